@@ -1,0 +1,233 @@
+// The Block actor's shell (one live instance per coin, a keyed singleton): keeps the recent
+// full jobs the Job actor hands it, turns a block candidate into a full block, submits it to
+// every configured coin node in parallel (recording each node's answer), asks the Job actor
+// for fresh work, and follows each found block until it matures or is orphaned.
+import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
+import { coinb2ForPayout, type Job } from '../job/job.js';
+import type { CoinRpc } from '../job/rpc-client.js';
+import type { BlockCandidate } from '../share/messages.js';
+import { CodedError } from '../shared/errors.js';
+import { assembleBlock } from './assemble.js';
+
+export type BlockStatus = 'submitted' | 'rejected' | 'confirmed' | 'orphaned';
+
+export interface FoundBlock {
+  readonly hash: string;
+  readonly height: number;
+  readonly jobId: string;
+  readonly worker: string;
+  readonly node: string;
+  readonly coinbaseValueSats: bigint;
+  readonly foundAtMs: number;
+  readonly submittedAtMs: number;
+  /** Each coin node's submitblock answer: null = accepted, else its reason or error. */
+  readonly results: Readonly<Record<string, string | null>>;
+  status: BlockStatus;
+  confirmations: number;
+}
+
+export type BlockMessage =
+  | { readonly type: 'job.full'; readonly job: Job }
+  | BlockCandidate
+  | { readonly type: 'block.follow' }
+  | { readonly type: 'block.followed'; readonly confirmations: Readonly<Record<string, number>> }
+  | { readonly type: 'block.list' };
+
+export interface BlockActorConfig {
+  readonly coin: string;
+  readonly nodes: readonly CoinRpc[];
+  readonly job: Address;
+  readonly keepJobs: number;
+  readonly keepBlocks: number;
+  readonly followMs: number;
+  readonly maturity: number;
+  readonly rpcTimeoutMs: number;
+  /** Block events (found, confirmed, orphaned) for the block log and metrics. */
+  readonly onEvent: (event: {
+    kind: 'found' | 'confirmed' | 'orphaned' | 'rejected';
+    block: FoundBlock;
+  }) => void;
+}
+
+export function validateBlockMessage(input: unknown): BlockMessage {
+  const t = (input as { type?: unknown } | null)?.type;
+  if (
+    t === 'job.full' ||
+    t === 'block.candidate' ||
+    t === 'block.follow' ||
+    t === 'block.followed' ||
+    t === 'block.list'
+  ) {
+    return input as BlockMessage;
+  }
+  throw new CodedError('BAD_MESSAGE', `not a Block message: ${String(t)}`);
+}
+
+export function blockActor(cfg: BlockActorConfig): Factory<BlockMessage> {
+  return (ctx) => new BlockBehaviour(cfg, ctx);
+}
+
+class BlockBehaviour implements Behaviour<BlockMessage> {
+  readonly #cfg: BlockActorConfig;
+  readonly #jobs = new Map<string, Job>();
+  readonly #blocks = new Map<string, FoundBlock>();
+  #timer: { cancel(): void } | null = null;
+  #following = false;
+
+  constructor(cfg: BlockActorConfig, ctx: ActorContext) {
+    this.#cfg = cfg;
+    this.#schedule(ctx);
+  }
+
+  receive(msg: BlockMessage, ctx: ActorContext): unknown {
+    switch (msg.type) {
+      case 'job.full':
+        this.#jobs.set(msg.job.id, msg.job);
+        while (this.#jobs.size > this.#cfg.keepJobs)
+          this.#jobs.delete(this.#jobs.keys().next().value as string);
+        return undefined;
+      case 'block.candidate':
+        return this.#onCandidate(msg, ctx);
+      case 'block.follow':
+        return void this.#follow(ctx);
+      case 'block.followed':
+        return this.#applyConfirmations(msg.confirmations);
+      case 'block.list':
+        return [...this.#blocks.values()];
+    }
+  }
+
+  stopped(): void {
+    this.#timer?.cancel();
+  }
+
+  async #onCandidate(c: BlockCandidate, ctx: ActorContext): Promise<void> {
+    if (this.#blocks.has(c.hash)) return;
+    let job = this.#jobs.get(c.jobId);
+    if (!job) {
+      job =
+        (await ctx
+          .ask<Job | null>(this.#cfg.job, { type: 'job.full', id: c.jobId })
+          .catch(() => null)) ?? undefined;
+    }
+    if (!job) {
+      ctx.log.error(
+        { hash: c.hash, job: c.jobId },
+        'block candidate for a job nobody remembers: lost',
+      );
+      return;
+    }
+    const paid =
+      c.payoutScript === null ? job : { ...job, coinb2: coinb2ForPayout(job, c.payoutScript) };
+    const block = assembleBlock(paid, c.submit, c.headerVersion);
+    if (block.hash !== c.hash) {
+      ctx.log.error(
+        { expected: c.hash, got: block.hash, job: c.jobId },
+        'assembled block hash differs from the share hash',
+      );
+    }
+    ctx.lease?.assertValid();
+    const submittedAtMs = ctx.clock.nowMs();
+    const answers = await Promise.all(
+      this.#cfg.nodes.map(async (n) => {
+        try {
+          const r = await n.call<string | null>(
+            'submitblock',
+            [block.blockHex],
+            this.#cfg.rpcTimeoutMs,
+          );
+          return [n.name, r === null || r === undefined ? null : String(r)] as const;
+        } catch (err) {
+          return [n.name, `error: ${(err as Error).message}`] as const;
+        }
+      }),
+    );
+    const results = Object.fromEntries(answers);
+    const accepted = answers.some(
+      ([, r]) => r === null || r === 'duplicate' || r === 'inconclusive',
+    );
+    const found: FoundBlock = {
+      hash: block.hash,
+      height: job.height,
+      jobId: job.id,
+      worker: c.worker,
+      node: c.node,
+      coinbaseValueSats: job.coinbaseValueSats,
+      foundAtMs: c.foundAtMs,
+      submittedAtMs,
+      results,
+      status: accepted ? 'submitted' : 'rejected',
+      confirmations: 0,
+    };
+    this.#blocks.set(found.hash, found);
+    while (this.#blocks.size > this.#cfg.keepBlocks)
+      this.#blocks.delete(this.#blocks.keys().next().value as string);
+    ctx.log.info(
+      { hash: found.hash, height: found.height, worker: found.worker, results },
+      accepted ? 'block submitted' : 'block rejected',
+    );
+    this.#cfg.onEvent({ kind: accepted ? 'found' : 'rejected', block: found });
+    ctx.tell(this.#cfg.job, { type: 'job.refresh', reason: 'block-found' });
+  }
+
+  /**
+   * Asks the nodes for the confirmations of every block still in play, off the actor's turn
+   * (a candidate must never wait behind these calls); the answers come back as a message.
+   */
+  async #follow(ctx: ActorContext): Promise<void> {
+    if (this.#following) return; // the previous round is still asking the nodes
+    this.#following = true;
+    try {
+      await this.#followRound(ctx);
+    } finally {
+      this.#following = false;
+    }
+  }
+
+  async #followRound(ctx: ActorContext): Promise<void> {
+    const open = [...this.#blocks.values()].filter((b) => b.status === 'submitted');
+    const confirmations: Record<string, number> = {};
+    for (const b of open) {
+      let best: number | null = null;
+      for (const n of this.#cfg.nodes) {
+        try {
+          const info = await n.call<{ confirmations?: number }>(
+            'getblock',
+            [b.hash, 1],
+            this.#cfg.rpcTimeoutMs,
+          );
+          const c = typeof info?.confirmations === 'number' ? info.confirmations : -1;
+          best = best === null ? c : Math.max(best, c);
+        } catch (err) {
+          if ((err as { rpcCode?: number }).rpcCode === -5) best = best ?? -1;
+        }
+      }
+      if (best !== null) confirmations[b.hash] = best;
+    }
+    if (Object.keys(confirmations).length > 0)
+      ctx.tell(ctx.self, { type: 'block.followed', confirmations });
+  }
+
+  /** Orphaned when no node has the block on its chain; confirmed at the coin's maturity depth. */
+  #applyConfirmations(confirmations: Readonly<Record<string, number>>): void {
+    for (const [hash, best] of Object.entries(confirmations)) {
+      const b = this.#blocks.get(hash);
+      if (!b || b.status !== 'submitted') continue;
+      b.confirmations = best;
+      if (best < 0) {
+        b.status = 'orphaned';
+        this.#cfg.onEvent({ kind: 'orphaned', block: b });
+      } else if (best >= this.#cfg.maturity) {
+        b.status = 'confirmed';
+        this.#cfg.onEvent({ kind: 'confirmed', block: b });
+      }
+    }
+  }
+
+  #schedule(ctx: ActorContext): void {
+    this.#timer = ctx.clock.after(this.#cfg.followMs, () => {
+      ctx.tell(ctx.self, { type: 'block.follow' });
+      this.#schedule(ctx);
+    });
+  }
+}

@@ -1,0 +1,127 @@
+// The Connection actor's shell: one per TCP socket, on the node that accepted it. It feeds
+// socket lines, job broadcasts, verdicts and ticks to session.ts's decide() and carries out
+// the effects: write to the socket, ask the Share actor, close (and ban).
+import type { Socket } from 'node:net';
+import type { ActorContext, Address, Behaviour, Factory, StopReason } from '../../runtime/index.js';
+import { CodedError } from '../shared/errors.js';
+import type { ConnectionEvent, Effect, JobAnnouncement, ShareSubmission } from './messages.js';
+import type { SessionContext, SessionState } from './session.js';
+import { decide, initSession } from './session.js';
+
+/** `job.new` is the Job actor's broadcast, delivered straight from the jobs topic. */
+export type ConnectionMessage = ConnectionEvent | { type: 'socket-closed' } | { type: 'job.new' };
+
+export interface ConnectionHooks {
+  /** The Share actor on this node. */
+  readonly share: Address;
+  readonly sessionContext: (nowMs: number) => SessionContext;
+  /** Called once when the session ends (socket closed or session closed it). */
+  readonly onClose: (reason: string, ban: boolean) => void;
+  readonly onEffect?: (effect: Effect) => void;
+  /** The jobs topic's message → what the session consumes (null: not for this coin). */
+  readonly toAnnouncement: (msg: unknown) => JobAnnouncement | null;
+}
+
+export function connectionActor(
+  socket: Socket,
+  extranonce1: string,
+  hooks: ConnectionHooks,
+): Factory<ConnectionMessage> {
+  return (ctx) => new ConnectionBehaviour(socket, extranonce1, hooks, ctx);
+}
+
+const EVENT_TYPES = new Set([
+  'line',
+  'line-too-long',
+  'job',
+  'verdict',
+  'tick',
+  'drain',
+  'socket-closed',
+  'job.new',
+]);
+
+/** Edge validation: these messages only come from this node, but still arrive as data. */
+export function validateConnectionMessage(input: unknown): ConnectionMessage {
+  const t = (input as { type?: unknown } | null)?.type;
+  if (typeof t !== 'string' || !EVENT_TYPES.has(t)) {
+    throw new CodedError('BAD_MESSAGE', `not a Connection message: ${String(t)}`);
+  }
+  return input as ConnectionMessage;
+}
+
+class ConnectionBehaviour implements Behaviour<ConnectionMessage> {
+  readonly #socket: Socket;
+  readonly #hooks: ConnectionHooks;
+  readonly #state: SessionState;
+  #closed = false;
+
+  constructor(socket: Socket, extranonce1: string, hooks: ConnectionHooks, ctx: ActorContext) {
+    this.#socket = socket;
+    this.#hooks = hooks;
+    this.#state = initSession(extranonce1, hooks.sessionContext(ctx.clock.nowMs()));
+  }
+
+  receive(msg: ConnectionMessage, ctx: ActorContext): void {
+    if (msg.type === 'socket-closed') return this.#finish('socket closed', false);
+    if (this.#closed) return;
+    let event: ConnectionEvent;
+    if (msg.type === 'job.new') {
+      const job = this.#hooks.toAnnouncement(msg);
+      if (!job) return;
+      event = { type: 'job', job };
+    } else event = msg;
+    const effects = decide(this.#state, event, this.#hooks.sessionContext(ctx.clock.nowMs()));
+    for (const e of effects) this.#apply(e, ctx);
+  }
+
+  draining(ctx: ActorContext): void {
+    this.receive({ type: 'drain' }, ctx);
+  }
+
+  stopped(_reason: StopReason): void {
+    this.#finish('actor stopped', false);
+  }
+
+  #apply(e: Effect, ctx: ActorContext): void {
+    this.#hooks.onEffect?.(e);
+    switch (e.kind) {
+      case 'send':
+        return this.#write(e.line);
+      case 'verify':
+        return this.#verify(e.share, ctx);
+      case 'close':
+        this.#socket.end();
+        return this.#finish(e.reason, e.ban);
+      case 'authorized':
+      case 'rejected':
+        return;
+    }
+  }
+
+  /** Share replies with a `verdict` tell (it batches, so it never holds an ask open). */
+  #verify(share: ShareSubmission, ctx: ActorContext): void {
+    ctx.tell(this.#hooks.share, { type: 'share.submit', share, replyTo: ctx.self });
+  }
+
+  /**
+   * Lines written in one event-loop turn (a batch of verdicts, set_difficulty + notify) leave
+   * in one syscall: the socket is corked on the first write and uncorked on the next tick.
+   */
+  #write(line: string): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    if (socket.writableCorked === 0) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
+    socket.write(line);
+  }
+
+  #finish(reason: string, ban: boolean): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#socket.destroyed) this.#socket.destroySoon();
+    this.#hooks.onClose(reason, ban);
+  }
+}

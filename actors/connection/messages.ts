@@ -1,0 +1,70 @@
+// What a Connection actor receives (besides its socket's bytes) and what it asks for.
+// The Job actor's broadcast, the Share actor's verdict, timers and drain are events here;
+// the effects are what the shell (actor.ts) carries out.
+import type { Rejection } from './errors.js';
+import type { RequestId } from './codec.js';
+import type { WorkerName } from './worker-name.js';
+import type { JobWork } from '../job/job.js';
+
+/** A job as broadcast by the Job actor to every node (per coin). */
+export interface JobAnnouncement {
+  readonly jobId: string;
+  readonly family: 'hash' | 'prime';
+  /** mining.notify params as built by the Job actor; [0] is the job id, the last is clean_jobs. */
+  readonly notify: readonly unknown[];
+  readonly clean: boolean;
+  /** Network difficulty in share-difficulty units: vardiff never goes above it. */
+  readonly networkDifficulty: number;
+  /** The job itself, for dialects that build per-connection work (SOLO coinbases). */
+  readonly work?: JobWork;
+}
+
+/** What the Connection asks the Share actor to judge. */
+export interface ShareSubmission {
+  readonly requestId: number;
+  readonly jobId: string;
+  readonly worker: WorkerName;
+  readonly extranonce1: string;
+  readonly extranonce2: string;
+  readonly ntime: number;
+  readonly nonce: number;
+  /** Dialect's 6th param: version bits (hash) or multiplier (prime), lower-case hex. */
+  readonly extra: string | null;
+  readonly versionMask: number;
+  /** The difficulty in force when this job was sent to the miner: the share target and its credit. */
+  readonly difficulty: number;
+  /** SOLO: the output script (hex) this connection's coinbase pays; null in pooled mode. */
+  readonly payoutScript: string | null;
+}
+
+export type ShareVerdictKind =
+  | 'accepted'
+  | 'low-difficulty'
+  | 'stale'
+  | 'duplicate'
+  | 'bad-ntime'
+  | 'bad-version-bits'
+  | 'bad-multiplier'
+  | 'invalid'
+  | 'server-busy';
+
+export interface ShareVerdict {
+  readonly requestId: number;
+  readonly verdict: ShareVerdictKind;
+  readonly detail?: string;
+}
+
+export type ConnectionEvent =
+  | { type: 'line'; line: string }
+  | { type: 'line-too-long' }
+  | { type: 'job'; job: JobAnnouncement }
+  | { type: 'verdict'; verdict: ShareVerdict }
+  | { type: 'tick' }
+  | { type: 'drain' };
+
+export type Effect =
+  | { kind: 'send'; line: string }
+  | { kind: 'verify'; share: ShareSubmission; id: RequestId }
+  | { kind: 'close'; reason: string; ban: boolean }
+  | { kind: 'authorized'; worker: WorkerName }
+  | { kind: 'rejected'; rejection: Rejection; detail: string };

@@ -1,0 +1,169 @@
+// The Stratum listener of one node: accepts sockets (with a global cap, a per-IP cap and
+// bans), gives each an extranonce1 unique across the cluster (node prefix + counter, skipping
+// live values), spawns its Connection actor, frames its bytes into lines, fans job
+// announcements out and ticks sessions for vardiff and handshake timeouts.
+import { createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import type { Address, Runtime, Topic } from '../../runtime/index.js';
+import { connectionActor, validateConnectionMessage, type ConnectionHooks } from './actor.js';
+import { LineFramer } from './codec.js';
+import type { Effect, JobAnnouncement } from './messages.js';
+import type { SessionContext } from './session.js';
+
+export interface StratumServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** One byte per node, from the cluster's prefix registry: en1 = prefix ‖ 3-byte counter. */
+  readonly extranoncePrefix: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  readonly maxLineBytes: number;
+  readonly banMs: number;
+  readonly tickMs: number;
+  readonly share: Address;
+  readonly jobsTopic: Topic;
+  readonly sessionContext: (nowMs: number) => SessionContext;
+  /** Converts the Job actor's broadcast into what sessions consume (per PoW family). */
+  readonly toAnnouncement: (msg: unknown) => JobAnnouncement | null;
+  readonly onEffect?: (effect: Effect) => void;
+}
+
+export interface StratumServer {
+  readonly port: number;
+  readonly connections: number;
+  stop(): Promise<void>;
+}
+
+const EXTRANONCE_COUNTER_MAX = 0xffffff;
+
+export async function startStratumServer(
+  rt: Runtime,
+  cfg: StratumServerConfig,
+): Promise<StratumServer> {
+  const live = new Map<string, Address>(); // extranonce1 → connection actor
+  const sockets = new Set<Socket>();
+  const perIp = new Map<string, number>();
+  const bans = new Map<string, number>();
+  let counter = 0;
+  let current: unknown = null; // the latest job broadcast, for sockets that connect later
+  let accepting = true;
+  const log = rt.log.child({ actor: 'stratum' });
+
+  const nextExtranonce1 = (): string | null => {
+    for (let i = 0; i <= EXTRANONCE_COUNTER_MAX; i++) {
+      counter = (counter + 1) & EXTRANONCE_COUNTER_MAX;
+      const en1 = ((cfg.extranoncePrefix << 24) | counter) >>> 0;
+      const hex = en1.toString(16).padStart(8, '0');
+      if (!live.has(hex)) return hex;
+    }
+    return null;
+  };
+
+  const server: Server = createServer({ noDelay: true }, (socket) => accept(socket));
+  server.maxConnections = cfg.maxConnections;
+
+  function accept(socket: Socket): void {
+    const ip = socket.remoteAddress ?? 'unknown';
+    const bannedUntil = bans.get(ip);
+    const nowMs = rt.clock.nowMs();
+    if (
+      !accepting ||
+      (bannedUntil !== undefined && bannedUntil > nowMs) ||
+      (perIp.get(ip) ?? 0) >= cfg.maxConnectionsPerIp
+    ) {
+      socket.destroy();
+      return;
+    }
+    if (bannedUntil !== undefined) bans.delete(ip);
+    const en1 = nextExtranonce1();
+    if (en1 === null) return void socket.destroy();
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    sockets.add(socket);
+    const hooks: ConnectionHooks = {
+      share: cfg.share,
+      toAnnouncement: cfg.toAnnouncement,
+      sessionContext: cfg.sessionContext,
+      onClose: (reason, ban) => {
+        if (ban) bans.set(ip, rt.clock.nowMs() + cfg.banMs);
+        log.debug({ ip, extranonce1: en1, reason, ban }, 'connection closed');
+      },
+      ...(cfg.onEffect ? { onEffect: cfg.onEffect } : {}),
+    };
+    const self = rt.spawn('connection', `${rt.node}-${en1}`, connectionActor(socket, en1, hooks), {
+      validate: validateConnectionMessage,
+      remote: false,
+      mailbox: { capacity: 1024, overflow: 'reject' },
+      supervision: { action: 'stop' },
+    });
+    live.set(en1, self);
+    const unsubscribeJobs = rt.subscribe(cfg.jobsTopic, self);
+    if (current) rt.tell(self, current);
+    const framer = new LineFramer(cfg.maxLineBytes);
+    socket.setEncoding('utf8');
+    socket.setKeepAlive(true, 60_000);
+    socket.on('data', (chunk: string) => {
+      const { lines, overflow } = framer.push(chunk);
+      for (const line of lines) rt.tell(self, { type: 'line', line });
+      if (overflow) rt.tell(self, { type: 'line-too-long' });
+    });
+    socket.on('error', (err) => log.debug({ err, ip }, 'socket error'));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      live.delete(en1);
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n > 0) perIp.set(ip, n);
+      else perIp.delete(ip);
+      rt.tell(self, { type: 'socket-closed' });
+      unsubscribeJobs();
+      void rt.stop(self);
+    });
+  }
+
+  // Job fan-out: every Connection subscribes to the jobs topic; the runtime decodes each
+  // broadcast once per node and hands all of them the same frozen value (no copy per
+  // connection, so sessions share one announcement). This actor only remembers the latest.
+  const latest = rt.spawn(
+    'stratum-jobs',
+    rt.node,
+    () => ({
+      receive(msg: unknown) {
+        if (cfg.toAnnouncement(msg)) current = msg;
+      },
+    }),
+    { validate: (m) => m, remote: false },
+  );
+  const unsubscribe = rt.subscribe(cfg.jobsTopic, latest);
+
+  const ticker = setInterval(() => {
+    for (const conn of live.values()) rt.tell(conn, { type: 'tick' });
+  }, cfg.tickMs);
+  ticker.unref();
+
+  // Drain: refuse new sockets at once; the Connection actors then tell their miners to
+  // reconnect elsewhere and close once their shares in flight are answered.
+  rt.onDrain(() => {
+    accepting = false;
+    server.close();
+  });
+
+  server.listen(cfg.port, cfg.host);
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : cfg.port;
+  log.info({ host: cfg.host, port }, 'stratum listening');
+  return {
+    port,
+    get connections() {
+      return live.size;
+    },
+    /** Closes the listener and any socket still open (after a drain, normally none). */
+    stop: async () => {
+      accepting = false;
+      clearInterval(ticker);
+      unsubscribe();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}

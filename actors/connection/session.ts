@@ -1,0 +1,475 @@
+// The Stratum session of one miner connection, as pure logic:
+//   decide(state, event, ctx) → effects
+// Events are the miner's lines, job broadcasts, Share verdicts, timer ticks and drain; the
+// effects (send a line, ask Share to verify, close) are carried out by the actor shell.
+// The state object belongs to this one session and is updated in place (a node holds up to
+// 100k of them and each handles many shares per minute); decide is deterministic: the same
+// state, event and ctx give the same effects, so recorded sessions replay.
+import type { ParseResult, RequestId, StratumRequest, SubmitParams } from './codec.js';
+import { encodeError, encodeNotification, encodeResult, parseLine } from './codec.js';
+import type { Dialect } from './dialect.js';
+import type { Rejection } from './errors.js';
+import type { ConnectionEvent, Effect, JobAnnouncement, ShareVerdict } from './messages.js';
+import type { VardiffConfig, VardiffState } from './vardiff.js';
+import { initVardiff, onShare, onTick, setFloor } from './vardiff.js';
+import type { WorkerName } from './worker-name.js';
+import { parsePasswordOptions, parseWorkerName } from './worker-name.js';
+import { negotiateVersionMask } from '../shared/version-rolling.js';
+
+export interface SessionConfig {
+  extranonce2Size: number;
+  /** The pool's version-rolling mask (BIP310); 0 disables version rolling. */
+  versionMask: number;
+  startDifficulty: number;
+  vardiff: VardiffConfig;
+  /** Jobs remembered per connection (older job ids answer 21). */
+  maxJobs: number;
+  /** Dedup entries kept per connection before the oldest jobs are forgotten. */
+  maxDedupEntries: number;
+  maxPendingSubmits: number;
+  /** A submit with no verdict after this long is answered "server busy" (never left hanging). */
+  verdictTimeoutMs: number;
+  maxWorkers: number;
+  handshakeMs: number;
+  /** Ban check: over the last `banWindow` judged submits, at least this fraction invalid. */
+  banWindow: number;
+  banInvalidFraction: number;
+  /** Malformed (but JSON) requests tolerated in a row before the connection is closed. */
+  maxBadRequests: number;
+}
+
+/** `payoutScript` (hex) is set in SOLO mode: the coinbase pays that script. */
+export type AccountResolution = { ok: true; payoutScript?: string } | { ok: false; reason: string };
+
+export interface SessionContext {
+  readonly nowMs: number;
+  readonly config: SessionConfig;
+  readonly dialect: Dialect;
+  /** Coin-specific check of the account part of a username (address decoding). */
+  readonly resolveAccount: (account: string) => AccountResolution;
+}
+
+interface LocalJob {
+  readonly job: JobAnnouncement;
+  readonly difficulty: number;
+  stale: boolean;
+}
+
+export interface SessionState {
+  readonly extranonce1: string;
+  readonly openedAtMs: number;
+  userAgent: string | null;
+  subscribed: boolean;
+  workers: Map<string, WorkerName>;
+  /** SOLO: the one payout script of this connection (its first authorized address). */
+  payoutScript: string | null;
+  versionMask: number;
+  vardiff: VardiffState;
+  /** Difficulty last announced to the miner (null before the first set_difficulty). */
+  sentDifficulty: number | null;
+  current: JobAnnouncement | null;
+  /** Local job id → job and the difficulty it was issued at (insertion order = age). */
+  jobs: Map<string, LocalJob>;
+  reissues: number;
+  /** Global job id → submitted (en2:ntime:nonce:extra) keys. */
+  dedup: Map<string, Set<string>>;
+  dedupEntries: number;
+  /** Submits waiting for a verdict: request id → the miner's id, the share's difficulty, when sent. */
+  pending: Map<number, { id: RequestId; difficulty: number; atMs: number }>;
+  nextRequestId: number;
+  recent: boolean[];
+  badRequests: number;
+  draining: boolean;
+  closed: boolean;
+}
+
+export function initSession(extranonce1: string, ctx: SessionContext): SessionState {
+  const { config, nowMs } = ctx;
+  return {
+    extranonce1,
+    openedAtMs: nowMs,
+    userAgent: null,
+    subscribed: false,
+    workers: new Map(),
+    payoutScript: null,
+    versionMask: 0,
+    vardiff: initVardiff(config.vardiff, config.startDifficulty, nowMs),
+    sentDifficulty: null,
+    current: null,
+    jobs: new Map(),
+    reissues: 0,
+    dedup: new Map(),
+    dedupEntries: 0,
+    pending: new Map(),
+    nextRequestId: 1,
+    recent: [],
+    badRequests: 0,
+    draining: false,
+    closed: false,
+  };
+}
+
+export function decide(s: SessionState, event: ConnectionEvent, ctx: SessionContext): Effect[] {
+  if (s.closed) return [];
+  const out: Effect[] = [];
+  switch (event.type) {
+    case 'line':
+      onParsed(s, parseLine(event.line), ctx, out);
+      break;
+    case 'line-too-long':
+      close(s, out, 'line too long', true);
+      break;
+    case 'job':
+      onJob(s, event.job, ctx, out);
+      break;
+    case 'verdict':
+      onVerdict(s, event.verdict, ctx, out);
+      break;
+    case 'tick':
+      onTickEvent(s, ctx, out);
+      break;
+    case 'drain':
+      s.draining = true;
+      out.push({ kind: 'send', line: encodeNotification('client.reconnect', []) });
+      if (s.pending.size === 0) close(s, out, 'drain', false);
+      break;
+  }
+  return out;
+}
+
+function onParsed(s: SessionState, r: ParseResult, ctx: SessionContext, out: Effect[]): void {
+  if (!r.ok) {
+    reply(out, r.id, r.rejection, r.detail);
+    s.badRequests++;
+    if (r.fatal || s.badRequests > ctx.config.maxBadRequests)
+      close(s, out, `bad request: ${r.detail}`, false);
+    return;
+  }
+  s.badRequests = 0;
+  onRequest(s, r.request, ctx, out);
+}
+
+function onRequest(s: SessionState, req: StratumRequest, ctx: SessionContext, out: Effect[]): void {
+  const { config } = ctx;
+  switch (req.method) {
+    case 'reply':
+      return;
+    case 'mining.subscribe':
+      s.subscribed = true;
+      s.userAgent = req.userAgent;
+      respond(out, req.id, [
+        [
+          ['mining.set_difficulty', s.extranonce1],
+          ['mining.notify', s.extranonce1],
+        ],
+        s.extranonce1,
+        config.extranonce2Size,
+      ]);
+      return startWork(s, ctx, out);
+    case 'mining.configure':
+      return respond(out, req.id, configure(s, req.extensions, req.options, config));
+    case 'mining.authorize':
+      return authorize(s, req.id, req.username, req.password, ctx, out);
+    case 'mining.suggest_difficulty':
+      s.vardiff = setFloor(config.vardiff, s.vardiff, req.difficulty, ctx.nowMs);
+      if (req.id !== null) respond(out, req.id, true);
+      return announceDifficulty(s, ctx, out);
+    case 'mining.extranonce.subscribe':
+      return respond(out, req.id, true);
+    case 'mining.submit':
+      return submit(s, req.id, req.submit, ctx, out);
+  }
+}
+
+function configure(
+  s: SessionState,
+  extensions: string[],
+  options: Record<string, unknown>,
+  config: SessionConfig,
+): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const ext of extensions) {
+    if (ext === 'version-rolling' && config.versionMask !== 0) {
+      const asked = options['version-rolling.mask'];
+      const minerMask =
+        typeof asked === 'string' && /^[0-9a-fA-F]{1,8}$/.test(asked)
+          ? parseInt(asked, 16)
+          : 0xffffffff;
+      s.versionMask = negotiateVersionMask(config.versionMask, minerMask);
+      result['version-rolling'] = true;
+      result['version-rolling.mask'] = s.versionMask.toString(16).padStart(8, '0');
+    } else {
+      result[ext] = false;
+    }
+  }
+  return result;
+}
+
+function authorize(
+  s: SessionState,
+  id: RequestId,
+  username: string,
+  password: string,
+  ctx: SessionContext,
+  out: Effect[],
+): void {
+  const parsed = parseWorkerName(username);
+  if (!parsed.ok) return reply(out, id, 'unauthorized', parsed.reason);
+  const account = ctx.resolveAccount(parsed.name.account);
+  if (!account.ok) return reply(out, id, 'unauthorized', account.reason);
+  if (!s.workers.has(username) && s.workers.size >= ctx.config.maxWorkers) {
+    return reply(
+      out,
+      id,
+      'unauthorized',
+      `at most ${ctx.config.maxWorkers} workers per connection`,
+    );
+  }
+  const script = account.payoutScript ?? null;
+  if (script !== null && s.payoutScript !== null && script !== s.payoutScript) {
+    return reply(out, id, 'unauthorized', 'solo mining: one payout address per connection');
+  }
+  if (script !== null) s.payoutScript = script;
+  s.workers.set(username, parsed.name);
+  const { difficulty } = parsePasswordOptions(password);
+  if (difficulty !== null)
+    s.vardiff = setFloor(ctx.config.vardiff, s.vardiff, difficulty, ctx.nowMs);
+  respond(out, id, true);
+  out.push({ kind: 'authorized', worker: parsed.name });
+  if (s.sentDifficulty === null) startWork(s, ctx, out);
+  else announceDifficulty(s, ctx, out);
+}
+
+/** First work once subscribed and authorized: set_difficulty, then notify. */
+function startWork(s: SessionState, ctx: SessionContext, out: Effect[]): void {
+  if (!s.subscribed || s.workers.size === 0 || s.current === null || s.sentDifficulty !== null)
+    return;
+  issue(s, s.current, s.current.clean, ctx, out);
+}
+
+function onJob(s: SessionState, job: JobAnnouncement, ctx: SessionContext, out: Effect[]): void {
+  if (job.clean) {
+    for (const local of s.jobs.values()) local.stale = true;
+    s.dedup.clear();
+    s.dedupEntries = 0;
+  }
+  s.current = job;
+  if (s.subscribed && s.workers.size > 0 && !s.draining) issue(s, job, job.clean, ctx, out);
+}
+
+/** Send `job` at the connection's current difficulty (announcing it first if it changed). */
+function issue(
+  s: SessionState,
+  job: JobAnnouncement,
+  clean: boolean,
+  ctx: SessionContext,
+  out: Effect[],
+): void {
+  const difficulty = effectiveDifficulty(s, job);
+  if (s.sentDifficulty !== difficulty) {
+    const n = ctx.dialect.difficultyNotification(difficulty);
+    out.push({ kind: 'send', line: encodeNotification(n.method, n.params) });
+    s.sentDifficulty = difficulty;
+  }
+  const localId = s.jobs.has(job.jobId) ? `${job.jobId}.${(++s.reissues).toString(16)}` : job.jobId;
+  s.jobs.set(localId, { job, difficulty, stale: false });
+  while (s.jobs.size > ctx.config.maxJobs) forgetOldestJob(s);
+  out.push({
+    kind: 'send',
+    line: notifyLine(job, localId, difficulty, clean, s.payoutScript, ctx),
+  });
+}
+
+/**
+ * A memo of encoded notify lines, keyed by the broadcast's (shared, frozen) params array:
+ * thousands of connections sent the same job at the same difficulty get the same bytes, so
+ * the JSON is built once per node instead of once per connection. A pure cache of a pure
+ * function (it changes no result); only first issues (local id = job id, no SOLO coinbase)
+ * are memoized, so its size is bounded by jobs × difficulties × 2.
+ */
+const notifyLines = new WeakMap<readonly unknown[], Map<string, string>>();
+
+function notifyLine(
+  job: JobAnnouncement,
+  localId: string,
+  difficulty: number,
+  clean: boolean,
+  payoutScript: string | null,
+  ctx: SessionContext,
+): string {
+  const build = () =>
+    encodeNotification(
+      'mining.notify',
+      ctx.dialect.notifyParams(job, localId, difficulty, clean, payoutScript),
+    );
+  if (payoutScript !== null || localId !== job.jobId) return build();
+  let lines = notifyLines.get(job.notify);
+  if (!lines) notifyLines.set(job.notify, (lines = new Map()));
+  const key = `${difficulty}|${clean ? 1 : 0}`;
+  let line = lines.get(key);
+  if (line === undefined) lines.set(key, (line = build()));
+  return line;
+}
+
+/** The vardiff difficulty, never above the network's (a share harder than a block is pointless). */
+function effectiveDifficulty(s: SessionState, job: JobAnnouncement): number {
+  const d = s.vardiff.difficulty;
+  return job.networkDifficulty > 0 &&
+    d > job.networkDifficulty &&
+    s.vardiff.floor <= job.networkDifficulty
+    ? job.networkDifficulty
+    : d;
+}
+
+/** After a difficulty change: announce it with a re-issue of the current job (miners apply it from the next notify). */
+function announceDifficulty(s: SessionState, ctx: SessionContext, out: Effect[]): void {
+  if (s.sentDifficulty === null || s.current === null || s.draining) return;
+  if (effectiveDifficulty(s, s.current) === s.sentDifficulty) return;
+  issue(s, s.current, false, ctx, out);
+}
+
+function forgetOldestJob(s: SessionState): void {
+  const oldest = s.jobs.keys().next();
+  if (oldest.done) return;
+  const local = s.jobs.get(oldest.value);
+  s.jobs.delete(oldest.value);
+  if (!local) return;
+  for (const other of s.jobs.values()) if (other.job.jobId === local.job.jobId) return;
+  const keys = s.dedup.get(local.job.jobId);
+  if (keys) {
+    s.dedupEntries -= keys.size;
+    s.dedup.delete(local.job.jobId);
+  }
+}
+
+function submit(
+  s: SessionState,
+  id: RequestId,
+  p: SubmitParams,
+  ctx: SessionContext,
+  out: Effect[],
+): void {
+  const { config } = ctx;
+  if (!s.subscribed) return reject(s, ctx, out, id, 'not-subscribed', '', false);
+  const worker = s.workers.get(p.worker);
+  if (!worker) return reject(s, ctx, out, id, 'unauthorized', p.worker.slice(0, 64), false);
+  const local = s.jobs.get(p.jobId);
+  if (!local) return reject(s, ctx, out, id, 'stale', 'unknown job', false);
+  if (p.extranonce2.length !== config.extranonce2Size * 2) {
+    return reject(
+      s,
+      ctx,
+      out,
+      id,
+      'bad-extranonce2',
+      `expected ${config.extranonce2Size} bytes`,
+      true,
+    );
+  }
+  if (s.pending.size >= config.maxPendingSubmits)
+    return reject(s, ctx, out, id, 'too-many-pending', '', false);
+  const key = `${p.extranonce2}:${p.ntime}:${p.nonce}:${p.extra ?? ''}`;
+  let keys = s.dedup.get(local.job.jobId);
+  if (keys?.has(key)) return reject(s, ctx, out, id, 'duplicate', '', true);
+  if (!keys) s.dedup.set(local.job.jobId, (keys = new Set()));
+  keys.add(key);
+  s.dedupEntries++;
+  while (s.dedupEntries > config.maxDedupEntries && s.jobs.size > 1) forgetOldestJob(s);
+  const requestId = s.nextRequestId++;
+  s.pending.set(requestId, { id, difficulty: local.difficulty, atMs: ctx.nowMs });
+  out.push({
+    kind: 'verify',
+    id,
+    share: {
+      requestId,
+      jobId: local.job.jobId,
+      worker,
+      extranonce1: s.extranonce1,
+      extranonce2: p.extranonce2,
+      ntime: p.ntime,
+      nonce: p.nonce,
+      extra: p.extra,
+      versionMask: s.versionMask,
+      difficulty: local.difficulty,
+      payoutScript: s.payoutScript,
+    },
+  });
+}
+
+function onVerdict(s: SessionState, v: ShareVerdict, ctx: SessionContext, out: Effect[]): void {
+  const pending = s.pending.get(v.requestId);
+  if (pending === undefined) return;
+  s.pending.delete(v.requestId);
+  if (v.verdict === 'accepted') {
+    respond(out, pending.id, true);
+    count(s, ctx, out, false);
+    s.vardiff = onShare(vardiffConfig(s, ctx), s.vardiff, pending.difficulty, ctx.nowMs);
+    announceDifficulty(s, ctx, out);
+  } else {
+    const invalid = v.verdict !== 'stale' && v.verdict !== 'server-busy';
+    reject(s, ctx, out, pending.id, v.verdict, v.detail ?? '', invalid);
+  }
+  if (s.draining && s.pending.size === 0) close(s, out, 'drain', false);
+}
+
+function vardiffConfig(s: SessionState, ctx: SessionContext): VardiffConfig {
+  const net = s.current?.networkDifficulty ?? 0;
+  const cfg = ctx.config.vardiff;
+  if (!(net > 0) || net >= cfg.maxDifficulty) return cfg;
+  return { ...cfg, maxDifficulty: Math.max(cfg.minDifficulty, net) };
+}
+
+function onTickEvent(s: SessionState, ctx: SessionContext, out: Effect[]): void {
+  for (const [requestId, p] of s.pending) {
+    if (ctx.nowMs - p.atMs < ctx.config.verdictTimeoutMs) continue;
+    onVerdict(s, { requestId, verdict: 'server-busy', detail: 'verification timed out' }, ctx, out);
+  }
+  if (s.closed) return;
+  const ready = s.subscribed && s.workers.size > 0;
+  if (!ready && ctx.nowMs - s.openedAtMs >= ctx.config.handshakeMs) {
+    return close(s, out, 'no subscribe/authorize in time', false);
+  }
+  if (!ready || s.sentDifficulty === null) return;
+  s.vardiff = onTick(vardiffConfig(s, ctx), s.vardiff, ctx.nowMs);
+  announceDifficulty(s, ctx, out);
+}
+
+/** Rejects a request; `invalid` ones count toward the ban check. */
+function reject(
+  s: SessionState,
+  ctx: SessionContext,
+  out: Effect[],
+  id: RequestId,
+  rejection: Rejection,
+  detail: string,
+  invalid: boolean,
+): void {
+  reply(out, id, rejection, detail);
+  out.push({ kind: 'rejected', rejection, detail });
+  if (invalid || rejection === 'unauthorized' || rejection === 'not-subscribed')
+    count(s, ctx, out, true);
+}
+
+/** Ban check over the last `banWindow` judged requests. */
+function count(s: SessionState, ctx: SessionContext, out: Effect[], invalid: boolean): void {
+  const { banWindow, banInvalidFraction } = ctx.config;
+  s.recent.push(invalid);
+  if (s.recent.length > banWindow) s.recent.shift();
+  if (!invalid || s.recent.length < banWindow) return;
+  const bad = s.recent.reduce((n, b) => n + (b ? 1 : 0), 0);
+  if (bad / s.recent.length >= banInvalidFraction) close(s, out, 'flood of invalid shares', true);
+}
+
+function respond(out: Effect[], id: RequestId, result: unknown): void {
+  if (id !== null) out.push({ kind: 'send', line: encodeResult(id, result) });
+}
+
+function reply(out: Effect[], id: RequestId, rejection: Rejection, detail: string): void {
+  out.push({ kind: 'send', line: encodeError(id, rejection, detail || undefined) });
+}
+
+function close(s: SessionState, out: Effect[], reason: string, ban: boolean): void {
+  if (s.closed) return;
+  s.closed = true;
+  out.push({ kind: 'close', reason, ban });
+}

@@ -1,0 +1,47 @@
+// Miner identity from mining.authorize: username `<payout-address-or-account>.<worker>` and
+// password options `k=v` separated by commas or spaces (`d=<difficulty>` is the common one).
+// The account part is checked by a coin-specific resolver passed in (address → script lives
+// with the Job actor's address module); this file only splits and validates the shape.
+
+export interface WorkerName {
+  account: string;
+  worker: string;
+}
+
+export interface PasswordOptions {
+  /** `d=`: start difficulty, also the vardiff floor (a miner may ask for more, not pin it). */
+  difficulty: number | null;
+}
+
+const ACCOUNT = /^[A-Za-z0-9_-]{1,128}$/;
+const WORKER = /^[A-Za-z0-9_.:@-]{0,64}$/;
+
+export type ParsedWorker = { ok: true; name: WorkerName } | { ok: false; reason: string };
+
+export function parseWorkerName(username: string): ParsedWorker {
+  const dot = username.indexOf('.');
+  const account = dot < 0 ? username : username.slice(0, dot);
+  const worker = dot < 0 ? '' : username.slice(dot + 1);
+  if (!ACCOUNT.test(account)) {
+    return { ok: false, reason: 'account must be 1-128 letters, digits, _ or -' };
+  }
+  if (!WORKER.test(worker)) {
+    return { ok: false, reason: 'worker name must be at most 64 of A-Z a-z 0-9 _ . : @ -' };
+  }
+  return { ok: true, name: { account, worker: worker || 'default' } };
+}
+
+export function parsePasswordOptions(password: string): PasswordOptions {
+  let difficulty: number | null = null;
+  for (const part of password.split(/[,\s;]+/)) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const key = part.slice(0, eq).trim().toLowerCase();
+    const value = part.slice(eq + 1).trim();
+    if (key === 'd' || key === 'diff') {
+      const d = Number(value);
+      if (Number.isFinite(d) && d > 0) difficulty = d;
+    }
+  }
+  return { difficulty };
+}

@@ -1,0 +1,199 @@
+// The Job actor's shell (one live instance per coin, a keyed singleton): fetches templates
+// from the coin nodes (BIP22 longpoll, a short best-block poll, a periodic refresh), turns
+// them into jobs through schedule.ts, broadcasts each job to every node, hands the full job
+// (with transactions) to the Block actor, and answers job lookups.
+import type { ActorContext, Behaviour, Factory } from '../../runtime/index.js';
+import type { CoinbaseOutput } from './coinbase.js';
+import type { JobConfig } from './job.js';
+import type { JobAnnouncement, JobReply, JobRequest } from './messages.js';
+import type { CoinRpc } from './rpc-client.js';
+import type { JobState } from './schedule.js';
+import { findJob, initJobState, issueJob } from './schedule.js';
+import { parseTemplate, type Template } from './template.js';
+
+export interface JobActorConfig {
+  readonly coin: string;
+  readonly family: 'hash' | 'prime';
+  readonly nodes: readonly CoinRpc[];
+  readonly job: JobConfig;
+  /** Coinbase outputs for a coinbase value (the payout policy; issue-level: pool address or solo). */
+  readonly outputs: (coinbaseValueSats: bigint) => CoinbaseOutput[];
+  readonly refreshMs: number;
+  readonly pollMs: number;
+  readonly longpollMs: number;
+  readonly rpcTimeoutMs: number;
+  readonly keepJobs: number;
+  /** GBT request rules (["segwit"] for Bitcoin). */
+  readonly rules: readonly string[];
+  /** Publishes an announcement on the coin's jobs topic. */
+  readonly publish: (a: JobAnnouncement) => void;
+  /** Tells the Block actor about a full job (it assembles blocks from it). */
+  readonly toBlock: (job: JobReply) => void;
+}
+
+export function jobActor(cfg: JobActorConfig): Factory<JobRequest> {
+  return (ctx) => new JobBehaviour(cfg, ctx);
+}
+
+class JobBehaviour implements Behaviour<JobRequest> {
+  #state: JobState;
+  #timers = new Map<string, { cancel(): void }>();
+  #longpollId: string | undefined;
+  #sleeps = 0;
+  #stopped = false;
+  #lastPrev = '';
+  #nodeIndex = 0;
+  #lastAnnouncement: JobAnnouncement | null = null;
+
+  constructor(
+    private readonly cfg: JobActorConfig,
+    ctx: ActorContext,
+  ) {
+    this.#state = initJobState(`${(ctx.lease?.fence ?? 0).toString(16)}x`);
+    void this.#fetch(ctx, 'start');
+    this.#every(ctx, 'refresh', cfg.refreshMs, () => this.#fetch(ctx, 'refresh'));
+    this.#every(ctx, 'poll', cfg.pollMs, () => this.#pollTip(ctx));
+    void this.#longpollLoop(ctx);
+  }
+
+  receive(msg: JobRequest, ctx: ActorContext): JobReply {
+    switch (msg.type) {
+      case 'job.current':
+        return this.#lastAnnouncement;
+      case 'job.full':
+        return findJob(this.#state, msg.id);
+      case 'job.refresh':
+        void this.#fetch(ctx, msg.reason);
+        return null;
+      case 'job.template':
+        this.#onTemplate(msg.raw, msg.source, ctx);
+        return null;
+    }
+  }
+
+  stopped(): void {
+    this.#stopped = true;
+    for (const t of this.#timers.values()) t.cancel();
+  }
+
+  #onTemplate(raw: unknown, source: string, ctx: ActorContext): void {
+    ctx.lease?.assertValid();
+    let template: Template;
+    try {
+      template = parseTemplate(raw);
+    } catch (err) {
+      // A coin node's bad template is its fault, not ours: keep the current job, say why.
+      ctx.log.error({ err, source }, 'coin node sent an unusable block template');
+      return;
+    }
+    this.#lastPrev = template.previousBlockHash;
+    this.#longpollId = template.longpollId;
+    const issued = issueJob(this.#state, {
+      coin: this.cfg.coin,
+      family: this.cfg.family,
+      template,
+      outputs: this.cfg.outputs(template.coinbaseValueSats),
+      config: this.cfg.job,
+      nowMs: ctx.clock.nowMs(),
+      force: source === 'refresh',
+      keepJobs: this.cfg.keepJobs,
+    });
+    if (!issued) return;
+    this.#state = issued.state;
+    this.#lastAnnouncement = issued.announcement;
+    this.cfg.toBlock(issued.job);
+    this.cfg.publish(issued.announcement);
+    ctx.log.info(
+      {
+        job: issued.job.id,
+        height: issued.job.height,
+        clean: issued.job.cleanJobs,
+        txs: issued.job.transactions.length,
+        source,
+      },
+      'job issued',
+    );
+  }
+
+  /** Fetches a template and hands it to receive() as a message, so state changes stay serial. */
+  async #fetch(ctx: ActorContext, source: string, longpollId?: string): Promise<void> {
+    const params: Record<string, unknown> = { rules: this.cfg.rules };
+    if (longpollId) params.longpollid = longpollId;
+    const timeout = longpollId
+      ? this.cfg.longpollMs + this.cfg.rpcTimeoutMs
+      : this.cfg.rpcTimeoutMs;
+    const raw = await this.#call(ctx, 'getblocktemplate', [params], timeout);
+    if (raw !== undefined && !this.#stopped)
+      ctx.tell(ctx.self, { type: 'job.template', raw, source });
+  }
+
+  async #pollTip(ctx: ActorContext): Promise<void> {
+    const best = await this.#call(ctx, 'getbestblockhash', [], this.cfg.rpcTimeoutMs);
+    if (typeof best === 'string' && best !== this.#lastPrev && this.#lastPrev !== '') {
+      this.#lastPrev = best;
+      await this.#fetch(ctx, 'new-tip');
+    }
+  }
+
+  async #longpollLoop(ctx: ActorContext): Promise<void> {
+    while (!this.#stopped) {
+      const id = this.#longpollId;
+      if (id === undefined) {
+        await this.#sleep(ctx, this.cfg.pollMs);
+        continue;
+      }
+      await this.#fetch(ctx, 'longpoll', id);
+    }
+  }
+
+  /** One RPC with failover across the configured nodes; undefined (logged) when all fail. */
+  async #call(
+    ctx: ActorContext,
+    method: string,
+    params: unknown[],
+    timeoutMs: number,
+  ): Promise<unknown> {
+    for (let i = 0; i < this.cfg.nodes.length && !this.#stopped; i++) {
+      const node = this.cfg.nodes[(this.#nodeIndex + i) % this.cfg.nodes.length];
+      if (!node) continue;
+      try {
+        const result = await node.call(method, params, timeoutMs);
+        this.#nodeIndex = (this.#nodeIndex + i) % this.cfg.nodes.length;
+        return result;
+      } catch (err) {
+        ctx.log.warn({ err, node: node.name, method }, 'coin node call failed');
+        if (!(err as { retryable?: boolean }).retryable) break;
+      }
+    }
+    if (!this.#stopped) await this.#sleep(ctx, Math.min(1000, this.cfg.pollMs));
+    return undefined;
+  }
+
+  /** Runs `fn` every `ms`, skipping a beat while the previous run is still going. */
+  #every(ctx: ActorContext, name: string, ms: number, fn: () => Promise<void>): void {
+    let running = false;
+    const tick = (): void => {
+      if (this.#stopped) return;
+      if (!running) {
+        running = true;
+        void fn().finally(() => (running = false));
+      }
+      this.#timers.set(name, ctx.clock.after(ms, tick));
+    };
+    this.#timers.set(name, ctx.clock.after(ms, tick));
+  }
+
+  /** A sleep that stopped() cancels (several loops sleep at once, each with its own timer). */
+  #sleep(ctx: ActorContext, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const key = `sleep-${++this.#sleeps}`;
+      this.#timers.set(
+        key,
+        ctx.clock.after(ms, () => {
+          this.#timers.delete(key);
+          resolve();
+        }),
+      );
+    });
+  }
+}

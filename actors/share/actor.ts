@@ -1,0 +1,285 @@
+// The Share actor's shell (one per node): keeps the recent jobs it hears on the jobs topic,
+// prechecks each submit cheaply, batches the survivors into the verifier pool (Piscina on the
+// native core), classifies the hashes, sends block candidates to the Block actor first, then
+// (for accepted shares) waits for the share sink (the share log, when configured) and tells the
+// Connection its verdict.
+import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
+import type { ShareSubmission, ShareVerdictKind } from '../connection/messages.js';
+import { coinb2ForPayout, type JobWork } from '../job/job.js';
+import type { JobAnnouncement } from '../job/messages.js';
+import { hexToBytes } from '../shared/hex.js';
+import type { HashSubmitInput } from '../shared/submit-hash.js';
+import { shareTargetFromDifficulty, targetFromHex } from '../shared/target.js';
+import { hashSubmitInput, jobBytes, type JobBytes } from './header.js';
+import type { BlockCandidate, ShareMessage, ShareStats } from './messages.js';
+import type { ShareSubmit } from './submit.js';
+import { classifyShare, precheckSubmit, type ShareVerdict } from './verdict.js';
+
+/** Hashes submits off the event loop; null for an item the verifier refused. */
+export interface SubmitHasher {
+  hashSubmits(inputs: readonly HashSubmitInput[]): Promise<(Uint8Array | null)[]>;
+}
+
+/** An accepted share, as the share log records it. */
+export interface AcceptedShare {
+  readonly coin: string;
+  readonly jobId: string;
+  readonly height: number;
+  readonly account: string;
+  readonly worker: string;
+  readonly difficulty: number;
+  readonly hash: string;
+  readonly node: string;
+  readonly atMs: number;
+}
+
+/** Where accepted shares go before the miner hears "accepted" (the durable share log). */
+export interface ShareSink {
+  append(shares: readonly AcceptedShare[]): Promise<void>;
+}
+
+export interface ShareActorConfig {
+  readonly coin: string;
+  readonly hasher: SubmitHasher;
+  readonly block: Address;
+  readonly sink: ShareSink | null;
+  readonly keepJobs: number;
+  readonly maxBatch: number;
+}
+
+interface KnownJob {
+  readonly work: JobWork;
+  readonly bytes: JobBytes;
+  readonly networkTarget: bigint;
+  /** SOLO: job bytes per payout script, built on first use. */
+  readonly solo: Map<string, JobBytes>;
+}
+
+const MAX_SOLO_SCRIPTS_PER_JOB = 100_000;
+
+interface Waiting {
+  readonly share: ShareSubmission;
+  readonly replyTo: Address;
+  readonly job: KnownJob;
+  readonly bytes: JobBytes;
+  readonly submit: ShareSubmit;
+  readonly headerVersion: number;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** Share targets by difficulty (a connection's difficulty changes rarely; parsing it is not free). */
+const targets = new Map<number, bigint>();
+function shareTarget(difficulty: number): bigint {
+  let t = targets.get(difficulty);
+  if (t === undefined) {
+    if (targets.size > 4096) targets.clear();
+    targets.set(difficulty, (t = shareTargetFromDifficulty(difficulty)));
+  }
+  return t;
+}
+
+export function shareActor(cfg: ShareActorConfig): Factory<ShareMessage> {
+  return () => new ShareBehaviour(cfg);
+}
+
+class ShareBehaviour implements Behaviour<ShareMessage> {
+  readonly #cfg: ShareActorConfig;
+  readonly #jobs = new Map<string, KnownJob>();
+  #tipPrev = '';
+  #queue: Waiting[] = [];
+  #inFlight = new Map<number, Waiting[]>();
+  #batchSeq = 0;
+  #flushScheduled = false;
+  #verdicts = {} as Record<ShareVerdictKind, number>;
+  #candidates = 0;
+
+  constructor(cfg: ShareActorConfig) {
+    this.#cfg = cfg;
+  }
+
+  receive(msg: ShareMessage, ctx: ActorContext): ShareStats | void {
+    switch (msg.type) {
+      case 'job.new':
+        return this.#onJob(msg);
+      case 'share.submit':
+        return this.#onSubmit(msg.share, msg.replyTo, ctx);
+      case 'share.verified':
+        return this.#onVerified(msg.batch, msg.hashes, ctx);
+      case 'share.stats':
+        return {
+          verdicts: { ...this.#verdicts },
+          candidates: this.#candidates,
+          jobs: this.#jobs.size,
+          batches: this.#batchSeq,
+        };
+    }
+  }
+
+  #onJob(a: JobAnnouncement): void {
+    if (a.coin !== this.#cfg.coin || this.#jobs.has(a.work.id)) return;
+    this.#jobs.set(a.work.id, {
+      work: a.work,
+      bytes: jobBytes(a.work),
+      networkTarget: targetFromHex(a.work.networkTarget),
+      solo: new Map(),
+    });
+    if (a.work.cleanJobs || this.#tipPrev === '') this.#tipPrev = a.work.prevHash;
+    while (this.#jobs.size > this.#cfg.keepJobs) {
+      const oldest = this.#jobs.keys().next().value as string;
+      this.#jobs.delete(oldest);
+    }
+  }
+
+  #onSubmit(share: ShareSubmission, replyTo: Address, ctx: ActorContext): void {
+    const job = this.#jobs.get(share.jobId);
+    if (!job) return this.#reply(ctx, replyTo, share, 'stale', 'unknown job');
+    const submit: ShareSubmit = {
+      jobId: share.jobId,
+      extranonce1: share.extranonce1,
+      extranonce2: share.extranonce2,
+      ntime: hex32(share.ntime),
+      nonce: hex32(share.nonce),
+      versionBits: share.extra ?? undefined,
+    };
+    const pre = precheckSubmit(job.work, submit, {
+      versionMask: share.versionMask,
+      nowSec: Math.floor(ctx.clock.nowMs() / 1000),
+    });
+    if (!pre.ok) return this.#reply(ctx, replyTo, share, pre.verdict.kind, reasonOf(pre.verdict));
+    const bytes = this.#bytesFor(job, share.payoutScript);
+    this.#queue.push({ share, replyTo, job, bytes, submit, headerVersion: pre.headerVersion });
+    if (this.#queue.length >= this.#cfg.maxBatch) this.#flush(ctx);
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush(ctx));
+    }
+  }
+
+  /** One verifier call for everything queued; the hashes come back as a message to self. */
+  #flush(ctx: ActorContext): void {
+    this.#flushScheduled = false;
+    if (this.#queue.length === 0) return;
+    const batch = ++this.#batchSeq;
+    const items = this.#queue;
+    this.#queue = [];
+    this.#inFlight.set(batch, items);
+    const inputs = items.map((w) => hashSubmitInput(w.bytes, w.submit, w.headerVersion));
+    this.#cfg.hasher.hashSubmits(inputs).then(
+      (hashes) => ctx.tell(ctx.self, { type: 'share.verified', batch, hashes }),
+      (err: unknown) => {
+        ctx.log.error({ err, batch, items: items.length }, 'verifier pool failed');
+        ctx.tell(ctx.self, { type: 'share.verified', batch, hashes: items.map(() => null) });
+      },
+    );
+  }
+
+  #onVerified(batch: number, hashes: (Uint8Array | null)[], ctx: ActorContext): void {
+    const items = this.#inFlight.get(batch);
+    if (!items) return;
+    this.#inFlight.delete(batch);
+    const nowMs = ctx.clock.nowMs();
+    const accepted: { w: Waiting; verdict: Extract<ShareVerdict, { kind: 'accepted' }> }[] = [];
+    items.forEach((w, i) => {
+      const hash = hashes[i];
+      if (!hash) return this.#reply(ctx, w.replyTo, w.share, 'server-busy', 'verification failed');
+      const verdict = classifyShare({
+        job: w.job.work,
+        submit: w.submit,
+        freshness: w.job.work.prevHash === this.#tipPrev ? 'current' : 'stale',
+        hash,
+        shareTarget: shareTarget(w.share.difficulty),
+        networkTarget: w.job.networkTarget,
+        seen: EMPTY, // duplicates are caught per connection before a share gets here
+        versionMask: w.share.versionMask,
+        nowSec: Math.floor(nowMs / 1000),
+      });
+      if (verdict.blockCandidate && 'hash' in verdict && verdict.hash !== undefined) {
+        this.#candidate(ctx, w, verdict.hash, nowMs);
+      }
+      if (verdict.kind === 'accepted') accepted.push({ w, verdict });
+      else this.#reply(ctx, w.replyTo, w.share, verdict.kind, reasonOf(verdict));
+    });
+    if (accepted.length === 0) return;
+    const sink = this.#cfg.sink;
+    if (!sink)
+      return void accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted'));
+    const records = accepted.map(({ w, verdict }) => ({
+      coin: this.#cfg.coin,
+      jobId: w.job.work.id,
+      height: w.job.work.height,
+      account: w.share.worker.account,
+      worker: w.share.worker.worker,
+      difficulty: w.share.difficulty,
+      hash: verdict.hash,
+      node: ctx.node,
+      atMs: nowMs,
+    }));
+    sink.append(records).then(
+      () => accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted')),
+      (err: unknown) => {
+        ctx.log.error(
+          { err, shares: records.length },
+          'share log append failed; shares not acknowledged',
+        );
+        accepted.forEach(({ w }) =>
+          this.#reply(ctx, w.replyTo, w.share, 'server-busy', 'share log unavailable'),
+        );
+      },
+    );
+  }
+
+  #candidate(ctx: ActorContext, w: Waiting, hash: string, nowMs: number): void {
+    this.#candidates++;
+    const candidate: BlockCandidate = {
+      type: 'block.candidate',
+      coin: this.#cfg.coin,
+      jobId: w.job.work.id,
+      submit: w.submit,
+      headerVersion: w.headerVersion,
+      hash,
+      worker: `${w.share.worker.account}.${w.share.worker.worker}`,
+      node: ctx.node,
+      foundAtMs: nowMs,
+      payoutScript: w.share.payoutScript,
+    };
+    ctx.tell(this.#cfg.block, candidate);
+    ctx.log.info(
+      { hash, job: w.job.work.id, height: w.job.work.height, worker: candidate.worker },
+      'block candidate',
+    );
+  }
+
+  /** The job's bytes, or (SOLO) the job's bytes with the coinbase paying `script`. */
+  #bytesFor(job: KnownJob, script: string | null): JobBytes {
+    if (script === null) return job.bytes;
+    let bytes = job.solo.get(script);
+    if (!bytes) {
+      bytes = { ...job.bytes, coinbase2: hexToBytes(coinb2ForPayout(job.work, script)) };
+      if (job.solo.size < MAX_SOLO_SCRIPTS_PER_JOB) job.solo.set(script, bytes);
+    }
+    return bytes;
+  }
+
+  #reply(
+    ctx: ActorContext,
+    to: Address,
+    share: ShareSubmission,
+    verdict: ShareVerdictKind,
+    detail?: string,
+  ): void {
+    this.#verdicts[verdict] = (this.#verdicts[verdict] ?? 0) + 1;
+    ctx.tell(to, {
+      type: 'verdict',
+      verdict: { requestId: share.requestId, verdict, ...(detail ? { detail } : {}) },
+    });
+  }
+}
+
+function reasonOf(v: ShareVerdict): string | undefined {
+  return 'reason' in v ? v.reason : undefined;
+}
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,67 @@
+// Messages of the Share actor (one per node) and what it sends on: verdicts back to the
+// Connection that asked, block candidates to the Block actor.
+import type { Address } from '../../runtime/index.js';
+import type { ShareSubmission, ShareVerdictKind } from '../connection/messages.js';
+import type { JobAnnouncement } from '../job/messages.js';
+import { CodedError } from '../shared/errors.js';
+import type { ShareSubmit } from './submit.js';
+
+export type ShareMessage =
+  | { readonly type: 'share.submit'; readonly share: ShareSubmission; readonly replyTo: Address }
+  | JobAnnouncement
+  | {
+      readonly type: 'share.verified';
+      readonly batch: number;
+      readonly hashes: (Uint8Array | null)[];
+    }
+  | { readonly type: 'share.stats' };
+
+/** To the Block actor: a share whose hash meets the network target (sent before anything else). */
+export interface BlockCandidate {
+  readonly type: 'block.candidate';
+  readonly coin: string;
+  readonly jobId: string;
+  readonly submit: ShareSubmit;
+  readonly headerVersion: number;
+  /** Display order. */
+  readonly hash: string;
+  readonly worker: string;
+  readonly node: string;
+  readonly foundAtMs: number;
+  /** SOLO: the payout script the coinbase of this share paid (hex); null in pooled mode. */
+  readonly payoutScript: string | null;
+}
+
+export interface ShareStats {
+  readonly verdicts: Readonly<Record<ShareVerdictKind, number>>;
+  readonly candidates: number;
+  readonly jobs: number;
+  readonly batches: number;
+}
+
+export function validateShareMessage(input: unknown): ShareMessage {
+  const m = input as { type?: unknown } | null;
+  switch (m?.type) {
+    case 'share.submit': {
+      const s = (input as { share?: Partial<ShareSubmission>; replyTo?: unknown }).share;
+      if (
+        typeof s?.jobId === 'string' &&
+        typeof s.extranonce1 === 'string' &&
+        typeof s.extranonce2 === 'string' &&
+        typeof s.ntime === 'number' &&
+        typeof s.nonce === 'number' &&
+        typeof s.difficulty === 'number' &&
+        typeof s.requestId === 'number' &&
+        typeof (input as { replyTo?: unknown }).replyTo === 'string'
+      ) {
+        return input as ShareMessage;
+      }
+      break;
+    }
+    case 'job.new':
+    case 'share.verified':
+    case 'share.stats':
+      return input as ShareMessage;
+  }
+  throw new CodedError('BAD_MESSAGE', `not a Share message: ${String(m?.type)}`);
+}

@@ -1,0 +1,149 @@
+// Share classification (protocols/stratum-gbt.md §1.8-1.9), pure. Two steps so the shell never
+// hashes what it can reject cheaply:
+//   1. precheckSubmit: shape (sizes, hex), ntime window, version-rolling mask -> header version;
+//   2. hash (native hashSubmit, or the reference in header.ts);
+//   3. classifyShare: stale | low-difficulty | duplicate | accepted, and `blockCandidate`.
+// A block candidate (hash <= network target) is flagged even when the share is stale or below
+// the share target: the Block actor submits it anyway (ckpool: "always submit any possible block
+// solve"). A duplicate is never a candidate again: its first copy already was.
+//
+// ntime window: job.mintime <= ntime <= job.ntime + 7200 (and <= now + 7200 when a clock is
+// passed). Sources: GBT mintime = median-time-past + 1, below it Core rejects "time-too-old";
+// Core rejects "time-too-new" above node time + MAX_FUTURE_BLOCK_TIME (7200 s); the job's ntime
+// is the node's curtime when the job was built.
+//
+// Duplicate key: (job id, extranonce1, extranonce2, ntime, nonce, header version), lowercase hex,
+// so version-rolled shares that differ only in version bits are distinct shares.
+import type { JobWork } from '../job/job.js';
+import { bytesToHex, isHex, reverseBytes, u32FromHex, u32ToHex } from '../shared/hex.js';
+import { hashToBigInt } from '../shared/target.js';
+import { rolledVersion, versionBitsAllowed } from '../shared/version-rolling.js';
+import type { ShareSubmit } from './submit.js';
+
+/** Core's MAX_FUTURE_BLOCK_TIME. */
+export const MAX_FUTURE_BLOCK_TIME_SEC = 7200;
+
+/** 'current': the job is live; 'stale': known but superseded by a clean job (new prevhash). */
+export type JobFreshness = 'current' | 'stale';
+
+export type ShareVerdict =
+  | {
+      readonly kind: 'accepted';
+      readonly blockCandidate: boolean;
+      readonly hash: string;
+      readonly headerVersion: number;
+      readonly dedupKey: string;
+    }
+  | {
+      readonly kind: 'low-difficulty';
+      readonly blockCandidate: boolean;
+      readonly hash: string;
+      readonly headerVersion: number;
+    }
+  | {
+      readonly kind: 'stale';
+      readonly blockCandidate: boolean;
+      readonly reason: 'superseded' | 'unknown-job';
+      readonly hash?: string;
+      readonly headerVersion?: number;
+    }
+  | { readonly kind: 'duplicate'; readonly blockCandidate: false; readonly hash: string }
+  | {
+      readonly kind: 'bad-ntime';
+      readonly blockCandidate: false;
+      readonly reason: 'too-old' | 'too-new';
+    }
+  | { readonly kind: 'bad-version-bits'; readonly blockCandidate: false; readonly reason: string }
+  | { readonly kind: 'invalid'; readonly blockCandidate: false; readonly reason: string };
+
+export interface SubmitContext {
+  /** Negotiated version-rolling mask (mining.configure); 0 when the miner did not negotiate. */
+  readonly versionMask: number;
+  /** Current time in seconds, when the caller has a clock; tightens the upper ntime bound. */
+  readonly nowSec?: number | undefined;
+}
+
+export type Precheck =
+  | { readonly ok: true; readonly headerVersion: number; readonly dedupKey: string }
+  | { readonly ok: false; readonly verdict: ShareVerdict };
+
+export interface ShareInput extends SubmitContext {
+  readonly job: JobWork;
+  readonly submit: ShareSubmit;
+  readonly freshness: JobFreshness;
+  /** sha256d of the header, internal order (from hashSubmit). */
+  readonly hash: Uint8Array;
+  /** The connection's share target for this job (diff1 / D). */
+  readonly shareTarget: bigint;
+  readonly networkTarget: bigint;
+  /** Dedup keys of shares already accepted on retained jobs. */
+  readonly seen: ReadonlySet<string>;
+}
+
+/** The verdict for a submit naming a job this node does not know (never hashed). */
+export function unknownJobVerdict(): ShareVerdict {
+  return { kind: 'stale', blockCandidate: false, reason: 'unknown-job' };
+}
+
+/** Cheap checks before hashing. On success returns the header version and the dedup key. */
+export function precheckSubmit(job: JobWork, submit: ShareSubmit, ctx: SubmitContext): Precheck {
+  const invalid = (reason: string): Precheck => ({
+    ok: false,
+    verdict: { kind: 'invalid', blockCandidate: false, reason },
+  });
+  if (submit.jobId !== job.id) return invalid(`job id ${submit.jobId} is not job ${job.id}`);
+  if (!isHex(submit.extranonce1, job.extranonce1Size))
+    return invalid(`extranonce1 must be ${job.extranonce1Size} bytes of hex`);
+  if (!isHex(submit.extranonce2, job.extranonce2Size))
+    return invalid(`incorrect size of extranonce2 (expected ${job.extranonce2Size} bytes of hex)`);
+  if (!isHex(submit.ntime, 4)) return invalid('ntime must be 8 hex digits');
+  if (!isHex(submit.nonce, 4)) return invalid('nonce must be 8 hex digits');
+  if (submit.versionBits !== undefined && !isHex(submit.versionBits, 4))
+    return invalid('version bits must be 8 hex digits');
+
+  const ntime = u32FromHex(submit.ntime);
+  if (ntime < job.mintime)
+    return { ok: false, verdict: { kind: 'bad-ntime', blockCandidate: false, reason: 'too-old' } };
+  let maxNtime = job.ntime + MAX_FUTURE_BLOCK_TIME_SEC;
+  if (ctx.nowSec !== undefined)
+    maxNtime = Math.min(maxNtime, ctx.nowSec + MAX_FUTURE_BLOCK_TIME_SEC);
+  if (ntime > maxNtime)
+    return { ok: false, verdict: { kind: 'bad-ntime', blockCandidate: false, reason: 'too-new' } };
+
+  let headerVersion = job.version;
+  if (submit.versionBits !== undefined) {
+    const bits = u32FromHex(submit.versionBits);
+    if (!versionBitsAllowed(bits, ctx.versionMask)) {
+      const reason = `version bits ${submit.versionBits} outside the negotiated mask ${u32ToHex(ctx.versionMask >>> 0)}`;
+      return { ok: false, verdict: { kind: 'bad-version-bits', blockCandidate: false, reason } };
+    }
+    headerVersion = rolledVersion(job.version, bits, ctx.versionMask);
+  }
+  const dedupKey = [
+    job.id,
+    submit.extranonce1,
+    submit.extranonce2,
+    submit.ntime,
+    submit.nonce,
+    u32ToHex(headerVersion),
+  ]
+    .join(':')
+    .toLowerCase();
+  return { ok: true, headerVersion, dedupKey };
+}
+
+/** The full verdict, given the header hash computed for this submit. */
+export function classifyShare(input: ShareInput): ShareVerdict {
+  const pre = precheckSubmit(input.job, input.submit, input);
+  if (!pre.ok) return pre.verdict;
+  const value = hashToBigInt(input.hash);
+  const hash = bytesToHex(reverseBytes(input.hash));
+  const blockCandidate = value <= input.networkTarget;
+  const { headerVersion } = pre;
+  if (input.freshness === 'stale')
+    return { kind: 'stale', blockCandidate, reason: 'superseded', hash, headerVersion };
+  if (value > input.shareTarget)
+    return { kind: 'low-difficulty', blockCandidate, hash, headerVersion };
+  if (input.seen.has(pre.dedupKey)) return { kind: 'duplicate', blockCandidate: false, hash };
+  return { kind: 'accepted', blockCandidate, hash, headerVersion, dedupKey: pre.dedupKey };
+}

@@ -1,0 +1,74 @@
+// The native core's public face: picks the addon, or falls back to the TypeScript twin with one
+// warning; COLLIERY_NATIVE=off forces the twin. Both implementations are exported too, so tests
+// and benchmarks can compare them in one process.
+import { NativeError, NativeErrorCode } from './errors.js';
+import { loadAddon } from './loader.js';
+import { twinImpl } from './twin.js';
+import type { BackendName, NativeImpl, ShaFeature } from './types.js';
+
+const load = loadAddon();
+
+/** The addon behind the NativeImpl interface, or null when it did not load. */
+export const nativeImpl: NativeImpl | null = load.impl;
+export { twinImpl };
+/** Why the addon is not in use (null when it is). */
+export const nativeUnavailableReason: string | null = load.reason;
+
+/** The implementation every export below runs on. */
+export const impl: NativeImpl = nativeImpl ?? twinImpl;
+export const backend: BackendName = impl.backend;
+/** SHA-256 implementation at load time: 'sha-ni' | 'portable' (addon) or 'typescript' (twin). */
+export const shaFeature: ShaFeature = impl.sha();
+
+if (load.reason !== null) {
+  process.emitWarning(
+    `colliery native core: ${load.reason}; using the TypeScript twin (same results, much slower share verification).`,
+    { code: 'COLLIERY_NATIVE_TWIN' },
+  );
+}
+
+export const {
+  sha256d,
+  hashHeaders,
+  hashSubmit,
+  hashSubmits,
+  primeChain,
+  checkPrimeProofOfWork,
+  checkPrimeShare,
+  primeHeaderHash,
+  fermatTest,
+} = impl;
+
+/**
+ * Test and benchmark hook: switch the addon's SHA-256 between the x86 SHA extensions and the
+ * portable C++ code (process-wide, all threads). Returns false if the CPU lacks the feature or
+ * the addon is not loaded.
+ */
+export function selectNativeSha(feature: 'sha-ni' | 'portable'): boolean {
+  if (load.raw === null) return false;
+  return load.raw.selectSha(feature);
+}
+
+/** The addon, or a NATIVE_UNAVAILABLE error saying why not. */
+export function requireNative(): NativeImpl {
+  if (nativeImpl === null) {
+    throw new NativeError(NativeErrorCode.Unavailable, `native addon unavailable: ${load.reason}`);
+  }
+  return nativeImpl;
+}
+
+export { NativeError, NativeErrorCode } from './errors.js';
+export { decodeMultiplier, encodeMultiplier } from './multiplier.js';
+export { MAINNET_MIN_LENGTH, ORIGIN_MAX } from './validate.js';
+export {
+  fractionalDifficulty,
+  primeDifficulty,
+  targetFraction,
+  targetLength,
+  targetMint,
+  targetNext,
+  targetToString,
+} from './prime-target.js';
+export { createVerifierPool } from './pool.js';
+export type * from './types.js';
+export type * from './pool-types.js';

@@ -1,0 +1,241 @@
+// One actor's shell: edge validation, a bounded mailbox, one message at a time, a span per
+// message through the interceptor, replies for asks, and supervision when a handler throws.
+import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { Address } from './address.js';
+import type { Clock, Ids } from './clock.js';
+import { failure as fail, wireCopy, type Reply } from './envelope.js';
+import { RuntimeCode, fromErrorRecord, rejected, runtimeError, toErrorRecord } from './errors.js';
+import { Mailbox } from './mailbox.js';
+import type { Runtime } from './runtime.js';
+import type { HandledSpan } from './tracing.js';
+import type {
+  ActorContext,
+  ActorOptions,
+  ActorStats,
+  Behaviour,
+  Factory,
+  Lease,
+  StopReason,
+  SupervisionPolicy,
+} from './types.js';
+
+export type ReplyFn = (reply: Reply) => void;
+
+type Item = { msg: unknown; traceparent: string | undefined; reply: ReplyFn | undefined };
+
+/** What a cell needs from the runtime that hosts it: its environment, and its ways out. */
+export type CellHost = Pick<Runtime, 'node' | 'clock' | 'ids' | 'log' | 'interceptor'> &
+  Pick<Runtime, 'tell' | 'publish' | 'ask' | 'escalate' | 'removed'>;
+
+const BATCH = 1024;
+const DEFAULT_POLICY: Required<SupervisionPolicy> = {
+  action: 'restart',
+  maxRestarts: 10,
+  windowMs: 60_000,
+  backoffMs: 10,
+  maxBackoffMs: 5_000,
+};
+
+export class Cell<M> implements ActorContext {
+  readonly log: Logger;
+  readonly node: string;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  trace: Context = ROOT_CONTEXT;
+  readonly #host: CellHost;
+  readonly #factory: Factory<M>;
+  readonly #validate: (input: unknown) => M;
+  readonly #mailbox: Mailbox<Item>;
+  readonly #policy: Required<SupervisionPolicy>;
+  #behaviour: Behaviour<M>;
+  #state: 'running' | 'restarting' | 'stopped' = 'running';
+  #scheduled = false;
+  #busy = false;
+  #failureTimesMs: number[] = [];
+  #stats = { processed: 0, dropped: 0, failures: 0, restarts: 0 };
+
+  constructor(
+    host: CellHost,
+    readonly self: Address,
+    readonly kind: string,
+    factory: Factory<M>,
+    options: ActorOptions<M>,
+    readonly lease: Lease | undefined,
+  ) {
+    this.#host = host;
+    ({ node: this.node, clock: this.clock, ids: this.ids } = host);
+    this.log = host.log.child({ actor: self });
+    this.#factory = factory;
+    this.#validate = options.validate;
+    this.#mailbox = new Mailbox(options.mailbox);
+    this.#policy = { ...DEFAULT_POLICY, ...options.supervision };
+    this.#behaviour = factory(this);
+  }
+
+  /** True once the mailbox is empty and no handler is running (or the actor has stopped). */
+  get idle(): boolean {
+    return this.#state === 'stopped' || (!this.#busy && this.#mailbox.depth === 0);
+  }
+
+  // Outgoing messages continue the trace of the message being handled.
+  readonly tell: ActorContext['tell'] = (to, msg) => this.#host.tell(to, msg, this.trace);
+  readonly publish: ActorContext['publish'] = (to, msg) => this.#host.publish(to, msg, this.trace);
+  readonly ask: ActorContext['ask'] = (to, msg, opts) => this.#host.ask(to, msg, opts, this.trace);
+
+  /** The edge: validate, then enqueue under the overflow policy. Never throws. */
+  deliver(raw: unknown, traceparent: string | undefined, reply: ReplyFn | undefined): void {
+    if (this.#state === 'stopped')
+      return reply?.(fail(RuntimeCode.ActorStopped, `${this.self} has stopped`));
+    let msg: M;
+    try {
+      msg = this.#validate(raw);
+    } catch (err) {
+      const coded = rejected(err, `${this.self} rejected a message`);
+      this.log.warn({ err: coded, code: coded.code }, 'message rejected at the edge');
+      this.#stats.dropped++;
+      return reply?.({ ok: false, error: toErrorRecord(coded) });
+    }
+    const refused = this.#mailbox.push({ msg, traceparent, reply });
+    if (refused !== undefined) {
+      this.#stats.dropped++;
+      this.log.warn({ depth: this.#mailbox.depth, policy: this.#mailbox.overflow }, 'mailbox full');
+      refused.reply?.(fail(RuntimeCode.MailboxFull, `mailbox of ${this.self} is full`));
+    }
+    this.#schedule();
+  }
+
+  /** One local ask: the same mailbox, validation and value copies as over NATS. */
+  async request(
+    msg: unknown,
+    traceparent: string | undefined,
+    timeoutMs: number,
+  ): Promise<unknown> {
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      const timer = this.clock.after(timeoutMs, () =>
+        reject(runtimeError(RuntimeCode.AskTimeout, `ask to ${this.self} timed out`)),
+      );
+      this.deliver(wireCopy(msg), traceparent, (r) => {
+        timer.cancel();
+        resolve(r);
+      });
+    });
+    if (!reply.ok) throw fromErrorRecord(reply.error);
+    return wireCopy(reply.value);
+  }
+
+  stats(): ActorStats {
+    const { depth, capacity } = this.#mailbox;
+    return { address: this.self, depth, capacity, ...this.#stats };
+  }
+
+  async notifyDraining(): Promise<void> {
+    await this.#behaviour.draining?.(this);
+  }
+
+  /** Stops the actor: waiting messages are answered with `code`, then `stopped` is called. */
+  async stop(reason: StopReason, code: RuntimeCode = RuntimeCode.ActorStopped): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    for (const item of this.#mailbox.clear())
+      item.reply?.(fail(code, `${this.self} stopped (${reason}) before handling the message`));
+    this.#host.removed(this as Cell<unknown>);
+    try {
+      await this.#behaviour.stopped?.(reason, this);
+    } catch (err) {
+      this.log.error({ err }, 'stopped hook failed');
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#busy || this.#state !== 'running') return;
+    this.#scheduled = true;
+    queueMicrotask(this.#run);
+  }
+
+  readonly #run = (): void => {
+    this.#scheduled = false;
+    for (let budget = BATCH; budget > 0 && this.#state === 'running'; budget--) {
+      const item = this.#mailbox.shift();
+      if (item === undefined) break;
+      if (this.lease !== undefined && !this.lease.valid()) {
+        item.reply?.(fail(RuntimeCode.Fenced, `${this.self} no longer holds its lease`));
+        continue;
+      }
+      const pending = this.#invoke(item);
+      if (pending !== undefined) {
+        this.#busy = true;
+        void pending.then(this.#resume);
+        return;
+      }
+    }
+    if (this.#state === 'running' && this.#mailbox.depth > 0) {
+      this.#scheduled = true;
+      setImmediate(this.#run);
+    }
+  };
+
+  readonly #resume = (): void => {
+    this.#busy = false;
+    this.#schedule();
+  };
+
+  #invoke(item: Item): Promise<void> | undefined {
+    const { self: address, kind, node } = this;
+    const t = (item.msg as { type?: unknown } | null)?.type;
+    const type = typeof t === 'string' ? t : 'message';
+    const info = { address, kind, type, node, ask: item.reply !== undefined };
+    const span = this.#host.interceptor.begin(item.traceparent, info);
+    this.trace = span.context;
+    let out: unknown;
+    try {
+      out = this.#behaviour.receive(item.msg as M, this);
+    } catch (err) {
+      return this.#settle(item, span, false, err);
+    }
+    if (typeof (out as PromiseLike<unknown> | undefined)?.then !== 'function')
+      return this.#settle(item, span, true, out);
+    return Promise.resolve(out).then(
+      (value) => this.#settle(item, span, true, value),
+      (err: unknown) => this.#settle(item, span, false, err),
+    );
+  }
+
+  #settle(item: Item, span: HandledSpan, ok: boolean, result: unknown): undefined {
+    span.end(ok ? undefined : result);
+    this.#stats[ok ? 'processed' : 'failures']++;
+    item.reply?.(ok ? { ok: true, value: result } : { ok: false, error: toErrorRecord(result) });
+    if (!ok) this.#supervise(result);
+  }
+
+  #supervise(err: unknown): void {
+    const policy = this.#policy;
+    const nowMs = this.clock.nowMs();
+    this.#failureTimesMs = this.#failureTimesMs.filter((t) => nowMs - t < policy.windowMs);
+    this.#failureTimesMs.push(nowMs);
+    const recent = this.#failureTimesMs.length;
+    const action =
+      policy.action === 'restart' && recent > policy.maxRestarts ? 'escalate' : policy.action;
+    this.log.error({ err, action, recentFailures: recent }, 'actor handler failed');
+    if (action !== 'restart') {
+      if (action === 'escalate') this.#host.escalate(this.self, err);
+      return void this.stop('failed');
+    }
+    this.#state = 'restarting';
+    const delayMs = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (recent - 1));
+    this.clock.after(delayMs, () => {
+      if (this.#state !== 'restarting') return;
+      try {
+        this.#behaviour = this.#factory(this);
+      } catch (err) {
+        this.log.error({ err }, 'actor factory failed on restart');
+        this.#host.escalate(this.self, err);
+        return void this.stop('failed');
+      }
+      this.#stats.restarts++;
+      this.#state = 'running';
+      this.log.info({ restarts: this.#stats.restarts }, 'actor restarted');
+      this.#schedule();
+    });
+  }
+}

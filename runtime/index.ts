@@ -1,0 +1,13 @@
+// What the rest of Colliery may import from the runtime.
+export { Runtime, type RuntimeOptions, type SingletonOptions, type DrainHook } from './runtime.js';
+export { type Address, type Topic } from './address.js';
+export { CodedError, RuntimeCode, DELIVERY_CODES, codeOf } from './errors.js';
+export type { CodedErrorOptions, ErrorRecord } from './errors.js';
+export { ENVELOPE_VERSION } from './envelope.js';
+export * from './clock.js';
+export { type OverflowPolicy, type MailboxOptions, DEFAULT_MAILBOX_CAPACITY } from './mailbox.js';
+export { TRACE_HEADER, otelInterceptor } from './tracing.js';
+export type { Interceptor, HandledSpan, HandledInfo } from './tracing.js';
+export { natsOptions, connectNats } from './transport.js';
+export * from './signals.js';
+export type * from './types.js';

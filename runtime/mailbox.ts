@@ -1,0 +1,60 @@
+// A bounded FIFO with a named overflow policy, in the manner of nats-server's ipqueue:
+//   'reject'       the new message is refused (a tell is dropped and counted, an ask fails MAILBOX_FULL)
+//   'drop-oldest'  the oldest waiting message is evicted to make room (an evicted ask fails MAILBOX_FULL)
+export type OverflowPolicy = 'reject' | 'drop-oldest';
+
+export interface MailboxOptions {
+  capacity?: number;
+  overflow?: OverflowPolicy;
+}
+
+export const DEFAULT_MAILBOX_CAPACITY = 10_000;
+
+export class Mailbox<T> {
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  constructor(options: MailboxOptions = {}) {
+    this.capacity = options.capacity ?? DEFAULT_MAILBOX_CAPACITY;
+    this.overflow = options.overflow ?? 'reject';
+    if (!Number.isInteger(this.capacity) || this.capacity < 1)
+      throw new RangeError(`mailbox capacity must be a positive integer, got ${this.capacity}`);
+  }
+
+  get depth(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /**
+   * Adds `item`. Returns undefined when it fit; otherwise the item that did not make it:
+   * `item` itself under 'reject', the evicted oldest under 'drop-oldest'.
+   */
+  push(item: T): T | undefined {
+    const full = this.depth >= this.capacity;
+    if (full && this.overflow === 'reject') return item;
+    const evicted = full ? this.shift() : undefined;
+    this.#items.push(item);
+    return evicted;
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /** Removes and returns everything waiting. */
+  clear(): T[] {
+    const rest = this.#items.slice(this.#head) as T[];
+    this.#items = [];
+    this.#head = 0;
+    return rest;
+  }
+}

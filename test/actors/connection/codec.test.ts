@@ -1,0 +1,94 @@
+// Stratum codec - framing and edge validation of real and hostile lines.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  LineFramer,
+  parseLine,
+  encodeError,
+  encodeResult,
+} from '../../../actors/connection/codec.js';
+
+test('codec - framer splits several messages per chunk and joins split ones, tolerating CRLF', () => {
+  const f = new LineFramer(1024);
+  assert.deepEqual(f.push('{"a":1}\r\n{"b"').lines, ['{"a":1}']);
+  assert.deepEqual(f.push(':2}\n\n{"c":3}\n').lines, ['{"b":2}', '{"c":3}']);
+  assert.equal(f.bufferedChars, 0);
+});
+
+test('codec - framer reports overflow for a line over the cap and drops its bytes', () => {
+  const f = new LineFramer(100);
+  assert.equal(f.push('x'.repeat(60)).overflow, false);
+  const r = f.push('y'.repeat(60));
+  assert.equal(r.overflow, true);
+  assert.equal(f.bufferedChars, 0);
+  assert.equal(new LineFramer(100).push(`${'z'.repeat(200)}\n`).overflow, true);
+});
+
+test('codec - parses the public-pool bitaxe submit with version bits', () => {
+  const r = parseLine(
+    '{"id":5,"method":"mining.submit","params":["tb1q.bitaxe3","1","C7080000","64b3f3ec","ed460d91","00002000"]}',
+  );
+  assert.ok(r.ok);
+  assert.equal(r.request.method, 'mining.submit');
+  if (r.request.method !== 'mining.submit') return;
+  assert.deepEqual(r.request.submit, {
+    worker: 'tb1q.bitaxe3',
+    jobId: '1',
+    extranonce2: 'c7080000',
+    ntime: 0x64b3f3ec,
+    nonce: 0xed460d91,
+    extra: '00002000',
+  });
+});
+
+test('codec - string ids are echoed (btcpool sends "id":"2fe65ed2f")', () => {
+  const r = parseLine(
+    '{"id":"2fe65ed2f","method":"mining.submit","params":["w","2","0000000000000001","5cb6dd9e","fe65ed2f"]}',
+  );
+  assert.ok(r.ok);
+  assert.equal(r.request.id, '2fe65ed2f');
+  assert.equal(encodeResult('2fe65ed2f', true), '{"id":"2fe65ed2f","result":true,"error":null}\n');
+});
+
+test('codec - hostile lines give typed rejections, never throw', () => {
+  const cases: [string, string, boolean][] = [
+    ['not json at all', 'bad-request', true],
+    ['[1,2,3]', 'bad-request', true],
+    ['{"id":1}', 'bad-request', true],
+    ['{"id":{"x":1},"method":"mining.subscribe"}', 'bad-request', true],
+    ['{"id":1,"method":"mining.frobnicate","params":[]}', 'unknown-method', false],
+    ['{"id":1,"method":"mining.submit","params":"nope"}', 'bad-params', false],
+    [
+      '{"id":1,"method":"mining.submit","params":["w","j","00","xyz","00000000"]}',
+      'bad-params',
+      false,
+    ],
+    [
+      '{"id":1,"method":"mining.submit","params":["w","j","0","00000000","00000000"]}',
+      'bad-extranonce2',
+      false,
+    ],
+    ['{"id":1,"method":"mining.submit","params":[1,2,3,4,5]}', 'bad-params', false],
+    ['{"id":1,"method":"mining.authorize","params":[]}', 'bad-params', false],
+    ['{"id":1,"method":"mining.suggest_difficulty","params":[-5]}', 'bad-params', false],
+    ['{"id":1,"method":"mining.configure","params":["version-rolling",{}]}', 'bad-params', false],
+  ];
+  for (const [line, rejection, fatal] of cases) {
+    const r = parseLine(line);
+    assert.equal(r.ok, false, line);
+    if (r.ok) continue;
+    assert.equal(r.rejection, rejection, line);
+    assert.equal(r.fatal, fatal, line);
+  }
+});
+
+test('codec - errors go out as [code, message, null] arrays', () => {
+  assert.equal(
+    encodeError(7, 'duplicate'),
+    '{"id":7,"result":null,"error":[22,"Duplicate share",null]}\n',
+  );
+  assert.equal(
+    encodeError(8, 'low-difficulty', 'share 0.5 < 1'),
+    '{"id":8,"result":null,"error":[23,"Low difficulty share: share 0.5 < 1",null]}\n',
+  );
+});

@@ -1,0 +1,313 @@
+// Stratum session - real miner exchanges (slush, public-pool bitaxe, btcpool replay) and
+// hostile sequences through decide(), with the wire lines compared to the recordings.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { vectorPath } from '../../helpers/paths.js';
+import { hashDialect } from '../../../actors/connection/dialect.js';
+import type { Effect, JobAnnouncement } from '../../../actors/connection/messages.js';
+import type {
+  SessionConfig,
+  SessionContext,
+  SessionState,
+} from '../../../actors/connection/session.js';
+import { decide, initSession } from '../../../actors/connection/session.js';
+import { DEFAULT_VARDIFF } from '../../../actors/connection/vardiff.js';
+
+const vectors = JSON.parse(readFileSync(vectorPath('bitcoin-stratum.json'), 'utf8'));
+
+const config: SessionConfig = {
+  extranonce2Size: 4,
+  versionMask: 0x1fffe000,
+  startDifficulty: 16,
+  vardiff: DEFAULT_VARDIFF,
+  maxJobs: 8,
+  maxDedupEntries: 1000,
+  maxPendingSubmits: 4,
+  verdictTimeoutMs: 10_000,
+  maxWorkers: 4,
+  handshakeMs: 30_000,
+  banWindow: 20,
+  banInvalidFraction: 0.9,
+  maxBadRequests: 3,
+};
+
+function harness(extranonce1: string, cfg: Partial<SessionConfig> = {}) {
+  let now = 1_000_000;
+  const ctx = (): SessionContext => ({
+    nowMs: now,
+    config: { ...config, ...cfg },
+    dialect: hashDialect,
+    resolveAccount: (a) => (a === 'bad' ? { ok: false, reason: 'not an address' } : { ok: true }),
+  });
+  const state: SessionState = initSession(extranonce1, ctx());
+  const run = (e: Parameters<typeof decide>[1]): Effect[] => decide(state, e, ctx());
+  const line = (msg: unknown): Effect[] => run({ type: 'line', line: JSON.stringify(msg) });
+  const sent = (effects: Effect[]) =>
+    effects
+      .filter((e): e is Extract<Effect, { kind: 'send' }> => e.kind === 'send')
+      .map((e) => JSON.parse(e.line));
+  return { state, run, line, sent, advance: (ms: number) => (now += ms) };
+}
+
+function job(notify: unknown[], networkDifficulty = 1e12): JobAnnouncement {
+  return {
+    jobId: String(notify[0]),
+    family: 'hash',
+    notify,
+    clean: Boolean(notify[8]),
+    networkDifficulty,
+  };
+}
+
+/** Subscribed, authorized as `acct`, with clean job `a` on a zero prevhash. */
+function ready(h: ReturnType<typeof harness>): void {
+  h.line({ id: 1, method: 'mining.subscribe', params: [] });
+  h.line({ id: 2, method: 'mining.authorize', params: ['acct', ''] });
+  h.run({
+    type: 'job',
+    job: job(['a', '00'.repeat(32), '', '', [], '20000000', '207fffff', '5cb6dd9e', true]),
+  });
+}
+
+test('session - public-pool bitaxe exchange: configure mask, suggested difficulty, notify, submit', () => {
+  const rec = vectors.stratum_publicpool_testnet3;
+  const m = rec.messages;
+  const h = harness(rec.expected.extranonce1);
+  h.run({ type: 'job', job: job(m.notify_params) });
+  const sub = h.sent(h.line(m.subscribe));
+  assert.deepEqual(sub[0].result.slice(1), m.subscribe_result_expected.slice(1));
+  assert.deepEqual(h.sent(h.line(m.configure))[0].result, m.configure_result_expected);
+  const auth = h.sent(h.line(m.authorize));
+  assert.deepEqual(auth[0], { id: 3, result: true, error: null });
+  assert.equal(
+    auth[1].method,
+    'mining.set_difficulty',
+    'set_difficulty comes before the first notify',
+  );
+  assert.equal(auth[2].method, 'mining.notify');
+  const suggest = h.sent(h.line(m.suggest_difficulty));
+  assert.deepEqual(suggest[0], { id: 4, result: true, error: null });
+  assert.deepEqual(suggest[1], m.set_difficulty_expected);
+  const renotify = suggest[2];
+  assert.equal(renotify.method, 'mining.notify');
+  assert.notEqual(
+    renotify.params[0],
+    '1',
+    'a re-issue after a difficulty change gets its own job id',
+  );
+  assert.deepEqual(renotify.params.slice(1, 8), m.notify_params.slice(1, 8));
+  assert.deepEqual(auth[2].params, m.notify_params, 'the first notify is the recorded one');
+
+  // The recorded submit names the original job id, issued at difficulty 16 before the suggestion.
+  const effects = h.line(m.submit);
+  const verify = effects.find((e) => e.kind === 'verify');
+  assert.ok(verify && verify.kind === 'verify');
+  assert.deepEqual(
+    { ...verify.share, worker: undefined },
+    {
+      requestId: 1,
+      jobId: '1',
+      worker: undefined,
+      extranonce1: '57a6f098',
+      extranonce2: 'c7080000',
+      ntime: 0x64b3f3ec,
+      nonce: 0xed460d91,
+      extra: '00002000',
+      versionMask: 0x1fffe000,
+      difficulty: 16,
+      payoutScript: null,
+    },
+  );
+  const done = h.sent(h.run({ type: 'verdict', verdict: { requestId: 1, verdict: 'accepted' } }));
+  assert.deepEqual(done[0], { id: 5, result: m.submit_result, error: null });
+});
+
+test('session - slush exchange: subscribe result carries extranonce1 and size, submit is forwarded', () => {
+  const rec = vectors.stratum_slush_testnet3;
+  const m = rec.messages;
+  const h = harness(rec.expected.extranonce1);
+  const sub = h.sent(h.line(m.subscribe))[0];
+  assert.equal(sub.result[1], m.subscribe_result[1]);
+  assert.equal(sub.result[2], m.subscribe_result[2]);
+  h.line(m.authorize);
+  const notify = h.sent(h.run({ type: 'job', job: job(m.notify_params) }));
+  assert.deepEqual(
+    notify.map((n) => n.method),
+    ['mining.set_difficulty', 'mining.notify'],
+  );
+  assert.deepEqual(notify[1].params, m.notify_params);
+  const verify = h.line(m.submit).find((e) => e.kind === 'verify');
+  assert.ok(verify && verify.kind === 'verify');
+  assert.equal(verify.share.extranonce2, m.submit.params[2]);
+  assert.equal(verify.share.ntime, parseInt(m.submit.params[3], 16));
+  assert.equal(verify.share.nonce, parseInt(m.submit.params[4], 16));
+  assert.equal(verify.share.extra, null);
+});
+
+test('session - btcpool replay: duplicates answered 22 by the connection, verdicts mapped to codes', () => {
+  const rec = vectors.stratum_btcpool_regtest;
+  const h = harness('01000000', { extranonce2Size: 8, maxPendingSubmits: 100 });
+  h.line({ id: 1, method: 'mining.subscribe', params: [] });
+  h.line({ id: 2, method: 'mining.authorize', params: ['hu60.111', ''] });
+  h.line({ id: 3, method: 'mining.authorize', params: ['hu60.80ti', ''] });
+  let verifies = 0;
+  const announced = new Set<string>();
+  for (const c of rec.cases) {
+    if (!announced.has(c.job_id)) h.run({ type: 'job', job: job(c.notify_params) });
+    announced.add(c.job_id);
+    const effects = h.line(c.submit);
+    const verify = effects.find((e) => e.kind === 'verify');
+    if (c.duplicate_of_earlier_submit) {
+      assert.equal(verify, undefined, 'a duplicate never reaches the Share actor');
+      assert.deepEqual(h.sent(effects)[0], c.response);
+      continue;
+    }
+    assert.ok(verify && verify.kind === 'verify');
+    verifies++;
+    const verdict = c.response.error ? 'low-difficulty' : 'accepted';
+    const reply = h.sent(
+      h.run({ type: 'verdict', verdict: { requestId: verify.share.requestId, verdict } }),
+    );
+    assert.equal(reply[0].id, c.response.id);
+    assert.equal(reply[0].result === true, c.response.result === true);
+    if (c.response.error) assert.equal(reply[0].error[0], c.response.error[0]);
+  }
+  assert.equal(verifies, rec.cases.length - 2);
+});
+
+test('session - submit before subscribe is 25, before authorize 24, unknown job 21, bad extranonce2 20', () => {
+  const h = harness('aabbccdd');
+  const submit = (id: number, worker = 'acct.w', jobId = 'j1', en2 = '00000001') => ({
+    id,
+    method: 'mining.submit',
+    params: [worker, jobId, en2, '5cb6dd9e', 'fe65ed2f'],
+  });
+  assert.equal(h.sent(h.line(submit(1)))[0].error[0], 25);
+  h.line({ id: 2, method: 'mining.subscribe', params: ['cpuminer/2.5'] });
+  assert.equal(h.sent(h.line(submit(3)))[0].error[0], 24);
+  assert.equal(
+    h.sent(h.line({ id: 4, method: 'mining.authorize', params: ['bad.w', 'x'] }))[0].error[0],
+    24,
+  );
+  h.line({ id: 5, method: 'mining.authorize', params: ['acct.w', 'x'] });
+  h.run({
+    type: 'job',
+    job: job(['j1', '00'.repeat(32), '', '', [], '20000000', '207fffff', '5cb6dd9e', true]),
+  });
+  assert.equal(h.sent(h.line(submit(6, 'acct.w', 'nope')))[0].error[0], 21);
+  assert.equal(h.sent(h.line(submit(7, 'acct.w', 'j1', '0001')))[0].error[0], 20);
+  assert.ok(h.line(submit(8)).some((e) => e.kind === 'verify'));
+});
+
+test('session - a clean job makes older jobs stale and frees their dedup keys', () => {
+  const h = harness('aabbccdd');
+  ready(h);
+  const s = {
+    id: 3,
+    method: 'mining.submit',
+    params: ['acct', 'a', '00000001', '5cb6dd9e', '00000000'],
+  };
+  assert.ok(h.line(s).some((e) => e.kind === 'verify'));
+  h.run({
+    type: 'job',
+    job: job(['b', '11'.repeat(32), '', '', [], '20000000', '207fffff', '5cb6dd9e', true]),
+  });
+  assert.equal(h.state.dedupEntries, 0);
+  // Old job ids are still forwarded (Share judges stale and still catches block candidates).
+  assert.ok(h.line({ ...s, id: 4 }).some((e) => e.kind === 'verify'));
+});
+
+test('session - garbage closes the connection after an error reply; malformed JSON requests are tolerated up to a limit', () => {
+  const h = harness('aabbccdd');
+  const g = h.run({ type: 'line', line: '\u0000\u0001garbage' });
+  assert.equal(h.sent(g)[0].error[0], 20);
+  assert.ok(g.some((e) => e.kind === 'close'));
+  assert.deepEqual(h.run({ type: 'line', line: '{}' }), [], 'a closed session does nothing');
+
+  const k = harness('aabbccdd');
+  for (let i = 0; i < 3; i++) {
+    const e = k.line({ id: i, method: 'mining.nonsense', params: [] });
+    assert.deepEqual(k.sent(e)[0].error, [20, 'Unknown method: mining.nonsense', null]);
+    assert.ok(!e.some((x) => x.kind === 'close'));
+  }
+  assert.ok(k.line({ id: 9, method: 'mining.nonsense' }).some((x) => x.kind === 'close'));
+});
+
+test('session - a flood of invalid shares closes and bans', () => {
+  const h = harness('aabbccdd', { banWindow: 10, maxPendingSubmits: 100 });
+  ready(h);
+  let closed: Effect | undefined;
+  for (let i = 0; i < 10 && !closed; i++) {
+    const e = h.line({
+      id: 10 + i,
+      method: 'mining.submit',
+      params: ['acct', 'a', '00000001', '5cb6dd9e', i.toString(16).padStart(8, '0')],
+    });
+    const v = e.find((x) => x.kind === 'verify');
+    assert.ok(v && v.kind === 'verify');
+    closed = h
+      .run({ type: 'verdict', verdict: { requestId: v.share.requestId, verdict: 'invalid' } })
+      .find((x) => x.kind === 'close');
+  }
+  assert.ok(closed && closed.kind === 'close' && closed.ban);
+});
+
+test('session - pending submits are capped', () => {
+  const h = harness('aabbccdd', { maxPendingSubmits: 2 });
+  ready(h);
+  const sub = (n: number) => ({
+    id: n,
+    method: 'mining.submit',
+    params: ['acct', 'a', '00000001', '5cb6dd9e', n.toString(16).padStart(8, '0')],
+  });
+  assert.ok(h.line(sub(3)).some((e) => e.kind === 'verify'));
+  assert.ok(h.line(sub(4)).some((e) => e.kind === 'verify'));
+  assert.deepEqual(h.sent(h.line(sub(5)))[0].error, [20, 'Too many pending requests', null]);
+});
+
+test('session - drain asks the miner to reconnect and closes once in-flight shares are answered', () => {
+  const h = harness('aabbccdd');
+  ready(h);
+  const v = h
+    .line({
+      id: 3,
+      method: 'mining.submit',
+      params: ['acct', 'a', '00000001', '5cb6dd9e', '00000000'],
+    })
+    .find((e) => e.kind === 'verify');
+  assert.ok(v && v.kind === 'verify');
+  const d = h.run({ type: 'drain' });
+  assert.deepEqual(h.sent(d)[0], { id: null, method: 'client.reconnect', params: [] });
+  assert.ok(!d.some((e) => e.kind === 'close'), 'waits for the in-flight share');
+  const end = h.run({
+    type: 'verdict',
+    verdict: { requestId: v.share.requestId, verdict: 'accepted' },
+  });
+  assert.deepEqual(h.sent(end)[0], { id: 3, result: true, error: null });
+  assert.ok(end.some((e) => e.kind === 'close'));
+});
+
+test('session - a submit with no verdict in time is answered server busy, never left hanging', () => {
+  const h = harness('aabbccdd');
+  ready(h);
+  h.line({
+    id: 3,
+    method: 'mining.submit',
+    params: ['acct', 'a', '00000001', '5cb6dd9e', '00000000'],
+  });
+  h.advance(5_000);
+  assert.deepEqual(h.sent(h.run({ type: 'tick' })), []);
+  h.advance(5_000);
+  const late = h.sent(h.run({ type: 'tick' }));
+  assert.equal(late[0].id, 3);
+  assert.equal(late[0].error[0], 20);
+  assert.equal(h.state.pending.size, 0);
+});
+
+test('session - no subscribe/authorize within the handshake time closes', () => {
+  const h = harness('aabbccdd');
+  assert.deepEqual(h.run({ type: 'tick' }), []);
+  h.advance(30_000);
+  assert.ok(h.run({ type: 'tick' }).some((e) => e.kind === 'close'));
+});

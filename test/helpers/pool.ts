@@ -1,0 +1,58 @@
+// One pool node in this process for integration tests: its own nats-server and devnet, a
+// node on random loopback ports, the native verifier pool. stop() tears it all down.
+import { pino } from 'pino';
+import { startNatsServer, type NatsServer } from './nats-server.js';
+import { startDevnet, type Devnet, type DevnetOptions } from '../../topology/devnet/index.js';
+import { loadConfig, type NodeConfig } from '../../topology/config.js';
+import { startNode, type NodeDeps, type NodeHandle } from '../../topology/node.js';
+import { createPoolHasher } from '../../topology/verifier.js';
+
+export const TEST_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+
+export interface TestPool {
+  readonly nats: NatsServer;
+  readonly devnet: Devnet;
+  readonly node: NodeHandle;
+  stop(): Promise<void>;
+}
+
+export interface TestPoolDeps {
+  /** A nats-server to reuse (left running by stop()); default: a new one. */
+  readonly nats?: NatsServer;
+  /** Default: the native verifier pool with one thread. */
+  readonly hasher?: NodeDeps['hasher'];
+}
+
+export async function startTestPool(
+  devnetOptions: DevnetOptions,
+  overrides: Partial<NodeConfig>,
+  deps: TestPoolDeps = {},
+): Promise<TestPool> {
+  const nats = deps.nats ?? (await startNatsServer());
+  const devnet = await startDevnet(devnetOptions);
+  const cfg = loadConfig([], {
+    natsUrls: [nats.url],
+    coin: 'bitcoin-regtest',
+    rpc: [{ url: devnet.url }],
+    poolAddress: TEST_ADDRESS,
+    stratumHost: '127.0.0.1',
+    stratumPort: 0,
+    logLevel: 'error',
+    ...overrides,
+  });
+  const node = await startNode(cfg, {
+    hasher: deps.hasher ?? createPoolHasher(1),
+    log: pino({ level: cfg.logLevel }),
+    leaseTtlMs: 2_000,
+  });
+  return {
+    nats,
+    devnet,
+    node,
+    stop: async () => {
+      await node.stop();
+      await devnet.close();
+      if (!deps.nats) await nats.stop();
+    },
+  };
+}

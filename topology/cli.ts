@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// The `colliery` command: the operator's entry point. Each subcommand is one entry in
+// COMMANDS; an unknown or missing one prints help (exit 2), never a stack trace.
+import { argv, exit, stderr, stdout } from 'node:process';
+import { runDemo } from './commands/demo.js';
+import { runDevnet } from './commands/devnet.js';
+import { runStart } from './commands/start.js';
+
+export interface Command {
+  readonly summary: string;
+  readonly run: (args: string[]) => Promise<number>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  demo: {
+    summary: 'the whole pool locally: nats-server, devnet chain, one node, demo miners',
+    run: runDemo,
+  },
+  start: { summary: 'start a pool node (config file, COLLIERY_* variables, flags)', run: runStart },
+  devnet: { summary: 'run the devnet coin node alone (JSON-RPC, regtest-style)', run: runDevnet },
+};
+
+export function helpText(): string {
+  const names = Object.keys(COMMANDS).sort();
+  const width = Math.max(8, ...names.map((n) => n.length));
+  const lines = names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]?.summary ?? ''}`);
+  return [
+    'usage: colliery <command> [options]',
+    '',
+    'commands:',
+    ...(lines.length ? lines : ['  (none yet)']),
+    `  ${'help'.padEnd(width)}  show this help`,
+    '',
+    'Run `colliery <command> --help` for the options of one command.',
+    '',
+  ].join('\n');
+}
+
+export async function main(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    stdout.write(helpText());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    stderr.write(`colliery: unknown command '${name}'\n\n${helpText()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    stderr.write(`colliery ${name}: ${e.code ? `[${e.code}] ` : ''}${e.message ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+main(argv.slice(2)).then(
+  (code) => exit(code),
+  (err: unknown) => {
+    stderr.write(`colliery: ${String(err)}\n`);
+    exit(1);
+  },
+);

@@ -1,0 +1,138 @@
+// `colliery demo`: the whole pool on one machine with embedded defaults — a local nats-server
+// (started when none answers at --nats), LMDB and NATS data under ./data (or --data), the
+// devnet coin node, one node with every actor, and a few demo miners that really hash.
+// Prints a one-line summary every second until Ctrl-C, then drains and exits 0.
+import { resolve } from 'node:path';
+import { stdout } from 'node:process';
+import { pino } from 'pino';
+import { CoinRpc } from '../../actors/job/rpc-client.js';
+import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
+import { hashHeaders } from '../../native/index.js';
+import { loadConfig, parseFlags } from '../config.js';
+import { startDevnet } from '../devnet/index.js';
+import { StratumMiner } from '../miner/stratum-miner.js';
+import { ensureLocalNats } from '../nats-local.js';
+import { startNode } from '../node.js';
+import { createPoolHasher } from '../verifier.js';
+import { announce, waitForSignal } from './start.js';
+
+export const DEMO_HELP = `usage: colliery demo [--data DIR] [--nats URL] [--stratum HOST:PORT] [--miners N] [--block-seconds S]
+
+Runs the pool on embedded defaults: a local nats-server when none answers at --nats
+(default nats://127.0.0.1:4222), data under ./data, the devnet coin node, one node and
+N demo miners (default 3). Real Stratum miners may connect to the printed port too.
+Ctrl-C drains and exits.
+`;
+
+/** A regtest address the demo pays (BIP173's test key); demo coins are worthless anyway. */
+const DEMO_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+const MINER_HASHES_PER_SEC = 250_000;
+
+export async function runDemo(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    stdout.write(DEMO_HELP);
+    return 0;
+  }
+  const own = takeNumber(args, '--miners', 3);
+  const blockSeconds = takeNumber(own.rest, '--block-seconds', 15);
+  const { raw } = parseFlags(blockSeconds.rest);
+  const dataDir = resolve(String(raw.dataDir ?? './data'));
+  const natsUrl = Array.isArray(raw.natsUrls) ? String(raw.natsUrls[0]) : 'nats://127.0.0.1:4222';
+  const nats = await ensureLocalNats(natsUrl, dataDir);
+  const miners = own.value;
+  // Difficulty so the demo miners together find a block every `blockSeconds` on average.
+  const hashesPerBlock = Math.max(1, miners) * MINER_HASHES_PER_SEC * blockSeconds.value;
+  const networkDifficulty = hashesPerBlock / 2 ** 32;
+  const devnet = await startDevnet({
+    bits: bitsFromTarget(shareTargetFromDifficulty(networkDifficulty)),
+    txsPerBlock: 4,
+  });
+  const log = pino({ level: process.env.COLLIERY_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+  const cfg = loadConfig([raw], {
+    nodeId: 'demo-1',
+    cluster: 'demo',
+    natsUrls: [natsUrl],
+    dataDir,
+    coin: 'bitcoin-regtest',
+    rpc: [{ url: devnet.url }],
+    poolAddress: DEMO_ADDRESS,
+    stratumHost: typeof raw.stratumHost === 'string' ? raw.stratumHost : '127.0.0.1:3333',
+    startDifficulty: networkDifficulty / 64,
+    minDifficulty: 2 ** -20,
+    targetShareSeconds: 2,
+    refreshSeconds: 10,
+    maxConnections: 10_000,
+  });
+  let node;
+  try {
+    node = await startNode(cfg, { hasher: createPoolHasher(1), log });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    node = await startNode({ ...cfg, stratumPort: 0 }, { hasher: createPoolHasher(1), log });
+  }
+  announce(node, cfg);
+  const rigs = Array.from(
+    { length: miners },
+    (_, i) =>
+      new StratumMiner({
+        host: '127.0.0.1',
+        port: node.stratumPort,
+        username: `${DEMO_ADDRESS}.demo${i + 1}`,
+        hashHeaders,
+        maxHashesPerSec: MINER_HASHES_PER_SEC,
+        versionRolling: i % 2 === 0,
+      }),
+  );
+  await Promise.all(rigs.map((r) => r.start()));
+  stdout.write(
+    `colliery demo: stratum on 127.0.0.1:${node.stratumPort}, devnet ${new URL(devnet.url).host}, ` +
+      `nats ${natsUrl}${nats.started ? ' (started here)' : ''}, data ${dataDir}. Ctrl-C to stop.\n`,
+  );
+  const rpc = new CoinRpc({ url: devnet.url });
+  const startedAt = Date.now();
+  let lastAccepted = 0;
+  const tty = stdout.isTTY === true;
+  const ticker = setInterval(() => {
+    void (async () => {
+      const accepted = rigs.reduce((n, r) => n + r.stats.accepted, 0);
+      const rejected = rigs.reduce((n, r) => n + r.stats.rejected, 0);
+      const hashes = rigs.reduce((n, r) => n + r.stats.hashes, 0);
+      const blocks = (await node.blocks().catch(() => [])).filter(
+        (b) => b.status !== 'rejected',
+      ).length;
+      const height = await rpc.call<number>('getblockcount').catch(() => -1);
+      const secs = (Date.now() - startedAt) / 1000;
+      const line =
+        `miners ${node.connections()} | shares/s ${(accepted - lastAccepted).toFixed(0)} | accepted ${accepted} ` +
+        `rejected ${rejected} | blocks found ${blocks} | chain height ${height} | ${(hashes / secs / 1e6).toFixed(2)} MH/s`;
+      lastAccepted = accepted;
+      stdout.write(tty ? `\r${line}\u001b[K` : `${line}\n`);
+    })();
+  }, 1000);
+  return waitForSignal(node, async () => {
+    clearInterval(ticker);
+    if (tty) stdout.write('\n');
+    for (const r of rigs) r.stop();
+    await devnet.close();
+    await nats.stop();
+  }).finally(() => {
+    for (const r of rigs) r.stop();
+  });
+}
+
+function takeNumber(
+  args: string[],
+  flag: string,
+  fallback: number,
+): { value: number; rest: string[] } {
+  const i = args.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+  if (i < 0) return { value: fallback, rest: args };
+  const inline = args[i]?.includes('=') ? args[i]?.split('=')[1] : undefined;
+  const text = inline ?? args[i + 1];
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw Object.assign(new Error(`${flag} needs a positive number, got ${text}`), {
+      code: 'CONFIG_INVALID',
+    });
+  return { value, rest: [...args.slice(0, i), ...args.slice(i + (inline === undefined ? 2 : 1))] };
+}

@@ -1,0 +1,102 @@
+// `colliery start`: one node for real use, configured from a file, COLLIERY_* variables and
+// flags (in that order of precedence, flags last); drains on SIGTERM/SIGINT and exits 0.
+import { readFileSync } from 'node:fs';
+import { stderr, stdout } from 'node:process';
+import { envRaw, fileRaw, loadConfig, optionHelp, parseFlags, type NodeConfig } from '../config.js';
+import { startNode, type NodeHandle } from '../node.js';
+import { createPoolHasher } from '../verifier.js';
+import { backend, shaFeature, nativeUnavailableReason } from '../../native/index.js';
+
+export const START_HELP = `usage: colliery start --coin bitcoin|bitcoin-testnet|bitcoin-regtest --rpc URL --pool-address ADDR [options]
+
+Starts one pool node. Settings come from --config FILE (JSON, keys as in docs/configuration.md),
+then COLLIERY_<OPTION> environment variables (e.g. COLLIERY_POOL_ADDRESS), then flags.
+
+options:
+  --config FILE
+${optionHelp()}
+
+  --rpc is repeatable: http://user:pass@host:port (credentials in the URL).
+  --stratum HOST:PORT is where miners connect (default 0.0.0.0:3333).
+`;
+
+export async function runStart(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    stdout.write(START_HELP);
+    return 0;
+  }
+  const { raw, configFile, rest } = parseFlags(args);
+  if (rest.length > 0) {
+    stderr.write(`colliery start: unknown argument ${rest[0]}\n\n${START_HELP}`);
+    return 2;
+  }
+  const cfg = loadConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
+  const node = await startNode(cfg, { hasher: createPoolHasher(cfg.verifierThreads) });
+  announce(node, cfg);
+  return waitForSignal(node);
+}
+
+export function announce(node: NodeHandle, cfg: NodeConfig): void {
+  const limit = openFileLimit();
+  node.log.info(
+    {
+      coin: cfg.coin,
+      stratum: `${cfg.stratumHost}:${node.stratumPort}`,
+      nats: cfg.natsUrls,
+      verifier: { backend, sha: shaFeature },
+      openFileLimit: limit,
+    },
+    'node started',
+  );
+  if (nativeUnavailableReason)
+    node.log.warn(
+      { reason: nativeUnavailableReason },
+      'native core unavailable: shares are verified by the TypeScript twin (slow)',
+    );
+  if (limit !== null && limit < cfg.maxConnections + 64) {
+    node.log.warn(
+      { openFileLimit: limit, maxConnections: cfg.maxConnections },
+      `the open-file limit allows about ${Math.max(0, limit - 64)} miners; raise it (ulimit -n ${cfg.maxConnections + 1024}, or LimitNOFILE= in a systemd unit)`,
+    );
+  }
+}
+
+/** The soft RLIMIT_NOFILE of this process (Linux), or null where it cannot be read. */
+export function openFileLimit(): number | null {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (!m) return null;
+    return m[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+export function waitForSignal(
+  node: NodeHandle,
+  cleanup: () => Promise<void> = async () => undefined,
+): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        node.log.warn({ signal }, 'second signal while draining; exiting now');
+        process.exit(130);
+      }
+      stopping = true;
+      node.log.info({ signal }, 'draining');
+      node
+        .stop()
+        .then(cleanup)
+        .then(
+          () => resolve(0),
+          (err: unknown) => {
+            node.log.error({ err }, 'drain failed');
+            resolve(1);
+          },
+        );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

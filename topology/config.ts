@@ -1,0 +1,305 @@
+// Node configuration: read once here, validated, passed down typed. Sources, lowest first:
+// built-in defaults < JSON config file (--config) < environment (COLLIERY_*) < command-line
+// flags. Every error names the option and how to fix it.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { addressToScript } from '../actors/shared/address.js';
+import { networkByName, type NetworkName } from '../actors/shared/network.js';
+
+export const COINS = {
+  bitcoin: { network: 'mainnet', family: 'hash', maturity: 100, rpcPort: 8332 },
+  'bitcoin-testnet': { network: 'testnet', family: 'hash', maturity: 100, rpcPort: 18332 },
+  'bitcoin-regtest': { network: 'regtest', family: 'hash', maturity: 100, rpcPort: 18443 },
+} as const satisfies Record<
+  string,
+  { network: NetworkName; family: 'hash' | 'prime'; maturity: number; rpcPort: number }
+>;
+
+export type CoinId = keyof typeof COINS;
+
+export interface NodeConfig {
+  readonly nodeId: string;
+  readonly cluster: string;
+  readonly natsUrls: readonly string[];
+  readonly dataDir: string;
+  readonly coin: CoinId;
+  readonly rpc: readonly { url: string; cookieFile?: string }[];
+  readonly poolAddress: string;
+  /** SOLO: each block pays the finder's address; otherwise the pool address. */
+  readonly solo: boolean;
+  readonly poolTag: string;
+  readonly stratumHost: string;
+  readonly stratumPort: number;
+  readonly extranonce2Size: number;
+  readonly startDifficulty: number;
+  readonly minDifficulty: number;
+  readonly maxDifficulty: number;
+  readonly targetShareSeconds: number;
+  readonly versionMask: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  readonly verifierThreads: number;
+  readonly refreshSeconds: number;
+  readonly pollMs: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${option}: ${message}`);
+  }
+}
+
+export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
+  nodeId:
+    hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 40) || 'node',
+  cluster: 'colliery',
+  natsUrls: ['nats://127.0.0.1:4222'],
+  dataDir: './data',
+  coin: 'bitcoin',
+  solo: false,
+  poolTag: '/colliery/',
+  stratumHost: '0.0.0.0',
+  stratumPort: 3333,
+  extranonce2Size: 8,
+  startDifficulty: 1,
+  minDifficulty: 2 ** -16,
+  maxDifficulty: 2 ** 62,
+  targetShareSeconds: 10,
+  versionMask: 0x1fffe000,
+  maxConnections: 100_000,
+  maxConnectionsPerIp: 1_000,
+  verifierThreads: 0,
+  refreshSeconds: 30,
+  pollMs: 500,
+  logLevel: 'info',
+};
+
+/** Flag/env name → config key, with how to parse it. */
+const OPTIONS: Record<
+  string,
+  { key: keyof NodeConfig; parse: 'string' | 'number' | 'bool' | 'list' | 'rpc' | 'hex' }
+> = {
+  'node-id': { key: 'nodeId', parse: 'string' },
+  cluster: { key: 'cluster', parse: 'string' },
+  nats: { key: 'natsUrls', parse: 'list' },
+  data: { key: 'dataDir', parse: 'string' },
+  coin: { key: 'coin', parse: 'string' },
+  rpc: { key: 'rpc', parse: 'rpc' },
+  'pool-address': { key: 'poolAddress', parse: 'string' },
+  solo: { key: 'solo', parse: 'bool' },
+  'pool-tag': { key: 'poolTag', parse: 'string' },
+  stratum: { key: 'stratumHost', parse: 'string' },
+  'extranonce2-size': { key: 'extranonce2Size', parse: 'number' },
+  'start-difficulty': { key: 'startDifficulty', parse: 'number' },
+  'min-difficulty': { key: 'minDifficulty', parse: 'number' },
+  'max-difficulty': { key: 'maxDifficulty', parse: 'number' },
+  'share-seconds': { key: 'targetShareSeconds', parse: 'number' },
+  'version-mask': { key: 'versionMask', parse: 'hex' },
+  'max-connections': { key: 'maxConnections', parse: 'number' },
+  'max-connections-per-ip': { key: 'maxConnectionsPerIp', parse: 'number' },
+  'verifier-threads': { key: 'verifierThreads', parse: 'number' },
+  'refresh-seconds': { key: 'refreshSeconds', parse: 'number' },
+  'log-level': { key: 'logLevel', parse: 'string' },
+};
+
+export function optionHelp(): string {
+  return Object.keys(OPTIONS)
+    .map((o) => `  --${o}`)
+    .join('\n');
+}
+
+type Raw = Record<string, unknown>;
+
+/** Parses `--name value`, `--name=value` and bare `--flag` (booleans); repeatable `--rpc`. */
+export function parseFlags(args: readonly string[]): {
+  raw: Raw;
+  configFile: string | undefined;
+  rest: string[];
+} {
+  const raw: Raw = {};
+  const rest: string[] = [];
+  let configFile: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (!a.startsWith('--')) {
+      rest.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    const spec = OPTIONS[name];
+    const isBool = spec?.parse === 'bool';
+    const value = eq >= 0 ? a.slice(eq + 1) : isBool ? 'true' : args[++i];
+    if (name === 'config') {
+      configFile = value;
+      continue;
+    }
+    if (!spec) {
+      rest.push(a);
+      if (eq < 0 && !isBool) i--;
+      continue;
+    }
+    if (value === undefined) throw new ConfigError(`--${name}`, 'needs a value');
+    const prev = raw[spec.key];
+    raw[spec.key] =
+      spec.parse === 'rpc' || spec.parse === 'list'
+        ? [...((prev as string[]) ?? []), value]
+        : value;
+  }
+  return { raw, configFile, rest };
+}
+
+/** COLLIERY_POOL_ADDRESS, COLLIERY_RPC (comma-separated), ... */
+export function envRaw(env: NodeJS.ProcessEnv): Raw {
+  const raw: Raw = {};
+  for (const [name, spec] of Object.entries(OPTIONS)) {
+    const v = env[`COLLIERY_${name.toUpperCase().replace(/-/g, '_')}`];
+    if (v === undefined || v === '') continue;
+    raw[spec.key] =
+      spec.parse === 'rpc' || spec.parse === 'list' ? v.split(',').map((s) => s.trim()) : v;
+  }
+  return raw;
+}
+
+export function fileRaw(path: string): Raw {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Raw;
+  } catch (e) {
+    throw new ConfigError('--config', `cannot read ${path} as JSON (${(e as Error).message})`);
+  }
+}
+
+/** Merges the sources and validates; `overrides` are set by a composing command (demo). */
+export function loadConfig(sources: Raw[], overrides: Partial<NodeConfig> = {}): NodeConfig {
+  const merged: Raw = { ...DEFAULTS };
+  for (const s of sources) Object.assign(merged, s);
+  Object.assign(merged, overrides);
+  return validate(merged);
+}
+
+function validate(r: Raw): NodeConfig {
+  const flag = (key: keyof NodeConfig) =>
+    `--${Object.entries(OPTIONS).find(([, s]) => s.key === key)?.[0] ?? key}`;
+  const num = (key: keyof NodeConfig, min: number, max: number, integer = true): number => {
+    const v = typeof r[key] === 'string' ? Number(r[key]) : r[key];
+    if (
+      typeof v !== 'number' ||
+      !Number.isFinite(v) ||
+      v < min ||
+      v > max ||
+      (integer && !Number.isInteger(v))
+    ) {
+      throw new ConfigError(
+        flag(key),
+        `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${String(r[key])}`,
+      );
+    }
+    return v;
+  };
+  const str = (key: keyof NodeConfig, pattern?: RegExp, hint?: string): string => {
+    const v = r[key];
+    if (typeof v !== 'string' || v.length === 0 || (pattern && !pattern.test(v))) {
+      throw new ConfigError(flag(key), hint ?? `must be a non-empty string, got ${String(v)}`);
+    }
+    return v;
+  };
+  const coin = str('coin') as CoinId;
+  if (!(coin in COINS))
+    throw new ConfigError(
+      '--coin',
+      `unknown coin '${coin}'; use one of ${Object.keys(COINS).join(', ')}`,
+    );
+  const network = networkByName(COINS[coin].network);
+  const rpcRaw = r.rpc;
+  const rpcList = (Array.isArray(rpcRaw) ? rpcRaw : []).map((x) =>
+    typeof x === 'string' ? { url: x } : (x as { url: string; cookieFile?: string }),
+  );
+  if (rpcList.length === 0) {
+    throw new ConfigError(
+      '--rpc',
+      `no coin node configured; pass --rpc http://user:pass@127.0.0.1:${COINS[coin].rpcPort} (repeatable)`,
+    );
+  }
+  for (const e of rpcList) {
+    try {
+      const u = new URL(e.url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      throw new ConfigError(
+        '--rpc',
+        `'${e.url}' is not an http(s) URL like http://user:pass@127.0.0.1:${COINS[coin].rpcPort}`,
+      );
+    }
+  }
+  const poolAddress = str(
+    'poolAddress',
+    undefined,
+    'is required: the address that receives block rewards (--pool-address ADDR)',
+  );
+  try {
+    addressToScript(poolAddress, network);
+  } catch (e) {
+    throw new ConfigError(
+      '--pool-address',
+      `${(e as Error).message} (expected a ${network.name} address)`,
+    );
+  }
+  const [host, portText] = splitHostPort(String(r.stratumHost), r.stratumPort);
+  const versionMask =
+    typeof r.versionMask === 'string' ? parseInt(r.versionMask, 16) : Number(r.versionMask);
+  if (!Number.isInteger(versionMask) || versionMask < 0 || versionMask > 0xffffffff) {
+    throw new ConfigError(
+      '--version-mask',
+      'must be 8 hex digits like 1fffe000 (00000000 disables version rolling)',
+    );
+  }
+  const natsUrls = Array.isArray(r.natsUrls)
+    ? (r.natsUrls as string[]).flatMap((s) => s.split(','))
+    : [String(r.natsUrls)];
+  return {
+    nodeId: str('nodeId', /^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+    cluster: str('cluster', /^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+    natsUrls,
+    dataDir: resolve(str('dataDir')),
+    coin,
+    rpc: rpcList,
+    poolAddress,
+    solo: r.solo === true || r.solo === 'true',
+    poolTag: str('poolTag'),
+    stratumHost: host,
+    stratumPort: portText,
+    extranonce2Size: num('extranonce2Size', 4, 8),
+    startDifficulty: num('startDifficulty', 2 ** -32, 2 ** 62, false),
+    minDifficulty: num('minDifficulty', 2 ** -32, 2 ** 62, false),
+    maxDifficulty: num('maxDifficulty', 2 ** -32, 2 ** 62, false),
+    targetShareSeconds: num('targetShareSeconds', 0.1, 3600, false),
+    versionMask,
+    maxConnections: num('maxConnections', 1, 10_000_000),
+    maxConnectionsPerIp: num('maxConnectionsPerIp', 1, 10_000_000),
+    verifierThreads: num('verifierThreads', 0, 256),
+    refreshSeconds: num('refreshSeconds', 1, 3600, false),
+    pollMs: num('pollMs', 50, 60_000),
+    logLevel: str(
+      'logLevel',
+      /^(fatal|error|warn|info|debug|trace|silent)$/,
+      'must be one of fatal, error, warn, info, debug, trace, silent',
+    ),
+  };
+}
+
+function splitHostPort(stratum: string, port: unknown): [string, number] {
+  const m = /^(.*):(\d+)$/.exec(stratum);
+  const host = m ? (m[1] as string) : stratum;
+  const p = m ? Number(m[2]) : Number(port);
+  if (!Number.isInteger(p) || p < 0 || p > 65535)
+    throw new ConfigError('--stratum', `port must be 0-65535 in HOST:PORT, got ${stratum}`);
+  return [host.replace(/^\[|\]$/g, ''), p];
+}

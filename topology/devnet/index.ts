@@ -1,0 +1,66 @@
+// A regtest-style coin node for demos and tests: JSON-RPC on loopback, a fixed-difficulty
+// chain from a real genesis, synthetic mempool transactions, real block validation.
+import { once } from 'node:events';
+import type { NetworkParams } from '../../actors/shared/network.js';
+import { NETWORKS } from '../../actors/shared/network.js';
+import type { PowRules } from './block.js';
+import { DevChain } from './chain.js';
+import { regtestGenesis } from './genesis.js';
+import { hashPow } from './pow.js';
+import { createRpcServer } from './rpc.js';
+
+export { DevChain } from './chain.js';
+
+export interface DevnetOptions {
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  /** Compact nBits of every block (fixed difficulty). Regtest's 207fffff makes every other hash a block. */
+  bits?: number;
+  segwit?: boolean;
+  txsPerBlock?: number;
+  network?: NetworkParams;
+  pow?: PowRules;
+  genesis?: Uint8Array;
+  nowSec?: () => number;
+  seed?: number;
+  longpollTimeoutMs?: number;
+}
+
+export interface Devnet {
+  readonly url: string; // http://user:pass@host:port
+  readonly chain: DevChain;
+  close(): Promise<void>;
+}
+
+export async function startDevnet(o: DevnetOptions = {}): Promise<Devnet> {
+  const chain = new DevChain({
+    network: o.network ?? NETWORKS.regtest,
+    chainName: 'regtest',
+    bits: o.bits ?? 0x207fffff,
+    pow: o.pow ?? hashPow,
+    segwit: o.segwit ?? true,
+    txsPerBlock: o.txsPerBlock ?? 3,
+    nowSec: o.nowSec ?? (() => Math.floor(Date.now() / 1000)),
+    seed: o.seed ?? 1,
+    genesis: o.genesis ?? regtestGenesis(),
+  });
+  const { server, url } = createRpcServer(chain, {
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 0,
+    user: o.user ?? 'colliery',
+    password: o.password ?? 'devnet',
+    longpollTimeoutMs: o.longpollTimeoutMs ?? 30_000,
+  });
+  server.listen(o.port ?? 0, o.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: url(),
+    chain,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,297 @@
+// Colliery's own Stratum V1 miner: speaks the protocol like cpuminer/cgminer (subscribe,
+// optional version-rolling configure, authorize, set_difficulty, notify, submit), really
+// hashes (batched SHA256d through the native core), and follows client.reconnect. Used by
+// `colliery demo`, the tests and the benchmarks.
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bytesToHex, concatBytes, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
+import { merkleRootFromBranch } from '../../actors/shared/merkle.js';
+import { sha256d } from '../../actors/shared/sha256d.js';
+import { shareTargetFromDifficulty } from '../../actors/shared/target.js';
+import { parseNotifyParams, prevHashFromStratum } from '../../actors/job/notify.js';
+
+export interface MinerOptions {
+  host: string;
+  port: number;
+  username: string;
+  password?: string;
+  /** Batched SHA256d: n×80 header bytes in, n×32 hashes out (native hashHeaders). */
+  hashHeaders: (headers: Uint8Array) => Uint8Array;
+  /** Nonces hashed per batch (one event-loop turn). */
+  batchSize?: number;
+  /** Throttle for demos sharing a machine with the pool; unlimited when absent. */
+  maxHashesPerSec?: number;
+  versionRolling?: boolean;
+  userAgent?: string;
+}
+
+interface MinerJob {
+  id: string;
+  prevHash: Uint8Array; // internal order
+  coinb1: Uint8Array;
+  coinb2: Uint8Array;
+  branches: Uint8Array[];
+  version: number;
+  nbits: number;
+  ntime: number;
+}
+
+export interface MinerStats {
+  hashes: number;
+  submitted: number;
+  accepted: number;
+  rejected: number;
+  rejectCodes: Record<string, number>;
+}
+
+export class StratumMiner extends EventEmitter {
+  readonly #o: Required<Omit<MinerOptions, 'maxHashesPerSec'>> & {
+    maxHashesPerSec: number | undefined;
+  };
+  #socket: Socket | null = null;
+  #buffer = '';
+  #nextId = 1;
+  #pending = new Map<number, string>();
+  #extranonce1: Uint8Array = new Uint8Array(0);
+  #extranonce2Size = 4;
+  #versionMask = 0;
+  #target = 0n;
+  #difficulty = 1;
+  #job: MinerJob | null = null;
+  #en2 = 0;
+  #running = false;
+  readonly stats: MinerStats = {
+    hashes: 0,
+    submitted: 0,
+    accepted: 0,
+    rejected: 0,
+    rejectCodes: {},
+  };
+
+  constructor(options: MinerOptions) {
+    super();
+    this.#o = {
+      password: 'x',
+      batchSize: 4096,
+      versionRolling: false,
+      userAgent: 'colliery-miner/0.1',
+      ...options,
+      maxHashesPerSec: options.maxHashesPerSec,
+    };
+  }
+
+  get difficulty(): number {
+    return this.#difficulty;
+  }
+
+  /** Connects and mines until stop(); resolves once authorized. */
+  async start(): Promise<void> {
+    this.#running = true;
+    await this.#connect();
+    void this.#mineLoop();
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#socket?.destroy();
+    this.#socket = null;
+  }
+
+  async #connect(): Promise<void> {
+    const socket = connect({ host: this.#o.host, port: this.#o.port });
+    socket.setNoDelay(true);
+    socket.setEncoding('utf8');
+    this.#socket = socket;
+    this.#buffer = '';
+    socket.on('data', (chunk: string) => this.#onData(chunk));
+    socket.on('close', () => this.emit('disconnected'));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.on('error', (e) => this.emit('socket-error', e));
+    const authorized = new Promise<void>((resolve, reject) => {
+      this.once('authorized', resolve);
+      this.once('auth-refused', reject);
+      socket.once('close', () => reject(new Error('connection closed before authorization')));
+    });
+    if (this.#o.versionRolling) {
+      this.#send('mining.configure', [['version-rolling'], { 'version-rolling.mask': 'ffffffff' }]);
+    }
+    this.#send('mining.subscribe', [this.#o.userAgent]);
+    this.#send('mining.authorize', [this.#o.username, this.#o.password]);
+    await authorized;
+  }
+
+  #send(method: string, params: unknown[]): number {
+    const id = this.#nextId++;
+    this.#pending.set(id, method);
+    this.#socket?.write(`${JSON.stringify({ id, method, params })}\n`);
+    return id;
+  }
+
+  #onData(chunk: string): void {
+    this.#buffer += chunk;
+    let nl: number;
+    while ((nl = this.#buffer.indexOf('\n')) >= 0) {
+      const line = this.#buffer.slice(0, nl);
+      this.#buffer = this.#buffer.slice(nl + 1);
+      if (!line.trim()) continue;
+      try {
+        this.#onMessage(JSON.parse(line) as Record<string, unknown>);
+      } catch (err) {
+        this.emit('protocol-error', err); // a pool that speaks nonsense is reported, not fatal
+      }
+    }
+  }
+
+  #onMessage(m: Record<string, unknown>): void {
+    if (typeof m.method === 'string')
+      return this.#onNotification(m.method, (m.params ?? []) as unknown[]);
+    const method = this.#pending.get(m.id as number);
+    this.#pending.delete(m.id as number);
+    const error = m.error as [number, string] | null;
+    if (method === 'mining.subscribe' && Array.isArray(m.result)) {
+      this.#extranonce1 = hexToBytes(m.result[1] as string);
+      this.#extranonce2Size = m.result[2] as number;
+    } else if (method === 'mining.configure' && m.result) {
+      const r = m.result as Record<string, unknown>;
+      if (r['version-rolling'] === true)
+        this.#versionMask = parseInt(r['version-rolling.mask'] as string, 16);
+    } else if (method === 'mining.authorize') {
+      if (m.result === true) this.emit('authorized');
+      else this.emit('auth-refused', new Error(`authorization refused: ${JSON.stringify(error)}`));
+    } else if (method === 'mining.submit') {
+      if (m.result === true) {
+        this.stats.accepted++;
+        this.emit('accepted');
+      } else {
+        this.stats.rejected++;
+        const code = String(error?.[0] ?? '?');
+        this.stats.rejectCodes[code] = (this.stats.rejectCodes[code] ?? 0) + 1;
+        this.emit('rejected', error);
+      }
+    }
+  }
+
+  #onNotification(method: string, params: unknown[]): void {
+    if (method === 'mining.set_difficulty') {
+      this.#difficulty = Number(params[0]);
+      this.#target = shareTargetFromDifficulty(this.#difficulty);
+    } else if (method === 'mining.notify') {
+      const n = parseNotifyParams(params);
+      const clean = n.cleanJobs;
+      const job: MinerJob = {
+        id: n.jobId,
+        prevHash: reverseBytes(hexToBytes(prevHashFromStratum(n.prevHashStratum))),
+        coinb1: hexToBytes(n.coinb1),
+        coinb2: hexToBytes(n.coinb2),
+        branches: n.merkleBranch.map((b) => hexToBytes(b)),
+        version: n.version,
+        nbits: parseInt(n.bits, 16),
+        ntime: n.ntime,
+      };
+      // New work either way: a clean job starts over, a re-issue moves to a fresh extranonce2
+      // (hashing the same header space again would only produce duplicates).
+      this.#en2 = clean || !this.#job ? 0 : this.#en2 + 1;
+      this.#job = job;
+      this.emit('job', job.id);
+    } else if (method === 'client.reconnect') {
+      this.emit('reconnect-requested');
+      this.#socket?.destroy();
+      if (this.#running)
+        void sleep(100).then(() =>
+          this.#running ? this.#connect().catch((e) => this.emit('socket-error', e)) : undefined,
+        );
+    }
+  }
+
+  async #mineLoop(): Promise<void> {
+    const batch = this.#o.batchSize;
+    const headers = new Uint8Array(80 * batch);
+    const view = new DataView(headers.buffer);
+    let nonceBase = 0;
+    let workKey = '';
+    while (this.#running) {
+      const job = this.#job;
+      if (!job || this.#target === 0n || !this.#socket || this.#socket.destroyed) {
+        await sleep(20);
+        continue;
+      }
+      const key = `${job.id}:${this.#en2}`;
+      if (key !== workKey || nonceBase >= 0x1_0000_0000) {
+        if (key === workKey) this.#en2++;
+        workKey = `${job.id}:${this.#en2}`;
+        nonceBase = 0;
+        this.#fill(headers, job, this.#en2, batch);
+      }
+      const started = Date.now();
+      for (let i = 0; i < batch; i++) view.setUint32(i * 80 + 76, nonceBase + i, true);
+      const hashes = this.#o.hashHeaders(headers);
+      this.stats.hashes += batch;
+      this.#check(hashes, job, this.#en2, nonceBase, batch, view.getUint32(0, true));
+      nonceBase += batch;
+      const limit = this.#o.maxHashesPerSec;
+      const wait = limit ? (batch * 1000) / limit - (Date.now() - started) : 0;
+      await (wait > 1 ? sleep(wait) : new Promise((r) => setImmediate(r)));
+    }
+  }
+
+  /** Writes the header template for (job, en2) into every slot of the batch. */
+  #fill(headers: Uint8Array, job: MinerJob, en2: number, batch: number): void {
+    const en2Bytes = hexToBytes(extranonce2Hex(en2, this.#extranonce2Size));
+    const coinbase = concatBytes(job.coinb1, this.#extranonce1, en2Bytes, job.coinb2);
+    const root = merkleRootFromBranch(sha256d(coinbase), job.branches);
+    const tpl = new Uint8Array(80);
+    const v = new DataView(tpl.buffer);
+    v.setUint32(0, job.version >>> 0, true);
+    tpl.set(job.prevHash, 4);
+    tpl.set(root, 36);
+    v.setUint32(68, job.ntime, true);
+    v.setUint32(72, job.nbits, true);
+    for (let i = 0; i < batch; i++) headers.set(tpl, i * 80);
+  }
+
+  #check(
+    hashes: Uint8Array,
+    job: MinerJob,
+    en2: number,
+    nonceBase: number,
+    batch: number,
+    version: number,
+  ): void {
+    const target = this.#target;
+    const top = Number(target >> 224n); // most significant 32 bits of the target
+    const hv = new DataView(hashes.buffer, hashes.byteOffset, hashes.byteLength);
+    for (let i = 0; i < batch; i++) {
+      const hashTop = hv.getUint32(i * 32 + 28, true);
+      if (hashTop > top) continue;
+      const h = hashes.subarray(i * 32, i * 32 + 32);
+      if (hashTop === top && BigInt(`0x${bytesToHex(reverseBytes(h))}`) > target) continue;
+      const en2Hex = extranonce2Hex(en2, this.#extranonce2Size);
+      const params: unknown[] = [
+        this.#o.username,
+        job.id,
+        en2Hex,
+        hex32(job.ntime),
+        hex32(nonceBase + i),
+      ];
+      if (this.#versionMask) params.push(hex32((version & this.#versionMask) >>> 0));
+      this.stats.submitted++;
+      this.#send('mining.submit', params);
+    }
+  }
+}
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The extranonce2 counter as `size` big-endian bytes (hex). */
+function extranonce2Hex(en2: number, size: number): string {
+  return (en2 >>> 0)
+    .toString(16)
+    .padStart(size * 2, '0')
+    .slice(-size * 2);
+}

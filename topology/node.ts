@@ -1,0 +1,223 @@
+// Boots one Colliery node from a validated config: NATS, the runtime, an extranonce prefix,
+// the verifier pool, the per-node Share actor, the Job and Block singletons (every node is a
+// candidate; one holds each lease), and the Stratum listener. Returns a handle whose stop()
+// drains: miners are told to reconnect elsewhere, shares in flight are answered, leases freed.
+import { pino, type Logger } from 'pino';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Runtime, connectNats, type Topic } from '../runtime/index.js';
+import { blockActor, validateBlockMessage, type FoundBlock } from '../actors/block/actor.js';
+import { hashDialect } from '../actors/connection/dialect.js';
+import type { Effect, JobAnnouncement as ConnAnnouncement } from '../actors/connection/messages.js';
+import { startStratumServer, type StratumServer } from '../actors/connection/server.js';
+import type { SessionConfig } from '../actors/connection/session.js';
+import { DEFAULT_VARDIFF } from '../actors/connection/vardiff.js';
+import { jobActor } from '../actors/job/actor.js';
+import { defaultCoinbaseLayout } from '../actors/job/job.js';
+import { validateJobRequest, type JobAnnouncement } from '../actors/job/messages.js';
+import { CoinRpc } from '../actors/job/rpc-client.js';
+import { shareActor, type ShareSink, type SubmitHasher } from '../actors/share/actor.js';
+import { validateShareMessage, type ShareStats } from '../actors/share/messages.js';
+import { addressToScript } from '../actors/shared/address.js';
+import { bytesToHex } from '../actors/shared/hex.js';
+import { networkByName } from '../actors/shared/network.js';
+import { COINS, type NodeConfig } from './config.js';
+import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
+
+export interface NodeHandle {
+  readonly runtime: Runtime;
+  readonly stratumPort: number;
+  readonly log: Logger;
+  connections(): number;
+  shareStats(): Promise<ShareStats>;
+  blocks(): Promise<FoundBlock[]>;
+  /** Drains and closes everything this node started. */
+  stop(): Promise<void>;
+}
+
+export interface NodeDeps {
+  readonly hasher: SubmitHasher & { close?(): Promise<void> };
+  readonly log?: Logger;
+  readonly sink?: ShareSink;
+  readonly nc?: NatsConnection;
+  readonly onEffect?: (e: Effect) => void;
+  readonly onBlock?: (e: { kind: string; block: FoundBlock }) => void;
+  /** Lease TTL of the Job/Block singletons (default 5 s). */
+  readonly leaseTtlMs?: number;
+}
+
+export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHandle> {
+  const log = deps.log ?? pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
+  const nc = deps.nc ?? (await connectNats([...cfg.natsUrls], cfg.nodeId));
+  const rt = new Runtime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
+  const coin = COINS[cfg.coin];
+  const network = networkByName(coin.network);
+  const poolScript = addressToScript(cfg.poolAddress, network).script;
+  const nodes = cfg.rpc.map((r) => new CoinRpc(r));
+  const jobsTopic: Topic = rt.topic('jobs', cfg.coin);
+  const jobAddress = rt.address('job', cfg.coin);
+  const blockAddress = rt.address('block', cfg.coin);
+  const leaseTtlMs = deps.leaseTtlMs ?? 5_000;
+  let prefix: PrefixClaim | undefined;
+  let stratum: StratumServer | undefined;
+
+  try {
+    prefix = await claimExtranoncePrefix(nc, cfg.cluster, cfg.nodeId, 30_000, (why) => {
+      log.fatal({ why }, 'lost the extranonce prefix; draining so no two miners share work');
+      void rt.drain();
+    });
+
+    const share = rt.spawn(
+      'share',
+      cfg.nodeId,
+      shareActor({
+        coin: cfg.coin,
+        hasher: deps.hasher,
+        block: blockAddress,
+        sink: deps.sink ?? null,
+        keepJobs: 64,
+        maxBatch: 256,
+      }),
+      { validate: validateShareMessage, remote: false, mailbox: { capacity: 200_000 } },
+    );
+    rt.subscribe(jobsTopic, share);
+
+    await rt.singleton(
+      'job',
+      cfg.coin,
+      jobActor({
+        coin: cfg.coin,
+        family: coin.family,
+        nodes,
+        job: {
+          extranonce1Size: 4,
+          extranonce2Size: cfg.extranonce2Size,
+          coinbase: defaultCoinbaseLayout(cfg.poolTag),
+          lockTime: 'height-minus-one',
+          versionRollingMask: cfg.versionMask,
+        },
+        outputs: (value) => [{ script: poolScript, valueSats: value }],
+        refreshMs: cfg.refreshSeconds * 1000,
+        pollMs: cfg.pollMs,
+        longpollMs: 60_000,
+        rpcTimeoutMs: 10_000,
+        keepJobs: 64,
+        rules: ['segwit'],
+        publish: (a) => rt.publish(jobsTopic, a),
+        toBlock: (job) => rt.tell(blockAddress, { type: 'job.full', job }),
+      }),
+      { validate: validateJobRequest, leaseTtlMs },
+    );
+
+    await rt.singleton(
+      'block',
+      cfg.coin,
+      blockActor({
+        coin: cfg.coin,
+        nodes,
+        job: jobAddress,
+        keepJobs: 64,
+        keepBlocks: 1000,
+        followMs: 10_000,
+        maturity: coin.maturity,
+        rpcTimeoutMs: 10_000,
+        onEvent: (e) => deps.onBlock?.(e),
+      }),
+      { validate: validateBlockMessage, leaseTtlMs },
+    );
+
+    const session: SessionConfig = {
+      extranonce2Size: cfg.extranonce2Size,
+      versionMask: cfg.versionMask,
+      startDifficulty: cfg.startDifficulty,
+      vardiff: {
+        ...DEFAULT_VARDIFF,
+        targetShareMs: cfg.targetShareSeconds * 1000,
+        minDifficulty: cfg.minDifficulty,
+        maxDifficulty: cfg.maxDifficulty,
+      },
+      maxJobs: 16,
+      maxDedupEntries: 50_000,
+      maxPendingSubmits: 128,
+      verdictTimeoutMs: 15_000,
+      maxWorkers: 64,
+      handshakeMs: 60_000,
+      banWindow: 200,
+      banInvalidFraction: 0.9,
+      maxBadRequests: 10,
+    };
+    stratum = await startStratumServer(rt, {
+      host: cfg.stratumHost,
+      port: cfg.stratumPort,
+      extranoncePrefix: prefix.prefix,
+      maxConnections: cfg.maxConnections,
+      maxConnectionsPerIp: cfg.maxConnectionsPerIp,
+      maxLineBytes: 16 * 1024,
+      banMs: 10 * 60_000,
+      tickMs: 5_000, // vardiff idle checks, verdict timeouts and handshake limits need no finer grain
+      share,
+      jobsTopic,
+      sessionContext: (nowMs) => ({
+        nowMs,
+        config: session,
+        dialect: hashDialect,
+        // Pooled: any account name; SOLO: the username must be an address, and it is paid.
+        resolveAccount: (account) => {
+          if (!cfg.solo) return { ok: true };
+          try {
+            return { ok: true, payoutScript: bytesToHex(addressToScript(account, network).script) };
+          } catch (e) {
+            return {
+              ok: false,
+              reason: `solo mining needs a ${network.name} address: ${(e as Error).message}`,
+            };
+          }
+        },
+      }),
+      toAnnouncement: (msg) => toConnectionAnnouncement(msg, cfg.coin),
+      ...(deps.onEffect ? { onEffect: deps.onEffect } : {}),
+    });
+    // A node that joins late asks the Job leader for the current job instead of waiting for the next one.
+    void rt
+      .ask<JobAnnouncement | null>(jobAddress, { type: 'job.current' }, { timeoutMs: 5_000 })
+      .then((a) => a && rt.tell(share, a))
+      .catch(() => undefined);
+  } catch (err) {
+    await stratum?.stop().catch(() => undefined);
+    await prefix?.release().catch(() => undefined);
+    await rt.drain({ timeoutMs: 1_000 }).catch(() => undefined);
+    throw err;
+  }
+
+  const started = stratum;
+  const claim = prefix;
+  let stopping: Promise<void> | undefined;
+  return {
+    runtime: rt,
+    stratumPort: started.port,
+    log,
+    connections: () => started.connections,
+    shareStats: () => rt.ask<ShareStats>(rt.address('share', cfg.nodeId), { type: 'share.stats' }),
+    blocks: () => rt.ask<FoundBlock[]>(blockAddress, { type: 'block.list' }),
+    stop: () =>
+      (stopping ??= (async () => {
+        await rt.drain({ timeoutMs: 20_000 });
+        await started.stop();
+        await claim.release().catch(() => undefined);
+        await deps.hasher.close?.();
+      })()),
+  };
+}
+
+/** The Job actor's broadcast → what Connection sessions consume. */
+function toConnectionAnnouncement(msg: unknown, coin: string): ConnAnnouncement | null {
+  const a = msg as JobAnnouncement;
+  if (a?.type !== 'job.new' || a.coin !== coin) return null;
+  return {
+    jobId: a.work.id,
+    family: a.family,
+    notify: a.notify,
+    clean: a.work.cleanJobs,
+    networkDifficulty: a.networkDifficulty,
+    work: a.work,
+  };
+}
