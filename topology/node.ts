@@ -19,7 +19,7 @@ import { shareActor, type ShareSink, type SubmitHasher } from '../actors/share/a
 import { validateShareMessage, type ShareStats } from '../actors/share/messages.js';
 import { addressToScript } from '../actors/shared/address.js';
 import { bytesToHex } from '../actors/shared/hex.js';
-import { networkByName } from '../actors/shared/network.js';
+import { blockSubsidySats, networkByName } from '../actors/shared/network.js';
 import { COINS, type NodeConfig } from './config.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 
@@ -76,6 +76,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         sink: deps.sink ?? null,
         keepJobs: 64,
         maxBatch: 256,
+        subsidySats: (work) => blockSubsidySats(work.height, network),
       }),
       { validate: validateShareMessage, remote: false, mailbox: { capacity: 200_000 } },
     );

@@ -7,7 +7,9 @@ import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/in
 import type { ShareSubmission, ShareVerdictKind } from '../connection/messages.js';
 import { coinb2ForPayout, type JobWork } from '../job/job.js';
 import type { JobAnnouncement } from '../job/messages.js';
+import type { LoggedJob } from '../ledger/records.js';
 import { hexToBytes } from '../shared/hex.js';
+import { hashNetWeight, hashShareWeight } from '../shared/share-weight.js';
 import type { HashSubmitInput } from '../shared/submit-hash.js';
 import { shareTargetFromDifficulty, targetFromHex } from '../shared/target.js';
 import { hashSubmitInput, jobBytes, type JobBytes } from './header.js';
@@ -20,20 +22,20 @@ export interface SubmitHasher {
   hashSubmits(inputs: readonly HashSubmitInput[]): Promise<(Uint8Array | null)[]>;
 }
 
-/** An accepted share, as the share log records it. */
+/** An accepted share, as the share log records it (`job` is shared by the job's shares). */
 export interface AcceptedShare {
-  readonly coin: string;
-  readonly jobId: string;
-  readonly height: number;
+  readonly job: LoggedJob;
   readonly account: string;
   readonly worker: string;
-  readonly difficulty: number;
+  readonly weight: number;
   readonly hash: string;
-  readonly node: string;
   readonly atMs: number;
 }
 
-/** Where accepted shares go before the miner hears "accepted" (the durable share log). */
+/**
+ * Where accepted shares go before the miner hears "accepted" (the durable share log): the
+ * promise settles once they are durable, and only then is the miner answered.
+ */
 export interface ShareSink {
   append(shares: readonly AcceptedShare[]): Promise<void>;
 }
@@ -45,12 +47,16 @@ export interface ShareActorConfig {
   readonly sink: ShareSink | null;
   readonly keepJobs: number;
   readonly maxBatch: number;
+  /** The block subsidy at a job's height (the coin's reward rule; PPS pays on it). */
+  readonly subsidySats: (work: JobWork) => bigint;
 }
 
 interface KnownJob {
   readonly work: JobWork;
   readonly bytes: JobBytes;
   readonly networkTarget: bigint;
+  /** What the share log records about this job. */
+  readonly logged: LoggedJob;
   /** SOLO: job bytes per payout script, built on first use. */
   readonly solo: Map<string, JobBytes>;
 }
@@ -118,10 +124,18 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
 
   #onJob(a: JobAnnouncement): void {
     if (a.coin !== this.#cfg.coin || this.#jobs.has(a.work.id)) return;
+    const networkTarget = targetFromHex(a.work.networkTarget);
     this.#jobs.set(a.work.id, {
       work: a.work,
       bytes: jobBytes(a.work),
-      networkTarget: targetFromHex(a.work.networkTarget),
+      networkTarget,
+      logged: {
+        id: a.work.id,
+        height: a.work.height,
+        netWeight: hashNetWeight(networkTarget),
+        subsidySats: this.#cfg.subsidySats(a.work),
+        rewardSats: a.work.coinbaseValueSats,
+      },
       solo: new Map(),
     });
     if (a.work.cleanJobs || this.#tipPrev === '') this.#tipPrev = a.work.prevHash;
@@ -204,17 +218,16 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     const sink = this.#cfg.sink;
     if (!sink)
       return void accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted'));
-    const records = accepted.map(({ w, verdict }) => ({
-      coin: this.#cfg.coin,
-      jobId: w.job.work.id,
-      height: w.job.work.height,
-      account: w.share.worker.account,
-      worker: w.share.worker.worker,
-      difficulty: w.share.difficulty,
-      hash: verdict.hash,
-      node: ctx.node,
-      atMs: nowMs,
-    }));
+    const records = accepted.map(
+      ({ w, verdict }): AcceptedShare => ({
+        job: w.job.logged,
+        account: w.share.worker.account,
+        worker: w.share.worker.worker,
+        weight: hashShareWeight(w.share.difficulty),
+        hash: verdict.hash,
+        atMs: nowMs,
+      }),
+    );
     sink.append(records).then(
       () => accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted')),
       (err: unknown) => {

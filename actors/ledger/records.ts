@@ -1,0 +1,128 @@
+// The records of the pool's durable log: what the Share actor appends (group-committed share
+// batches), what the Block actor appends (a block's life: found, matured, orphaned, rejected)
+// and what the payout executor appends (custodial payouts planned and sent). The ledger is a
+// deterministic function of these records in log order; nothing else feeds it.
+//
+// Units: `weight` is a share's work in diff-1 units × 2^16 (WEIGHT_ONE), an integer. For the
+// hash family it is round(difficulty × 65536); for prime coins it is the share's expected
+// block contribution expressed in the same unit. `netWeight` is the expected total weight per
+// block at the share's network difficulty (hash: round(networkDifficulty × 65536)); a share is a
+// block with probability weight / netWeight. Amounts are bigint base units (satoshis).
+
+export { WEIGHT_ONE } from '../shared/share-weight.js';
+
+/** Version of the records' shape; a ledger refuses records from a newer version. */
+export const LOG_RECORD_VERSION = 1;
+
+/** The job a batch of shares was mined on (shares point at it by index). */
+export interface LoggedJob {
+  readonly id: string;
+  readonly height: number;
+  /** Expected weight per block at this job's network target. */
+  readonly netWeight: bigint;
+  /** Block subsidy of this height (PPS pays on it). */
+  readonly subsidySats: bigint;
+  /** The template's coinbasevalue: subsidy + fees (FPPS pays on it). */
+  readonly rewardSats: bigint;
+}
+
+export interface LoggedShare {
+  /** Index into the record's `jobs`. */
+  readonly job: number;
+  readonly account: string;
+  readonly worker: string;
+  /** Integer work, WEIGHT_ONE = one diff-1 share. Always ≥ 1. */
+  readonly weight: number;
+  /** Block-hash (hex, display order) of the share: unique per share, used for bills. */
+  readonly hash: string;
+  readonly atMs: number;
+}
+
+/** One group commit of accepted shares from one node's Share actor. */
+export interface ShareBatchRecord {
+  readonly type: 'shares';
+  readonly v: number;
+  /** Unique per batch (`<node>:<boot id>:<seq>`); also the JetStream dedup id. */
+  readonly id: string;
+  readonly coin: string;
+  readonly node: string;
+  readonly jobs: readonly LoggedJob[];
+  readonly shares: readonly LoggedShare[];
+}
+
+/** A coinbase output that paid an account directly (non-custodial or SOLO). */
+export interface CoinbasePayment {
+  readonly account: string;
+  readonly sats: bigint;
+}
+
+export interface BlockFoundRecord {
+  readonly type: 'block.found';
+  readonly v: number;
+  readonly id: string;
+  readonly coin: string;
+  readonly hash: string;
+  readonly height: number;
+  readonly jobId: string;
+  /** Finder, as `account` and `worker`. */
+  readonly account: string;
+  readonly worker: string;
+  readonly node: string;
+  readonly rewardSats: bigint;
+  readonly subsidySats: bigint;
+  readonly netWeight: bigint;
+  /**
+   * What the coinbase itself paid to accounts (non-custodial payouts, or SOLO's finder);
+   * the rest of the reward went to the pool's address.
+   */
+  readonly coinbasePaid: readonly CoinbasePayment[];
+  /** True when the finder mined SOLO: the whole block is theirs, no share split. */
+  readonly solo: boolean;
+  readonly atMs: number;
+}
+
+export interface BlockStatusRecord {
+  readonly type: 'block.matured' | 'block.orphaned';
+  readonly v: number;
+  readonly id: string;
+  readonly coin: string;
+  readonly hash: string;
+  readonly height: number;
+  readonly atMs: number;
+}
+
+/** A custodial payout the executor is about to send (debits balances when applied). */
+export interface PayoutPlannedRecord {
+  readonly type: 'payout.planned';
+  readonly v: number;
+  readonly id: string;
+  readonly coin: string;
+  readonly payments: readonly CoinbasePayment[];
+  readonly atMs: number;
+}
+
+/** The wallet's answer for a planned payout: sent with a txid, or failed (credit restored). */
+export interface PayoutResultRecord {
+  readonly type: 'payout.sent' | 'payout.failed';
+  readonly v: number;
+  readonly id: string;
+  readonly coin: string;
+  /** The planned payout's id. */
+  readonly payout: string;
+  readonly txid: string | null;
+  readonly reason: string | null;
+  readonly atMs: number;
+}
+
+export type LogRecord =
+  | ShareBatchRecord
+  | BlockFoundRecord
+  | BlockStatusRecord
+  | PayoutPlannedRecord
+  | PayoutResultRecord;
+
+/** A record with its position in the log (JetStream stream sequence, strictly increasing). */
+export interface LogEntry {
+  readonly seq: number;
+  readonly record: LogRecord;
+}
