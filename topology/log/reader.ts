@@ -1,0 +1,58 @@
+// Reads one coin's log in order, in batches, from a given sequence: to the end known when the
+// read started (`untilSeq: 'end'`, for `ledger verify` and catch-up), or forever (a ledger
+// replica following the log). An ordered consumer: if the NATS server restarts, the client
+// recreates it from the last sequence it delivered, so a follower resumes where it was.
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DeliverPolicy } from '@nats-io/jetstream';
+import { coinLogSubjects, decodeRecord, jetstreamOf, lastLogSeq, logStreamName } from './stream.js';
+
+export interface RawEntry {
+  readonly seq: number;
+  /** The decoded record, not yet validated (the ledger validates at its edge). */
+  readonly record: unknown;
+}
+
+export interface ReadOptions {
+  readonly cluster: string;
+  readonly coin: string;
+  /** First sequence wanted (1 = from the start). */
+  readonly fromSeq: number;
+  /** Stop after the log's last sequence at the time of the call, or follow forever. */
+  readonly until: 'end' | 'follow';
+  /** Most entries per yielded batch. */
+  readonly maxBatch: number;
+  readonly signal?: AbortSignal;
+}
+
+export async function* readLog(nc: NatsConnection, opts: ReadOptions): AsyncGenerator<RawEntry[]> {
+  const endSeq = opts.until === 'end' ? await lastLogSeq(nc, opts.cluster) : Infinity;
+  if (opts.fromSeq > endSeq) return;
+  const js = jetstreamOf(nc, 10_000);
+  const consumer = await js.consumers.get(logStreamName(opts.cluster), {
+    filter_subjects: coinLogSubjects(opts.cluster, opts.coin),
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: Math.max(1, opts.fromSeq),
+  });
+  if (opts.until === 'end' && (await consumer.info()).num_pending === 0) return;
+  const messages = await consumer.consume({ max_messages: Math.max(opts.maxBatch, 256) });
+  const stop = (): void => void messages.close();
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  let batch: RawEntry[] = [];
+  try {
+    for await (const m of messages) {
+      if (m.seq > endSeq) break;
+      batch.push({ seq: m.seq, record: decodeRecord(m.data) });
+      // Other coins' records share the stream: "end" is also when nothing of ours is pending.
+      const done = m.seq >= endSeq || (opts.until === 'end' && m.info.pending === 0);
+      if (batch.length >= opts.maxBatch || m.info.pending === 0 || done) {
+        yield batch;
+        batch = [];
+      }
+      if (done) break;
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    opts.signal?.removeEventListener('abort', stop);
+    await messages.close();
+  }
+}
