@@ -43,6 +43,24 @@ export interface NodeConfig {
   readonly refreshSeconds: number;
   readonly pollMs: number;
   readonly logLevel: string;
+  /** JetStream replicas of the share/block/payout log (3 on a 3-server NATS cluster). */
+  readonly logReplicas: number;
+  /** Pooled payout scheme (an account may override it; SOLO is the `solo` switch). */
+  readonly payoutScheme: 'pplns' | 'pps' | 'fpps' | 'prop';
+  /** Pool fee in basis points (100 = 1 %). */
+  readonly feeBps: number;
+  /** PPLNS window = factor × network difficulty, in difficulty-weighted shares. */
+  readonly pplnsFactor: number;
+  /** How balances are paid: straight from the coinbase, by the pool's wallet, or not at all. */
+  readonly payouts: 'coinbase' | 'custodial' | 'off';
+  /** Smallest balance paid (smaller balances are carried). */
+  readonly minPayoutSats: bigint;
+  /** Most miner outputs in one coinbase. */
+  readonly maxCoinbaseOutputs: number;
+  /** Custodial: the wallet's JSON-RPC URL (sendmany). */
+  readonly walletRpc: string;
+  /** Custodial: seconds between payout rounds. */
+  readonly payoutIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -80,12 +98,24 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   refreshSeconds: 30,
   pollMs: 500,
   logLevel: 'info',
+  logReplicas: 1,
+  payoutScheme: 'pplns',
+  feeBps: 100,
+  pplnsFactor: 2,
+  payouts: 'coinbase',
+  minPayoutSats: 100_000n,
+  maxCoinbaseOutputs: 20,
+  walletRpc: '',
+  payoutIntervalSeconds: 600,
 };
 
 /** Flag/env name → config key, with how to parse it. */
 const OPTIONS: Record<
   string,
-  { key: keyof NodeConfig; parse: 'string' | 'number' | 'bool' | 'list' | 'rpc' | 'hex' }
+  {
+    key: keyof NodeConfig;
+    parse: 'string' | 'number' | 'bool' | 'list' | 'rpc' | 'hex' | 'sats';
+  }
 > = {
   'node-id': { key: 'nodeId', parse: 'string' },
   cluster: { key: 'cluster', parse: 'string' },
@@ -108,6 +138,15 @@ const OPTIONS: Record<
   'verifier-threads': { key: 'verifierThreads', parse: 'number' },
   'refresh-seconds': { key: 'refreshSeconds', parse: 'number' },
   'log-level': { key: 'logLevel', parse: 'string' },
+  'log-replicas': { key: 'logReplicas', parse: 'number' },
+  'payout-scheme': { key: 'payoutScheme', parse: 'string' },
+  'fee-bps': { key: 'feeBps', parse: 'number' },
+  'pplns-factor': { key: 'pplnsFactor', parse: 'number' },
+  payouts: { key: 'payouts', parse: 'string' },
+  'min-payout-sats': { key: 'minPayoutSats', parse: 'sats' },
+  'max-coinbase-outputs': { key: 'maxCoinbaseOutputs', parse: 'number' },
+  wallet: { key: 'walletRpc', parse: 'string' },
+  'payout-interval-seconds': { key: 'payoutIntervalSeconds', parse: 'number' },
 };
 
 export function optionHelp(): string {
@@ -292,6 +331,62 @@ function validate(r: Raw): NodeConfig {
       /^(fatal|error|warn|info|debug|trace|silent)$/,
       'must be one of fatal, error, warn, info, debug, trace, silent',
     ),
+    ...ledgerOptions(r, num, str),
+  };
+}
+
+function ledgerOptions(
+  r: Raw,
+  num: (key: keyof NodeConfig, min: number, max: number, integer?: boolean) => number,
+  str: (key: keyof NodeConfig, pattern?: RegExp, hint?: string) => string,
+): Pick<
+  NodeConfig,
+  | 'logReplicas'
+  | 'payoutScheme'
+  | 'feeBps'
+  | 'pplnsFactor'
+  | 'payouts'
+  | 'minPayoutSats'
+  | 'maxCoinbaseOutputs'
+  | 'walletRpc'
+  | 'payoutIntervalSeconds'
+> {
+  const payouts = str(
+    'payouts',
+    /^(coinbase|custodial|off)$/,
+    'must be coinbase, custodial or off',
+  );
+  const walletRpc = typeof r.walletRpc === 'string' ? r.walletRpc : '';
+  if (payouts === 'custodial' && walletRpc === '') {
+    throw new ConfigError(
+      '--wallet',
+      'custodial payouts need the wallet node: --wallet http://user:pass@127.0.0.1:8332/wallet/pool',
+    );
+  }
+  let minPayoutSats: bigint;
+  try {
+    minPayoutSats = BigInt(r.minPayoutSats as string | number | bigint);
+    if (minPayoutSats < 0n) throw new Error('negative');
+  } catch {
+    throw new ConfigError(
+      '--min-payout-sats',
+      `must be a whole number of satoshis, got ${String(r.minPayoutSats)}`,
+    );
+  }
+  return {
+    logReplicas: num('logReplicas', 1, 5),
+    payoutScheme: str(
+      'payoutScheme',
+      /^(pplns|pps|fpps|prop)$/,
+      'must be pplns, pps, fpps or prop (SOLO is --solo)',
+    ) as NodeConfig['payoutScheme'],
+    feeBps: num('feeBps', 0, 10_000),
+    pplnsFactor: num('pplnsFactor', 0.01, 100, false),
+    payouts: payouts as NodeConfig['payouts'],
+    minPayoutSats,
+    maxCoinbaseOutputs: num('maxCoinbaseOutputs', 0, 1_000),
+    walletRpc,
+    payoutIntervalSeconds: num('payoutIntervalSeconds', 1, 86_400 * 7, false),
   };
 }
 

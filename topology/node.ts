@@ -21,6 +21,9 @@ import { addressToScript } from '../actors/shared/address.js';
 import { bytesToHex } from '../actors/shared/hex.js';
 import { blockSubsidySats, networkByName } from '../actors/shared/network.js';
 import { COINS, type NodeConfig } from './config.js';
+import { DEFAULT_APPENDER, LogAppender } from './log/appender.js';
+import { BlockLog, openBlocks } from './log/block-log.js';
+import { DEFAULT_LOG_OPTIONS, ensureLogStream } from './log/stream.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 
 export interface NodeHandle {
@@ -60,6 +63,18 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   let prefix: PrefixClaim | undefined;
   let stratum: StratumServer | undefined;
 
+  await ensureLogStream(nc, {
+    ...DEFAULT_LOG_OPTIONS,
+    cluster: cfg.cluster,
+    replicas: cfg.logReplicas,
+  });
+  const appender = new LogAppender(
+    nc,
+    { ...DEFAULT_APPENDER, cluster: cfg.cluster, coin: cfg.coin, node: cfg.nodeId },
+    log,
+  );
+  const blockLog = new BlockLog(appender, cfg.coin, log);
+
   try {
     prefix = await claimExtranoncePrefix(nc, cfg.cluster, cfg.nodeId, 30_000, (why) => {
       log.fatal({ why }, 'lost the extranonce prefix; draining so no two miners share work');
@@ -73,7 +88,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         coin: cfg.coin,
         hasher: deps.hasher,
         block: blockAddress,
-        sink: deps.sink ?? null,
+        sink: deps.sink ?? appender,
         keepJobs: 64,
         maxBatch: 256,
         subsidySats: (work) => blockSubsidySats(work.height, network),
@@ -121,7 +136,12 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         followMs: 10_000,
         maturity: coin.maturity,
         rpcTimeoutMs: 10_000,
-        onEvent: (e) => deps.onBlock?.(e),
+        subsidySats: (height) => blockSubsidySats(height, network),
+        restore: () => openBlocks(nc, cfg.cluster, cfg.coin),
+        onEvent: (e) => {
+          blockLog.record(e);
+          deps.onBlock?.(e);
+        },
       }),
       { validate: validateBlockMessage, leaseTtlMs },
     );
@@ -203,6 +223,8 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
       (stopping ??= (async () => {
         await rt.drain({ timeoutMs: 20_000 });
         await started.stop();
+        await appender.close();
+        await blockLog.settled();
         await claim.release().catch(() => undefined);
         await deps.hasher.close?.();
       })()),

@@ -7,6 +7,8 @@ import { coinb2ForPayout, type Job } from '../job/job.js';
 import type { CoinRpc } from '../job/rpc-client.js';
 import type { BlockCandidate } from '../share/messages.js';
 import { CodedError } from '../shared/errors.js';
+import { hashNetWeight } from '../shared/share-weight.js';
+import { targetFromHex } from '../shared/target.js';
 import { assembleBlock } from './assemble.js';
 
 export type BlockStatus = 'submitted' | 'rejected' | 'confirmed' | 'orphaned';
@@ -15,7 +17,16 @@ export interface FoundBlock {
   readonly hash: string;
   readonly height: number;
   readonly jobId: string;
+  /** Finder as `account.worker` (and split below). */
   readonly worker: string;
+  readonly account: string;
+  readonly workerName: string;
+  /** Expected share weight per block at this block's target (see actors/shared/share-weight.ts). */
+  readonly netWeight: bigint;
+  readonly subsidySats: bigint;
+  /** What the coinbase paid ledger accounts directly (SOLO finder, non-custodial payouts). */
+  readonly coinbasePaid: readonly { readonly account: string; readonly sats: bigint }[];
+  readonly solo: boolean;
   readonly node: string;
   readonly coinbaseValueSats: bigint;
   readonly foundAtMs: number;
@@ -31,7 +42,8 @@ export type BlockMessage =
   | BlockCandidate
   | { readonly type: 'block.follow' }
   | { readonly type: 'block.followed'; readonly confirmations: Readonly<Record<string, number>> }
-  | { readonly type: 'block.list' };
+  | { readonly type: 'block.list' }
+  | { readonly type: 'block.restore'; readonly blocks: readonly FoundBlock[] };
 
 export interface BlockActorConfig {
   readonly coin: string;
@@ -42,6 +54,10 @@ export interface BlockActorConfig {
   readonly followMs: number;
   readonly maturity: number;
   readonly rpcTimeoutMs: number;
+  /** The coin's block subsidy at a height. */
+  readonly subsidySats: (height: number) => bigint;
+  /** Blocks still being followed when this instance took over (from the block log). */
+  readonly restore?: () => Promise<FoundBlock[]>;
   /** Block events (found, confirmed, orphaned) for the block log and metrics. */
   readonly onEvent: (event: {
     kind: 'found' | 'confirmed' | 'orphaned' | 'rejected';
@@ -56,7 +72,8 @@ export function validateBlockMessage(input: unknown): BlockMessage {
     t === 'block.candidate' ||
     t === 'block.follow' ||
     t === 'block.followed' ||
-    t === 'block.list'
+    t === 'block.list' ||
+    t === 'block.restore'
   ) {
     return input as BlockMessage;
   }
@@ -77,6 +94,11 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
   constructor(cfg: BlockActorConfig, ctx: ActorContext) {
     this.#cfg = cfg;
     this.#schedule(ctx);
+    cfg.restore?.().then(
+      (blocks) => ctx.tell(ctx.self, { type: 'block.restore', blocks }),
+      (err: unknown) =>
+        ctx.log.error({ err }, 'could not restore followed blocks from the block log'),
+    );
   }
 
   receive(msg: BlockMessage, ctx: ActorContext): unknown {
@@ -94,6 +116,10 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
         return this.#applyConfirmations(msg.confirmations);
       case 'block.list':
         return [...this.#blocks.values()];
+      case 'block.restore':
+        for (const b of msg.blocks)
+          if (!this.#blocks.has(b.hash)) this.#blocks.set(b.hash, { ...b });
+        return undefined;
     }
   }
 
@@ -146,11 +172,20 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
     const accepted = answers.some(
       ([, r]) => r === null || r === 'duplicate' || r === 'inconclusive',
     );
+    const solo = c.payoutScript !== null;
+    const dot = c.worker.indexOf('.');
+    const account = dot < 0 ? c.worker : c.worker.slice(0, dot);
     const found: FoundBlock = {
       hash: block.hash,
       height: job.height,
       jobId: job.id,
       worker: c.worker,
+      account,
+      workerName: dot < 0 ? '' : c.worker.slice(dot + 1),
+      netWeight: hashNetWeight(targetFromHex(job.networkTarget)),
+      subsidySats: this.#cfg.subsidySats(job.height),
+      coinbasePaid: solo ? [{ account, sats: job.coinbaseValueSats }] : job.coinbasePaid,
+      solo,
       node: c.node,
       coinbaseValueSats: job.coinbaseValueSats,
       foundAtMs: c.foundAtMs,

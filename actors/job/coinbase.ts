@@ -21,6 +21,8 @@ export const SCRIPTSIG_MAX_BYTES = 100;
 export interface CoinbaseOutput {
   readonly script: Uint8Array;
   readonly valueSats: bigint;
+  /** The ledger account this output pays (non-custodial payouts); absent for the pool's own. */
+  readonly account?: string;
 }
 
 /** How the pool lays out its coinbase; everything but the height, extranonce and outputs. */

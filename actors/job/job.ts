@@ -72,6 +72,8 @@ export interface JobWork {
 export interface Job extends JobWork {
   /** Template transactions' full serializations (hex), in block order after the coinbase. */
   readonly transactions: readonly string[];
+  /** Outputs of this job's coinbase that pay ledger accounts directly (non-custodial payouts). */
+  readonly coinbasePaid: readonly { readonly account: string; readonly sats: bigint }[];
 }
 
 export interface BuildJobInput {
@@ -137,6 +139,9 @@ export function buildJob(input: BuildJobInput): Job {
     coinbaseValueSats: template.coinbaseValueSats,
     createdAtMs: input.createdAtMs,
     transactions: template.transactions.map((t) => t.data),
+    coinbasePaid: input.outputs.flatMap((o) =>
+      o.account === undefined ? [] : [{ account: o.account, sats: o.valueSats }],
+    ),
   };
 }
 

@@ -4,7 +4,15 @@
 // recreates it from the last sequence it delivered, so a follower resumes where it was.
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { coinLogSubjects, decodeRecord, jetstreamOf, lastLogSeq, logStreamName } from './stream.js';
+import {
+  coinLogSubjects,
+  decodeRecord,
+  jetstreamOf,
+  lastLogSeq,
+  logStreamName,
+  logSubject,
+  type LogKind,
+} from './stream.js';
 
 export interface RawEntry {
   readonly seq: number;
@@ -21,6 +29,8 @@ export interface ReadOptions {
   readonly until: 'end' | 'follow';
   /** Most entries per yielded batch. */
   readonly maxBatch: number;
+  /** Only this kind of record (default: every record of the coin). */
+  readonly kind?: LogKind;
   readonly signal?: AbortSignal;
 }
 
@@ -29,7 +39,10 @@ export async function* readLog(nc: NatsConnection, opts: ReadOptions): AsyncGene
   if (opts.fromSeq > endSeq) return;
   const js = jetstreamOf(nc, 10_000);
   const consumer = await js.consumers.get(logStreamName(opts.cluster), {
-    filter_subjects: coinLogSubjects(opts.cluster, opts.coin),
+    filter_subjects:
+      opts.kind === undefined
+        ? coinLogSubjects(opts.cluster, opts.coin)
+        : logSubject(opts.cluster, opts.coin, opts.kind),
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: Math.max(1, opts.fromSeq),
   });
