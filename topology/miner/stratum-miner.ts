@@ -105,7 +105,10 @@ export class StratumMiner extends EventEmitter {
     this.#socket = socket;
     this.#buffer = '';
     socket.on('data', (chunk: string) => this.#onData(chunk));
-    socket.on('close', () => this.emit('disconnected'));
+    socket.on('close', () => {
+      this.#submitted.clear();
+      this.emit('disconnected');
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
@@ -123,6 +126,9 @@ export class StratumMiner extends EventEmitter {
     this.#send('mining.authorize', [this.#o.username, this.#o.password]);
     await authorized;
   }
+
+  /** Display-order block hash of each submit awaiting its answer (reported with "accepted"). */
+  readonly #submitted = new Map<number, string>();
 
   #send(method: string, params: unknown[]): number {
     const id = this.#nextId++;
@@ -163,9 +169,11 @@ export class StratumMiner extends EventEmitter {
       if (m.result === true) this.emit('authorized');
       else this.emit('auth-refused', new Error(`authorization refused: ${JSON.stringify(error)}`));
     } else if (method === 'mining.submit') {
+      const hash = this.#submitted.get(m.id as number);
+      this.#submitted.delete(m.id as number);
       if (m.result === true) {
         this.stats.accepted++;
-        this.emit('accepted');
+        this.emit('accepted', hash);
       } else {
         this.stats.rejected++;
         const code = String(error?.[0] ?? '?');
@@ -279,7 +287,7 @@ export class StratumMiner extends EventEmitter {
       ];
       if (this.#versionMask) params.push(hex32((version & this.#versionMask) >>> 0));
       this.stats.submitted++;
-      this.#send('mining.submit', params);
+      this.#submitted.set(this.#send('mining.submit', params), bytesToHex(reverseBytes(h)));
     }
   }
 }
