@@ -8,6 +8,7 @@ import { DevChain } from './chain.js';
 import { regtestGenesis } from './genesis.js';
 import { hashPow } from './pow.js';
 import { createRpcServer } from './rpc.js';
+import { DevWallet } from './wallet.js';
 
 export { DevChain } from './chain.js';
 
@@ -26,11 +27,14 @@ export interface DevnetOptions {
   nowSec?: () => number;
   seed?: number;
   longpollTimeoutMs?: number;
+  /** The devnet wallet's spendable balance (custodial payouts), default 1,000 coins. */
+  walletBalanceSats?: bigint;
 }
 
 export interface Devnet {
   readonly url: string; // http://user:pass@host:port
   readonly chain: DevChain;
+  readonly wallet: DevWallet;
   close(): Promise<void>;
 }
 
@@ -46,7 +50,12 @@ export async function startDevnet(o: DevnetOptions = {}): Promise<Devnet> {
     seed: o.seed ?? 1,
     genesis: o.genesis ?? regtestGenesis(),
   });
+  const wallet = new DevWallet(
+    o.network ?? NETWORKS.regtest,
+    o.walletBalanceSats ?? 100_000_000_000n,
+  );
   const { server, url } = createRpcServer(chain, {
+    wallet,
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
     user: o.user ?? 'colliery',
@@ -58,6 +67,7 @@ export async function startDevnet(o: DevnetOptions = {}): Promise<Devnet> {
   return {
     url: url(),
     chain,
+    wallet,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -7,6 +7,7 @@ import { addressToScript } from '../../actors/shared/address.js';
 import { hexToBytes, isHex } from '../../actors/shared/hex.js';
 import type { DevChain, StoredBlock } from './chain.js';
 import { mineBlock } from './mine.js';
+import { walletMethods, type DevWallet } from './wallet.js';
 
 export class RpcError extends Error {
   constructor(
@@ -27,13 +28,14 @@ export interface RpcServerOptions {
   readonly user: string;
   readonly password: string;
   readonly longpollTimeoutMs: number;
+  readonly wallet: DevWallet;
 }
 
 export function createRpcServer(
   chain: DevChain,
   opts: RpcServerOptions,
 ): { server: Server; url: () => string } {
-  const methods = rpcMethods(chain);
+  const methods = { ...rpcMethods(chain), ...walletMethods(opts.wallet) };
   const expected = Buffer.from(
     `Basic ${Buffer.from(`${opts.user}:${opts.password}`).toString('base64')}`,
   );
