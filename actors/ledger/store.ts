@@ -1,0 +1,252 @@
+// A ledger replica in LMDB. applyBatch folds log entries into the in-memory state and writes
+// the changed rows together with the new lastApplied in ONE write transaction, so a batch is
+// applied entirely or not at all, and an entry at or below lastApplied is never applied
+// again (exactly-once). If applying or writing fails, the transaction is aborted and the
+// in-memory state is reloaded from LMDB: the replica stays at its previous consistent state.
+import { endianness } from 'node:os';
+import { open } from 'lmdb';
+import { hasCode, CodedError } from '../shared/errors.js';
+import { applyEntry } from './apply.js';
+import type { BlockBill } from './bill.js';
+import type { AccountScheme, LedgerConfig, ResolvedConfig } from './config.js';
+import { configFingerprint, resolveConfig } from './config.js';
+import {
+  LEDGER_BAD_RECORD,
+  LEDGER_CLOSED,
+  LEDGER_CONFIG_MISMATCH,
+  LEDGER_WRITE_FAILED,
+} from './errors.js';
+import type { CoinbaseOutputOptions, PayoutPlanOptions } from './plan.js';
+import { coinbaseOutputs, planPayout } from './plan.js';
+import type { CoinbasePayment, LogEntry } from './records.js';
+import type { LedgerSnapshot } from './snapshot.js';
+import { digestOf, snapshotOf } from './snapshot.js';
+import type { BlockStatus, LedgerCounters, LedgerState, Payout } from './state.js';
+import type { LedgerDbs, WriteHook } from './store-rows.js';
+import { clearDirty, LAYOUT_VERSION, loadState, openDbs, writeDirty } from './store-rows.js';
+
+export interface AccountBalance {
+  readonly account: string;
+  readonly scheme: AccountScheme;
+  /** Spendable (may be negative: see debtSats). */
+  readonly matureSats: bigint;
+  readonly immatureSats: bigint;
+  readonly pendingSats: bigint;
+  readonly paidSats: bigint;
+  /** max(0, −mature): paid ahead (e.g. two coinbases paid one balance), recovered from credits. */
+  readonly debtSats: bigint;
+  /** PPS/FPPS sub-satoshi remainder, num/den of a satoshi (null: none). */
+  readonly ppsRemainder: { readonly num: bigint; readonly den: bigint } | null;
+}
+
+export interface BlockSummary {
+  readonly hash: string;
+  readonly height: number;
+  readonly seq: number;
+  readonly status: BlockStatus;
+  readonly statusSeq: number | null;
+  readonly rewardSats: bigint;
+  readonly solo: boolean;
+}
+
+export interface ApplyResult {
+  /** Entries applied by this call (those at or below lastApplied are skipped). */
+  readonly applied: number;
+  readonly lastApplied: number;
+}
+
+export interface OpenLedgerOptions {
+  /** Test hook called before every row write; throwing fails (and rolls back) the batch. */
+  readonly onWrite?: WriteHook;
+}
+
+export interface LedgerStore {
+  readonly config: ResolvedConfig;
+  applyBatch(entries: readonly LogEntry[]): ApplyResult;
+  lastApplied(): number;
+  balances(): AccountBalance[];
+  balance(account: string): AccountBalance | undefined;
+  bill(hashOrHeight: string | number): BlockBill | undefined;
+  blocks(): BlockSummary[];
+  payouts(): Payout[];
+  counters(): LedgerCounters;
+  coinbaseOutputs(opts: CoinbaseOutputOptions): CoinbasePayment[];
+  planPayout(opts: PayoutPlanOptions): CoinbasePayment[];
+  /** Everything in LMDB (read afresh), canonical. */
+  snapshot(): LedgerSnapshot;
+  /** sha256 of the canonical snapshot: equal on replicas that applied the same log. */
+  digest(): string;
+  close(): Promise<void>;
+}
+
+/** Opens (or creates) the ledger replica in `dir`. */
+export function openLedger(
+  dir: string,
+  config: LedgerConfig,
+  options: OpenLedgerOptions = {},
+): LedgerStore {
+  if (endianness() !== 'LE') {
+    throw new CodedError(LEDGER_CONFIG_MISMATCH, 'the ledger stores window pages little-endian');
+  }
+  const resolved = resolveConfig(config);
+  const root = open({ path: dir, encoder: { useBigIntExtension: true } });
+  try {
+    const dbs = openDbs(root);
+    const fingerprint = configFingerprint(resolved);
+    const stored = dbs.meta.get('config');
+    if (stored === undefined) {
+      dbs.root.transactionSync(() => {
+        dbs.meta.putSync('layout', LAYOUT_VERSION);
+        dbs.meta.putSync('config', fingerprint);
+      });
+    } else if (stored !== fingerprint) {
+      throw new CodedError(
+        LEDGER_CONFIG_MISMATCH,
+        `the ledger in ${dir} was built under a different payout config (ledger.scheme, ` +
+          `blockSplit, feeBps, pplnsFactorBps, accountSchemes or coin); restore that config, ` +
+          `or replay the log into a new directory`,
+      );
+    }
+    return new LmdbLedger(dbs, resolved, options.onWrite ?? null);
+  } catch (e) {
+    void root.close();
+    throw e;
+  }
+}
+
+class LmdbLedger implements LedgerStore {
+  readonly config: ResolvedConfig;
+  readonly #dbs: LedgerDbs;
+  readonly #hook: WriteHook | null;
+  #state: LedgerState;
+  #closed = false;
+
+  constructor(dbs: LedgerDbs, config: ResolvedConfig, hook: WriteHook | null) {
+    this.config = config;
+    this.#dbs = dbs;
+    this.#hook = hook;
+    this.#state = loadState(dbs, config);
+  }
+
+  applyBatch(entries: readonly LogEntry[]): ApplyResult {
+    this.#check();
+    const state = this.#state;
+    let applied = 0;
+    let prev = 0;
+    try {
+      for (const e of entries) {
+        if (e.seq <= prev) {
+          throw new CodedError(LEDGER_BAD_RECORD, `batch not in log order: ${e.seq} after ${prev}`);
+        }
+        prev = e.seq;
+        if (applyEntry(state, e)) applied++;
+      }
+      if (applied > 0) this.#dbs.root.transactionSync(() => writeDirty(this.#dbs, state, this.#hook));
+      clearDirty(state);
+    } catch (e) {
+      // Nothing of the batch was committed: go back to what LMDB holds.
+      this.#state = loadState(this.#dbs, this.config);
+      if (hasCode(e, LEDGER_BAD_RECORD) || (e instanceof CodedError && e.code.startsWith('LEDGER_'))) {
+        throw e;
+      }
+      throw new CodedError(LEDGER_WRITE_FAILED, 'applying a log batch to LMDB failed; nothing was kept', {
+        retryable: true,
+        cause: e,
+      });
+    }
+    return { applied, lastApplied: state.lastApplied };
+  }
+
+  lastApplied(): number {
+    return this.#state.lastApplied;
+  }
+
+  balances(): AccountBalance[] {
+    this.#check();
+    return [...this.#state.accounts.keys()].sort().map((n) => this.balance(n) as AccountBalance);
+  }
+
+  balance(name: string): AccountBalance | undefined {
+    this.#check();
+    const a = this.#state.accounts.get(name);
+    if (a === undefined) return undefined;
+    return {
+      account: a.name,
+      scheme: this.#state.schemes[a.index] ?? this.config.scheme,
+      matureSats: a.mature,
+      immatureSats: a.immature,
+      pendingSats: a.pending,
+      paidSats: a.paid,
+      debtSats: a.mature < 0n ? -a.mature : 0n,
+      ppsRemainder: a.remDen === 0n ? null : { num: a.remNum, den: a.remDen },
+    };
+  }
+
+  bill(hashOrHeight: string | number): BlockBill | undefined {
+    this.#check();
+    let hash = hashOrHeight;
+    if (typeof hashOrHeight === 'number') {
+      let best: { hash: string; seq: number } | null = null;
+      for (const b of this.#state.blocks.values()) {
+        if (b.height === hashOrHeight && (best === null || b.seq > best.seq)) best = b;
+      }
+      if (best === null) return undefined;
+      hash = best.hash;
+    }
+    return this.#dbs.bills.get(String(hash));
+  }
+
+  blocks(): BlockSummary[] {
+    this.#check();
+    return [...this.#state.blocks.values()]
+      .sort((a, b) => a.seq - b.seq)
+      .map(({ hash, height, seq, status, statusSeq, rewardSats, solo }) => ({
+        hash,
+        height,
+        seq,
+        status,
+        statusSeq,
+        rewardSats,
+        solo,
+      }));
+  }
+
+  payouts(): Payout[] {
+    this.#check();
+    return [...this.#state.payouts.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  counters(): LedgerCounters {
+    return { ...this.#state.counters };
+  }
+
+  coinbaseOutputs(opts: CoinbaseOutputOptions): CoinbasePayment[] {
+    this.#check();
+    return coinbaseOutputs(this.#state, opts);
+  }
+
+  planPayout(opts: PayoutPlanOptions): CoinbasePayment[] {
+    this.#check();
+    return planPayout(this.#state, opts);
+  }
+
+  snapshot(): LedgerSnapshot {
+    this.#check();
+    const fresh = loadState(this.#dbs, this.config);
+    return snapshotOf(fresh, this.#dbs.bills.getRange().map(({ value }) => value));
+  }
+
+  digest(): string {
+    return digestOf(this.snapshot());
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#dbs.root.close();
+  }
+
+  #check(): void {
+    if (this.#closed) throw new CodedError(LEDGER_CLOSED, 'the ledger store is closed');
+  }
+}
