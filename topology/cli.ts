@@ -4,6 +4,7 @@
 import { argv, exit, stderr, stdout } from 'node:process';
 import { runDemo } from './commands/demo.js';
 import { runDevnet } from './commands/devnet.js';
+import { runLedger } from './commands/ledger.js';
 import { runStart } from './commands/start.js';
 
 export interface Command {
@@ -17,6 +18,10 @@ export const COMMANDS: Record<string, Command> = {
     run: runDemo,
   },
   start: { summary: 'start a pool node (config file, COLLIERY_* variables, flags)', run: runStart },
+  ledger: {
+    summary: 'ledger reports: balances, bill <height|hash>, verify (replay the log, compare)',
+    run: runLedger,
+  },
   devnet: { summary: 'run the devnet coin node alone (JSON-RPC, regtest-style)', run: runDevnet },
 };
 

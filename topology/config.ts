@@ -61,6 +61,8 @@ export interface NodeConfig {
   readonly walletRpc: string;
   /** Custodial: seconds between payout rounds. */
   readonly payoutIntervalSeconds: number;
+  /** Per-account payout scheme overrides (config file only): account → pplns|prop|pps|fpps|solo. */
+  readonly accountSchemes: Readonly<Record<string, 'pplns' | 'prop' | 'pps' | 'fpps' | 'solo'>>;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +109,7 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   maxCoinbaseOutputs: 20,
   walletRpc: '',
   payoutIntervalSeconds: 600,
+  accountSchemes: {},
 };
 
 /** Flag/env name → config key, with how to parse it. */
@@ -221,10 +224,20 @@ export function loadConfig(sources: Raw[], overrides: Partial<NodeConfig> = {}):
   const merged: Raw = { ...DEFAULTS };
   for (const s of sources) Object.assign(merged, s);
   Object.assign(merged, overrides);
-  return validate(merged);
+  return validate(merged, 'node');
 }
 
-function validate(r: Raw): NodeConfig {
+/**
+ * The same sources for a tool that reads the pool's data (`colliery ledger`): coin nodes and
+ * the pool address are not needed (rpc comes back empty, poolAddress as given or '').
+ */
+export function loadToolConfig(sources: Raw[]): NodeConfig {
+  const merged: Raw = { ...DEFAULTS };
+  for (const s of sources) Object.assign(merged, s);
+  return validate(merged, 'tool');
+}
+
+function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
   const flag = (key: keyof NodeConfig) =>
     `--${Object.entries(OPTIONS).find(([, s]) => s.key === key)?.[0] ?? key}`;
   const num = (key: keyof NodeConfig, min: number, max: number, integer = true): number => {
@@ -261,7 +274,7 @@ function validate(r: Raw): NodeConfig {
   const rpcList = (Array.isArray(rpcRaw) ? rpcRaw : []).map((x) =>
     typeof x === 'string' ? { url: x } : (x as { url: string; cookieFile?: string }),
   );
-  if (rpcList.length === 0) {
+  if (rpcList.length === 0 && use === 'node') {
     throw new ConfigError(
       '--rpc',
       `no coin node configured; pass --rpc http://user:pass@127.0.0.1:${COINS[coin].rpcPort} (repeatable)`,
@@ -278,13 +291,16 @@ function validate(r: Raw): NodeConfig {
       );
     }
   }
-  const poolAddress = str(
-    'poolAddress',
-    undefined,
-    'is required: the address that receives block rewards (--pool-address ADDR)',
-  );
+  const poolAddress =
+    use === 'tool' && typeof r.poolAddress !== 'string'
+      ? ''
+      : str(
+          'poolAddress',
+          undefined,
+          'is required: the address that receives block rewards (--pool-address ADDR)',
+        );
   try {
-    addressToScript(poolAddress, network);
+    if (use === 'node') addressToScript(poolAddress, network);
   } catch (e) {
     throw new ConfigError(
       '--pool-address',
@@ -350,6 +366,7 @@ function ledgerOptions(
   | 'maxCoinbaseOutputs'
   | 'walletRpc'
   | 'payoutIntervalSeconds'
+  | 'accountSchemes'
 > {
   const payouts = str(
     'payouts',
@@ -387,7 +404,28 @@ function ledgerOptions(
     maxCoinbaseOutputs: num('maxCoinbaseOutputs', 0, 1_000),
     walletRpc,
     payoutIntervalSeconds: num('payoutIntervalSeconds', 1, 86_400 * 7, false),
+    accountSchemes: accountSchemesOf(r.accountSchemes),
   };
+}
+
+function accountSchemesOf(v: unknown): NodeConfig['accountSchemes'] {
+  if (v === undefined || v === null) return {};
+  const ok = ['pplns', 'prop', 'pps', 'fpps', 'solo'];
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw new ConfigError(
+      'accountSchemes',
+      'must be an object of account → pplns|prop|pps|fpps|solo',
+    );
+  }
+  for (const [account, scheme] of Object.entries(v)) {
+    if (!ok.includes(String(scheme))) {
+      throw new ConfigError(
+        `accountSchemes.${account}`,
+        `must be one of ${ok.join(', ')}, got ${String(scheme)}`,
+      );
+    }
+  }
+  return v as NodeConfig['accountSchemes'];
 }
 
 function splitHostPort(stratum: string, port: unknown): [string, number] {

@@ -24,10 +24,14 @@ import { COINS, type NodeConfig } from './config.js';
 import { DEFAULT_APPENDER, LogAppender } from './log/appender.js';
 import { BlockLog, openBlocks } from './log/block-log.js';
 import { DEFAULT_LOG_OPTIONS, ensureLogStream } from './log/stream.js';
+import type { LedgerReplica } from './ledger/replica.js';
+import { startNodeLedger } from './ledger/wire.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 
 export interface NodeHandle {
   readonly runtime: Runtime;
+  /** This node's ledger replica (a hot standby unless it holds the Ledger lease). */
+  readonly ledger: LedgerReplica;
   readonly stratumPort: number;
   readonly log: Logger;
   connections(): number;
@@ -44,6 +48,8 @@ export interface NodeDeps {
   readonly nc?: NatsConnection;
   readonly onEffect?: (e: Effect) => void;
   readonly onBlock?: (e: { kind: string; block: FoundBlock }) => void;
+  /** How often the Block actor asks the coin nodes about found blocks (default 10 s). */
+  readonly followMs?: number;
   /** Lease TTL of the Job/Block singletons (default 5 s). */
   readonly leaseTtlMs?: number;
 }
@@ -59,7 +65,6 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   const jobsTopic: Topic = rt.topic('jobs', cfg.coin);
   const jobAddress = rt.address('job', cfg.coin);
   const blockAddress = rt.address('block', cfg.coin);
-  const leaseTtlMs = deps.leaseTtlMs ?? 5_000;
   let prefix: PrefixClaim | undefined;
   let stratum: StratumServer | undefined;
 
@@ -74,6 +79,8 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     log,
   );
   const blockLog = new BlockLog(appender, cfg.coin, log);
+  const leaseTtlMs = deps.leaseTtlMs ?? 5_000;
+  const ledger = await startNodeLedger(cfg, nc, rt, appender, network, poolScript, leaseTtlMs, log);
 
   try {
     prefix = await claimExtranoncePrefix(nc, cfg.cluster, cfg.nodeId, 30_000, (why) => {
@@ -111,7 +118,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
           lockTime: 'height-minus-one',
           versionRollingMask: cfg.versionMask,
         },
-        outputs: (value) => [{ script: poolScript, valueSats: value }],
+        outputs: (value) => ledger.outputs(value),
         refreshMs: cfg.refreshSeconds * 1000,
         pollMs: cfg.pollMs,
         longpollMs: 60_000,
@@ -133,12 +140,13 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         job: jobAddress,
         keepJobs: 64,
         keepBlocks: 1000,
-        followMs: 10_000,
+        followMs: deps.followMs ?? 10_000,
         maturity: coin.maturity,
         rpcTimeoutMs: 10_000,
         subsidySats: (height) => blockSubsidySats(height, network),
         restore: () => openBlocks(nc, cfg.cluster, cfg.coin),
         onEvent: (e) => {
+          if (e.kind === 'found') ledger.noteFound(e.block.hash, e.block.coinbasePaid);
           blockLog.record(e);
           deps.onBlock?.(e);
         },
@@ -206,6 +214,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     await stratum?.stop().catch(() => undefined);
     await prefix?.release().catch(() => undefined);
     await rt.drain({ timeoutMs: 1_000 }).catch(() => undefined);
+    await ledger.stop().catch(() => undefined);
     throw err;
   }
 
@@ -214,6 +223,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   let stopping: Promise<void> | undefined;
   return {
     runtime: rt,
+    ledger: ledger.replica,
     stratumPort: started.port,
     log,
     connections: () => started.connections,
@@ -225,6 +235,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         await started.stop();
         await appender.close();
         await blockLog.settled();
+        await ledger.stop();
         await claim.release().catch(() => undefined);
         await deps.hasher.close?.();
       })()),

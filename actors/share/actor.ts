@@ -99,6 +99,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
   #flushScheduled = false;
   #verdicts = {} as Record<ShareVerdictKind, number>;
   #candidates = 0;
+  #appending = 0;
 
   constructor(cfg: ShareActorConfig) {
     this.#cfg = cfg;
@@ -119,6 +120,17 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
           jobs: this.#jobs.size,
           batches: this.#batchSeq,
         };
+    }
+  }
+
+  /** On drain: answer what is being verified or logged before the node stops its actors. */
+  async draining(ctx: ActorContext): Promise<void> {
+    const deadline = ctx.clock.nowMs() + 10_000;
+    while (
+      (this.#queue.length > 0 || this.#inFlight.size > 0 || this.#appending > 0) &&
+      ctx.clock.nowMs() < deadline
+    ) {
+      await new Promise<void>((r) => ctx.clock.after(5, r));
     }
   }
 
@@ -218,28 +230,30 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     const sink = this.#cfg.sink;
     if (!sink)
       return void accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted'));
-    const records = accepted.map(
-      ({ w, verdict }): AcceptedShare => ({
-        job: w.job.logged,
-        account: w.share.worker.account,
-        worker: w.share.worker.worker,
-        weight: hashShareWeight(w.share.difficulty),
-        hash: verdict.hash,
-        atMs: nowMs,
-      }),
-    );
-    sink.append(records).then(
-      () => accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted')),
-      (err: unknown) => {
-        ctx.log.error(
-          { err, shares: records.length },
-          'share log append failed; shares not acknowledged',
-        );
-        accepted.forEach(({ w }) =>
-          this.#reply(ctx, w.replyTo, w.share, 'server-busy', 'share log unavailable'),
-        );
-      },
-    );
+    const records = accepted.map(({ w, verdict }): AcceptedShare => ({
+      job: w.job.logged,
+      account: w.share.worker.account,
+      worker: w.share.worker.worker,
+      weight: hashShareWeight(w.share.difficulty),
+      hash: verdict.hash,
+      atMs: Math.floor(nowMs),
+    }));
+    this.#appending++;
+    sink
+      .append(records)
+      .finally(() => this.#appending--)
+      .then(
+        () => accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted')),
+        (err: unknown) => {
+          ctx.log.error(
+            { err, shares: records.length },
+            'share log append failed; shares not acknowledged',
+          );
+          accepted.forEach(({ w }) =>
+            this.#reply(ctx, w.replyTo, w.share, 'server-busy', 'share log unavailable'),
+          );
+        },
+      );
   }
 
   #candidate(ctx: ActorContext, w: Waiting, hash: string, nowMs: number): void {
@@ -253,7 +267,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
       hash,
       worker: `${w.share.worker.account}.${w.share.worker.worker}`,
       node: ctx.node,
-      foundAtMs: nowMs,
+      foundAtMs: Math.floor(nowMs),
       payoutScript: w.share.payoutScript,
     };
     ctx.tell(this.#cfg.block, candidate);

@@ -1,5 +1,8 @@
 // One pool node in this process for integration tests: its own nats-server and devnet, a
 // node on random loopback ports, the native verifier pool. stop() tears it all down.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { startNatsServer, type NatsServer } from './nats-server.js';
 import { startDevnet, type Devnet, type DevnetOptions } from '../../topology/devnet/index.js';
@@ -21,6 +24,8 @@ export interface TestPoolDeps {
   readonly nats?: NatsServer;
   /** Default: the native verifier pool with one thread. */
   readonly hasher?: NodeDeps['hasher'];
+  /** How often the Block actor follows found blocks (default 10 s). */
+  readonly followMs?: number;
 }
 
 export async function startTestPool(
@@ -30,7 +35,9 @@ export async function startTestPool(
 ): Promise<TestPool> {
   const nats = deps.nats ?? (await startNatsServer());
   const devnet = await startDevnet(devnetOptions);
+  const dataDir = mkdtempSync(join(tmpdir(), 'colliery-pool-'));
   const cfg = loadConfig([], {
+    dataDir,
     natsUrls: [nats.url],
     coin: 'bitcoin-regtest',
     rpc: [{ url: devnet.url }],
@@ -44,6 +51,7 @@ export async function startTestPool(
     hasher: deps.hasher ?? createPoolHasher(1),
     log: pino({ level: cfg.logLevel }),
     leaseTtlMs: 2_000,
+    ...(deps.followMs !== undefined ? { followMs: deps.followMs } : {}),
   });
   return {
     nats,
@@ -53,6 +61,7 @@ export async function startTestPool(
       await node.stop();
       await devnet.close();
       if (!deps.nats) await nats.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

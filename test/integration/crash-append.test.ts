@@ -5,6 +5,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from '@nats-io/transport-node';
 import { startNatsServer, freePort } from '../helpers/nats-server.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -76,6 +78,8 @@ test(
         String(2 ** -14),
         '--verifier-threads',
         '1',
+        '--data',
+        mkdtempSync(join(tmpdir(), 'colliery-node-')),
         '--log-level',
         'warn',
       ]);

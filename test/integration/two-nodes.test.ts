@@ -5,6 +5,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { pino } from 'pino';
 import { startNatsServer, freePort } from '../helpers/nats-server.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -65,6 +67,8 @@ test(
         '1',
         '--refresh-seconds',
         '2',
+        '--data',
+        mkdtempSync(join(tmpdir(), 'colliery-node-')),
         '--log-level',
         'warn',
       ]),

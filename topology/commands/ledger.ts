@@ -1,0 +1,201 @@
+// `colliery ledger balances | bill <height|hash> | verify`: reads this node's ledger replica
+// (<data>/ledger/<cluster>/<coin>/<node-id>) with the same --config/COLLIERY_*/flags as
+// `colliery start`. Works while the node runs (LMDB readers never block its writer) and after
+// it stopped. `verify` replays the log from NATS and compares with LMDB; exit 1 on any
+// difference. `--json` prints machine-readable output (amounts as decimal strings of base units).
+import { existsSync } from 'node:fs';
+import { stderr, stdout } from 'node:process';
+import { connect } from '@nats-io/transport-node';
+import { openLedger, type LedgerStore } from '../../actors/ledger/store.js';
+import { validateLogEntry } from '../../actors/ledger/validate.js';
+import { verifyLedger } from '../../actors/ledger/verify.js';
+import type { LogEntry } from '../../actors/ledger/records.js';
+import { envRaw, fileRaw, loadToolConfig, parseFlags, type NodeConfig } from '../config.js';
+import { ledgerConfigOf, ledgerDir } from '../ledger/wire.js';
+import { readLog } from '../log/reader.js';
+import { lastLogSeq } from '../log/stream.js';
+
+export const LEDGER_HELP = `usage: colliery ledger <balances | bill <height|hash> | verify> [options]
+
+  balances            every account: mature, immature, pending and paid amounts
+  bill HEIGHT|HASH    one block: reward, fee, and each account's credit with the shares behind it
+  verify              recompute the ledger from the log (needs --nats) and compare with LMDB;
+                      exit 1 on any difference
+
+options: the same --config FILE, COLLIERY_* variables and flags as \`colliery start\`
+(--data DIR, --nats URL, --cluster, --coin, --node-id, the payout options), plus
+  --json              machine-readable output
+`;
+
+export async function runLedger(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    stdout.write(LEDGER_HELP);
+    return 0;
+  }
+  const json = args.includes('--json');
+  const { raw, configFile, rest } = parseFlags(args.filter((a) => a !== '--json'));
+  const [sub, ref, ...extra] = rest;
+  if (sub === undefined || extra.length > 0 || !['balances', 'bill', 'verify'].includes(sub)) {
+    stderr.write(
+      `colliery ledger: ${sub ? `unknown arguments: ${rest.join(' ')}` : 'which report?'}\n\n${LEDGER_HELP}`,
+    );
+    return 2;
+  }
+  if (sub === 'bill' && ref === undefined) {
+    stderr.write(`colliery ledger bill: give a block height or hash\n`);
+    return 2;
+  }
+  const cfg = loadToolConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
+  const dir = ledgerDir(cfg);
+  if (!existsSync(dir)) {
+    stderr.write(
+      `colliery ledger: no ledger in ${dir}; check --data, --cluster, --coin and --node-id (they must match the node's)\n`,
+    );
+    return 1;
+  }
+  const store = openLedger(dir, ledgerConfigOf(cfg));
+  try {
+    if (sub === 'balances') return balances(store, json);
+    if (sub === 'bill') return bill(store, ref as string, json);
+    return await verify(store, cfg, json);
+  } finally {
+    await store.close();
+  }
+}
+
+const text = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2);
+
+/** Base units as a coin amount with 8 decimals, exactly. */
+export function coins(sats: bigint): string {
+  const neg = sats < 0n;
+  const a = neg ? -sats : sats;
+  return `${neg ? '-' : ''}${a / 100_000_000n}.${(a % 100_000_000n).toString().padStart(8, '0')}`;
+}
+
+function balances(store: LedgerStore, json: boolean): number {
+  const rows = store.balances();
+  if (json) {
+    stdout.write(`${text({ lastApplied: store.lastApplied(), accounts: rows })}\n`);
+    return 0;
+  }
+  const head = ['account', 'scheme', 'mature', 'immature', 'pending', 'paid'];
+  const table = rows.map((r) => [
+    r.account,
+    r.scheme,
+    coins(r.matureSats),
+    coins(r.immatureSats),
+    coins(r.pendingSats),
+    coins(r.paidSats),
+  ]);
+  stdout.write(formatTable(head, table));
+  stdout.write(`as of log sequence ${store.lastApplied()}\n`);
+  return 0;
+}
+
+function bill(store: LedgerStore, ref: string, json: boolean): number {
+  const key = /^\d+$/.test(ref) ? Number(ref) : ref.toLowerCase();
+  const b = store.bill(key);
+  if (!b) {
+    stderr.write(
+      `colliery ledger bill: no block ${ref} in this ledger (as of log sequence ${store.lastApplied()})\n`,
+    );
+    return 1;
+  }
+  if (json) {
+    stdout.write(`${text(b)}\n`);
+    return 0;
+  }
+  stdout.write(
+    [
+      `block ${b.hash} at height ${b.height} (${b.coin}), log sequence ${b.seq}`,
+      `found by ${b.finder.account}.${b.finder.worker} on ${b.finder.node}; split by ${b.method}`,
+      `reward ${coins(b.rewardSats)}, fee ${coins(b.feeSats)} (${b.feeBps} bp), shared ${coins(b.splitSats)}`,
+      `window: target weight ${b.targetWeight}, filled ${b.filledWeight}, unfilled ${b.unfilledWeight}` +
+        (b.from && b.to
+          ? `, shares from seq ${b.from.seq}#${b.from.index} to ${b.to.seq}#${b.to.index}`
+          : ''),
+      '',
+    ].join('\n'),
+  );
+  stdout.write(
+    formatTable(
+      ['account', 'scheme', 'weight', 'shares', 'credit', 'credited to'],
+      b.lines.map((l) => [
+        l.account,
+        l.scheme,
+        String(l.weight),
+        String(l.shares),
+        coins(l.creditSats),
+        l.creditedTo,
+      ]),
+    ),
+  );
+  if (b.coinbasePaid.length > 0) {
+    stdout.write(
+      `paid in this coinbase: ${b.coinbasePaid.map((p) => `${p.account} ${coins(p.sats)}`).join(', ')}\n`,
+    );
+  }
+  return 0;
+}
+
+async function verify(store: LedgerStore, cfg: NodeConfig, json: boolean): Promise<number> {
+  const nc = await connect({
+    servers: [...cfg.natsUrls],
+    name: `colliery-ledger-verify-${cfg.nodeId}`,
+  });
+  try {
+    const logEnd = await lastLogSeq(nc, cfg.cluster);
+    const upTo = store.lastApplied();
+    const showProgress = !json && stderr.isTTY === true;
+    async function* entries(): AsyncGenerator<LogEntry> {
+      for await (const batch of readLog(nc, {
+        cluster: cfg.cluster,
+        coin: cfg.coin,
+        fromSeq: 1,
+        until: 'end',
+        maxBatch: 1_000,
+      })) {
+        for (const e of batch) yield validateLogEntry(e.seq, e.record);
+      }
+    }
+    const diffs = await verifyLedger(store, entries(), (seq, n) => {
+      if (showProgress) stderr.write(`\r${progressBar(seq, upTo)} ${n} entries`);
+    });
+    if (showProgress) stderr.write('\n');
+    if (json) {
+      stdout.write(
+        `${text({ ok: diffs.length === 0, lastApplied: upTo, logEnd, differences: diffs })}\n`,
+      );
+    } else if (diffs.length === 0) {
+      stdout.write(
+        `ledger verified: LMDB matches the log replayed to sequence ${upTo} (log end ${logEnd})\n`,
+      );
+    } else {
+      stdout.write(
+        `ledger differs from the log replayed to sequence ${upTo}: ${diffs.length} difference(s)\n`,
+      );
+      for (const d of diffs.slice(0, 50))
+        stdout.write(`  ${d.path}\n    log:  ${d.expected}\n    lmdb: ${d.actual}\n`);
+    }
+    return diffs.length === 0 ? 0 : 1;
+  } finally {
+    await nc.close();
+  }
+}
+
+function progressBar(seq: number, end: number): string {
+  const f = end > 0 ? Math.min(1, seq / end) : 1;
+  const width = 30;
+  const full = Math.round(f * width);
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(f * 100).toFixed(0).padStart(3)}%`;
+}
+
+function formatTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ');
+  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
+}

@@ -1,0 +1,107 @@
+// A ledger replica: this node's LMDB ledger following the coin's log. Every node runs one (the
+// leader answers queries and pays; the others are hot standbys that have applied the same log).
+// It reads from lastApplied + 1, validates each record at the edge, and applies batches; the
+// store writes the batch and the new lastApplied in one transaction, so a crash anywhere
+// resumes exactly where LMDB says. A failed read or apply (NATS restarting, a full disk) is
+// logged and retried with backoff; the replica never skips an entry.
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { LedgerStore } from '../../actors/ledger/store.js';
+import { validateLogEntry } from '../../actors/ledger/validate.js';
+import type { LogEntry } from '../../actors/ledger/records.js';
+import { readLog, type RawEntry } from '../log/reader.js';
+
+export interface ReplicaOptions {
+  readonly cluster: string;
+  readonly coin: string;
+  readonly maxBatch: number;
+}
+
+export class LedgerReplica {
+  readonly store: LedgerStore;
+  readonly #nc: NatsConnection;
+  readonly #opts: ReplicaOptions;
+  readonly #log: Logger;
+  readonly #abort = new AbortController();
+  readonly #waiters: { seq: number; resolve: () => void }[] = [];
+  #loop: Promise<void> | null = null;
+  #listeners: ((lastApplied: number) => void)[] = [];
+
+  constructor(nc: NatsConnection, store: LedgerStore, opts: ReplicaOptions, log: Logger) {
+    this.#nc = nc;
+    this.store = store;
+    this.#opts = opts;
+    this.#log = log.child({ component: 'ledger-replica', coin: opts.coin });
+  }
+
+  start(): void {
+    this.#loop ??= this.#follow();
+  }
+
+  /** Called after every applied batch (e.g. to refresh the coinbase outputs). */
+  onApplied(listener: (lastApplied: number) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  lastApplied(): number {
+    return this.store.lastApplied();
+  }
+
+  /** Resolves once the replica has applied the log up to `seq`. */
+  waitApplied(seq: number): Promise<void> {
+    if (this.store.lastApplied() >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ seq, resolve }));
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop?.catch(() => undefined);
+    await this.store.close();
+  }
+
+  async #follow(): Promise<void> {
+    for (let attempt = 0; !this.#abort.signal.aborted; attempt++) {
+      try {
+        for await (const batch of readLog(this.#nc, {
+          cluster: this.#opts.cluster,
+          coin: this.#opts.coin,
+          fromSeq: this.store.lastApplied() + 1,
+          until: 'follow',
+          maxBatch: this.#opts.maxBatch,
+          signal: this.#abort.signal,
+        })) {
+          this.#apply(batch);
+          attempt = 0;
+        }
+      } catch (err) {
+        // The node is shutting down (its NATS connection drains): nothing to retry.
+        if (this.#abort.signal.aborted || this.#nc.isClosed() || this.#nc.isDraining()) return;
+        this.#log.error(
+          { err, lastApplied: this.store.lastApplied(), attempt },
+          'ledger replica stalled; retrying',
+        );
+        await sleep(Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)), this.#abort.signal);
+      }
+    }
+  }
+
+  #apply(batch: readonly RawEntry[]): void {
+    const entries: LogEntry[] = batch.map((e) => validateLogEntry(e.seq, e.record));
+    const { lastApplied } = this.store.applyBatch(entries);
+    for (const l of this.#listeners) l(lastApplied);
+    for (let i = this.#waiters.length - 1; i >= 0; i--) {
+      const w = this.#waiters[i] as { seq: number; resolve: () => void };
+      if (w.seq <= lastApplied) {
+        this.#waiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+}
