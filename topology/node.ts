@@ -27,6 +27,7 @@ import { DEFAULT_LOG_OPTIONS, ensureLogStream } from './log/stream.js';
 import type { LedgerReplica } from './ledger/replica.js';
 import { startNodeLedger } from './ledger/wire.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
+import { primeNodeParts } from './prime-coin.js';
 
 export interface NodeHandle {
   readonly runtime: Runtime;
@@ -48,6 +49,8 @@ export interface NodeDeps {
   readonly nc?: NatsConnection;
   readonly onEffect?: (e: Effect) => void;
   readonly onBlock?: (e: { kind: string; block: FoundBlock }) => void;
+  /** Confirmations before a block's credits mature (default: the coin's; tests shorten it). */
+  readonly maturity?: number;
   /** How often the Block actor asks the coin nodes about found blocks (default 10 s). */
   readonly followMs?: number;
   /** Lease TTL of the Job/Block singletons (default 5 s). */
@@ -60,6 +63,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   const rt = new Runtime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
   const coin = COINS[cfg.coin];
   const network = networkByName(coin.network);
+  const prime = coin.family === 'prime' ? primeNodeParts(cfg, network, deps.hasher) : null;
   const poolScript = addressToScript(cfg.poolAddress, network).script;
   const nodes = cfg.rpc.map((r) => new CoinRpc(r));
   const jobsTopic: Topic = rt.topic('jobs', cfg.coin);
@@ -91,16 +95,28 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     const share = rt.spawn(
       'share',
       cfg.nodeId,
-      shareActor({
-        coin: cfg.coin,
-        hasher: deps.hasher,
-        block: blockAddress,
-        sink: deps.sink ?? appender,
-        keepJobs: 64,
-        maxBatch: 256,
-        subsidySats: (work) => blockSubsidySats(work.height, network),
-      }),
-      { validate: validateShareMessage, remote: false, mailbox: { capacity: 200_000 } },
+      prime
+        ? (prime.shareActor({
+            block: blockAddress,
+            sink: deps.sink ?? appender,
+            keepJobs: 64,
+            maxBatch: 256,
+          }) as unknown as ReturnType<typeof shareActor>)
+        : shareActor({
+            coin: cfg.coin,
+            hasher: deps.hasher,
+            block: blockAddress,
+            sink: deps.sink ?? appender,
+            keepJobs: 64,
+            maxBatch: 256,
+            subsidySats: (work) => blockSubsidySats(work.height, network),
+          }),
+      {
+        validate: (prime?.validateShareMessage ??
+          validateShareMessage) as typeof validateShareMessage,
+        remote: false,
+        mailbox: { capacity: 200_000 },
+      },
     );
     rt.subscribe(jobsTopic, share);
 
@@ -116,7 +132,8 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
           extranonce2Size: cfg.extranonce2Size,
           coinbase: defaultCoinbaseLayout(cfg.poolTag),
           lockTime: 'height-minus-one',
-          versionRollingMask: cfg.versionMask,
+          versionRollingMask: prime ? 0 : cfg.versionMask,
+          ...(prime ? { prime: prime.jobRules } : {}),
         },
         outputs: (value) => ledger.outputs(value),
         refreshMs: cfg.refreshSeconds * 1000,
@@ -124,7 +141,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         longpollMs: 60_000,
         rpcTimeoutMs: 10_000,
         keepJobs: 64,
-        rules: ['segwit'],
+        rules: prime ? [] : ['segwit'],
         publish: (a) => rt.publish(jobsTopic, a),
         toBlock: (job) => rt.tell(blockAddress, { type: 'job.full', job }),
       }),
@@ -141,9 +158,10 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         keepJobs: 64,
         keepBlocks: 1000,
         followMs: deps.followMs ?? 10_000,
-        maturity: coin.maturity,
+        maturity: deps.maturity ?? coin.maturity,
         rpcTimeoutMs: 10_000,
-        subsidySats: (height) => blockSubsidySats(height, network),
+        subsidySats: (height) =>
+          prime ? prime.latestSubsidySats() : blockSubsidySats(height, network),
         restore: () => openBlocks(nc, cfg.cluster, cfg.coin),
         onEvent: (e) => {
           if (e.kind === 'found') ledger.noteFound(e.block.hash, e.block.coinbasePaid);
@@ -156,13 +174,13 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
 
     const session: SessionConfig = {
       extranonce2Size: cfg.extranonce2Size,
-      versionMask: cfg.versionMask,
-      startDifficulty: cfg.startDifficulty,
+      versionMask: prime ? 0 : cfg.versionMask,
+      startDifficulty: prime?.startWork ?? cfg.startDifficulty,
       vardiff: {
         ...DEFAULT_VARDIFF,
         targetShareMs: cfg.targetShareSeconds * 1000,
-        minDifficulty: cfg.minDifficulty,
-        maxDifficulty: cfg.maxDifficulty,
+        minDifficulty: prime?.minWork ?? cfg.minDifficulty,
+        maxDifficulty: prime?.maxWork ?? cfg.maxDifficulty,
       },
       maxJobs: 16,
       maxDedupEntries: 50_000,
@@ -188,7 +206,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
       sessionContext: (nowMs) => ({
         nowMs,
         config: session,
-        dialect: hashDialect,
+        dialect: prime?.dialect ?? hashDialect,
         // Pooled: any account name; SOLO: the username must be an address, and it is paid.
         resolveAccount: (account) => {
           if (!cfg.solo) return { ok: true };

@@ -1,5 +1,8 @@
 // Full block from a job and a winning submit (protocols/stratum-gbt.md §2.5):
 //   header(80) | CompactSize(1 + n) | coinbase | tx_1.data | ... | tx_n.data
+// Prime coins put the proof-of-work certificate after the header (protocols/primecoin.md §2):
+//   header(80) | CompactSize(m) | multiplier getvch() bytes (m) | CompactSize(1 + n) | ...
+// and their block hash covers it: sha256d(header ‖ CompactSize(m) ‖ multiplier).
 // The coinbase carries its witness (marker/flag and the 32-byte zero reserved value) whenever the
 // job has a witness commitment: peers receiving the block over P2P do not repair a missing one
 // the way Core's submitblock does.
@@ -31,8 +34,13 @@ export function assembleBlock(
 ): AssembledBlock {
   const work = hashSubmitReference(hashSubmitInput(jobBytes(job), submit, headerVersion));
   const coinbase = job.segwit ? withCoinbaseWitness(work.coinbase) : work.coinbase;
+  const certificate =
+    submit.multiplier === undefined
+      ? new Uint8Array(0)
+      : concatBytes(encodeCompactSize(submit.multiplier.length / 2), hexToBytes(submit.multiplier));
   const block = concatBytes(
     work.header,
+    certificate,
     encodeCompactSize(1 + job.transactions.length),
     coinbase,
     ...job.transactions.map((t) => hexToBytes(t)),
@@ -40,7 +48,11 @@ export function assembleBlock(
   const blockHex = bytesToHex(block);
   return {
     blockHex,
-    hash: bytesToHex(reverseBytes(work.hash)),
+    hash: bytesToHex(
+      reverseBytes(
+        certificate.length === 0 ? work.hash : sha256d(concatBytes(work.header, certificate)),
+      ),
+    ),
     header: work.header,
     coinbaseTxid: bytesToHex(reverseBytes(sha256d(work.coinbase))),
     sizeBytes: block.length,

@@ -20,7 +20,10 @@ export type StratumRequest =
   | { method: 'mining.submit'; id: RequestId; submit: SubmitParams }
   | { method: 'reply'; id: RequestId }; // a miner's answer to a server request (e.g. client.get_version)
 
-/** mining.submit params; `extra` is the 6th param (version bits, or the prime multiplier). */
+/**
+ * mining.submit params; `extra` is the 6th param (version bits, or the prime multiplier),
+ * `claim` the prime dialect's optional 7th (the chain type the miner says it found).
+ */
 export interface SubmitParams {
   worker: string;
   jobId: string;
@@ -28,6 +31,7 @@ export interface SubmitParams {
   ntime: number; // u32
   nonce: number; // u32
   extra: string | null; // lower-case hex, meaning per dialect
+  claim: string | null; // as sent (at most 16 characters); the dialect judges it
 }
 
 export type ParseResult =
@@ -115,8 +119,8 @@ function parseMethod(method: string, id: RequestId, p: unknown[]): ParseResult {
 }
 
 function parseSubmit(id: RequestId, p: unknown[]): ParseResult {
-  if (p.length < 5 || p.length > 6) return fail(id, 'bad-params', 'submit takes 5 or 6 params');
-  const [worker, jobId, en2, ntime, nonce, extra] = p;
+  if (p.length < 5 || p.length > 7) return fail(id, 'bad-params', 'submit takes 5 to 7 params');
+  const [worker, jobId, en2, ntime, nonce, extra, claim] = p;
   if (!str(worker) || !str(jobId) || jobId.length === 0 || jobId.length > 64) {
     return fail(id, 'bad-params', 'worker and job id must be strings');
   }
@@ -132,6 +136,8 @@ function parseSubmit(id: RequestId, p: unknown[]): ParseResult {
     if (!str(extra) || !HEX.test(extra)) return fail(id, 'bad-params', '6th param must be hex');
     x = extra.toLowerCase();
   }
+  if (claim !== undefined && claim !== null && (typeof claim !== 'string' || claim.length > 16))
+    return fail(id, 'bad-params', '7th param must be a short string');
   return {
     ok: true,
     request: {
@@ -144,6 +150,7 @@ function parseSubmit(id: RequestId, p: unknown[]): ParseResult {
         ntime: Number.parseInt(ntime, 16),
         nonce: Number.parseInt(nonce, 16),
         extra: x,
+        claim: typeof claim === 'string' ? claim : null,
       },
     },
   };

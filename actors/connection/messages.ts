@@ -30,6 +30,8 @@ export interface ShareSubmission {
   readonly nonce: number;
   /** Dialect's 6th param: version bits (hash) or multiplier (prime), lower-case hex. */
   readonly extra: string | null;
+  /** Prime dialect: the chain type the miner claims (1CC, 2CC, TWN), when it sent one. */
+  readonly chainClaim?: string | null;
   readonly versionMask: number;
   /** The difficulty in force when this job was sent to the miner: the share target and its credit. */
   readonly difficulty: number;

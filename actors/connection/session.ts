@@ -16,6 +16,7 @@ import type { WorkerName } from './worker-name.js';
 import { parsePasswordOptions, parseWorkerName } from './worker-name.js';
 import { negotiateVersionMask } from '../shared/version-rolling.js';
 
+/** Difficulties here (start, vardiff bounds) are in the dialect's work units (see Dialect.toWork). */
 export interface SessionConfig {
   extranonce2Size: number;
   /** The pool's version-rolling mask (BIP310); 0 disables version rolling. */
@@ -51,6 +52,7 @@ export interface SessionContext {
 
 interface LocalJob {
   readonly job: JobAnnouncement;
+  /** Wire difficulty the job was issued at. */
   readonly difficulty: number;
   stale: boolean;
 }
@@ -171,7 +173,12 @@ function onRequest(s: SessionState, req: StratumRequest, ctx: SessionContext, ou
     case 'mining.authorize':
       return authorize(s, req.id, req.username, req.password, ctx, out);
     case 'mining.suggest_difficulty':
-      s.vardiff = setFloor(config.vardiff, s.vardiff, req.difficulty, ctx.nowMs);
+      s.vardiff = setFloor(
+        config.vardiff,
+        s.vardiff,
+        ctx.dialect.toWork(req.difficulty),
+        ctx.nowMs,
+      );
       if (req.id !== null) respond(out, req.id, true);
       return announceDifficulty(s, ctx, out);
     case 'mining.extranonce.subscribe':
@@ -233,7 +240,7 @@ function authorize(
   s.workers.set(username, parsed.name);
   const { difficulty } = parsePasswordOptions(password);
   if (difficulty !== null)
-    s.vardiff = setFloor(ctx.config.vardiff, s.vardiff, difficulty, ctx.nowMs);
+    s.vardiff = setFloor(ctx.config.vardiff, s.vardiff, ctx.dialect.toWork(difficulty), ctx.nowMs);
   respond(out, id, true);
   out.push({ kind: 'authorized', worker: parsed.name });
   if (s.sentDifficulty === null) startWork(s, ctx, out);
@@ -265,7 +272,7 @@ function issue(
   ctx: SessionContext,
   out: Effect[],
 ): void {
-  const difficulty = effectiveDifficulty(s, job);
+  const difficulty = ctx.dialect.fromWork(effectiveDifficulty(s, job));
   if (s.sentDifficulty !== difficulty) {
     const n = ctx.dialect.difficultyNotification(difficulty);
     out.push({ kind: 'send', line: encodeNotification(n.method, n.params) });
@@ -311,7 +318,7 @@ function notifyLine(
   return line;
 }
 
-/** The vardiff difficulty, never above the network's (a share harder than a block is pointless). */
+/** The vardiff difficulty (work units), never above the network's (a share harder than a block is pointless). */
 function effectiveDifficulty(s: SessionState, job: JobAnnouncement): number {
   const d = s.vardiff.difficulty;
   return job.networkDifficulty > 0 &&
@@ -324,7 +331,7 @@ function effectiveDifficulty(s: SessionState, job: JobAnnouncement): number {
 /** After a difficulty change: announce it with a re-issue of the current job (miners apply it from the next notify). */
 function announceDifficulty(s: SessionState, ctx: SessionContext, out: Effect[]): void {
   if (s.sentDifficulty === null || s.current === null || s.draining) return;
-  if (effectiveDifficulty(s, s.current) === s.sentDifficulty) return;
+  if (ctx.dialect.fromWork(effectiveDifficulty(s, s.current)) === s.sentDifficulty) return;
   issue(s, s.current, false, ctx, out);
 }
 
@@ -366,6 +373,8 @@ function submit(
       true,
     );
   }
+  const shape = ctx.dialect.checkSubmit(p.extra, p.claim);
+  if (shape) return reject(s, ctx, out, id, shape.rejection, shape.detail, true);
   if (s.pending.size >= config.maxPendingSubmits)
     return reject(s, ctx, out, id, 'too-many-pending', '', false);
   const key = `${p.extranonce2}:${p.ntime}:${p.nonce}:${p.extra ?? ''}`;
@@ -389,6 +398,7 @@ function submit(
       ntime: p.ntime,
       nonce: p.nonce,
       extra: p.extra,
+      ...(p.claim === null ? {} : { chainClaim: p.claim.toUpperCase() }),
       versionMask: s.versionMask,
       difficulty: local.difficulty,
       payoutScript: s.payoutScript,
@@ -403,7 +413,12 @@ function onVerdict(s: SessionState, v: ShareVerdict, ctx: SessionContext, out: E
   if (v.verdict === 'accepted') {
     respond(out, pending.id, true);
     count(s, ctx, out, false);
-    s.vardiff = onShare(vardiffConfig(s, ctx), s.vardiff, pending.difficulty, ctx.nowMs);
+    s.vardiff = onShare(
+      vardiffConfig(s, ctx),
+      s.vardiff,
+      ctx.dialect.toWork(pending.difficulty),
+      ctx.nowMs,
+    );
     announceDifficulty(s, ctx, out);
   } else {
     const invalid = v.verdict !== 'stale' && v.verdict !== 'server-busy';

@@ -80,7 +80,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
     ctx.lease?.assertValid();
     let template: Template;
     try {
-      template = parseTemplate(raw);
+      template = parseTemplate(raw, { bits: this.cfg.family === 'prime' ? 'prime' : 'compact' });
     } catch (err) {
       // A coin node's bad template is its fault, not ours: keep the current job, say why.
       ctx.log.error({ err, source }, 'coin node sent an unusable block template');
@@ -88,16 +88,24 @@ class JobBehaviour implements Behaviour<JobRequest> {
     }
     this.#lastPrev = template.previousBlockHash;
     this.#longpollId = template.longpollId;
-    const issued = issueJob(this.#state, {
-      coin: this.cfg.coin,
-      family: this.cfg.family,
-      template,
-      outputs: this.cfg.outputs(template.coinbaseValueSats),
-      config: this.cfg.job,
-      nowMs: ctx.clock.nowMs(),
-      force: source === 'refresh',
-      keepJobs: this.cfg.keepJobs,
-    });
+    let issued: ReturnType<typeof issueJob>;
+    try {
+      issued = issueJob(this.#state, {
+        coin: this.cfg.coin,
+        family: this.cfg.family,
+        template,
+        outputs: this.cfg.outputs(template.coinbaseValueSats),
+        config: this.cfg.job,
+        nowMs: ctx.clock.nowMs(),
+        force: source === 'refresh',
+        keepJobs: this.cfg.keepJobs,
+      });
+    } catch (err) {
+      // A template our coinbase rules cannot pay (a prime coin's minimum output, a rule we do
+      // not carry): keep the current job and say why; the next template may be fine.
+      ctx.log.error({ err, source }, 'cannot build a job from this template');
+      return;
+    }
     if (!issued) return;
     this.#state = issued.state;
     this.#lastAnnouncement = issued.announcement;

@@ -4,8 +4,12 @@
 import { bytesToHex, hexToBytes, reverseBytes, u32ToHex } from '../shared/hex.js';
 import { merkleBranch } from '../shared/merkle.js';
 import { pushData } from '../shared/script.js';
-import { targetFromBits, targetToHex } from '../shared/target.js';
+import { primeNetWeight, type PrimeWorkModel } from '../shared/prime-share-value.js';
+import { WEIGHT_ONE } from '../shared/share-weight.js';
+import { DIFF1_TARGET, targetFromBits, targetToHex } from '../shared/target.js';
 import { clearMaskedBits } from '../shared/version-rolling.js';
+import { CodedError } from '../shared/errors.js';
+import { COINBASE_OUTPUT_TOO_SMALL, TEMPLATE_UNSUPPORTED_RULE } from './errors.js';
 import {
   buildCoinbase,
   coinb2WithOutputs,
@@ -28,6 +32,14 @@ export interface JobConfig {
    * same header (protocols/stratum-gbt.md §1.3).
    */
   readonly versionRollingMask: number;
+  /** Prime-family coins: the chain-length work model and the coinbase rules that bite. */
+  readonly prime?: PrimeJobRules;
+}
+
+export interface PrimeJobRules {
+  readonly model: PrimeWorkModel;
+  /** MIN_TXOUT_AMOUNT (0.01 XPM): no coinbase output may pay less (no zero-value outputs). */
+  readonly minOutputSats: bigint;
 }
 
 /** What every node needs for mining.notify and share verification (wire-friendly: hex, numbers). */
@@ -58,8 +70,14 @@ export interface JobWork {
   /** Earliest ntime the network accepts (GBT mintime = median time past + 1). */
   readonly mintime: number;
   readonly cleanJobs: boolean;
-  /** The target a block must meet, 64 hex digits. */
+  /**
+   * The target a block must meet, 64 hex digits. Prime jobs (no hash target): the hash target
+   * of the same expected weight per block, diff1 · WEIGHT_ONE / netWeight, so code that
+   * derives a net weight from it agrees with `netWeight` within rounding.
+   */
   readonly networkTarget: string;
+  /** Prime jobs: expected share weight per block (actors/shared/prime-share-value.ts). */
+  readonly netWeight?: bigint;
   readonly extranonce1Size: number;
   readonly extranonce2Size: number;
   /** True when the block carries witness data (coinbase needs its witness reserved value). */
@@ -101,6 +119,7 @@ export function defaultCoinbaseLayout(tag: string): CoinbaseLayout {
 
 export function buildJob(input: BuildJobInput): Job {
   const { template, config } = input;
+  if (config.prime) checkPrimeRules(template, input.outputs, config.prime);
   const commitment = template.segwit ? templateWitnessCommitmentScript(template) : undefined;
   const parts = buildCoinbase({
     ...config.coinbase,
@@ -132,7 +151,7 @@ export function buildJob(input: BuildJobInput): Job {
     ntime: Math.max(input.ntime ?? template.curtime, template.mintime),
     mintime: template.mintime,
     cleanJobs: input.cleanJobs,
-    networkTarget: targetToHex(targetFromBits(template.bits)),
+    ...networkFields(template.bits, config.prime),
     extranonce1Size: config.extranonce1Size,
     extranonce2Size: config.extranonce2Size,
     segwit: template.segwit,
@@ -143,6 +162,41 @@ export function buildJob(input: BuildJobInput): Job {
       o.account === undefined ? [] : [{ account: o.account, sats: o.valueSats }],
     ),
   };
+}
+
+function networkFields(
+  bits: number,
+  prime: PrimeJobRules | undefined,
+): { networkTarget: string; netWeight?: bigint } {
+  if (!prime) return { networkTarget: targetToHex(targetFromBits(bits)) };
+  const netWeight = primeNetWeight(bits, prime.model);
+  const equivalent = (DIFF1_TARGET * BigInt(WEIGHT_ONE)) / (netWeight > 0n ? netWeight : 1n);
+  return { networkTarget: targetToHex(equivalent), netWeight };
+}
+
+/**
+ * Prime chains enforce MIN_TXOUT_AMOUNT on every output (protocols/primecoin.md §6.10): a
+ * witness commitment (value 0) cannot be carried, and every payout must reach the minimum.
+ */
+function checkPrimeRules(
+  template: Template,
+  outputs: readonly CoinbaseOutput[],
+  rules: PrimeJobRules,
+): void {
+  if (template.segwit || template.defaultWitnessCommitment !== undefined) {
+    throw new CodedError(
+      TEMPLATE_UNSUPPORTED_RULE,
+      'prime coins forbid outputs below 0.01 coin, so the zero-value witness commitment cannot be paid; run the node without segwit rules',
+    );
+  }
+  for (const o of outputs) {
+    if (o.valueSats < rules.minOutputSats) {
+      throw new CodedError(
+        COINBASE_OUTPUT_TOO_SMALL,
+        `a coinbase output pays ${o.valueSats} sats; this coin's minimum output is ${rules.minOutputSats}`,
+      );
+    }
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ export interface JobAnnouncement {
   readonly family: 'hash' | 'prime';
   readonly work: JobWork;
   readonly notify: NotifyParams;
-  /** Network difficulty in share-difficulty units (diff1 / network target). */
+  /** Network difficulty in vardiff work units: diff1 / network target, or prime chain work W(nBits). */
   readonly networkDifficulty: number;
 }
 

@@ -4,6 +4,7 @@
 //   new prevhash            → clean job at once
 //   same prevhash, refresh  → non-clean job (new ntime / transactions)
 //   same template, no force → nothing
+import { chainWork } from '../shared/prime-share-value.js';
 import { difficultyFromTarget, targetFromBits } from '../shared/target.js';
 import type { CoinbaseOutput } from './coinbase.js';
 import type { Job, JobConfig } from './job.js';
@@ -65,7 +66,10 @@ export function issueJob(
     family: input.family,
     work: withoutTransactions(job),
     notify: notifyParams(job),
-    networkDifficulty: difficultyFromTarget(targetFromBits(template.bits)),
+    // Connections' vardiff units: hash difficulty, or prime chain work W(nBits).
+    networkDifficulty: input.config.prime
+      ? chainWork(template.bits, input.config.prime.model)
+      : difficultyFromTarget(targetFromBits(template.bits)),
   };
   return {
     state: { ...s, seq, current: job, recent: [...s.recent, job].slice(-input.keepJobs) },

@@ -38,7 +38,10 @@ export interface Template {
   readonly transactions: readonly TemplateTransaction[];
   /** Subsidy + fees the coinbase may claim, satoshis. */
   readonly coinbaseValueSats: bigint;
-  /** Compact target as a uint32 (GBT `bits`, big-endian hex on the wire). */
+  /**
+   * GBT `bits` as a uint32 (big-endian hex on the wire): a compact target for hash coins, a
+   * chain length word (length << 24 | fraction) for prime coins.
+   */
   readonly bits: number;
   readonly height: number;
   readonly curtime: number;
@@ -62,6 +65,12 @@ export interface ParseTemplateOptions {
    * a wrong merkle root that no node accepts.
    */
   readonly verifyTransactions?: boolean;
+  /**
+   * 'compact' (default): `bits` is a hash target and must match `target`. 'prime': `bits` is a
+   * Primecoin chain length target (protocols/primecoin.md §9.2: `target` is meaningless and
+   * ignored); its length must be 1..99.
+   */
+  readonly bits?: 'compact' | 'prime';
 }
 
 /** Validates a getblocktemplate `result` object into a Template. */
@@ -79,13 +88,14 @@ export function parseTemplate(raw: unknown, options: ParseTemplateOptions = {}):
   const bitsHex = str(o['bits'], 'bits');
   if (!isHex(bitsHex, 4)) fail('bits', 'must be 8 hex digits');
   const bits = u32FromHex(bitsHex);
-  const compact = decodeCompact(bits);
-  if (compact.negative || compact.overflow || compact.target === 0n)
-    fail('bits', `${bitsHex} is not a valid target`);
-  if (o['target'] !== undefined) {
-    const t = str(o['target'], 'target');
-    if (!isHex(t, 32) || BigInt(`0x${t}`) !== compact.target)
-      fail('target', `${t} does not match bits ${bitsHex}`);
+  if (options.bits === 'prime') {
+    if (bits >>> 24 < 1 || bits >>> 24 > 99)
+      fail('bits', `${bitsHex} is not a chain length target (length 1..99)`);
+  } else {
+    const compact = decodeCompact(bits);
+    if (compact.negative || compact.overflow || compact.target === 0n)
+      fail('bits', `${bitsHex} is not a valid target`);
+    checkTarget(o, bitsHex, compact.target);
   }
   const curtime = u32(o['curtime'], 'curtime');
   const dwc = o['default_witness_commitment'];
@@ -115,6 +125,13 @@ export function parseTemplate(raw: unknown, options: ParseTemplateOptions = {}):
   };
   if (options.verifyTransactions ?? true) verifyTransactions(template);
   return template;
+}
+
+function checkTarget(o: Record<string, unknown>, bitsHex: string, target: bigint): void {
+  if (o['target'] === undefined) return;
+  const t = str(o['target'], 'target');
+  if (!isHex(t, 32) || BigInt(`0x${t}`) !== target)
+    fail('target', `${t} does not match bits ${bitsHex}`);
 }
 
 function verifyTransactions(template: Template): void {

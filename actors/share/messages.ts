@@ -4,6 +4,7 @@ import type { Address } from '../../runtime/index.js';
 import type { ShareSubmission, ShareVerdictKind } from '../connection/messages.js';
 import type { JobAnnouncement } from '../job/messages.js';
 import { CodedError } from '../shared/errors.js';
+import type { WorkerPrimeStats } from './prime-stats.js';
 import type { ShareSubmit } from './submit.js';
 
 export type ShareMessage =
@@ -37,6 +38,8 @@ export interface ShareStats {
   readonly candidates: number;
   readonly jobs: number;
   readonly batches: number;
+  /** Prime coins: per-worker chain-length statistics and sieve-target estimates. */
+  readonly prime?: { readonly workers: readonly WorkerPrimeStats[] };
 }
 
 export function validateShareMessage(input: unknown): ShareMessage {

@@ -12,4 +12,6 @@ export interface ShareSubmit {
   readonly nonce: string;
   /** BIP310 6th param, 8 hex digits; absent without version rolling. */
   readonly versionBits?: string | undefined;
+  /** Prime family: the multiplier's canonical getvch() bytes, hex (the block carries them). */
+  readonly multiplier?: string | undefined;
 }

@@ -1,10 +1,29 @@
-// Bitcoin network parameters the pool needs: address prefixes (bech32 HRP, base58 version
-// bytes) and the subsidy halving interval. Values from Bitcoin Core chainparams.cpp.
+// Network parameters the pool needs: address prefixes (bech32 HRP, base58 version bytes), the
+// subsidy halving interval (Bitcoin, from Bitcoin Core chainparams.cpp) and, for prime coins,
+// the chain-length limits (Primecoin, protocols/primecoin.md §5, §6.10-11). Prime networks
+// have no bech32 form here (empty HRP): only base58 addresses decode for them.
 import { CodedError } from './errors.js';
 
 export const NETWORK_UNKNOWN = 'NETWORK_UNKNOWN';
 
-export type NetworkName = 'mainnet' | 'testnet' | 'signet' | 'regtest';
+export type NetworkName =
+  | 'mainnet'
+  | 'testnet'
+  | 'signet'
+  | 'regtest'
+  | 'primecoin'
+  | 'primecoin-testnet'
+  | 'primecoin-devnet';
+
+/** Consensus limits of a prime network (src/main.cpp LoadBlockIndex, chainparams.cpp). */
+export interface PrimeNetworkParams {
+  /** nTargetMinLength: the shortest block target (mainnet 6, testnet 2). */
+  readonly minLength: number;
+  /** nTargetInitialLength. */
+  readonly initialLength: number;
+  /** MIN_TXOUT_AMOUNT = CENT: the smallest value of any output, coinbase included. */
+  readonly minOutputSats: bigint;
+}
 
 export interface NetworkParams {
   readonly name: NetworkName;
@@ -14,11 +33,48 @@ export interface NetworkParams {
   readonly p2pkhVersion: number;
   /** base58check version byte of P2SH addresses. */
   readonly p2shVersion: number;
-  /** Blocks between subsidy halvings (regtest: 150). */
+  /** Blocks between subsidy halvings (regtest: 150); 0 for prime networks (reward from nBits). */
   readonly halvingInterval: number;
+  /** Set for prime-family networks. */
+  readonly prime?: PrimeNetworkParams;
 }
 
-export const NETWORKS: Readonly<Record<NetworkName, NetworkParams>> = {
+const CENT = 1_000_000n;
+
+/** Prime networks: kept apart from NETWORKS so address decoding never sees an empty HRP. */
+export const PRIME_NETWORKS: Readonly<
+  Record<'primecoin' | 'primecoin-testnet' | 'primecoin-devnet', NetworkParams>
+> = {
+  primecoin: {
+    name: 'primecoin',
+    bech32Hrp: '',
+    p2pkhVersion: 23,
+    p2shVersion: 83,
+    halvingInterval: 0,
+    prime: { minLength: 6, initialLength: 7, minOutputSats: CENT },
+  },
+  'primecoin-testnet': {
+    name: 'primecoin-testnet',
+    bech32Hrp: '',
+    p2pkhVersion: 111,
+    p2shVersion: 196,
+    halvingInterval: 0,
+    prime: { minLength: 2, initialLength: 5, minOutputSats: CENT },
+  },
+  // The devnet: testnet's rules and addresses, so a laptop finds blocks of length 4 in seconds.
+  'primecoin-devnet': {
+    name: 'primecoin-devnet',
+    bech32Hrp: '',
+    p2pkhVersion: 111,
+    p2shVersion: 196,
+    halvingInterval: 0,
+    prime: { minLength: 2, initialLength: 4, minOutputSats: CENT },
+  },
+};
+
+export const NETWORKS: Readonly<
+  Record<'mainnet' | 'testnet' | 'signet' | 'regtest', NetworkParams>
+> = {
   mainnet: {
     name: 'mainnet',
     bech32Hrp: 'bc',
@@ -50,11 +106,13 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkParams>> = {
 };
 
 export function networkByName(name: string): NetworkParams {
-  const n = (NETWORKS as Record<string, NetworkParams | undefined>)[name];
+  const n =
+    (NETWORKS as Record<string, NetworkParams | undefined>)[name] ??
+    (PRIME_NETWORKS as Record<string, NetworkParams | undefined>)[name];
   if (!n) {
     throw new CodedError(
       NETWORK_UNKNOWN,
-      `unknown network '${name}' (one of ${Object.keys(NETWORKS).join(', ')})`,
+      `unknown network '${name}' (one of ${[...Object.keys(NETWORKS), ...Object.keys(PRIME_NETWORKS)].join(', ')})`,
     );
   }
   return n;

@@ -75,6 +75,10 @@ export interface BlockContext {
   readonly nowSec: number;
   readonly subsidySats: bigint;
   readonly segwit: boolean;
+  /** Lowest block version (Bitcoin: 4, after BIP65; Primecoin: 2). */
+  readonly minVersion?: number;
+  /** Smallest value of any output (Primecoin's MIN_TXOUT_AMOUNT); 0 or absent for Bitcoin. */
+  readonly minOutputSats?: bigint;
   /** Fees of the block's non-coinbase transactions, or a reason when one is unknown/spent. */
   readonly feesOf: (txs: readonly ParsedTransaction[]) => bigint | string;
 }
@@ -90,7 +94,7 @@ export function checkBlock(b: ParsedBlock, ctx: BlockContext, pow: PowRules): st
   if (powFailure) return powFailure;
   if (b.time <= ctx.medianTimePast) return 'time-too-old';
   if (b.time > ctx.nowSec + MAX_FUTURE_BLOCK_TIME) return 'time-too-new';
-  if (b.version < 4 && ctx.height > 0)
+  if (b.version < (ctx.minVersion ?? 4) && ctx.height > 0)
     return `bad-version(0x${b.version.toString(16).padStart(8, '0')})`;
   const txids = b.txs.map((t) => t.txid);
   if (!equalBytes(merkleRoot(txids), b.merkleRoot)) return 'bad-txnmrklroot';
@@ -106,6 +110,9 @@ export function checkBlock(b: ParsedBlock, ctx: BlockContext, pow: PowRules): st
   const witnessFailure = checkWitness(b, coinbase, ctx.segwit);
   if (witnessFailure) return witnessFailure;
   if (b.weight > MAX_BLOCK_WEIGHT) return 'bad-blk-weight';
+  const floor = ctx.minOutputSats ?? 0n;
+  if (floor > 0n && b.txs.some((t) => t.outputs.some((o) => o.valueSats < floor)))
+    return 'bad-txns-vout-toosmall';
   const fees = ctx.feesOf(rest);
   if (typeof fees === 'string') return fees;
   const paid = coinbase.outputs.reduce((n, o) => n + o.valueSats, 0n);

@@ -25,6 +25,34 @@ export interface DevChainOptions {
   readonly seed: number;
   /** Serialized genesis block (its own PoW is not checked). */
   readonly genesis: Uint8Array;
+  /** Family rules beyond proof of work (default: Bitcoin's, HASH_CHAIN_RULES). */
+  readonly rules?: DevChainRules;
+}
+
+/** What a chain family decides besides proof of work: reward, output floor, versions. */
+export interface DevChainRules {
+  /** The block subsidy (before fees) at a height and nBits. */
+  subsidySats(height: number, bits: number): bigint;
+  /** Every output of every transaction must pay at least this (prime: MIN_TXOUT_AMOUNT). */
+  readonly minOutputSats: bigint;
+  /** Template version, and the lowest version a block may have. */
+  readonly version: number;
+  readonly minVersion: number;
+  /** getdifficulty's number for nBits. */
+  difficulty(bits: number): number;
+  /** Whether templates carry a hash `target` (meaningless for prime coins). */
+  readonly hashTarget: boolean;
+}
+
+export function hashChainRules(network: NetworkParams): DevChainRules {
+  return {
+    subsidySats: (height) => blockSubsidySats(height, network),
+    minOutputSats: 0n,
+    version: 0x20000000,
+    minVersion: 4,
+    difficulty: difficultyFromBits,
+    hashTarget: true,
+  };
 }
 
 export interface StoredBlock {
@@ -48,8 +76,11 @@ export class DevChain {
   #mempoolSeq = 0;
   #tipListeners: (() => void)[] = [];
 
+  readonly rules: DevChainRules;
+
   constructor(options: DevChainOptions) {
     this.options = options;
+    this.rules = options.rules ?? hashChainRules(options.network);
     const genesis = parseBlock(options.genesis, options.pow);
     const stored = {
       block: genesis,
@@ -107,10 +138,9 @@ export class DevChain {
     const txs = [...this.#mempool.values()];
     const fees = txs.reduce((n, t) => n + t.feeSats, 0n);
     const mtp = this.medianTimePast();
-    const target = targetFromBits(this.options.bits);
     const out: Record<string, unknown> = {
       capabilities: ['proposal'],
-      version: 0x20000000,
+      version: this.rules.version,
       rules: this.options.segwit ? ['csv', '!segwit', 'taproot'] : ['csv'],
       vbavailable: {},
       vbrequired: 0,
@@ -125,9 +155,8 @@ export class DevChain {
         weight: t.tx.stripped.length * 3 + t.tx.raw.length,
       })),
       coinbaseaux: {},
-      coinbasevalue: Number(blockSubsidySats(height, this.options.network) + fees),
+      coinbasevalue: Number(this.rules.subsidySats(height, this.options.bits) + fees),
       longpollid: this.longpollId,
-      target: target.toString(16).padStart(64, '0'),
       mintime: mtp + 1,
       mutable: ['time', 'transactions', 'prevblock'],
       noncerange: '00000000ffffffff',
@@ -138,6 +167,8 @@ export class DevChain {
       bits: this.options.bits.toString(16).padStart(8, '0'),
       height,
     };
+    if (this.rules.hashTarget)
+      out.target = targetFromBits(this.options.bits).toString(16).padStart(64, '0');
     if (this.options.segwit) {
       const root = merkleRoot([new Uint8Array(32), ...txs.map((t) => t.tx.wtxid)]);
       const commitment = sha256d(concatBytes(root, new Uint8Array(32)));
@@ -184,7 +215,9 @@ export class DevChain {
         expectedBits: this.options.bits,
         medianTimePast: onActive ? this.medianTimePast(parent.height) : 0,
         nowSec: this.options.nowSec(),
-        subsidySats: blockSubsidySats(height, this.options.network),
+        subsidySats: this.rules.subsidySats(height, block.bits),
+        minVersion: this.rules.minVersion,
+        minOutputSats: this.rules.minOutputSats,
         segwit: this.options.segwit,
         feesOf: (txs) => this.#feesOf(txs, onActive && parent === this.tip),
       },
@@ -259,6 +292,7 @@ export class DevChain {
       need,
       this.options.seed + this.#mempoolSeq * 7919,
       this.options.segwit,
+      this.rules.minOutputSats,
     );
     for (const t of txs) {
       const key = bytesToHex(reverseBytes(t.tx.txid));
@@ -268,6 +302,6 @@ export class DevChain {
   }
 
   difficulty(): number {
-    return difficultyFromBits(this.options.bits);
+    return this.rules.difficulty(this.options.bits);
   }
 }

@@ -260,6 +260,11 @@ function rpcMethods(chain: DevChain): Record<string, Handler> {
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000)
         throw new RpcError(-8, 'nblocks must be 0..1000');
       if (typeof address !== 'string') throw new RpcError(-5, 'Invalid address');
+      if (chain.options.pow.family === 'prime')
+        throw new RpcError(
+          -1,
+          'generatetoaddress needs a prime chain search: mine through the pool',
+        );
       let script: Uint8Array;
       try {
         script = addressToScript(address, chain.options.network).script;

@@ -25,7 +25,12 @@ function rng(seed: number): (n: number) => Uint8Array {
   };
 }
 
-export function makeSyntheticTxs(count: number, seed: number, segwit: boolean): SyntheticTx[] {
+export function makeSyntheticTxs(
+  count: number,
+  seed: number,
+  segwit: boolean,
+  minOutputSats = 0n,
+): SyntheticTx[] {
   const bytes = rng(seed);
   const txs: SyntheticTx[] = [];
   for (let i = 0; i < count; i++) {
@@ -42,7 +47,7 @@ export function makeSyntheticTxs(count: number, seed: number, segwit: boolean): 
     w.compactSize(outputs);
     for (let o = 0; o < outputs; o++) {
       const v = bytes(3);
-      w.u64le(BigInt(1000 + ((v[0]! << 16) | (v[1]! << 8) | v[2]!)));
+      w.u64le(minOutputSats + BigInt(1000 + ((v[0]! << 16) | (v[1]! << 8) | v[2]!)));
       w.varBytes(Uint8Array.of(0x00, 0x14, ...bytes(20)));
     }
     if (segwit) {

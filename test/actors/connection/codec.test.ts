@@ -38,6 +38,7 @@ test('codec - parses the public-pool bitaxe submit with version bits', () => {
     ntime: 0x64b3f3ec,
     nonce: 0xed460d91,
     extra: '00002000',
+    claim: null,
   });
 });
 
