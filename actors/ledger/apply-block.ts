@@ -8,12 +8,12 @@ import { FEE_ACCOUNT, POOL_ACCOUNT, PPS_ACCOUNT } from './config.js';
 import type { BlockFoundRecord, BlockStatusRecord } from './records.js';
 import { tallyWindow, windowTarget } from './schemes/pplns.js';
 import type { PagePosition } from './schemes/pplns.js';
-import { roundLines, roundWeight } from './schemes/prop.js';
+import { roundTarget } from './schemes/prop.js';
 import { soloSplit } from './schemes/solo.js';
 import { splitOverWeights } from './schemes/split.js';
 import type { Block, BlockLine, LedgerState } from './state.js';
 import { account } from './state.js';
-import { pageHash } from './window.js';
+import { clearWindow, pageHash } from './window.js';
 
 type Split = Pick<
   BlockBill,
@@ -28,9 +28,12 @@ function paidTo(state: LedgerState, index: number): string {
   return s === 'pps' || s === 'fpps' ? PPS_ACCOUNT : (state.names[index] as string);
 }
 
-function pplnsSplit(state: LedgerState, rec: BlockFoundRecord, restSats: bigint): Split {
-  const pages = state.window.pages;
-  const target = windowTarget(rec.netWeight, state.config.pplnsFactorBps);
+function windowSplit(state: LedgerState, rec: BlockFoundRecord, restSats: bigint): Split {
+  const method = state.config.blockSplit;
+  const w = state.window;
+  const pages = w.pages;
+  const target =
+    method === 'pplns' ? windowTarget(rec.netWeight, state.config.pplnsFactorBps) : roundTarget(w);
   const tally = tallyWindow(pages, target, state.names.length);
   const pos = (p: PagePosition | null): SharePosition | null => {
     if (p === null) return null;
@@ -46,7 +49,7 @@ function pplnsSplit(state: LedgerState, rec: BlockFoundRecord, restSats: bigint)
   );
   const lines: BillLine[] = tally.lines.map((l) => ({
     account: name(l.account),
-    scheme: state.schemes[l.account] ?? 'pplns',
+    scheme: state.schemes[l.account] ?? method,
     weight: l.weight,
     shares: l.shares,
     first: pos(l.first),
@@ -56,8 +59,8 @@ function pplnsSplit(state: LedgerState, rec: BlockFoundRecord, restSats: bigint)
   }));
   const pool = split.get(POOL_ACCOUNT);
   if (pool !== undefined) lines.push(reservedLine(POOL_ACCOUNT, 'pool', unfilled, pool));
-  return {
-    method: 'pplns',
+  const result: Split = {
+    method,
     targetWeight: target,
     filledWeight: tally.filled,
     unfilledWeight: unfilled,
@@ -66,51 +69,17 @@ function pplnsSplit(state: LedgerState, rec: BlockFoundRecord, restSats: bigint)
     to: pos(tally.newest),
     lines,
   };
+  // PROP: the block closes the round (an orphaned block does not reopen it).
+  if (method === 'prop') for (const seq of clearWindow(w)) state.dirty.pages.add(seq);
+  return result;
 }
 
-function propSplit(state: LedgerState, restSats: bigint): Split {
-  const round = roundLines(state.round);
-  const name = (i: number): string => state.names[i] as string;
-  const weights = round.map((l) => ({ key: name(l.account), weight: roundWeight(l) }));
-  const split = splitOverWeights(restSats, weights, 0n);
-  let total = 0n;
-  let from: SharePosition | null = null;
-  let to: SharePosition | null = null;
-  const before = (a: SharePosition, b: SharePosition): boolean =>
-    a.seq < b.seq || (a.seq === b.seq && a.index < b.index);
-  const lines: BillLine[] = round.map((l, i) => {
-    total += (weights[i] as { weight: bigint }).weight;
-    if (from === null || before(l.first, from)) from = l.first;
-    if (to === null || before(to, l.last)) to = l.last;
-    return {
-      account: name(l.account),
-      scheme: state.schemes[l.account] ?? 'prop',
-      weight: roundWeight(l),
-      shares: l.shares,
-      first: l.first,
-      last: l.last,
-      creditSats: split.get(name(l.account)) ?? 0n,
-      creditedTo: paidTo(state, l.account),
-    };
-  });
-  const pool = split.get(POOL_ACCOUNT);
-  if (pool !== undefined) lines.push(reservedLine(POOL_ACCOUNT, 'pool', 0n, pool));
-  // The round closes with the block (an orphaned block does not reopen it).
-  for (const l of round) state.dirty.round.add(l.account);
-  state.round.lines.clear();
-  return {
-    method: 'prop',
-    targetWeight: total,
-    filledWeight: total,
-    unfilledWeight: 0n,
-    boundaryWeight: null,
-    from,
-    to,
-    lines,
-  };
-}
-
-function reservedLine(name: string, scheme: 'pool' | 'fee', weight: bigint, sats: bigint): BillLine {
+function reservedLine(
+  name: string,
+  scheme: 'pool' | 'fee',
+  weight: bigint,
+  sats: bigint,
+): BillLine {
   return {
     account: name,
     scheme,
@@ -159,11 +128,7 @@ export function applyBlockFound(state: LedgerState, seq: number, rec: BlockFound
     feeSats = solo.feeSats;
     rest = solo.credits.get(rec.account) ?? 0n;
   } else ({ feeSats, restSats: rest } = splitFee(rec.rewardSats, cfg.feeBps));
-  const split = rec.solo
-    ? soloLines(rec, rest)
-    : cfg.blockSplit === 'pplns'
-      ? pplnsSplit(state, rec, rest)
-      : propSplit(state, rest);
+  const split = rec.solo ? soloLines(rec, rest) : windowSplit(state, rec, rest);
   split.lines.push(reservedLine(FEE_ACCOUNT, 'fee', 0n, feeSats));
   split.lines.sort(byName);
 

@@ -5,7 +5,11 @@ import type { CoinbasePayment, PayoutPlannedRecord, PayoutResultRecord } from '.
 import type { LedgerState } from './state.js';
 import { account } from './state.js';
 
-export function applyPayoutPlanned(state: LedgerState, seq: number, rec: PayoutPlannedRecord): void {
+export function applyPayoutPlanned(
+  state: LedgerState,
+  seq: number,
+  rec: PayoutPlannedRecord,
+): void {
   if (state.payouts.has(rec.id)) {
     state.counters.duplicatePayouts++;
     return;

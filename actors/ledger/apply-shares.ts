@@ -1,11 +1,10 @@
 // Applying a `shares` record: PPS/FPPS accounts are credited at once (exact rationals, whole
 // satoshis settled to mature, paid from the pool's PPS balance); every non-SOLO share joins
-// the block split's window (a PPLNS page) or round (PROP running totals). SOLO shares join
+// the block split's window (a PPLNS window or PROP round page). SOLO shares join
 // nothing: a SOLO account is paid by its own blocks.
 import { PPS_ACCOUNT } from './config.js';
 import type { ShareBatchRecord } from './records.js';
 import { windowTarget } from './schemes/pplns.js';
-import { addToRound } from './schemes/prop.js';
 import { ppsCredit, settleRational } from './schemes/pps.js';
 import type { LedgerState } from './state.js';
 import { account, accountIndex } from './state.js';
@@ -29,8 +28,7 @@ export function applyShares(state: LedgerState, seq: number, rec: ShareBatchReco
     if (n > maxNet) maxNet = n;
     return n >= BigInt(FLUSH) ? FLUSH : Number(n);
   });
-  const page = cfg.blockSplit === 'pplns' ? new PageBuilder(seq, shares.length) : null;
-  const round = cfg.blockSplit === 'prop' ? state.round : null;
+  const page = new PageBuilder(seq, shares.length);
   const groups = new Map<number, Group>();
   const jobCount = jobs.length;
 
@@ -39,14 +37,10 @@ export function applyShares(state: LedgerState, seq: number, rec: ShareBatchReco
     const acc = accountIndex(state, s.account);
     const scheme = state.schemes[acc];
     if (scheme === 'solo') {
-      page?.add(acc, 0, s.hash);
+      page.add(acc, 0, s.hash);
       continue;
     }
-    if (page !== null) page.add(acc, s.weight, s.hash);
-    else if (round !== null) {
-      addToRound(round, acc, s.weight, seq, k, s.hash);
-      state.dirty.round.add(acc);
-    }
+    page.add(acc, s.weight, s.hash);
     if (scheme === 'pps' || scheme === 'fpps') {
       const key = acc * jobCount + s.job;
       const capped = Math.min(s.weight, caps[s.job] as number);
@@ -77,12 +71,11 @@ export function applyShares(state: LedgerState, seq: number, rec: ShareBatchReco
   }
 
   if (maxNet > 0n) state.latestNetWeight = maxNet;
-  if (page !== null) {
-    const built = page.finish();
-    if (built.total > 0n) {
-      state.dirty.pages.add(seq);
-      const target = windowTarget(state.latestNetWeight, cfg.pplnsFactorBps);
-      for (const pruned of pushPage(state.window, built, target)) state.dirty.pages.add(pruned);
-    }
+  const built = page.finish();
+  if (built.total > 0n) {
+    state.dirty.pages.add(seq);
+    const target =
+      cfg.blockSplit === 'pplns' ? windowTarget(state.latestNetWeight, cfg.pplnsFactorBps) : null;
+    for (const pruned of pushPage(state.window, built, target)) state.dirty.pages.add(pruned);
   }
 }

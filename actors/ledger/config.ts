@@ -55,22 +55,27 @@ export function resolveConfig(config: LedgerConfig): ResolvedConfig {
     throw invalid('ledger.coin must name the coin (e.g. "btc-regtest")');
   }
   if (!POOL_SCHEMES.includes(config.scheme)) {
-    throw invalid(`ledger.scheme must be one of ${POOL_SCHEMES.join(', ')}, got ${String(config.scheme)}`);
+    throw invalid(
+      `ledger.scheme must be one of ${POOL_SCHEMES.join(', ')}, got ${String(config.scheme)}`,
+    );
   }
-  const blockSplit: BlockSplit =
-    config.blockSplit ?? (config.scheme === 'prop' ? 'prop' : 'pplns');
+  const blockSplit: BlockSplit = config.blockSplit ?? (config.scheme === 'prop' ? 'prop' : 'pplns');
   if (blockSplit !== 'pplns' && blockSplit !== 'prop') {
     throw invalid(`ledger.blockSplit must be pplns or prop, got ${String(blockSplit)}`);
   }
   if ((config.scheme === 'pplns' || config.scheme === 'prop') && config.scheme !== blockSplit) {
-    throw invalid(`ledger.blockSplit (${blockSplit}) contradicts ledger.scheme (${config.scheme}); drop blockSplit`);
+    throw invalid(
+      `ledger.blockSplit (${blockSplit}) contradicts ledger.scheme (${config.scheme}); drop blockSplit`,
+    );
   }
   if (!Number.isInteger(config.feeBps) || config.feeBps < 0 || config.feeBps > 10_000) {
     throw invalid(`ledger.feeBps must be an integer 0..10000 (100 = 1 %), got ${config.feeBps}`);
   }
   const factor = config.pplnsFactorBps ?? 20_000;
   if (!Number.isInteger(factor) || factor < 1 || factor > 1_000_000) {
-    throw invalid(`ledger.pplnsFactorBps must be an integer 1..1000000 (20000 = 2 × netWeight), got ${factor}`);
+    throw invalid(
+      `ledger.pplnsFactorBps must be an integer 1..1000000 (20000 = 2 × netWeight), got ${factor}`,
+    );
   }
   const overrides = new Map<string, AccountScheme>();
   for (const [account, scheme] of Object.entries(config.accountSchemes ?? {})) {
@@ -78,7 +83,9 @@ export function resolveConfig(config: LedgerConfig): ResolvedConfig {
       throw invalid(`ledger.accountSchemes: "${account}" is not an account name`);
     }
     if (!ACCOUNT_SCHEMES.includes(scheme)) {
-      throw invalid(`ledger.accountSchemes.${account} must be one of ${ACCOUNT_SCHEMES.join(', ')}`);
+      throw invalid(
+        `ledger.accountSchemes.${account} must be one of ${ACCOUNT_SCHEMES.join(', ')}`,
+      );
     }
     if ((scheme === 'pplns' || scheme === 'prop') && scheme !== blockSplit) {
       throw invalid(
@@ -101,7 +108,14 @@ export function resolveConfig(config: LedgerConfig): ResolvedConfig {
 /** Stable fingerprint of a resolved config (sorted overrides), stored beside the ledger. */
 export function configFingerprint(c: ResolvedConfig): string {
   const overrides = [...c.accountSchemes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const text = JSON.stringify([c.coin, c.scheme, c.blockSplit, c.feeBps, c.pplnsFactorBps, overrides]);
+  const text = JSON.stringify([
+    c.coin,
+    c.scheme,
+    c.blockSplit,
+    c.feeBps,
+    c.pplnsFactorBps,
+    overrides,
+  ]);
   return createHash('sha256').update(text).digest('hex');
 }
 

@@ -16,18 +16,22 @@ export interface PayoutPlanOptions {
   readonly maxPayments: number;
 }
 
-function payable(
-  accounts: Iterable<Account>,
-  minSats: bigint,
-  max: number,
-): CoinbasePayment[] {
+function payable(accounts: Iterable<Account>, minSats: bigint, max: number): CoinbasePayment[] {
   const floor = minSats > 0n ? minSats : 1n;
   const out: CoinbasePayment[] = [];
   for (const a of accounts) {
     if (!a.name.startsWith('@') && a.mature >= floor) out.push({ account: a.name, sats: a.mature });
   }
   out.sort((x, y) =>
-    x.sats !== y.sats ? (x.sats > y.sats ? -1 : 1) : x.account < y.account ? -1 : x.account > y.account ? 1 : 0,
+    x.sats !== y.sats
+      ? x.sats > y.sats
+        ? -1
+        : 1
+      : x.account < y.account
+        ? -1
+        : x.account > y.account
+          ? 1
+          : 0,
   );
   return out.slice(0, Math.max(0, Math.floor(max)));
 }

@@ -2,17 +2,8 @@
 // verify diffs against a replay. Every section is sorted by its key; Number accumulators are
 // folded into exact bigints, so equal ledgers give byte-equal canonical text.
 import { createHash } from 'node:crypto';
-import type { BlockBill, SharePosition } from './bill.js';
-import { roundWeight } from './schemes/prop.js';
+import type { BlockBill } from './bill.js';
 import type { Account, Block, LedgerCounters, LedgerState, Payout } from './state.js';
-
-export interface RoundRow {
-  readonly account: number;
-  readonly weight: bigint;
-  readonly shares: number;
-  readonly first: SharePosition;
-  readonly last: SharePosition;
-}
 
 export interface LedgerSnapshot {
   readonly lastApplied: number;
@@ -23,7 +14,6 @@ export interface LedgerSnapshot {
   readonly bills: readonly BlockBill[];
   readonly payouts: readonly Payout[];
   readonly pages: readonly { readonly seq: number; readonly bytes: Uint8Array }[];
-  readonly round: readonly RoundRow[];
 }
 
 export interface LedgerDifference {
@@ -48,15 +38,6 @@ export function snapshotOf(state: LedgerState, bills: Iterable<BlockBill>): Ledg
     bills: [...bills].sort((a, b) => cmp(a.hash, b.hash)),
     payouts: [...state.payouts.values()].sort((a, b) => cmp(a.id, b.id)),
     pages: state.window.pages.map((p) => ({ seq: p.seq, bytes: p.bytes })),
-    round: [...state.round.lines.values()]
-      .sort((a, b) => a.account - b.account)
-      .map((l) => ({
-        account: l.account,
-        weight: roundWeight(l),
-        shares: l.shares,
-        first: l.first,
-        last: l.last,
-      })),
   };
 }
 
@@ -92,7 +73,10 @@ const clip = (s: string | undefined): string =>
   s === undefined ? '∅' : s.length > 400 ? `${s.slice(0, 400)}…` : s;
 
 /** Every difference between a replay (`expected`) and what the store holds (`actual`). */
-export function diffSnapshots(expected: LedgerSnapshot, actual: LedgerSnapshot): LedgerDifference[] {
+export function diffSnapshots(
+  expected: LedgerSnapshot,
+  actual: LedgerSnapshot,
+): LedgerDifference[] {
   const out: LedgerDifference[] = [];
   const section = (name: string, e: Map<string, string>, a: Map<string, string>): void => {
     for (const k of new Set([...e.keys(), ...a.keys()])) {
@@ -108,11 +92,30 @@ export function diffSnapshots(expected: LedgerSnapshot, actual: LedgerSnapshot):
       ...Object.entries(s.counters).map(([k, v]): [string, string] => [k, canonical(v)]),
     ]);
   section('meta', meta(expected), meta(actual));
-  section('accounts', keyed(expected.accounts, (a) => a.name), keyed(actual.accounts, (a) => a.name));
-  section('blocks', keyed(expected.blocks, (b) => b.hash), keyed(actual.blocks, (b) => b.hash));
-  section('bills', keyed(expected.bills, (b) => b.hash), keyed(actual.bills, (b) => b.hash));
-  section('payouts', keyed(expected.payouts, (p) => p.id), keyed(actual.payouts, (p) => p.id));
-  section('pages', keyed(expected.pages, (p) => String(p.seq)), keyed(actual.pages, (p) => String(p.seq)));
-  section('round', keyed(expected.round, (r) => String(r.account)), keyed(actual.round, (r) => String(r.account)));
+  section(
+    'accounts',
+    keyed(expected.accounts, (a) => a.name),
+    keyed(actual.accounts, (a) => a.name),
+  );
+  section(
+    'blocks',
+    keyed(expected.blocks, (b) => b.hash),
+    keyed(actual.blocks, (b) => b.hash),
+  );
+  section(
+    'bills',
+    keyed(expected.bills, (b) => b.hash),
+    keyed(actual.bills, (b) => b.hash),
+  );
+  section(
+    'payouts',
+    keyed(expected.payouts, (p) => p.id),
+    keyed(actual.payouts, (p) => p.id),
+  );
+  section(
+    'pages',
+    keyed(expected.pages, (p) => String(p.seq)),
+    keyed(actual.pages, (p) => String(p.seq)),
+  );
   return out;
 }

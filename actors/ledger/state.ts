@@ -1,11 +1,10 @@
 // The ledger's state, in memory: accounts and balances, blocks, bills, payouts, the PPLNS
-// window pages, the PROP round, counters, and the set of rows a batch changed (what the LMDB
+// window pages (PPLNS window or PROP round), counters, and the set of rows a batch changed (what the LMDB
 // store writes in the batch's transaction). The apply functions mutate it; nothing else does.
 import type { AccountScheme, ResolvedConfig } from './config.js';
 import { FEE_ACCOUNT, POOL_ACCOUNT, PPS_ACCOUNT, schemeOf } from './config.js';
 import type { BlockBill } from './bill.js';
 import type { CoinbasePayment } from './records.js';
-import type { Round } from './schemes/prop.js';
 import type { Window } from './window.js';
 
 export interface Account {
@@ -86,8 +85,6 @@ export interface Dirty {
   readonly payouts: Set<string>;
   /** Pages by seq: written if still in the window, removed if pruned. */
   readonly pages: Set<number>;
-  /** Round lines by account index: written if present, removed if not. */
-  readonly round: Set<number>;
 }
 
 export interface LedgerState {
@@ -106,8 +103,8 @@ export interface LedgerState {
   readonly bills: Map<string, BlockBill>;
   readonly retainBills: boolean;
   readonly payouts: Map<string, Payout>;
+  /** PPLNS: the retained window; PROP: the current round. */
   readonly window: Window;
-  readonly round: Round;
   readonly dirty: Dirty;
 }
 
@@ -135,7 +132,6 @@ export function emptyDirty(): Dirty {
     bills: new Set(),
     payouts: new Set(),
     pages: new Set(),
-    round: new Set(),
   };
 }
 
@@ -154,7 +150,6 @@ export function createState(config: ResolvedConfig, retainBills = true): LedgerS
     retainBills,
     payouts: new Map(),
     window: { pages: [], total: 0n },
-    round: { lines: new Map() },
     dirty: emptyDirty(),
   };
 }

@@ -6,14 +6,13 @@
 //   blocks    hash  → Block (status and the per-account lines that mature or reverse it)
 //   bills     hash  → BlockBill
 //   payouts   id    → Payout
-//   pages     seq   → window page bytes (see window.ts), pruned beyond any window
-//   round     account index → PROP round line
+//   pages     seq   → window page bytes (see window.ts): the PPLNS window (pruned beyond any
+//                     window) or the PROP round (cleared by the block that closes it)
 // Values are msgpack with msgpackr's bigint extension (amounts and PPS remainders can exceed
 // 64 bits), keys lmdb's ordered-binary.
 import type { Database, DatabaseOptions, RootDatabase } from 'lmdb';
 import type { BlockBill } from './bill.js';
 import type { ResolvedConfig } from './config.js';
-import type { RoundRow } from './snapshot.js';
 import type { Account, Block, LedgerCounters, LedgerState, Payout } from './state.js';
 import { addAccount, createState, emptyCounters } from './state.js';
 import { decodePage } from './window.js';
@@ -31,7 +30,6 @@ export interface LedgerDbs {
   readonly bills: Database<BlockBill, string>;
   readonly payouts: Database<Payout, string>;
   readonly pages: Database<Uint8Array, number>;
-  readonly round: Database<RoundRow, number>;
 }
 
 const ENCODER = { useBigIntExtension: true };
@@ -53,7 +51,6 @@ export function openDbs(root: RootDatabase): LedgerDbs {
     bills: db('bills'),
     payouts: db('payouts'),
     pages: root.openDB<Uint8Array, number>({ name: 'pages', encoding: 'binary' }),
-    round: db('round'),
   };
 }
 
@@ -75,16 +72,6 @@ export function loadState(dbs: LedgerDbs, config: ResolvedConfig): LedgerState {
   }
   state.window.pages = pages;
   state.window.total = total;
-  for (const { value: r } of dbs.round.getRange()) {
-    state.round.lines.set(r.account, {
-      account: r.account,
-      lo: 0,
-      hi: r.weight,
-      shares: r.shares,
-      first: r.first,
-      last: r.last,
-    });
-  }
   return state;
 }
 
@@ -94,7 +81,12 @@ export type WriteHook = (db: string, key: string | number) => void;
 /** Writes the rows the state marks dirty; call inside a write transaction. */
 export function writeDirty(dbs: LedgerDbs, state: LedgerState, hook: WriteHook | null): void {
   const d = state.dirty;
-  const put = <V, K extends string | number>(name: string, db: Database<V, K>, k: K, v: V): void => {
+  const put = <V, K extends string | number>(
+    name: string,
+    db: Database<V, K>,
+    k: K,
+    v: V,
+  ): void => {
     hook?.(name, k);
     db.putSync(k, v);
   };
@@ -118,20 +110,6 @@ export function writeDirty(dbs: LedgerDbs, state: LedgerState, hook: WriteHook |
       else del('pages', dbs.pages, seq);
     }
   }
-  for (const acc of d.round) {
-    const l = state.round.lines.get(acc);
-    if (l === undefined) del('round', dbs.round, acc);
-    else {
-      const row: RoundRow = {
-        account: l.account,
-        weight: l.hi + BigInt(l.lo),
-        shares: l.shares,
-        first: l.first,
-        last: l.last,
-      };
-      put('round', dbs.round, acc, row);
-    }
-  }
   if (d.meta) {
     put('meta', dbs.meta, 'counters', { ...state.counters } satisfies LedgerCounters);
     put('meta', dbs.meta, 'latestNetWeight', state.latestNetWeight);
@@ -149,5 +127,4 @@ export function clearDirty(state: LedgerState): void {
   d.bills.clear();
   d.payouts.clear();
   d.pages.clear();
-  d.round.clear();
 }

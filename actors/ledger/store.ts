@@ -141,18 +141,26 @@ class LmdbLedger implements LedgerStore {
         prev = e.seq;
         if (applyEntry(state, e)) applied++;
       }
-      if (applied > 0) this.#dbs.root.transactionSync(() => writeDirty(this.#dbs, state, this.#hook));
+      if (applied > 0)
+        this.#dbs.root.transactionSync(() => writeDirty(this.#dbs, state, this.#hook));
       clearDirty(state);
     } catch (e) {
       // Nothing of the batch was committed: go back to what LMDB holds.
       this.#state = loadState(this.#dbs, this.config);
-      if (hasCode(e, LEDGER_BAD_RECORD) || (e instanceof CodedError && e.code.startsWith('LEDGER_'))) {
+      if (
+        hasCode(e, LEDGER_BAD_RECORD) ||
+        (e instanceof CodedError && e.code.startsWith('LEDGER_'))
+      ) {
         throw e;
       }
-      throw new CodedError(LEDGER_WRITE_FAILED, 'applying a log batch to LMDB failed; nothing was kept', {
-        retryable: true,
-        cause: e,
-      });
+      throw new CodedError(
+        LEDGER_WRITE_FAILED,
+        'applying a log batch to LMDB failed; nothing was kept',
+        {
+          retryable: true,
+          cause: e,
+        },
+      );
     }
     return { applied, lastApplied: state.lastApplied };
   }
@@ -233,7 +241,10 @@ class LmdbLedger implements LedgerStore {
   snapshot(): LedgerSnapshot {
     this.#check();
     const fresh = loadState(this.#dbs, this.config);
-    return snapshotOf(fresh, this.#dbs.bills.getRange().map(({ value }) => value));
+    return snapshotOf(
+      fresh,
+      this.#dbs.bills.getRange().map(({ value }) => value),
+    );
   }
 
   digest(): string {

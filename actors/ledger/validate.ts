@@ -6,13 +6,7 @@ import { MAX_MONEY_SATS } from '../shared/amounts.js';
 import { CodedError } from '../shared/errors.js';
 import { checkVersion } from './apply.js';
 import { LEDGER_BAD_RECORD } from './errors.js';
-import type {
-  CoinbasePayment,
-  LogEntry,
-  LogRecord,
-  LoggedJob,
-  LoggedShare,
-} from './records.js';
+import type { CoinbasePayment, LogEntry, LogRecord, LoggedJob, LoggedShare } from './records.js';
 
 /** Largest share weight: sums of two stay exact in a double (see schemes/pplns.ts). */
 export const MAX_SHARE_WEIGHT = 2 ** 52;
@@ -24,13 +18,15 @@ function bad(where: string, what: string): CodedError {
 }
 
 function obj(v: unknown, where: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(where, 'must be an object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw bad(where, 'must be an object');
   return v as Obj;
 }
 
 function str(o: Obj, k: string, where: string, max = 512): string {
   const v = o[k];
-  if (typeof v !== 'string' || v.length > max) throw bad(`${where}.${k}`, `must be a string ≤ ${max}`);
+  if (typeof v !== 'string' || v.length > max)
+    throw bad(`${where}.${k}`, `must be a string ≤ ${max}`);
   return v;
 }
 
@@ -172,7 +168,10 @@ export function validateLogRecord(value: unknown): LogRecord {
 /** Validates an entry (seq + record) from the wire. */
 export function validateLogEntry(seq: unknown, record: unknown): LogEntry {
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
-    throw new CodedError(LEDGER_BAD_RECORD, `log sequence must be a positive integer, got ${String(seq)}`);
+    throw new CodedError(
+      LEDGER_BAD_RECORD,
+      `log sequence must be a positive integer, got ${String(seq)}`,
+    );
   }
   return { seq, record: validateLogRecord(record) };
 }

@@ -1,4 +1,4 @@
-// The PPLNS window's storage: one page per share record, holding the compact columns a window
+// The window's storage (the PPLNS window, or the PROP round): one page per share record, holding the compact columns a window
 // walk needs (account index, weight, share hash) in log order, and pruning once a page lies
 // beyond any window a future block could ask for.
 //
@@ -112,10 +112,14 @@ export function pageHash(page: WindowPage, index: number): string {
   return Buffer.from(page.hashes.buffer, page.hashes.byteOffset + index * 32, 32).toString('hex');
 }
 
-/** Appends a page; returns the seqs of pages pruned because no window can reach them. */
-export function pushPage(w: Window, page: WindowPage, latestTarget: bigint): number[] {
+/**
+ * Appends a page; returns the seqs of pages pruned because no window of `latestTarget` (the
+ * latest N; null: keep every page, as a PROP round does) can reach them.
+ */
+export function pushPage(w: Window, page: WindowPage, latestTarget: bigint | null): number[] {
   w.pages.push(page);
   w.total += page.total;
+  if (latestTarget === null) return [];
   const keep = RETAIN_WINDOWS * latestTarget;
   let drop = 0;
   let total = w.total;
@@ -129,4 +133,12 @@ export function pushPage(w: Window, page: WindowPage, latestTarget: bigint): num
   const pruned = w.pages.splice(0, drop).map((p) => p.seq);
   w.total = total;
   return pruned;
+}
+
+/** Empties the window (a PROP round closed by a block); returns the seqs removed. */
+export function clearWindow(w: Window): number[] {
+  const seqs = w.pages.map((p) => p.seq);
+  w.pages = [];
+  w.total = 0n;
+  return seqs;
 }

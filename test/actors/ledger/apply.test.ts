@@ -191,7 +191,10 @@ test('pps - sub-satoshi remainders carry over; a share is worth at most one bloc
   const cfg = pplns({ scheme: 'pps' });
   const s = run(cfg, log.entries.slice(0, 1));
   assert.equal(s.accounts.get('pat')?.mature, 3n);
-  assert.deepEqual([s.accounts.get('pat')?.remNum, s.accounts.get('pat')?.remDen], [10_000n, 30_000n]);
+  assert.deepEqual(
+    [s.accounts.get('pat')?.remNum, s.accounts.get('pat')?.remDen],
+    [10_000n, 30_000n],
+  );
   assert.equal(run(cfg, log.entries).accounts.get('pat')?.mature, 10n);
   log.shares([{ account: 'pat', weight: 1000 }], [job]);
   assert.equal(run(cfg, log.entries).accounts.get('pat')?.mature, 20n);
@@ -232,7 +235,11 @@ test('payouts - planned debits into pending, sent pays, failed restores; repeats
   assert.deepEqual(bal(s, 'alice'), [400n, 0n, 0n, 600n]);
   assert.equal(s.payouts.get('p1')?.txid, hashOf('p1'));
   assert.deepEqual(
-    [s.counters.duplicatePayouts, s.counters.repeatedPayoutResults, s.counters.unknownPayoutResults],
+    [
+      s.counters.duplicatePayouts,
+      s.counters.repeatedPayoutResults,
+      s.counters.unknownPayoutResults,
+    ],
     [1, 1, 1],
   );
 });
@@ -259,9 +266,13 @@ test('ledger - conserves every satoshi over random logs of every scheme (propert
         const accounts = [...s.accounts.values()];
         const held = sumSats(accounts.map((a) => a.mature + a.immature + a.pending + a.paid));
         const blocks = [...s.blocks.values()];
-        const live = sumSats(blocks.filter((b) => b.status !== 'orphaned').map((b) => b.rewardSats));
+        const live = sumSats(
+          blocks.filter((b) => b.status !== 'orphaned').map((b) => b.rewardSats),
+        );
         assert.equal(held, live);
-        const immature = sumSats(blocks.filter((b) => b.status === 'immature').map((b) => b.rewardSats));
+        const immature = sumSats(
+          blocks.filter((b) => b.status === 'immature').map((b) => b.rewardSats),
+        );
         assert.equal(sumSats(accounts.map((a) => a.immature)), immature);
         const pending = [...s.payouts.values()].filter((p) => p.status === 'pending');
         assert.equal(
@@ -273,7 +284,8 @@ test('ledger - conserves every satoshi over random logs of every scheme (propert
           assert.ok(bill.lines.every((l) => l.creditSats >= 0n));
           assert.ok(bill.lines.every((l) => l.account !== 'sam' || bill.method === 'solo'));
         }
-        for (const a of accounts) assert.ok(a.remDen === 0n || (a.remNum >= 0n && a.remNum < a.remDen));
+        for (const a of accounts)
+          assert.ok(a.remDen === 0n || (a.remNum >= 0n && a.remNum < a.remDen));
       },
     ),
     { numRuns: 150 },

@@ -67,15 +67,13 @@ export class LogBuilder {
       id: `node-a:boot:${n}`,
       coin: COIN,
       node: 'node-a',
-      jobs: jobs.map(
-        (j, i): LoggedJob => ({
-          id: `job-${n}-${i}`,
-          height: j.height ?? 100,
-          netWeight: j.netWeight ?? 1_000_000n,
-          subsidySats: j.subsidySats ?? 5_000_000_000n,
-          rewardSats: j.rewardSats ?? 5_012_345_678n,
-        }),
-      ),
+      jobs: jobs.map((j, i): LoggedJob => ({
+        id: `job-${n}-${i}`,
+        height: j.height ?? 100,
+        netWeight: j.netWeight ?? 1_000_000n,
+        subsidySats: j.subsidySats ?? 5_000_000_000n,
+        rewardSats: j.rewardSats ?? 5_012_345_678n,
+      })),
       shares: shares.map((s, i) => ({
         job: s.job ?? 0,
         account: s.account,

@@ -21,7 +21,15 @@ export function mixedConfig(scheme: LedgerConfig['scheme'], feeBps: number): Led
 
 export type Op =
   | { t: 'shares'; shares: [number, number][]; net: bigint }
-  | { t: 'found'; finder: number; solo: boolean; reward: bigint; net: bigint; dup: boolean; paid: [number, bigint][] }
+  | {
+      t: 'found';
+      finder: number;
+      solo: boolean;
+      reward: bigint;
+      net: bigint;
+      dup: boolean;
+      paid: [number, bigint][];
+    }
   | { t: 'status'; which: number; matured: boolean }
   | { t: 'plan'; payments: [number, bigint][] }
   | { t: 'result'; which: number; sent: boolean };
@@ -30,7 +38,17 @@ const who = fc.integer({ min: 0, max: NAMES.length - 1 });
 const net = fc.constantFrom(1n, 50n, 1_000n, 70_000n, 1_000_000n);
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ t: fc.constant('shares' as const), shares: fc.array(fc.tuple(who, fc.integer({ min: 1, max: 100_000 })), { minLength: 1, maxLength: 25 }), net }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      t: fc.constant('shares' as const),
+      shares: fc.array(fc.tuple(who, fc.integer({ min: 1, max: 100_000 })), {
+        minLength: 1,
+        maxLength: 25,
+      }),
+      net,
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -43,9 +61,32 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
       paid: fc.array(fc.tuple(who, fc.bigInt({ min: 0n, max: 3_000_000n })), { maxLength: 3 }),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('status' as const), which: fc.nat({ max: 12 }), matured: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('plan' as const), payments: fc.array(fc.tuple(who, fc.bigInt({ min: 1n, max: 2_000_000n })), { minLength: 1, maxLength: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('result' as const), which: fc.nat({ max: 6 }), sent: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('status' as const),
+      which: fc.nat({ max: 12 }),
+      matured: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('plan' as const),
+      payments: fc.array(fc.tuple(who, fc.bigInt({ min: 1n, max: 2_000_000n })), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('result' as const),
+      which: fc.nat({ max: 6 }),
+      sent: fc.boolean(),
+    }),
+  },
 );
 
 export const logArb = fc.array(opArb, { minLength: 1, maxLength: 60 });
@@ -64,7 +105,8 @@ export function buildLog(ops: readonly Op[], gap = 2): LogEntry[] {
         );
         break;
       case 'found': {
-        const hash = op.dup && found.length > 0 ? (found[found.length - 1] as string) : hashOf(`block-${i}`);
+        const hash =
+          op.dup && found.length > 0 ? (found[found.length - 1] as string) : hashOf(`block-${i}`);
         found.push(hash);
         const finder = NAMES[op.finder] as string;
         log.found(hash, {
@@ -84,11 +126,17 @@ export function buildLog(ops: readonly Op[], gap = 2): LogEntry[] {
       case 'plan': {
         const id = `payout-${i}`;
         payouts.push(id);
-        log.planned(id, op.payments.map(([a, sats]) => ({ account: NAMES[a] as string, sats })));
+        log.planned(
+          id,
+          op.payments.map(([a, sats]) => ({ account: NAMES[a] as string, sats })),
+        );
         break;
       }
       case 'result':
-        log.result(payouts[op.which] ?? `payout-unknown-${op.which}`, op.sent ? 'payout.sent' : 'payout.failed');
+        log.result(
+          payouts[op.which] ?? `payout-unknown-${op.which}`,
+          op.sent ? 'payout.sent' : 'payout.failed',
+        );
         break;
     }
   });
