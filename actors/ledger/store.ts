@@ -5,7 +5,7 @@
 // in-memory state is reloaded from LMDB: the replica stays at its previous consistent state.
 import { endianness } from 'node:os';
 import { open } from 'lmdb';
-import { hasCode, CodedError } from '../shared/errors.js';
+import { CodedError } from '../shared/errors.js';
 import { applyEntry } from './apply.js';
 import type { BlockBill } from './bill.js';
 import type { AccountScheme, LedgerConfig, ResolvedConfig } from './config.js';
@@ -139,28 +139,32 @@ class LmdbLedger implements LedgerStore {
           throw new CodedError(LEDGER_BAD_RECORD, `batch not in log order: ${e.seq} after ${prev}`);
         }
         prev = e.seq;
-        if (applyEntry(state, e)) applied++;
+        try {
+          if (applyEntry(state, e)) applied++;
+        } catch (err) {
+          // A record the ledger cannot apply: not retryable, whatever threw.
+          const code = (err as { code?: unknown }).code;
+          if (typeof code === 'string' && code.startsWith('LEDGER_')) throw err;
+          throw new CodedError(LEDGER_BAD_RECORD, `log entry ${e.seq} cannot be applied`, {
+            cause: err,
+          });
+        }
       }
-      if (applied > 0)
-        this.#dbs.root.transactionSync(() => writeDirty(this.#dbs, state, this.#hook));
+      try {
+        if (applied > 0) {
+          this.#dbs.root.transactionSync(() => writeDirty(this.#dbs, state, this.#hook));
+        }
+      } catch (err) {
+        throw new CodedError(LEDGER_WRITE_FAILED, 'writing a log batch to LMDB failed', {
+          retryable: true,
+          cause: err,
+        });
+      }
       clearDirty(state);
-    } catch (e) {
+    } catch (err) {
       // Nothing of the batch was committed: go back to what LMDB holds.
       this.#state = loadState(this.#dbs, this.config);
-      if (
-        hasCode(e, LEDGER_BAD_RECORD) ||
-        (e instanceof CodedError && e.code.startsWith('LEDGER_'))
-      ) {
-        throw e;
-      }
-      throw new CodedError(
-        LEDGER_WRITE_FAILED,
-        'applying a log batch to LMDB failed; nothing was kept',
-        {
-          retryable: true,
-          cause: e,
-        },
-      );
+      throw err;
     }
     return { applied, lastApplied: state.lastApplied };
   }
