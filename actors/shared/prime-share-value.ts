@@ -21,11 +21,15 @@
 // keeps the expectation right: E[W(min(ℓ, B))] = W(t) · (1 + ln(W(B)/W(t))) (the integral of
 // e^Y against e^−Y up to the cap, plus the capped tail), so E[weight] = W(t) for every t —
 // weight / W(B) has the expectation P(block | share), whatever share target vardiff chose.
-// A miner whose chains stop at the share length collects about W(t) / (1 + ln(W(B)/W(t)))
-// per share: to break even it would need (1 + ln(W(B)/W(t)))× as many shares per unit of
-// work (≈ 10× for mainnet shares of length 8 under blocks of 10.6), while sieving fewer
-// members saves far less than that. This is the formula the ledger pays on: weight /
-// netWeight with netWeight = W(B) in the same unit.
+// A miner whose software sieves only for the share length finds chains that rarely continue
+// past it: its shares still earn their within-length fraction (E = ln R / (1 − 1/R) in units of
+// W(t), the fraction being uniform whatever the miner does) but little of the tail, against
+// 1 + ln(W(B)/W(t)) for an honest share. It breaks even only with that ratio more shares per
+// unit of work: ≈ 2.5× for mainnet shares of 08.000000 under blocks of 0a.99999a (R = 32),
+// ≈ 1.5× on the devnet (03.000000 under 05.800000, R = 10); sieving fewer members buys about
+// 1.3× the candidates with our sieve, each of them less likely to reach the share length. The
+// margin grows with the gap between share and block targets. This is what the ledger pays on:
+// weight / netWeight, netWeight = W(B) in the same unit.
 //
 // Units: WEIGHT_ONE is one share of length `baseLength`.0 (the coin's smallest share
 // target); weight = round(WEIGHT_ONE · weight(ℓ) / W(base)) ≥ 1 and
