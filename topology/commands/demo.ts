@@ -13,14 +13,16 @@ import { startDevnet } from '../devnet/index.js';
 import { StratumMiner } from '../miner/stratum-miner.js';
 import { ensureLocalNats } from '../nats-local.js';
 import { startNode } from '../node.js';
+import { runPrimeDemo } from '../prime-demo.js';
 import { createPoolHasher } from '../verifier.js';
 import { announce, waitForSignal } from './start.js';
 
-export const DEMO_HELP = `usage: colliery demo [--data DIR] [--nats URL] [--stratum HOST:PORT] [--miners N] [--block-seconds S]
+export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--miners N] [--block-seconds S]
 
 Runs the pool on embedded defaults: a local nats-server when none answers at --nats
 (default nats://127.0.0.1:4222), data under ./data, the devnet coin node, one node and
 N demo miners (default 3). Real Stratum miners may connect to the printed port too.
+--coin primecoin-devnet runs the prime path instead (prime devnet, prime demo miners).
 Ctrl-C drains and exits.
 `;
 
@@ -36,6 +38,7 @@ export async function runDemo(args: string[]): Promise<number> {
   const own = takeNumber(args, '--miners', 3);
   const blockSeconds = takeNumber(own.rest, '--block-seconds', 15);
   const { raw } = parseFlags(blockSeconds.rest);
+  if (raw.coin === 'primecoin-devnet') return runPrimeDemo(blockSeconds.rest, own.value);
   const dataDir = resolve(String(raw.dataDir ?? './data'));
   const natsUrl = Array.isArray(raw.natsUrls) ? String(raw.natsUrls[0]) : 'nats://127.0.0.1:4222';
   const nats = await ensureLocalNats(natsUrl, dataDir);
