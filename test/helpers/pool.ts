@@ -13,6 +13,7 @@ import { createPoolHasher } from '../../topology/verifier.js';
 export const TEST_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 
 export interface TestPool {
+  readonly cfg: NodeConfig;
   readonly nats: NatsServer;
   readonly devnet: Devnet;
   readonly node: NodeHandle;
@@ -26,6 +27,8 @@ export interface TestPoolDeps {
   readonly hasher?: NodeDeps['hasher'];
   /** How often the Block actor follows found blocks (default 10 s). */
   readonly followMs?: number;
+  /** Confirmations to maturity (default: the coin's 100). */
+  readonly maturity?: number;
 }
 
 export async function startTestPool(
@@ -52,8 +55,10 @@ export async function startTestPool(
     log: pino({ level: cfg.logLevel }),
     leaseTtlMs: 2_000,
     ...(deps.followMs !== undefined ? { followMs: deps.followMs } : {}),
+    ...(deps.maturity !== undefined ? { maturity: deps.maturity } : {}),
   });
   return {
+    cfg,
     nats,
     devnet,
     node,
