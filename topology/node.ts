@@ -12,7 +12,7 @@ import { startStratumServer, type StratumServer } from '../actors/connection/ser
 import type { SessionConfig } from '../actors/connection/session.js';
 import { DEFAULT_VARDIFF } from '../actors/connection/vardiff.js';
 import { jobActor } from '../actors/job/actor.js';
-import { defaultCoinbaseLayout } from '../actors/job/job.js';
+import { defaultCoinbaseLayout, type JobWork } from '../actors/job/job.js';
 import { validateJobRequest, type JobAnnouncement } from '../actors/job/messages.js';
 import { CoinRpc } from '../actors/job/rpc-client.js';
 import { shareActor, type ShareSink, type SubmitHasher } from '../actors/share/actor.js';
@@ -65,6 +65,10 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   const network = networkByName(coin.network);
   const prime = coin.family === 'prime' ? primeNodeParts(cfg, network, deps.hasher) : null;
   const poolScript = addressToScript(cfg.poolAddress, network).script;
+  // A job's block subsidy: by height (hash coins), TargetGetMint of its nBits (prime coins).
+  const subsidySats = prime
+    ? prime.subsidySats
+    : (work: JobWork): bigint => blockSubsidySats(work.height, network);
   const nodes = cfg.rpc.map((r) => new CoinRpc(r));
   const jobsTopic: Topic = rt.topic('jobs', cfg.coin);
   const jobAddress = rt.address('job', cfg.coin);
@@ -109,7 +113,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
             sink: deps.sink ?? appender,
             keepJobs: 64,
             maxBatch: 256,
-            subsidySats: (work) => blockSubsidySats(work.height, network),
+            subsidySats,
           }),
       {
         validate: (prime?.validateShareMessage ??
@@ -160,8 +164,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         followMs: deps.followMs ?? 10_000,
         maturity: deps.maturity ?? coin.maturity,
         rpcTimeoutMs: 10_000,
-        subsidySats: (height) =>
-          prime ? prime.latestSubsidySats() : blockSubsidySats(height, network),
+        subsidySats,
         restore: () => openBlocks(nc, cfg.cluster, cfg.coin),
         onEvent: (e) => {
           if (e.kind === 'found') ledger.noteFound(e.block.hash, e.block.coinbasePaid);

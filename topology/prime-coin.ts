@@ -10,7 +10,7 @@
 // coin's defaults.
 import { primeDialect } from '../actors/connection/prime-dialect.js';
 import type { Dialect } from '../actors/connection/dialect.js';
-import type { PrimeJobRules } from '../actors/job/job.js';
+import type { JobWork, PrimeJobRules } from '../actors/job/job.js';
 import type { ShareSink } from '../actors/share/actor.js';
 import {
   primeShareActor,
@@ -57,8 +57,8 @@ export interface PrimeNodeParts {
     maxBatch: number;
   }): Factory<PrimeShareMessage>;
   readonly validateShareMessage: (input: unknown) => PrimeShareMessage;
-  /** The subsidy (TargetGetMint) of the newest job this node has seen (Block actor's rule). */
-  latestSubsidySats(): bigint;
+  /** A job's block subsidy, TargetGetMint of its nBits (the Share and Block actors' rule). */
+  subsidySats(work: JobWork): bigint;
 }
 
 export function primeNodeParts(
@@ -75,9 +75,8 @@ export function primeNodeParts(
     v >= params.shareMinLength && v <= 99 ? v : fallback;
   const work = (len: number): number => chainWork(wordOfLength(len), model);
   const minLength = length(cfg.minDifficulty, params.shareMinLength);
-  let latest = 0n;
-  const subsidy = (bitsHex: string): bigint =>
-    (latest = targetMint(u32FromHex(bitsHex), rules.minLength).mintSats);
+  const subsidySats = (work: JobWork): bigint =>
+    targetMint(u32FromHex(work.bits), rules.minLength).mintSats;
   return {
     dialect: primeDialect(model),
     model,
@@ -95,12 +94,12 @@ export function primeNodeParts(
         maxBatch: deps.maxBatch,
         model,
         minLength: rules.minLength,
-        subsidySats: (work) => subsidy(work.bits),
+        subsidySats,
         stats: { continuation: 1 / params.stepRatio, minEvidence: 3 },
         statsLogEvery: 100,
       }),
     validateShareMessage: validatePrimeShareMessage,
-    latestSubsidySats: () => latest,
+    subsidySats,
   };
 }
 

@@ -3,7 +3,7 @@
 // every configured coin node in parallel (recording each node's answer), asks the Job actor
 // for fresh work, and follows each found block until it matures or is orphaned.
 import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
-import { coinb2ForPayout, type Job } from '../job/job.js';
+import { coinb2ForPayout, type Job, type JobWork } from '../job/job.js';
 import type { CoinRpc } from '../job/rpc-client.js';
 import type { BlockCandidate } from '../share/messages.js';
 import { CodedError } from '../shared/errors.js';
@@ -54,8 +54,8 @@ export interface BlockActorConfig {
   readonly followMs: number;
   readonly maturity: number;
   readonly rpcTimeoutMs: number;
-  /** The coin's block subsidy at a height. */
-  readonly subsidySats: (height: number) => bigint;
+  /** The coin's block subsidy for a job: by its height (hash coins) or its nBits (prime: TargetGetMint). */
+  readonly subsidySats: (job: JobWork) => bigint;
   /** Blocks still being followed when this instance took over (from the block log). */
   readonly restore?: () => Promise<FoundBlock[]>;
   /** Block events (found, confirmed, orphaned) for the block log and metrics. */
@@ -153,7 +153,7 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
       );
     }
     ctx.lease?.assertValid();
-    const submittedAtMs = ctx.clock.nowMs();
+    const submittedAtMs = Math.floor(ctx.clock.nowMs());
     const answers = await Promise.all(
       this.#cfg.nodes.map(async (n) => {
         try {
@@ -182,8 +182,8 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
       worker: c.worker,
       account,
       workerName: dot < 0 ? '' : c.worker.slice(dot + 1),
-      netWeight: hashNetWeight(targetFromHex(job.networkTarget)),
-      subsidySats: this.#cfg.subsidySats(job.height),
+      netWeight: job.netWeight ?? hashNetWeight(targetFromHex(job.networkTarget)),
+      subsidySats: this.#cfg.subsidySats(job),
       coinbasePaid: solo ? [{ account, sats: job.coinbaseValueSats }] : job.coinbasePaid,
       solo,
       node: c.node,

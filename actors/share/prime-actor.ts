@@ -240,7 +240,8 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
     const items = this.#inFlight.get(batch);
     if (!items) return;
     this.#inFlight.delete(batch);
-    const nowMs = ctx.clock.nowMs();
+    // Whole milliseconds: log records (share atMs, block foundAtMs) are validated as integers.
+    const nowMs = Math.floor(ctx.clock.nowMs());
     const accepted: { w: Waiting; v: PrimeVerdict }[] = [];
     items.forEach((w, i) => {
       const r = results[i];
