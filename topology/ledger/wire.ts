@@ -117,6 +117,9 @@ export async function startNodeLedger(
     { validate: validateLedgerMessage, leaseTtlMs },
   );
 
+  // Prime coins refuse any output below MIN_TXOUT_AMOUNT (0.01 coin); hash coins only a zero one.
+  const minOutputSats = network.prime?.minOutputSats ?? 1n;
+
   return {
     replica,
     outputs(valueSats) {
@@ -124,22 +127,43 @@ export async function startNodeLedger(
       if (cfg.payouts !== 'coinbase' || cfg.solo) return [pool];
       for (const hash of inFlight.keys()) if (store.bill(hash)) inFlight.delete(hash);
       const busy = new Set([...inFlight.values()].flat().map((p) => p.account));
-      const out: CoinbaseOutput[] = [];
-      let rest = valueSats;
-      for (const p of store.coinbaseOutputs({
+      const payable = store.coinbaseOutputs({
         maxOutputs: cfg.maxCoinbaseOutputs,
         minPayoutSats: cfg.minPayoutSats,
-      })) {
-        const script = scriptOf(p.account);
-        if (script === null || busy.has(p.account) || p.sats >= rest) continue;
-        out.push({ script, valueSats: p.sats, account: p.account });
-        rest -= p.sats;
-      }
-      return [{ script: poolScript, valueSats: rest }, ...out];
+      });
+      return coinbasePayoutOutputs(valueSats, poolScript, payable, {
+        minOutputSats,
+        scriptOf: (account) => (busy.has(account) ? null : scriptOf(account)),
+      });
     },
     noteFound(hash, paid) {
       if (paid.length > 0) inFlight.set(hash, paid);
     },
     stop: () => replica.stop(),
   };
+}
+
+/**
+ * Non-custodial coinbase outputs: the pool's remainder first, then each payable balance in
+ * the ledger's order that has an address (`scriptOf` ≠ null). No output, the remainder
+ * included, is below `minOutputSats`: a balance that is too small, or that would leave the
+ * pool less than that, is skipped and stays in the ledger for a later block. The outputs
+ * always add up to `valueSats`.
+ */
+export function coinbasePayoutOutputs(
+  valueSats: bigint,
+  poolScript: Uint8Array,
+  payable: readonly { readonly account: string; readonly sats: bigint }[],
+  opts: { minOutputSats: bigint; scriptOf: (account: string) => Uint8Array | null },
+): CoinbaseOutput[] {
+  const out: CoinbaseOutput[] = [];
+  let rest = valueSats;
+  for (const p of payable) {
+    if (p.sats < opts.minOutputSats || rest - p.sats < opts.minOutputSats) continue;
+    const script = opts.scriptOf(p.account);
+    if (script === null) continue;
+    out.push({ script, valueSats: p.sats, account: p.account });
+    rest -= p.sats;
+  }
+  return [{ script: poolScript, valueSats: rest }, ...out];
 }
