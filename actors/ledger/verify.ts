@@ -13,15 +13,17 @@ export type VerifyProgress = (seq: number, entries: number) => void;
 export const PROGRESS_EVERY = 1000;
 
 /**
- * Replays `entries` (the log from its start) up to the store's lastApplied and diffs the
- * result against the store. Entries beyond lastApplied are not read.
+ * Takes one consistent snapshot of the store (a live node may keep applying meanwhile), replays
+ * `entries` (the log from its start) up to the snapshot's lastApplied and diffs the two.
+ * Entries beyond it are not read.
  */
 export async function verifyLedger(
   store: LedgerStore,
   entries: AsyncIterable<LogEntry> | Iterable<LogEntry>,
   onProgress?: VerifyProgress,
 ): Promise<LedgerDifference[]> {
-  const upTo = store.lastApplied();
+  const actual = store.snapshot();
+  const upTo = actual.lastApplied;
   const state = createState(store.config, true);
   let n = 0;
   for await (const e of entries) {
@@ -31,5 +33,5 @@ export async function verifyLedger(
     if (onProgress && n % PROGRESS_EVERY === 0) onProgress(e.seq, n);
   }
   onProgress?.(state.lastApplied, n);
-  return diffSnapshots(snapshotOf(state, state.bills.values()), store.snapshot());
+  return diffSnapshots(snapshotOf(state, state.bills.values()), actual);
 }

@@ -13,14 +13,18 @@ import type { LogEntry } from '../../actors/ledger/records.js';
 import { envRaw, fileRaw, loadToolConfig, parseFlags, type NodeConfig } from '../config.js';
 import { ledgerConfigOf, ledgerDir } from '../ledger/wire.js';
 import { readLog } from '../log/reader.js';
+import { startLedgerNode } from '../ledger/ledger-node.js';
+import { waitForSignal } from './start.js';
 import { lastLogSeq } from '../log/stream.js';
 
-export const LEDGER_HELP = `usage: colliery ledger <balances | bill <height|hash> | verify> [options]
+export const LEDGER_HELP = `usage: colliery ledger <balances | bill <height|hash> | verify | run> [options]
 
   balances            every account: mature, immature, pending and paid amounts
   bill HEIGHT|HASH    one block: reward, fee, and each account's credit with the shares behind it
   verify              recompute the ledger from the log (needs --nats) and compare with LMDB;
                       exit 1 on any difference
+  run                 a ledger-only node: a replica following the log and a standby for the
+                      Ledger leader (custodial payouts need --wallet); drains on SIGTERM
 
 options: the same --config FILE, COLLIERY_* variables and flags as \`colliery start\`
 (--data DIR, --nats URL, --cluster, --coin, --node-id, the payout options), plus
@@ -35,7 +39,11 @@ export async function runLedger(args: string[]): Promise<number> {
   const json = args.includes('--json');
   const { raw, configFile, rest } = parseFlags(args.filter((a) => a !== '--json'));
   const [sub, ref, ...extra] = rest;
-  if (sub === undefined || extra.length > 0 || !['balances', 'bill', 'verify'].includes(sub)) {
+  if (
+    sub === undefined ||
+    extra.length > 0 ||
+    !['balances', 'bill', 'verify', 'run'].includes(sub)
+  ) {
     stderr.write(
       `colliery ledger: ${sub ? `unknown arguments: ${rest.join(' ')}` : 'which report?'}\n\n${LEDGER_HELP}`,
     );
@@ -46,6 +54,10 @@ export async function runLedger(args: string[]): Promise<number> {
     return 2;
   }
   const cfg = loadToolConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
+  if (sub === 'run') {
+    const node = await startLedgerNode(cfg);
+    return waitForSignal({ log: node.log, stop: () => node.stop() });
+  }
   const dir = ledgerDir(cfg);
   if (!existsSync(dir)) {
     stderr.write(
@@ -165,7 +177,14 @@ async function verify(store: LedgerStore, cfg: NodeConfig, json: boolean): Promi
     if (showProgress) stderr.write('\n');
     if (json) {
       stdout.write(
-        `${text({ ok: diffs.length === 0, lastApplied: upTo, logEnd, differences: diffs })}\n`,
+        `${text({
+          ok: diffs.length === 0,
+          lastApplied: upTo,
+          logEnd,
+          digest: store.digest(),
+          shares: store.counters().shares,
+          differences: diffs,
+        })}\n`,
       );
     } else if (diffs.length === 0) {
       stdout.write(

@@ -73,7 +73,7 @@ export function openFileLimit(): number | null {
 }
 
 export function waitForSignal(
-  node: NodeHandle,
+  node: Pick<NodeHandle, 'log' | 'stop'>,
   cleanup: () => Promise<void> = async () => undefined,
 ): Promise<number> {
   return new Promise((resolve) => {

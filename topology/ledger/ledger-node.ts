@@ -1,0 +1,63 @@
+// A ledger-only node (`colliery ledger run`): this process's LMDB replica following the log and
+// a candidate for the Ledger singleton, without Stratum, jobs or blocks. Operators run one or
+// two beside the pool nodes as hot standbys on their own disks; if the leader dies, one of
+// them takes the lease and carries on from what its replica has applied.
+import { pino, type Logger } from 'pino';
+import { Runtime, connectNats } from '../../runtime/index.js';
+import { addressToScript } from '../../actors/shared/address.js';
+import { networkByName } from '../../actors/shared/network.js';
+import { COINS, type NodeConfig } from '../config.js';
+import { DEFAULT_APPENDER, LogAppender } from '../log/appender.js';
+import { DEFAULT_LOG_OPTIONS, ensureLogStream } from '../log/stream.js';
+import type { LedgerReplica } from './replica.js';
+import { startNodeLedger } from './wire.js';
+
+export interface LedgerNodeHandle {
+  readonly log: Logger;
+  readonly replica: LedgerReplica;
+  stop(): Promise<void>;
+}
+
+export async function startLedgerNode(
+  cfg: NodeConfig,
+  opts: { leaseTtlMs?: number } = {},
+): Promise<LedgerNodeHandle> {
+  const log = pino({ level: cfg.logLevel, base: { node: cfg.nodeId, role: 'ledger' } });
+  const nc = await connectNats([...cfg.natsUrls], cfg.nodeId);
+  const rt = new Runtime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
+  const network = networkByName(COINS[cfg.coin].network);
+  const poolScript =
+    cfg.poolAddress === '' ? new Uint8Array(0) : addressToScript(cfg.poolAddress, network).script;
+  await ensureLogStream(nc, {
+    ...DEFAULT_LOG_OPTIONS,
+    cluster: cfg.cluster,
+    replicas: cfg.logReplicas,
+  });
+  const appender = new LogAppender(
+    nc,
+    { ...DEFAULT_APPENDER, cluster: cfg.cluster, coin: cfg.coin, node: cfg.nodeId },
+    log,
+  );
+  const ledger = await startNodeLedger(
+    cfg,
+    nc,
+    rt,
+    appender,
+    network,
+    poolScript,
+    opts.leaseTtlMs ?? 5_000,
+    log,
+  );
+  log.info({ coin: cfg.coin, cluster: cfg.cluster }, 'ledger node started');
+  let stopping: Promise<void> | undefined;
+  return {
+    log,
+    replica: ledger.replica,
+    stop: () =>
+      (stopping ??= (async () => {
+        await rt.drain({ timeoutMs: 10_000 });
+        await appender.close().catch(() => undefined);
+        await ledger.stop();
+      })()),
+  };
+}
