@@ -8,6 +8,7 @@
 //   4. `payout.sent` (txid) or, when the wallet refuses for good, `payout.failed` (the ledger
 //      credits the balances back). A timeout or an unreachable wallet leaves the payout planned
 //      and the next round starts again at step 2.
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CoinRpc } from '../../actors/job/rpc-client.js';
 import {
@@ -30,6 +31,7 @@ export interface PayoutLedger {
 }
 
 export interface PayoutOptions {
+  readonly cluster: string;
   readonly coin: string;
   readonly thresholdSats: bigint;
   readonly maxPayments: number;
@@ -73,13 +75,16 @@ export class PayoutExecutor {
   /** One round: settle what is pending, then plan and send one new payout if any is due. */
   async round(): Promise<void> {
     for (const p of this.#ledger.pendingPayouts()) {
-      if (!(await this.#settle(p.id, p.payments))) return; // wallet unreachable: try next round
+      // Unreachable or refusing wallet: plan nothing new until a later round.
+      if ((await this.#settle(p.id, p.payments)) !== 'sent') return;
     }
     const payments = this.#ledger
       .planPayout({ thresholdSats: this.#opts.thresholdSats, maxPayments: this.#opts.maxPayments })
       .filter((p) => this.#opts.payable(p.account));
     if (payments.length === 0) return;
-    const id = `${this.#opts.coin}:payout:${this.#ledger.lastApplied()}`;
+    // Unique beyond this log (one wallet may serve several pools, or a log that was reset): the
+    // id is fixed here, logged with the plan, and every retry reuses it from the log.
+    const id = `${this.#opts.cluster}:${this.#opts.coin}:${this.#ledger.lastApplied()}:${randomBytes(6).toString('hex')}`;
     const planned: PayoutPlannedRecord = {
       type: 'payout.planned',
       v: LOG_RECORD_VERSION,
@@ -93,8 +98,11 @@ export class PayoutExecutor {
     await this.#settle(id, payments);
   }
 
-  /** Returns false when the wallet could not be asked (the payout stays planned). */
-  async #settle(id: string, payments: readonly CoinbasePayment[]): Promise<boolean> {
+  /** 'unreachable': the wallet could not be asked (the payout stays planned). */
+  async #settle(
+    id: string,
+    payments: readonly CoinbasePayment[],
+  ): Promise<'sent' | 'failed' | 'unreachable'> {
     let txid: string | null;
     try {
       txid = await this.#findSent(id);
@@ -110,15 +118,15 @@ export class PayoutExecutor {
     } catch (err) {
       if (hasCode(err, 'RPC_TIMEOUT') || hasCode(err, 'RPC_UNREACHABLE')) {
         this.#log.warn({ err, payout: id }, 'wallet unreachable; payout stays planned');
-        return false;
+        return 'unreachable';
       }
       this.#log.error({ err, payout: id }, 'wallet refused the payout; balances are credited back');
       await this.#result(id, 'payout.failed', null, (err as Error).message);
-      return true;
+      return 'failed';
     }
     await this.#result(id, 'payout.sent', txid, null);
     this.#log.info({ payout: id, txid, payments: payments.length }, 'payout sent');
-    return true;
+    return 'sent';
   }
 
   async #findSent(id: string): Promise<string | null> {

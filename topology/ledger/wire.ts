@@ -96,6 +96,7 @@ export async function startNodeLedger(
           new CoinRpc({ url: cfg.walletRpc }),
           appender,
           {
+            cluster: cfg.cluster,
             coin: cfg.coin,
             thresholdSats: cfg.minPayoutSats,
             maxPayments: 500,
