@@ -69,6 +69,39 @@ test('ledger - the same block recorded by two nodes is credited once', () => {
   assert.equal(s.blocks.size, 1);
 });
 
+test('ledger - two blocks found at the same moment on two nodes: the orphan is reversed, each share paid once', () => {
+  // Both nodes' shares, then both blocks at height 101 (a race on the network), one orphaned.
+  const log = new LogBuilder();
+  log.shares([
+    { account: 'alice', weight: 60 },
+    { account: 'bob', weight: 40 },
+  ]);
+  log.shares([{ account: 'carol', weight: 100 }]);
+  log.found(hashOf('A101'), {
+    rewardSats: 1_000_000n,
+    netWeight: 100n,
+    height: 101,
+    account: 'alice',
+  });
+  log.found(hashOf('C101'), {
+    rewardSats: 1_000_000n,
+    netWeight: 100n,
+    height: 101,
+    account: 'carol',
+  });
+  log.status(hashOf('C101'), 'block.orphaned');
+  log.status(hashOf('A101'), 'block.matured');
+  const s = run(pplns({ pplnsFactorBps: 20_000 }), log.entries);
+  // Only A101 pays: its window (N = 200) holds alice 60, bob 40, carol 100 — each share once.
+  assert.deepEqual(bal(s, 'alice'), [300_000n, 0n, 0n, 0n]);
+  assert.deepEqual(bal(s, 'bob'), [200_000n, 0n, 0n, 0n]);
+  assert.deepEqual(bal(s, 'carol'), [500_000n, 0n, 0n, 0n]);
+  assert.equal(s.blocks.get(hashOf('C101'))?.status, 'orphaned');
+  let total = 0n;
+  for (const a of s.accounts.values()) total += a.mature + a.immature + a.pending + a.paid;
+  assert.equal(total, 1_000_000n, 'exactly one block reward exists in the ledger');
+});
+
 test('ledger - orphan reverses the block credits and its coinbase debits exactly', () => {
   const log = new LogBuilder();
   log.shares([
