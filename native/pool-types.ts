@@ -15,7 +15,25 @@ export interface PrimeShareItem {
 export type VerifyTask =
   | { kind: 'hash-headers'; headers: Uint8Array }
   | { kind: 'hash-submit'; items: readonly SubmitRequest[] }
+  | { kind: 'hash-submit-packed'; packed: Uint8Array; meta: Uint32Array }
   | { kind: 'prime-share'; items: readonly PrimeShareItem[] };
+
+/**
+ * A batch of submits in the addon's own packed form (native/src/addon.cc HashSubmits), so a
+ * batch crosses to the worker as two transferred buffers instead of a structured clone of
+ * objects: `packed` holds per item coinbase1|en1|en2|coinbase2|branches|prevHash(32), `meta`
+ * per item the five part lengths, then version, ntime, nbits, nonce (9 u32s).
+ */
+export interface PackedSubmits {
+  readonly packed: Uint8Array;
+  readonly meta: Uint32Array;
+}
+
+/**
+ * The answer to a packed batch, one transferred buffer: n status bytes (1 = hashed, 0 = refused)
+ * then n 32-byte hashes (internal byte order; zeros where refused).
+ */
+export type PackedHashes = Uint8Array;
 
 export interface ItemError {
   code: string;
@@ -41,6 +59,8 @@ export interface VerifierPool {
   readonly threads: number;
   hashHeaders(headers: Uint8Array): Promise<ItemResult<Uint8Array>>;
   hashSubmits(items: readonly SubmitRequest[]): Promise<ItemResult<SubmitResult>[]>;
+  /** The same hashes for a packed batch (both buffers are transferred: do not reuse them). */
+  hashSubmitsPacked(batch: PackedSubmits): Promise<PackedHashes>;
   primeShares(items: readonly PrimeShareItem[]): Promise<ItemResult<PrimeShareResult>[]>;
   destroy(): Promise<void>;
 }

@@ -4,7 +4,13 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { NativeError, NativeErrorCode } from './errors.js';
 import { loadAddon } from './loader.js';
-import type { VerifierPool, VerifierPoolOptions, VerifyResult, VerifyTask } from './pool-types.js';
+import type {
+  PackedHashes,
+  VerifierPool,
+  VerifierPoolOptions,
+  VerifyResult,
+  VerifyTask,
+} from './pool-types.js';
 import type { BackendName } from './types.js';
 
 function resolveBackend(wanted: BackendName | 'auto'): BackendName {
@@ -35,6 +41,11 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
     threads,
     hashHeaders: async (headers) => (await run({ kind: 'hash-headers', headers })).hashes,
     hashSubmits: async (items) => (await run({ kind: 'hash-submit', items })).results,
+    hashSubmitsPacked: async ({ packed, meta }) =>
+      (await piscina.run(
+        { kind: 'hash-submit-packed', packed, meta },
+        { transferList: [packed.buffer as ArrayBuffer, meta.buffer as ArrayBuffer] },
+      )) as unknown as PackedHashes,
     primeShares: async (items) => (await run({ kind: 'prime-share', items })).results,
     destroy: () => piscina.destroy(),
   };

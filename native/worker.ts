@@ -1,7 +1,7 @@
 // Piscina worker of the verifier pool: loads the addon once per thread (or the twin, by the
 // pool's choice) and verifies whole batches. Never throws a domain error: a bad item becomes a
 // per-item error beside the good ones. Task and result shapes: pool-types.ts.
-import { workerData } from 'piscina';
+import { move, workerData } from 'piscina';
 import { loadAddon } from './loader.js';
 import { twinImpl } from './twin.js';
 import { badInput } from './errors.js';
@@ -24,6 +24,8 @@ function pickImpl(wanted: BackendName | undefined): NativeImpl {
 }
 
 const impl = pickImpl((workerData as { backend?: BackendName } | undefined)?.backend);
+/** The raw addon when this thread runs it: packed batches then go to C as they came. */
+const raw = impl.backend === 'native' ? loadAddon().raw : null;
 
 function checkShareItem(item: unknown): PrimeShareItem {
   if (typeof item !== 'object' || item === null)
@@ -56,7 +58,69 @@ function hashSubmits(items: readonly unknown[]): ItemResult<SubmitResult>[] {
   return checked.map((c) => (c.error === null ? { value: hashed[next++]!, error: null } : c));
 }
 
-export default function verify(task: VerifyTask): VerifyResult {
+const META_FIELDS = 9;
+
+/** A packed batch as SubmitRequests viewing the packed bytes (no copies); null if inconsistent. */
+function unpackSubmits(packed: Uint8Array, meta: Uint32Array): SubmitRequest[] | null {
+  const n = Math.floor(meta.length / META_FIELDS);
+  const reqs: SubmitRequest[] = [];
+  let at = 0;
+  const take = (len: number): Uint8Array => packed.subarray(at, (at += len));
+  for (let i = 0; i < n; i++) {
+    const m = META_FIELDS * i;
+    if (
+      at + meta[m]! + meta[m + 1]! + meta[m + 2]! + meta[m + 3]! + meta[m + 4]! + 32 >
+      packed.length
+    )
+      return null;
+    reqs.push({
+      coinbase1: take(meta[m]!),
+      extranonce1: take(meta[m + 1]!),
+      extranonce2: take(meta[m + 2]!),
+      coinbase2: take(meta[m + 3]!),
+      merkleBranches: take(meta[m + 4]!),
+      prevHash: take(32),
+      version: meta[m + 5]!,
+      ntime: meta[m + 6]!,
+      nbits: meta[m + 7]!,
+      nonce: meta[m + 8]!,
+    });
+  }
+  return meta.length % META_FIELDS === 0 && at === packed.length ? reqs : null;
+}
+
+/**
+ * A packed batch (pool-types.ts PackedSubmits) → n status bytes then n hashes, in one buffer
+ * moved back to the caller. A batch whose lengths do not add up is refused as a whole.
+ */
+function hashSubmitsPacked(packed: Uint8Array, meta: Uint32Array): Uint8Array {
+  const n = Math.floor(meta.length / META_FIELDS);
+  const out = new Uint8Array(n * 33);
+  const hashAt = (i: number): number => n + 32 * i;
+  if (raw !== null) {
+    let hashed: Uint8Array | null = null;
+    try {
+      hashed = raw.hashSubmits(packed, meta);
+    } catch {
+      return out; // the C core checked the lengths and refused the batch: all refused
+    }
+    for (let i = 0; i < n; i++) {
+      out[i] = 1;
+      out.set(hashed.subarray(112 * i + 80, 112 * i + 112), hashAt(i));
+    }
+    return out;
+  }
+  const reqs = unpackSubmits(packed, meta);
+  if (reqs === null) return out;
+  hashSubmits(reqs).forEach((r, i) => {
+    if (r.value === null) return;
+    out[i] = 1;
+    out.set(r.value.hash, hashAt(i));
+  });
+  return out;
+}
+
+export default function verify(task: VerifyTask): VerifyResult | ReturnType<typeof move> {
   const backend = impl.backend;
   switch (task?.kind) {
     case 'hash-headers':
@@ -71,6 +135,8 @@ export default function verify(task: VerifyTask): VerifyResult {
         backend,
         results: Array.isArray(task.items) ? hashSubmits(task.items) : [],
       };
+    case 'hash-submit-packed':
+      return move(hashSubmitsPacked(task.packed, task.meta));
     case 'prime-share':
       return {
         kind: 'prime-share',

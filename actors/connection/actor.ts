@@ -4,12 +4,26 @@
 import type { Socket } from 'node:net';
 import type { ActorContext, Address, Behaviour, Factory, StopReason } from '../../runtime/index.js';
 import { CodedError } from '../shared/errors.js';
-import type { ConnectionEvent, Effect, JobAnnouncement, ShareSubmission } from './messages.js';
+import type {
+  ConnectionEvent,
+  Effect,
+  JobAnnouncement,
+  ShareSubmission,
+  ShareVerdict,
+} from './messages.js';
 import type { SessionContext, SessionState } from './session.js';
 import { decide, initSession } from './session.js';
 
-/** `job.new` is the Job actor's broadcast, delivered straight from the jobs topic. */
-export type ConnectionMessage = ConnectionEvent | { type: 'socket-closed' } | { type: 'job.new' };
+/**
+ * `job.new` is the Job actor's broadcast, delivered straight from the jobs topic; `lines` is one
+ * socket read's worth of lines (one message per read, not per line).
+ */
+export type ConnectionMessage =
+  | ConnectionEvent
+  | { type: 'lines'; lines: string[] }
+  | { type: 'verdicts'; verdicts: ShareVerdict[] }
+  | { type: 'socket-closed' }
+  | { type: 'job.new' };
 
 export interface ConnectionHooks {
   /** The Share actor on this node. */
@@ -32,6 +46,8 @@ export function connectionActor(
 
 const EVENT_TYPES = new Set([
   'line',
+  'lines',
+  'verdicts',
   'line-too-long',
   'job',
   'verdict',
@@ -50,11 +66,44 @@ export function validateConnectionMessage(input: unknown): ConnectionMessage {
   return input as ConnectionMessage;
 }
 
+/**
+ * The jobs topic hands every connection the same frozen broadcast: it is converted once (per
+ * hooks, i.e. per node) and every session gets the same announcement.
+ */
+const announcements = new WeakMap<
+  object,
+  { hooks: ConnectionHooks; job: JobAnnouncement | null }
+>();
+function announcementOf(msg: object, hooks: ConnectionHooks): JobAnnouncement | null {
+  let a = announcements.get(msg);
+  if (a === undefined || a.hooks !== hooks)
+    announcements.set(msg, (a = { hooks, job: hooks.toAnnouncement(msg) }));
+  return a.job;
+}
+
+/** Long lines written to many sockets (notify) are encoded to bytes once, not per socket. */
+let sharedLine = '';
+let sharedBytes: Buffer = Buffer.alloc(0);
+function bytesOf(line: string): string | Buffer {
+  if (line.length < 256) return line;
+  if (line !== sharedLine) [sharedLine, sharedBytes] = [line, Buffer.from(line, 'utf8')];
+  return sharedBytes;
+}
+
+/** Connections with output waiting; one nextTick writes them all (one write per socket). */
+const dirty: ConnectionBehaviour[] = [];
+function flushDirty(): void {
+  for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
+  dirty.length = 0;
+}
+
 class ConnectionBehaviour implements Behaviour<ConnectionMessage> {
   readonly #socket: Socket;
   readonly #hooks: ConnectionHooks;
   readonly #state: SessionState;
   #closed = false;
+  /** Lines waiting for this tick's one write. */
+  #out = '';
 
   constructor(socket: Socket, extranonce1: string, hooks: ConnectionHooks, ctx: ActorContext) {
     this.#socket = socket;
@@ -66,8 +115,20 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage> {
     if (msg.type === 'socket-closed') return this.#finish('socket closed', false);
     if (this.#closed) return;
     let event: ConnectionEvent;
+    if (msg.type === 'lines' || msg.type === 'verdicts') {
+      const sc = this.#hooks.sessionContext(ctx.clock.nowMs());
+      const events: ConnectionEvent[] =
+        msg.type === 'lines'
+          ? msg.lines.map((line) => ({ type: 'line', line }))
+          : msg.verdicts.map((verdict) => ({ type: 'verdict', verdict }));
+      for (const event of events) {
+        if (this.#closed) return;
+        for (const e of decide(this.#state, event, sc)) this.#apply(e, ctx);
+      }
+      return;
+    }
     if (msg.type === 'job.new') {
-      const job = this.#hooks.toAnnouncement(msg);
+      const job = announcementOf(msg, this.#hooks);
       if (!job) return;
       event = { type: 'job', job };
     } else event = msg;
@@ -91,6 +152,7 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage> {
       case 'verify':
         return this.#verify(e.share, ctx);
       case 'close':
+        this.flush();
         this.#socket.end();
         return this.#finish(e.reason, e.ban);
       case 'authorized':
@@ -106,16 +168,23 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage> {
 
   /**
    * Lines written in one event-loop turn (a batch of verdicts, set_difficulty + notify) leave
-   * in one syscall: the socket is corked on the first write and uncorked on the next tick.
+   * in one write on the next tick: concatenated, not corked (one buffer, no writev).
    */
   #write(line: string): void {
-    const socket = this.#socket;
-    if (socket.destroyed) return;
-    if (socket.writableCorked === 0) {
-      socket.cork();
-      process.nextTick(() => socket.uncork());
+    if (this.#socket.destroyed) return;
+    if (this.#out === '') {
+      if (dirty.length === 0) process.nextTick(flushDirty);
+      dirty.push(this);
     }
-    socket.write(line);
+    this.#out += line;
+  }
+
+  /** Writes what is waiting (from the tick's flush, or before a close). */
+  flush(): void {
+    const out = this.#out;
+    if (out === '') return;
+    this.#out = '';
+    if (!this.#socket.destroyed) this.#socket.write(bytesOf(out));
   }
 
   #finish(reason: string, ban: boolean): void {

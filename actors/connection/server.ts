@@ -103,7 +103,7 @@ export async function startStratumServer(
     socket.setKeepAlive(true, 60_000);
     socket.on('data', (chunk: string) => {
       const { lines, overflow } = framer.push(chunk);
-      for (const line of lines) rt.tell(self, { type: 'line', line });
+      if (lines.length > 0) rt.tell(self, { type: 'lines', lines });
       if (overflow) rt.tell(self, { type: 'line-too-long' });
     });
     socket.on('error', (err) => log.debug({ err, ip }, 'socket error'));

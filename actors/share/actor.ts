@@ -4,7 +4,11 @@
 // (for accepted shares) waits for the share sink (the share log, when configured) and tells the
 // Connection its verdict.
 import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
-import type { ShareSubmission, ShareVerdictKind } from '../connection/messages.js';
+import type {
+  ShareVerdict as ConnectionVerdict,
+  ShareSubmission,
+  ShareVerdictKind,
+} from '../connection/messages.js';
 import { coinb2ForPayout, type JobWork } from '../job/job.js';
 import type { JobAnnouncement } from '../job/messages.js';
 import type { LoggedJob } from '../ledger/records.js';
@@ -15,7 +19,7 @@ import { shareTargetFromDifficulty, targetFromHex } from '../shared/target.js';
 import { hashSubmitInput, jobBytes, type JobBytes } from './header.js';
 import type { BlockCandidate, ShareMessage, ShareStats } from './messages.js';
 import type { ShareSubmit } from './submit.js';
-import { classifyShare, precheckSubmit, type ShareVerdict } from './verdict.js';
+import { classifyPrechecked, precheckSubmit, type Precheck, type ShareVerdict } from './verdict.js';
 
 /** Hashes submits off the event loop; null for an item the verifier refused. */
 export interface SubmitHasher {
@@ -69,7 +73,7 @@ interface Waiting {
   readonly job: KnownJob;
   readonly bytes: JobBytes;
   readonly submit: ShareSubmit;
-  readonly headerVersion: number;
+  readonly pre: Extract<Precheck, { ok: true }>;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -94,7 +98,8 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
   readonly #jobs = new Map<string, KnownJob>();
   #tipPrev = '';
   #queue: Waiting[] = [];
-  #inFlight = new Map<number, Waiting[]>();
+  /** Batches at the verifier; `hashes` is filled when it answers, then `share.verified` is told. */
+  #inFlight = new Map<number, { items: Waiting[]; hashes: (Uint8Array | null)[] | null }>();
   #batchSeq = 0;
   #flushScheduled = false;
   #verdicts = {} as Record<ShareVerdictKind, number>;
@@ -112,7 +117,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
       case 'share.submit':
         return this.#onSubmit(msg.share, msg.replyTo, ctx);
       case 'share.verified':
-        return this.#onVerified(msg.batch, msg.hashes, ctx);
+        return this.#onVerified(msg.batch, ctx);
       case 'share.stats':
         return {
           verdicts: { ...this.#verdicts },
@@ -174,7 +179,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     });
     if (!pre.ok) return this.#reply(ctx, replyTo, share, pre.verdict.kind, reasonOf(pre.verdict));
     const bytes = this.#bytesFor(job, share.payoutScript);
-    this.#queue.push({ share, replyTo, job, bytes, submit, headerVersion: pre.headerVersion });
+    this.#queue.push({ share, replyTo, job, bytes, submit, pre });
     if (this.#queue.length >= this.#cfg.maxBatch) this.#flush(ctx);
     else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -189,69 +194,92 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     const batch = ++this.#batchSeq;
     const items = this.#queue;
     this.#queue = [];
-    this.#inFlight.set(batch, items);
-    const inputs = items.map((w) => hashSubmitInput(w.bytes, w.submit, w.headerVersion));
+    const entry: { items: Waiting[]; hashes: (Uint8Array | null)[] | null } = {
+      items,
+      hashes: null,
+    };
+    this.#inFlight.set(batch, entry);
+    const inputs = items.map((w) => hashSubmitInput(w.bytes, w.submit, w.pre.headerVersion));
     this.#cfg.hasher.hashSubmits(inputs).then(
-      (hashes) => ctx.tell(ctx.self, { type: 'share.verified', batch, hashes }),
+      (hashes) => {
+        entry.hashes = hashes;
+        ctx.tell(ctx.self, { type: 'share.verified', batch });
+      },
       (err: unknown) => {
         ctx.log.error({ err, batch, items: items.length }, 'verifier pool failed');
-        ctx.tell(ctx.self, { type: 'share.verified', batch, hashes: items.map(() => null) });
+        entry.hashes = items.map(() => null);
+        ctx.tell(ctx.self, { type: 'share.verified', batch });
       },
     );
   }
 
-  #onVerified(batch: number, hashes: (Uint8Array | null)[], ctx: ActorContext): void {
-    const items = this.#inFlight.get(batch);
-    if (!items) return;
+  #onVerified(batch: number, ctx: ActorContext): void {
+    const entry = this.#inFlight.get(batch);
+    if (!entry || !entry.hashes) return;
     this.#inFlight.delete(batch);
+    const { items, hashes } = entry;
     const nowMs = ctx.clock.nowMs();
+    const nowSec = Math.floor(nowMs / 1000);
+    const out = new Outbox();
     const accepted: { w: Waiting; verdict: Extract<ShareVerdict, { kind: 'accepted' }> }[] = [];
-    items.forEach((w, i) => {
+    for (let i = 0; i < items.length; i++) {
+      const w = items[i] as Waiting;
       const hash = hashes[i];
-      if (!hash) return this.#reply(ctx, w.replyTo, w.share, 'server-busy', 'verification failed');
-      const verdict = classifyShare({
-        job: w.job.work,
-        submit: w.submit,
-        freshness: w.job.work.prevHash === this.#tipPrev ? 'current' : 'stale',
-        hash,
-        shareTarget: shareTarget(w.share.difficulty),
-        networkTarget: w.job.networkTarget,
-        seen: EMPTY, // duplicates are caught per connection before a share gets here
-        versionMask: w.share.versionMask,
-        nowSec: Math.floor(nowMs / 1000),
-      });
+      if (!hash) {
+        this.#reply(out, w.replyTo, w.share, 'server-busy', 'verification failed');
+        continue;
+      }
+      const verdict = classifyPrechecked(
+        {
+          job: w.job.work,
+          submit: w.submit,
+          freshness: w.job.work.prevHash === this.#tipPrev ? 'current' : 'stale',
+          hash,
+          shareTarget: shareTarget(w.share.difficulty),
+          networkTarget: w.job.networkTarget,
+          seen: EMPTY, // duplicates are caught per connection before a share gets here
+          versionMask: w.share.versionMask,
+          nowSec,
+        },
+        w.pre,
+      );
+      // Candidates are told as they are found; every verdict waits in the outbox until after.
       if (verdict.blockCandidate && 'hash' in verdict && verdict.hash !== undefined) {
         this.#candidate(ctx, w, verdict.hash, nowMs);
       }
       if (verdict.kind === 'accepted') accepted.push({ w, verdict });
-      else this.#reply(ctx, w.replyTo, w.share, verdict.kind, reasonOf(verdict));
-    });
+      else this.#reply(out, w.replyTo, w.share, verdict.kind, reasonOf(verdict));
+    }
+    out.send(ctx);
     if (accepted.length === 0) return;
     const sink = this.#cfg.sink;
-    if (!sink)
-      return void accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted'));
+    const answer = (verdict: ShareVerdictKind, detail?: string): void => {
+      const answers = new Outbox();
+      for (const { w } of accepted) this.#reply(answers, w.replyTo, w.share, verdict, detail);
+      answers.send(ctx);
+    };
+    if (!sink) return answer('accepted');
+    const atMs = Math.floor(nowMs);
     const records = accepted.map(({ w, verdict }): AcceptedShare => ({
       job: w.job.logged,
       account: w.share.worker.account,
       worker: w.share.worker.worker,
       weight: hashShareWeight(w.share.difficulty),
       hash: verdict.hash,
-      atMs: Math.floor(nowMs),
+      atMs,
     }));
     this.#appending++;
     sink
       .append(records)
       .finally(() => this.#appending--)
       .then(
-        () => accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted')),
+        () => answer('accepted'),
         (err: unknown) => {
           ctx.log.error(
             { err, shares: records.length },
             'share log append failed; shares not acknowledged',
           );
-          accepted.forEach(({ w }) =>
-            this.#reply(ctx, w.replyTo, w.share, 'server-busy', 'share log unavailable'),
-          );
+          answer('server-busy', 'share log unavailable');
         },
       );
   }
@@ -263,7 +291,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
       coin: this.#cfg.coin,
       jobId: w.job.work.id,
       submit: w.submit,
-      headerVersion: w.headerVersion,
+      headerVersion: w.pre.headerVersion,
       hash,
       worker: `${w.share.worker.account}.${w.share.worker.worker}`,
       node: ctx.node,
@@ -288,18 +316,40 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     return bytes;
   }
 
+  /** Counts a verdict and sends it (or queues it in `out`, one message per connection). */
   #reply(
-    ctx: ActorContext,
+    out: ActorContext | Outbox,
     to: Address,
     share: ShareSubmission,
     verdict: ShareVerdictKind,
     detail?: string,
   ): void {
     this.#verdicts[verdict] = (this.#verdicts[verdict] ?? 0) + 1;
-    ctx.tell(to, {
-      type: 'verdict',
-      verdict: { requestId: share.requestId, verdict, ...(detail ? { detail } : {}) },
-    });
+    const v: ConnectionVerdict = {
+      requestId: share.requestId,
+      verdict,
+      ...(detail ? { detail } : {}),
+    };
+    if (out instanceof Outbox) out.add(to, v);
+    else out.tell(to, { type: 'verdict', verdict: v });
+  }
+}
+
+/** Verdicts of one batch grouped by connection: one `verdicts` message each (or a `verdict`). */
+class Outbox {
+  readonly #byConnection = new Map<Address, ConnectionVerdict[]>();
+
+  add(to: Address, v: ConnectionVerdict): void {
+    const list = this.#byConnection.get(to);
+    if (list) list.push(v);
+    else this.#byConnection.set(to, [v]);
+  }
+
+  send(ctx: ActorContext): void {
+    for (const [to, verdicts] of this.#byConnection) {
+      if (verdicts.length === 1) ctx.tell(to, { type: 'verdict', verdict: verdicts[0] });
+      else ctx.tell(to, { type: 'verdicts', verdicts });
+    }
   }
 }
 

@@ -10,11 +10,8 @@ import type { ShareSubmit } from './submit.js';
 export type ShareMessage =
   | { readonly type: 'share.submit'; readonly share: ShareSubmission; readonly replyTo: Address }
   | JobAnnouncement
-  | {
-      readonly type: 'share.verified';
-      readonly batch: number;
-      readonly hashes: (Uint8Array | null)[];
-    }
+  /** To self: verifier batch `batch` is back (its hashes wait in the actor, not in the message). */
+  | { readonly type: 'share.verified'; readonly batch: number }
   | { readonly type: 'share.stats' };
 
 /** To the Block actor: a share whose hash meets the network target (sent before anything else). */

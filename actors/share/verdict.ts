@@ -136,8 +136,20 @@ export function precheckSubmit(job: JobWork, submit: ShareSubmit, ctx: SubmitCon
 export function classifyShare(input: ShareInput): ShareVerdict {
   const pre = precheckSubmit(input.job, input.submit, input);
   if (!pre.ok) return pre.verdict;
-  const value = hashToBigInt(input.hash);
+  return classifyPrechecked(input, pre);
+}
+
+/**
+ * classifyShare for a submit that already passed precheckSubmit on the same job (the shell
+ * prechecks before hashing; a later clock only widens the ntime window, so it cannot fail now).
+ */
+export function classifyPrechecked(
+  input: ShareInput,
+  pre: Extract<Precheck, { ok: true }>,
+): ShareVerdict {
+  if (input.hash.length !== 32) hashToBigInt(input.hash); // throws TARGET_INVALID
   const hash = bytesToHex(reverseBytes(input.hash));
+  const value = BigInt(`0x${hash}`);
   const blockCandidate = value <= input.networkTarget;
   const { headerVersion } = pre;
   if (input.freshness === 'stale')

@@ -47,6 +47,8 @@ const QUIET_MS = 30; // no new job for this long before the next candidate
 const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s
 /** COLLIERY_BENCH_PROF=DIR: node children write --cpu-prof profiles there (for MISS analysis). */
 const PROF_DIR = process.env['COLLIERY_BENCH_PROF'];
+/** COLLIERY_BENCH_ONLY=shares,fanout,candidate: run only these sections (default: all). */
+const ONLY = new Set((process.env['COLLIERY_BENCH_ONLY'] ?? 'shares,fanout,candidate').split(','));
 
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -258,7 +260,8 @@ async function sharesPerSecond(nats: NatsServer, raw: number): Promise<void> {
     row('load generator event-loop utilisation', `${(elu.utilization * 100).toFixed(0)} %`);
     note(
       `path: loopback TCP → line framing → Connection actor (decide) → Share actor (precheck, ` +
-        `batch, Piscina hashSubmit on 1 thread, classify) → verdict → socket write; no share log`,
+        `batch, Piscina hashSubmit on 1 thread, classify) → share log (JetStream group commit, ` +
+        `PubAck) → verdict → socket write`,
     );
     note(`${(STEADY_MS / 1000).toFixed(0)} s steady window after ${WARMUP_MS / 1000} s warm-up`);
   } finally {
@@ -427,8 +430,13 @@ async function fanOutAndMemory(nats: NatsServer): Promise<void> {
       });
       await Promise.all(batch);
     }
-    bare.child.stdin?.write('count\n');
-    const count = Number((await next()).split(' ')[1]);
+    // The client sees `connect` before the server's accept callback runs: poll until it has all.
+    let count = 0;
+    for (let tries = 0; tries < 100 && count !== IDLE_CONNECTIONS; tries++) {
+      if (tries > 0) await sleep(50);
+      bare.child.stdin?.write('count\n');
+      count = Number((await next()).split(' ')[1]);
+    }
     if (count !== IDLE_CONNECTIONS) throw new Error(`bare server holds ${count} sockets`);
     await sleep(3_000);
     barePerConn = ((rssKb(bare.pid) - before) * 1024) / IDLE_CONNECTIONS;
@@ -636,10 +644,12 @@ try {
   row('raw NATS publish + flush (msgs/s) — baseline', fmt(raw.publish));
   row('  delivered to a subscriber on a second connection (msgs/s)', fmt(raw.delivered));
 
-  section('2. accepted shares/s through one node (`colliery start` child, difficulty 2^-32)');
-  await sharesPerSecond(nats, raw.publish);
-  await fanOutAndMemory(nats);
-  await candidateToSubmit(nats);
+  if (ONLY.has('shares')) {
+    section('2. accepted shares/s through one node (`colliery start` child, difficulty 2^-32)');
+    await sharesPerSecond(nats, raw.publish);
+  }
+  if (ONLY.has('fanout')) await fanOutAndMemory(nats);
+  if (ONLY.has('candidate')) await candidateToSubmit(nats);
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } catch (err) {
   console.error('pool bench crashed:', err);

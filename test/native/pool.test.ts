@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { createVerifierPool, nativeImpl, twinImpl } from '../../native/index.js';
 import type { PrimeShareItem, SubmitRequest, VerifierPool } from '../../native/index.js';
 import { displayHex, fromHex, readTsv, toHex } from './support.js';
+import { packSubmits } from '../../topology/verifier.js';
 
 const backends =
   process.env.COLLIERY_NATIVE === 'off' ? (['twin'] as const) : (['native', 'twin'] as const);
@@ -84,6 +85,29 @@ for (const backend of backends) {
       );
       const headers = await pool.hashHeaders(fromHex('00'.repeat(160)));
       assert.equal(toHex(headers.value!), toHex(twinImpl.hashHeaders(new Uint8Array(160))));
+    });
+
+    it('hashes a packed batch like direct calls and refuses a batch whose lengths do not add up', async () => {
+      const pool = open();
+      const items = Array.from({ length: 40 }, (_, i) => submit(i));
+      const batch = packSubmits(items);
+      const n = items.length;
+      const out = await pool.hashSubmitsPacked(batch);
+      assert.equal(batch.packed.byteLength, 0, 'the packed bytes were transferred, not copied');
+      assert.equal(out.length, 33 * n);
+      items.forEach((item, i) => {
+        assert.equal(out[i], 1);
+        assert.equal(
+          toHex(out.subarray(n + 32 * i, n + 32 * i + 32)),
+          toHex(twinImpl.hashSubmit(item).hash),
+        );
+      });
+      const bad = packSubmits(items.slice(0, 2));
+      const refused = await pool.hashSubmitsPacked({
+        packed: bad.packed.subarray(0, bad.packed.length - 1).slice(),
+        meta: bad.meta,
+      });
+      assert.deepEqual([...refused.subarray(0, 2)], [0, 0]);
     });
 
     it('returns bad items as per-item errors beside the good ones', async () => {
