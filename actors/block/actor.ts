@@ -9,7 +9,7 @@ import type { BlockCandidate } from '../share/messages.js';
 import { CodedError } from '../shared/errors.js';
 import { hashNetWeight } from '../shared/share-weight.js';
 import { targetFromHex } from '../shared/target.js';
-import { assembleBlock } from './assemble.js';
+import { assembleBlock, prepareBlockJob } from './assemble.js';
 
 export type BlockStatus = 'submitted' | 'rejected' | 'confirmed' | 'orphaned';
 
@@ -104,6 +104,7 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
   receive(msg: BlockMessage, ctx: ActorContext): unknown {
     switch (msg.type) {
       case 'job.full':
+        prepareBlockJob(msg.job); // serialize its transactions now, not when a candidate waits
         this.#jobs.set(msg.job.id, msg.job);
         while (this.#jobs.size > this.#cfg.keepJobs)
           this.#jobs.delete(this.#jobs.keys().next().value as string);

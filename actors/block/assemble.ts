@@ -11,7 +11,7 @@ import type { Job } from '../job/job.js';
 import { hashSubmitInput, jobBytes } from '../share/header.js';
 import type { ShareSubmit } from '../share/submit.js';
 import { encodeCompactSize } from '../shared/compact-size.js';
-import { bytesToHex, concatBytes, hexToBytes, reverseBytes } from '../shared/hex.js';
+import { bytesToHex, concatBytes, hexToBytes, isHex, reverseBytes } from '../shared/hex.js';
 import { sha256d } from '../shared/sha256d.js';
 import { hashSubmitReference } from '../shared/submit-hash.js';
 
@@ -26,6 +26,34 @@ export interface AssembledBlock {
   readonly sizeBytes: number;
 }
 
+/**
+ * The template transactions of a job as one hex string (validated when the template was parsed),
+ * built once per job — keyed by the job's transactions array, which SOLO copies of the job share.
+ * A candidate then only serializes its header and coinbase.
+ */
+const serialized = new WeakMap<readonly string[], { hex: string; bytes: number }>();
+function transactionsOf(job: Job): { hex: string; bytes: number } {
+  let txs = serialized.get(job.transactions);
+  if (txs === undefined) {
+    const hex = job.transactions.join('');
+    if (hex.length % 2 !== 0 || !isHex(hex)) hexToBytes(hex); // throws HEX_INVALID
+    serialized.set(job.transactions, (txs = { hex: hex.toLowerCase(), bytes: hex.length / 2 }));
+  }
+  return txs;
+}
+
+/**
+ * Does the once-per-job work of assembleBlock ahead of any candidate (when a job arrives).
+ * Never throws: a job whose transactions are not hex fails in assembleBlock, as before.
+ */
+export function prepareBlockJob(job: Job): void {
+  try {
+    transactionsOf(job);
+  } catch {
+    return;
+  }
+}
+
 /** `headerVersion` is the rolled version precheckSubmit returned for this submit. */
 export function assembleBlock(
   job: Job,
@@ -38,14 +66,14 @@ export function assembleBlock(
     submit.multiplier === undefined
       ? new Uint8Array(0)
       : concatBytes(encodeCompactSize(submit.multiplier.length / 2), hexToBytes(submit.multiplier));
-  const block = concatBytes(
+  const head = concatBytes(
     work.header,
     certificate,
     encodeCompactSize(1 + job.transactions.length),
     coinbase,
-    ...job.transactions.map((t) => hexToBytes(t)),
   );
-  const blockHex = bytesToHex(block);
+  const txs = transactionsOf(job);
+  const blockHex = bytesToHex(head) + txs.hex;
   return {
     blockHex,
     hash: bytesToHex(
@@ -55,6 +83,6 @@ export function assembleBlock(
     ),
     header: work.header,
     coinbaseTxid: bytesToHex(reverseBytes(sha256d(work.coinbase))),
-    sizeBytes: block.length,
+    sizeBytes: head.length + txs.bytes,
   };
 }
