@@ -240,14 +240,40 @@ PowError origin_of(const uint8_t hash[32], const Multiplier& m, Num* origin) {
 }
 
 // The normalization rule: M even and O % 4 == 0 and some chain of O/2 is longer than `length`.
-Status not_normalized(const Multiplier& m, const Num& origin, uint32_t length, bool* out) {
+// `words` are O's own ELL words. O/2's chains start one member earlier (O/2 - 1, then O - 1, ...
+// and O/2 + 1, then O + 1, ...) and the members from O -/+ 1 on are ELL-tested in both walks, so
+// c(O/2) <= c(O) + 1.0 (equal when O/2 -/+ 1 and O -/+ 1 pass; below 2.0 otherwise; below 1.0
+// when O/2 -/+ 1 fails), and tw(O/2) < 2 min(l1, l2) + 2 for its integer lengths l1, l2.
+// A chain of O/2 that these bounds keep at or below `length` is not walked: the verdict is the
+// one of walking every chain, usually for one exponentiation instead of two.
+Status not_normalized(const Multiplier& m, const Num& origin, const ChainWords& words,
+                      uint32_t length, bool* out) {
   *out = false;
   if ((m.limbs[0] & 1) || (origin.v[0] & 3)) return kOk;
   Num half = origin;
   num_shr(half, 1);
-  ChainWords w;
-  if (prime_chain(half, false, &w) != kOk) return kCapacity;
-  *out = w.c1 > length || w.c2 > length || w.tw > length;
+  const uint64_t bound1 = (uint64_t)words.c1 + kOneLength, bound2 = (uint64_t)words.c2 + kOneLength;
+  const uint64_t shorter = (bound1 < bound2 ? bound1 : bound2) >> 24;
+  if (((2 * shorter + 2) << 24) > length) {  // the bi-twin chain could be longer: walk both
+    ChainWords w;
+    if (prime_chain(half, false, &w) != kOk) return kCapacity;
+    *out = w.c1 > length || w.c2 > length || w.tw > length;
+    return kOk;
+  }
+  if (bound1 > length) {
+    Num n = half;
+    num_sub1(n);
+    uint32_t c1;
+    if (cunningham_chain(n, true, false, &c1) != kOk) return kCapacity;
+    if (c1 > length) *out = true;
+  }
+  if (bound2 > length && !*out) {
+    Num n = half;
+    if (!num_add1(n)) return kCapacity;
+    uint32_t c2;
+    if (cunningham_chain(n, false, false, &c2) != kOk) return kCapacity;
+    if (c2 > length) *out = true;
+  }
   return kOk;
 }
 
@@ -300,7 +326,7 @@ Status check_pow(const uint8_t hash[32], const Multiplier& m, uint32_t nbits, ui
     return kOk;
   }
   bool bad = false;
-  if (not_normalized(m, origin, out->length, &bad) != kOk) return kCapacity;
+  if (not_normalized(m, origin, ell, out->length, &bad) != kOk) return kCapacity;
   if (bad) out->error = kPowNotNormalized;
   return kOk;
 }
@@ -369,7 +395,7 @@ Status check_share(const uint8_t header[80], const Multiplier& m, uint32_t share
   }
   if (out->share_error == kPowOk || out->block_error == kPowOk) {
     bool bad = false;
-    if (not_normalized(m, origin, out->length, &bad) != kOk) return kCapacity;
+    if (not_normalized(m, origin, out->words, out->length, &bad) != kOk) return kCapacity;
     if (bad) {
       if (out->share_error == kPowOk) out->share_error = kPowNotNormalized;
       if (out->block_error == kPowOk) out->block_error = kPowNotNormalized;
