@@ -2,6 +2,7 @@
 // they cross a worker-thread boundary by structured clone. Bad items never throw: each comes
 // back as { value: null, error: { code, message } } beside the good ones.
 import type { BackendName, PrimeShareResult, SubmitRequest, SubmitResult } from './types.js';
+import type { PackedPrimeShares } from './prime-pack.js';
 
 export interface PrimeShareItem {
   header: Uint8Array;
@@ -16,7 +17,8 @@ export type VerifyTask =
   | { kind: 'hash-headers'; headers: Uint8Array }
   | { kind: 'hash-submit'; items: readonly SubmitRequest[] }
   | { kind: 'hash-submit-packed'; packed: Uint8Array; meta: Uint32Array }
-  | { kind: 'prime-share'; items: readonly PrimeShareItem[] };
+  | { kind: 'prime-share'; items: readonly PrimeShareItem[] }
+  | ({ kind: 'prime-share-packed' } & PackedPrimeShares);
 
 /**
  * A batch of submits in the addon's own packed form (native/src/addon.cc HashSubmits), so a

@@ -14,6 +14,7 @@ import type {
 } from './pool-types.js';
 import type { BackendName, NativeImpl, SubmitRequest, SubmitResult } from './types.js';
 import { checkSubmit } from './validate.js';
+import { checkPackedPrimeShares } from './prime-pack.js';
 
 function pickImpl(wanted: BackendName | undefined): NativeImpl {
   if (wanted === 'twin') return twinImpl;
@@ -137,6 +138,8 @@ export default function verify(task: VerifyTask): VerifyResult | ReturnType<type
       };
     case 'hash-submit-packed':
       return move(hashSubmitsPacked(task.packed, task.meta));
+    case 'prime-share-packed':
+      return move(checkPackedPrimeShares(task, (...args) => impl.checkPrimeShare(...args)));
     case 'prime-share':
       return {
         kind: 'prime-share',
