@@ -76,19 +76,31 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   let prefix: PrefixClaim | undefined;
   let stratum: StratumServer | undefined;
 
-  await ensureLogStream(nc, {
+  // The log has its own NATS connection: it must outlive the runtime's drain (shares answered
+  // during the drain are appended after the actors stop; block records are retried to the end).
+  const logNc = await connectNats([...cfg.natsUrls], `${cfg.nodeId}-log`);
+  await ensureLogStream(logNc, {
     ...DEFAULT_LOG_OPTIONS,
     cluster: cfg.cluster,
     replicas: cfg.logReplicas,
   });
   const appender = new LogAppender(
-    nc,
+    logNc,
     { ...DEFAULT_APPENDER, cluster: cfg.cluster, coin: cfg.coin, node: cfg.nodeId },
     log,
   );
   const blockLog = new BlockLog(appender, cfg.coin, log);
   const leaseTtlMs = deps.leaseTtlMs ?? 5_000;
-  const ledger = await startNodeLedger(cfg, nc, rt, appender, network, poolScript, leaseTtlMs, log);
+  const ledger = await startNodeLedger(
+    cfg,
+    logNc,
+    rt,
+    appender,
+    network,
+    poolScript,
+    leaseTtlMs,
+    log,
+  );
 
   try {
     prefix = await claimExtranoncePrefix(nc, cfg.cluster, cfg.nodeId, 30_000, (why) => {
@@ -236,6 +248,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     await prefix?.release().catch(() => undefined);
     await rt.drain({ timeoutMs: 1_000 }).catch(() => undefined);
     await ledger.stop().catch(() => undefined);
+    await logNc.close().catch(() => undefined);
     throw err;
   }
 
@@ -255,8 +268,9 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         await rt.drain({ timeoutMs: 20_000 });
         await started.stop();
         await appender.close();
-        await blockLog.settled();
+        await blockLog.settled(30_000);
         await ledger.stop();
+        await logNc.drain().catch(() => undefined);
         await claim.release().catch(() => undefined);
         await deps.hasher.close?.();
       })()),

@@ -112,7 +112,10 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
       case 'block.candidate':
         return this.#onCandidate(msg, ctx);
       case 'block.follow':
-        return void this.#follow(ctx);
+        // Off the turn; a round cut short (the node is stopping, NATS closed) is only logged.
+        return void this.#follow(ctx).catch((err: unknown) =>
+          ctx.log.warn({ err }, 'following found blocks failed; the next round retries'),
+        );
       case 'block.followed':
         return this.#applyConfirmations(msg.confirmations);
       case 'block.list':

@@ -2,12 +2,16 @@
 // node (HTTP JSON-RPC). The pool builds jobs from bcoin's templates, our miner mines through
 // the pool over Stratum, and bcoin accepts the blocks: first on a pre-segwit template, then —
 // after bcoin's own miner activates segwit (BIP9 on regtest: ~432 blocks) and a real P2WPKH
-// spend sits in its mempool — on a segwit template with a witness commitment.
+// spend sits in its mempool — on a segwit template with a witness commitment, whose coinbase also
+// pays the miner's matured ledger balance (a non-custodial payout output).
 // bcoin's regtest uses its own address prefixes (bech32 "rb"); only this test's calls to bcoin
 // use them. The pool pays a Bitcoin Core regtest address (bcrt1…), as it would in production.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { startNatsServer, freePort } from '../helpers/nats-server.js';
 import { loadConfig } from '../../topology/config.js';
@@ -28,6 +32,7 @@ test(
   { timeout: 240_000 },
   async () => {
     const httpPort = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'colliery-bcoin-'));
     const chain = new bcoin.FullNode({
       network: 'regtest',
       memory: true,
@@ -55,11 +60,14 @@ test(
       minDifficulty: 2 ** -32,
       refreshSeconds: 1,
       logLevel: 'warn',
+      dataDir,
+      payouts: 'coinbase',
     });
     const node = await startNode(cfg, {
       hasher: createPoolHasher(1),
       log: pino({ level: 'warn' }),
       leaseTtlMs: 2_000,
+      followMs: 500,
     });
     const miner = new StratumMiner({
       host: '127.0.0.1',
@@ -74,6 +82,7 @@ test(
       await node.stop();
       await nats.stop();
       await chain.close();
+      rmSync(dataDir, { recursive: true, force: true });
     });
 
     const blocksByPool = async (fromHeight: number) =>
@@ -166,6 +175,13 @@ test(
       'segwit is in force',
     );
 
+    // The first pool block now has 100+ confirmations: the Block actor logs it matured and the
+    // miner's credit is spendable, so the next jobs pay it from the coinbase (non-custodial).
+    const store = node.ledger.store;
+    await until('the first block’s credit matures', () =>
+      (store.balance(POOL_ADDRESS)?.matureSats ?? 0n) >= 100_000n ? true : undefined,
+    );
+
     // 4. The pool mines it.
     const before = info1.blocks;
     await miner.start();
@@ -182,6 +198,23 @@ test(
     });
     miner.stop();
     assert.equal(Object.values(mined.results)[0], null, 'submitblock answered null');
+    // Blocks found after maturity carry the ledger's payout output (the first one at least; one
+    // found while an earlier payout is unapplied leaves that account out), and bcoin took them.
+    const bill = await until('a pool block paying the miner from its coinbase', async () => {
+      for (const b of await blocksByPool(before)) {
+        const found = store.bill(b.hash);
+        if (found && found.coinbasePaid.length > 0) return found;
+      }
+      return undefined;
+    });
+    const paid = bill.coinbasePaid[0];
+    const detailed = await rpc.call<{ confirmations: number; tx: { vout: { value: number }[] }[] }>(
+      'getblock',
+      [bill.hash, true, true],
+    );
+    assert.ok(detailed.confirmations >= 1, 'the paying block is on bcoin’s main chain');
+    const values = (detailed.tx[0]?.vout ?? []).map((o) => BigInt(Math.round(o.value * 1e8)));
+    assert.ok(paid && values.includes(paid.sats), `bcoin's block pays ${String(paid?.sats)} sats`);
     assert.equal(await rpc.call('getbestblockhash').then(() => true), true);
   },
 );

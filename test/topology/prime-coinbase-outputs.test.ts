@@ -38,15 +38,15 @@ test('prime coinbase outputs - sub-cent balances are carried, the rest are paid'
   assert.equal(sum(out), value);
 });
 
-test('prime coinbase outputs - the pool keeps at least 0.01 coin, never zero', () => {
+test('prime coinbase outputs - the pool keeps at least 0.01 coin; a balance too big is paid in part', () => {
   const value = 5n * CENT;
   const out = coinbasePayoutOutputs(
     value,
     POOL,
     [
-      { account: 'almost-all', sats: 5n * CENT - 1n }, // would leave the pool 1 sat
-      { account: 'all', sats: 5n * CENT }, // would leave the pool nothing
-      { account: 'fits', sats: 4n * CENT }, // leaves exactly one cent
+      { account: 'almost-all', sats: 5n * CENT - 1n }, // paid 4 cents: the pool keeps one
+      { account: 'all', sats: 5n * CENT }, // nothing left to pay: carried
+      { account: 'fits', sats: 4n * CENT }, // nothing left to pay: carried
     ],
     { minOutputSats: CENT, scriptOf },
   );
@@ -54,12 +54,12 @@ test('prime coinbase outputs - the pool keeps at least 0.01 coin, never zero', (
     out.map((o) => [o.account ?? 'pool', o.valueSats]),
     [
       ['pool', CENT],
-      ['fits', 4n * CENT],
+      ['almost-all', 4n * CENT],
     ],
   );
 });
 
-test('coinbase outputs - hash coins (minimum 1 sat) only refuse a zero remainder', () => {
+test('coinbase outputs - hash coins (minimum 1 sat): the pool output never drops to zero', () => {
   const out = coinbasePayoutOutputs(
     1_000n,
     POOL,
@@ -73,7 +73,7 @@ test('coinbase outputs - hash coins (minimum 1 sat) only refuse a zero remainder
     out.map((o) => [o.account ?? 'pool', o.valueSats]),
     [
       ['pool', 1n],
-      ['most', 999n],
+      ['all', 999n],
     ],
   );
 });

@@ -159,12 +159,17 @@ export function coinbasePayoutOutputs(
 ): CoinbaseOutput[] {
   const out: CoinbaseOutput[] = [];
   let rest = valueSats;
+  // The pool's own output keeps at least one satoshi (and the coin's minimum output); a balance
+  // bigger than what is left is paid in part, the rest carried to later blocks.
+  const keep = opts.minOutputSats > 1n ? opts.minOutputSats : 1n;
   for (const p of payable) {
-    if (p.sats < opts.minOutputSats || rest - p.sats < opts.minOutputSats) continue;
+    const room = rest - keep;
+    const pay = p.sats < room ? p.sats : room;
+    if (pay < 1n || pay < opts.minOutputSats) continue;
     const script = opts.scriptOf(p.account);
     if (script === null) continue;
-    out.push({ script, valueSats: p.sats, account: p.account });
-    rest -= p.sats;
+    out.push({ script, valueSats: pay, account: p.account });
+    rest -= pay;
   }
   return [{ script: poolScript, valueSats: rest }, ...out];
 }

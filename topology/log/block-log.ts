@@ -63,6 +63,7 @@ export class BlockLog {
   readonly #coin: string;
   readonly #log: Logger;
   #chain: Promise<void> = Promise.resolve();
+  #givenUp = false;
 
   constructor(appender: LogAppender, coin: string, log: Logger) {
     this.#appender = appender;
@@ -77,13 +78,33 @@ export class BlockLog {
     this.#chain = this.#chain.then(() => this.#appendUntilStored(record));
   }
 
-  /** Resolves when every queued record is in the log. */
-  settled(): Promise<void> {
-    return this.#chain;
+  /**
+   * Resolves when every queued record is in the log, or after `timeoutMs` (shutting down): then
+   * each record still unlogged is logged at error level in full, so an operator can append it.
+   */
+  async settled(timeoutMs = Infinity): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((r) => {
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(r, timeoutMs);
+    });
+    await Promise.race([this.#chain, timeout]);
+    clearTimeout(timer);
+    this.#givenUp = true;
   }
 
   async #appendUntilStored(record: LogRecord): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      if (this.#givenUp) {
+        this.#log.error(
+          {
+            record: JSON.stringify(record, (_k, v: unknown) =>
+              typeof v === 'bigint' ? v.toString() : v,
+            ),
+          },
+          'block record NOT logged before shutdown; append it to the block log by hand',
+        );
+        return;
+      }
       try {
         const seq = await this.#appender.appendRecord('blocks', record);
         this.#log.info({ record: record.id, seq }, 'block record logged');
@@ -93,7 +114,7 @@ export class BlockLog {
           { err, record: record.id, attempt },
           'block record not logged yet; retrying',
         );
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 1_000 * attempt)));
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 1_000 * attempt)).unref());
       }
     }
   }
