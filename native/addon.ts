@@ -46,6 +46,8 @@ export interface RawAddon {
     blockNBits: number,
     minLength: number,
   ): [Uint8Array, boolean, number, number, number, number, number, number, number];
+  /** Montgomery step of the prime core: MULX/ADCX/ADOX when the CPU has them, or portable C. */
+  selectMontgomery(path: 'adx' | 'portable'): boolean;
 }
 
 // Index = the core's enum value (native/src/prime.h PowError, PrimeChainType).

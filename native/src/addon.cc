@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bignum.h"
+#include "mont.h"
 #include "prime.h"
 #include "sha256.h"
 #include "submit.h"
@@ -84,6 +85,14 @@ Napi::Value SelectSha(const Napi::CallbackInfo& info) {
   else if (name == "sha-ni") ok = sha_select(ShaFeature::ShaNi);
   else fail(info.Env(), "NATIVE_BAD_INPUT", "feature must be 'sha-ni' or 'portable'");
   return Napi::Boolean::New(info.Env(), ok);
+}
+
+// selectMontgomery('adx' | 'portable') -> whether that path now runs (prime tests compare both).
+Napi::Value SelectMontgomery(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) fail(info.Env(), "NATIVE_BAD_INPUT", "path must be a string");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  if (name != "adx" && name != "portable") fail(info.Env(), "NATIVE_BAD_INPUT", "path must be 'adx' or 'portable'");
+  return Napi::Boolean::New(info.Env(), mont::select_adx(name == "adx"));
 }
 
 Napi::Value Sha256d(const Napi::CallbackInfo& info) {
@@ -225,6 +234,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("primeChain", Napi::Function::New(env, PrimeChain));
   exports.Set("checkPow", Napi::Function::New(env, CheckPow));
   exports.Set("checkShare", Napi::Function::New(env, CheckShare));
+  exports.Set("selectMontgomery", Napi::Function::New(env, SelectMontgomery));
   return exports;
 }
 

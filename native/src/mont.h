@@ -1,6 +1,7 @@
 // Montgomery arithmetic modulo an odd n of k 64-bit limbs (R = 2^(64k)): a lazy fixed-width
 // path specialised per limb count K = 1..16 (pow2_lazy, n at least 3 bits below R) and a
-// runtime-k path with full reductions (pow2<0>) for the widest numbers.
+// runtime-k path with full reductions (pow2<0>) for the widest numbers. On CPUs with BMI2 and
+// ADX the lazy step for K = 4..6 (moduli up to 381 bits: today's origins) is mont-adx.h's.
 // Only what the prime tests need: powers of two, 2^e mod n, by left-to-right square-and-double.
 //
 // REDC (Montgomery 1985; Koc, Acar, Kaliski 1996, "Analyzing and comparing Montgomery
@@ -11,9 +12,15 @@
 #define COLLIERY_MONT_H
 
 #include "bignum.h"
+#include "mont-adx.h"
 
 namespace colliery {
 namespace mont {
+
+// Whether pow2_lazy uses mont-adx.h for K = 4..6: the CPU has BMI2 and ADX (cpuid, read
+// once) and it was not switched off (select_adx(false): tests compare both paths).
+bool adx_enabled();
+bool select_adx(bool on);
 
 // -n^-1 mod 2^64 for odd n0, by Newton iteration (each step doubles the correct low bits).
 inline limb_t neg_inverse(limb_t n0) {
@@ -201,7 +208,23 @@ void pow2_lazy(const Num& nn, const Num& e, Num* r, Num* r2) {
   const int nb = num_bits(nn);
   x[(nb - 1) >> 6] = (limb_t)1 << ((nb - 1) & 63);
   for (int i = 64 * K - (nb - 1) + t; i > 0; i--) dbl<K>(x, n, K);
-  for (int i = ebits - head - 1; i >= 0; i--) sqr_shift_lazy<K>(x, (limb_t)num_bit(e, i), n, ninv);
+  bool done = false;
+  if constexpr (K >= 4 && K <= 6) {
+    if (adx_enabled()) {  // the same product by MULX/ADCX/ADOX (mont-adx.h): x * (x << bit)
+      limb_t y[K];
+      for (int i = ebits - head - 1; i >= 0; i--) {
+        const limb_t bit = (limb_t)num_bit(e, i);
+        const limb_t up = (limb_t)0 - bit;
+        y[0] = x[0] << bit;
+        COLLIERY_UNROLL
+        for (int j = 1; j < K; j++) y[j] = (x[j] << bit) | ((x[j - 1] >> 63) & up);
+        mul_adx<K>(x, y, n, ninv);
+      }
+      done = true;
+    }
+  }
+  if (!done)
+    for (int i = ebits - head - 1; i >= 0; i--) sqr_shift_lazy<K>(x, (limb_t)num_bit(e, i), n, ninv);
   // Leave Montgomery form: REDC(y) = y * 1 * R^-1 for y < 2n is at most n; one full
   // subtraction makes it < n.
   limb_t one[K];

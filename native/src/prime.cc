@@ -2,6 +2,7 @@
 // fixed-width Montgomery arithmetic; ../../shared/protocols/primecoin.md sections 3, 4 and 6).
 #include "prime.h"
 
+#include <cpuid.h>
 #include <cstring>
 #include <vector>
 
@@ -9,6 +10,27 @@
 #include "sha256.h"
 
 namespace colliery {
+
+namespace mont {
+namespace {
+bool adx_in_cpu() {
+#if defined(__x86_64__)
+  unsigned a, b, c, d;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  return (b & (1u << 8)) && (b & (1u << 19));  // BMI2, ADX
+#else
+  return false;
+#endif
+}
+const bool g_adx_cpu = adx_in_cpu();
+bool g_adx = g_adx_cpu;
+}  // namespace
+bool adx_enabled() { return g_adx; }
+bool select_adx(bool on) {
+  g_adx = on && g_adx_cpu;
+  return g_adx == on;
+}
+}  // namespace mont
 
 namespace {
 
