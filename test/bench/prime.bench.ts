@@ -5,32 +5,50 @@
 // origins 288-356 bits) judged as pool shares at 07.000000:
 //   share: block target above the chain (the common case: ELL chain test + normalization);
 //   block: block target = the block's own nBits (adds the Fermat double check).
-// Target (issue #6): ≥ 5,000 share verifications/s per core at length 7-8. Never fails.
+// Target (issue #6): ≥ 5,000 share verifications/s per core at length 7-8, judged on the rate
+// per CPU-second of the process (worker + main thread): on a shared machine the wall-clock
+// rate, printed first, also counts the time other processes held the cores. Never fails.
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { classifyPrimeShare } from '../../actors/share/prime-verdict.js';
 import { primeShareWeight } from '../../actors/shared/prime-share-value.js';
 import { backend, createVerifierPool, nativeImpl } from '../../native/index.js';
 import type { PrimeShareItem } from '../../native/index.js';
 import { vectorPath } from '../helpers/paths.js';
 
-async function rateAsync(fn: () => Promise<void>, per: number, ms: number): Promise<number> {
+/**
+ * Operations per wall-clock second, and per CPU-second of this process (main thread and worker
+ * together, user + system): on a shared machine the second is what one core does, the first
+ * also counts the time other processes held the cores.
+ */
+async function rateAsync(
+  fn: () => Promise<void>,
+  per: number,
+  ms: number,
+): Promise<{ wall: number; cpu: number }> {
   await fn();
   let ops = 0;
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   let now = start;
   while (now - start < ms) {
     await fn();
     ops += per;
     now = performance.now();
   }
-  return (ops * 1000) / (now - start);
+  const cpu = process.cpuUsage(cpu0);
+  return { wall: (ops * 1000) / (now - start), cpu: (ops * 1e6) / (cpu.user + cpu.system) };
 }
 const fmt = (x: number): string => (x >= 1e3 ? `${(x / 1e3).toFixed(2)} k` : x.toFixed(1));
 const line = (label: string, value: string, note = ''): void =>
   console.log(`${label.padEnd(52)} ${value.padStart(12)}  ${note}`);
 
 console.log(`node ${process.version}  cpu ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`backend ${backend}${nativeImpl === null ? '  (addon not loaded: twin only)' : ''}`);
 
 const tsv = readFileSync(vectorPath('primecoin-vectors.tsv'), 'utf8')
@@ -71,6 +89,7 @@ const batch = (mode: 'share' | 'block'): PrimeShareItem[] =>
 
 const model = { stepRatio: 32, baseLength: 6 };
 const results: Record<string, number> = {};
+const cpuRates: Record<string, number> = {};
 for (const which of nativeImpl ? (['native', 'twin'] as const) : (['twin'] as const)) {
   const pool = createVerifierPool({ threads: 1, backend: which });
   for (const mode of ['share', 'block'] as const) {
@@ -96,12 +115,18 @@ for (const which of nativeImpl ? (['native', 'twin'] as const) : (['twin'] as co
       2 * items.length,
       which === 'twin' ? 2500 : 2000,
     );
-    results[`${which}-${mode}`] = r;
+    results[`${which}-${mode}`] = r.wall;
+    cpuRates[`${which}-${mode}`] = r.cpu;
     const target = mode === 'share' && which === 'native';
     line(
       `pool ${which}, 1 thread: prime ${mode}s (length 7)`,
-      `${fmt(r)}/s`,
-      target ? (r >= 5000 ? 'PASS (>= 5 k/s per core)' : 'MISS (< 5 k/s per core)') : '',
+      `${fmt(r.wall)}/s`,
+      `${fmt(r.cpu)}/CPU-s` +
+        (target
+          ? r.cpu >= 5000
+            ? '  PASS (>= 5 k/s per core)'
+            : '  MISS (< 5 k/s per core)'
+          : ''),
     );
   }
   await pool.destroy();
