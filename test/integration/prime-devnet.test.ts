@@ -94,15 +94,19 @@ test(
       const b = lists.flat().filter((x) => x.status === 'submitted');
       return b.length > 0 ? b : undefined;
     });
+    // Valid blocks: on the devnet's chain (null), or beside it when both miners found a block
+    // on the same parent ('inconclusive': stored, not active). At least one is on the chain.
     for (const b of found) {
-      assert.equal(Object.values(b.results)[0], null, `devnet accepted ${b.hash}`);
+      const answer = Object.values(b.results)[0];
+      assert.ok(answer === null || answer === 'inconclusive', `devnet took ${b.hash}: ${answer}`);
       const info = await rpc.call<{ confirmations: number; height: number }>('getblock', [
         b.hash,
         1,
       ]);
-      assert.ok(info.confirmations >= 1);
+      if (answer === null) assert.ok(info.confirmations >= 1);
       assert.equal(info.height, b.height);
     }
+    assert.ok(found.some((b) => Object.values(b.results)[0] === null));
     for (const m of miners)
       assert.equal(m.stats.rejectCodes['20'] ?? 0, 0, JSON.stringify(m.stats.rejectCodes));
 
