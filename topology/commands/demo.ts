@@ -15,6 +15,7 @@ import { ensureLocalNats } from '../nats-local.js';
 import { startNode } from '../node.js';
 import { runPrimeDemo } from '../prime-demo.js';
 import { createPoolHasher } from '../verifier.js';
+import { coins } from './ledger.js';
 import { announce, waitForSignal } from './start.js';
 
 export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--miners N] [--block-seconds S]
@@ -105,9 +106,15 @@ export async function runDemo(args: string[]): Promise<number> {
       ).length;
       const height = await rpc.call<number>('getblockcount').catch(() => -1);
       const secs = (Date.now() - startedAt) / 1000;
+      const store = node.ledger.store;
+      let credited = 0n;
+      for (const b of store.balances()) {
+        if (!b.account.startsWith('@')) credited += b.matureSats + b.immatureSats + b.paidSats;
+      }
       const line =
         `miners ${node.connections()} | shares/s ${(accepted - lastAccepted).toFixed(0)} | accepted ${accepted} ` +
-        `rejected ${rejected} | blocks found ${blocks} | chain height ${height} | ${(hashes / secs / 1e6).toFixed(2)} MH/s`;
+        `rejected ${rejected} | blocks found ${blocks} | chain height ${height} | ${(hashes / secs / 1e6).toFixed(2)} MH/s` +
+        ` | ledger seq ${store.lastApplied()}, credited ${coins(credited)}`;
       lastAccepted = accepted;
       stdout.write(tty ? `\r${line}\u001b[K` : `${line}\n`);
     })();
