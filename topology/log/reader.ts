@@ -47,7 +47,12 @@ export async function* readLog(nc: NatsConnection, opts: ReadOptions): AsyncGene
     opt_start_seq: Math.max(1, opts.fromSeq),
   });
   if (opts.until === 'end' && (await consumer.info()).num_pending === 0) return;
-  const messages = await consumer.consume({ max_messages: Math.max(opts.maxBatch, 256) });
+  // Short pulls (5 s): after a NATS server restart the client notices the lost pull by its
+  // missed heartbeats (half the pull) within seconds, not the default 30 s, and resumes.
+  const messages = await consumer.consume({
+    max_messages: Math.max(opts.maxBatch, 256),
+    expires: 5_000,
+  });
   const stop = (): void => void messages.close();
   opts.signal?.addEventListener('abort', stop, { once: true });
   let batch: RawEntry[] = [];
