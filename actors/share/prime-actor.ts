@@ -22,7 +22,7 @@ import {
   wordOfLength,
   type PrimeWorkModel,
 } from '../shared/prime-share-value.js';
-import { hashSubmitReference } from '../shared/submit-hash.js';
+import { submitHeader } from '../shared/submit-hash.js';
 import type { AcceptedShare, ShareSink } from './actor.js';
 import { hashSubmitInput, jobBytes, type JobBytes } from './header.js';
 import type { BlockCandidate, ShareMessage, ShareStats } from './messages.js';
@@ -190,7 +190,7 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
       share.payoutScript === null
         ? job.bytes
         : { ...job.bytes, coinbase2: hexToBytes(coinb2ForPayout(job.work, share.payoutScript)) };
-    const header = hashSubmitReference(hashSubmitInput(bytes, submit, pre.headerVersion)).header;
+    const header = submitHeader(hashSubmitInput(bytes, submit, pre.headerVersion)).header;
     const shareTarget = wordOfLength(share.difficulty);
     const w: Waiting = {
       share,

@@ -38,6 +38,12 @@ export interface SubmitHash {
 }
 
 export function hashSubmitReference(input: HashSubmitInput): SubmitHash {
+  const built = submitHeader(input);
+  return { ...built, hash: sha256d(built.header) };
+}
+
+/** Steps 5-7 without the header's hash (prime shares: the native core hashes the header). */
+export function submitHeader(input: HashSubmitInput): Omit<SubmitHash, 'hash'> {
   if (input.merkleBranches.length % 32 !== 0) {
     throw new CodedError(SUBMIT_INPUT_INVALID, 'merkleBranches must be a multiple of 32 bytes');
   }
@@ -59,5 +65,5 @@ export function hashSubmitReference(input: HashSubmitInput): SubmitHash {
     bits: input.nbits,
     nonce: input.nonce,
   });
-  return { coinbase, merkleRoot, header, hash: sha256d(header) };
+  return { coinbase, merkleRoot, header };
 }
