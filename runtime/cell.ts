@@ -58,7 +58,8 @@ export class Cell<M> implements ActorContext {
   readonly ids: Ids;
   trace: Context = ROOT_CONTEXT;
   readonly #host: CellHost;
-  readonly #factory: Factory<M>;
+  /** Kept only by actors that may be restarted. */
+  readonly #factory: Factory<M> | undefined;
   readonly #options: ActorOptions<M>;
   readonly #mailbox: Mailbox<Item>;
   #log: Logger | undefined;
@@ -82,7 +83,7 @@ export class Cell<M> implements ActorContext {
   ) {
     this.#host = host;
     ({ node: this.node, clock: this.clock, ids: this.ids } = host);
-    this.#factory = factory;
+    this.#factory = (options.supervision?.action ?? 'restart') === 'restart' ? factory : undefined;
     this.#options = options;
     this.#mailbox = new Mailbox(options.mailbox);
     this.#behaviour = factory(this);
@@ -257,7 +258,7 @@ export class Cell<M> implements ActorContext {
     this.clock.after(delayMs, () => {
       if (this.#state !== 'restarting') return;
       try {
-        this.#behaviour = this.#factory(this);
+        this.#behaviour = (this.#factory as Factory<M>)(this);
       } catch (err) {
         this.log.error({ err }, 'actor factory failed on restart');
         this.#host.escalate(this.self, err);

@@ -197,7 +197,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         minDifficulty: prime?.minWork ?? cfg.minDifficulty,
         maxDifficulty: prime?.maxWork ?? cfg.maxDifficulty,
       },
-      maxJobs: 16,
+      maxJobs: 8, // per connection: work older than 8 notifies is answered 21 (stale)
       maxDedupEntries: 50_000,
       maxPendingSubmits: 128,
       verdictTimeoutMs: 15_000,

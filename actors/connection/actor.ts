@@ -30,7 +30,7 @@ export interface ConnectionHooks {
   readonly share: Address;
   readonly sessionContext: (nowMs: number) => SessionContext;
   /** Called once when the session ends (socket closed or session closed it). */
-  readonly onClose: (reason: string, ban: boolean) => void;
+  readonly onClose: (socket: Socket, extranonce1: string, reason: string, ban: boolean) => void;
   readonly onEffect?: (effect: Effect) => void;
   /** The jobs topic's message → what the session consumes (null: not for this coin). */
   readonly toAnnouncement: (msg: unknown) => JobAnnouncement | null;
@@ -191,6 +191,6 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage> {
     if (this.#closed) return;
     this.#closed = true;
     if (!this.#socket.destroyed) this.#socket.destroySoon();
-    this.#hooks.onClose(reason, ban);
+    this.#hooks.onClose(this.#socket, this.#state.extranonce1, reason, ban);
   }
 }

@@ -180,10 +180,36 @@ export function u32Hex(n: number): string {
  */
 export class LineFramer {
   #tail = '';
+  /** pushBytes: the bytes of an unterminated line (null when there are none). */
+  #tailBytes: Buffer | null = null;
   readonly #maxLineBytes: number;
 
   constructor(maxLineBytes: number) {
     this.#maxLineBytes = maxLineBytes;
+  }
+
+  /**
+   * push() for raw socket bytes (no StringDecoder per socket): lines are cut at newline bytes,
+   * which never occur inside a UTF-8 sequence, and each line is decoded as UTF-8 on its own.
+   */
+  pushBytes(chunk: Buffer): { lines: string[]; overflow: boolean } {
+    let buf = chunk;
+    if (this.#tailBytes !== null) {
+      buf = Buffer.concat([this.#tailBytes, chunk]);
+      this.#tailBytes = null;
+    }
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
+      if (nl - start > this.#maxLineBytes) return { lines: [], overflow: true };
+      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+      const line = buf.toString('utf8', start, end);
+      if (line.trim().length > 0) lines.push(line);
+      start = nl + 1;
+    }
+    if (buf.length - start > this.#maxLineBytes) return { lines: [], overflow: true };
+    if (start < buf.length) this.#tailBytes = Buffer.from(buf.subarray(start));
+    return { lines, overflow: false };
   }
 
   push(chunk: string): { lines: string[]; overflow: boolean } {
@@ -201,7 +227,7 @@ export class LineFramer {
   }
 
   get bufferedChars(): number {
-    return this.#tail.length;
+    return this.#tail.length + (this.#tailBytes?.length ?? 0);
   }
 
   #overflow(): { lines: string[]; overflow: boolean } {

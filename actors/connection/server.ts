@@ -4,8 +4,13 @@
 // announcements out and ticks sessions for vardiff and handshake timeouts.
 import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
-import type { Address, Runtime, Topic } from '../../runtime/index.js';
-import { connectionActor, validateConnectionMessage, type ConnectionHooks } from './actor.js';
+import type { ActorOptions, Address, Runtime, Topic } from '../../runtime/index.js';
+import {
+  connectionActor,
+  validateConnectionMessage,
+  type ConnectionHooks,
+  type ConnectionMessage,
+} from './actor.js';
 import { LineFramer } from './codec.js';
 import type { Effect, JobAnnouncement } from './messages.js';
 import type { SessionContext } from './session.js';
@@ -36,6 +41,16 @@ export interface StratumServer {
 
 const EXTRANONCE_COUNTER_MAX = 0xffffff;
 
+/** What the shared socket listeners need of one connection. */
+interface Feed {
+  readonly self: Address;
+  readonly extranonce1: string;
+  readonly framer: LineFramer;
+}
+const FEED = Symbol('colliery.connection');
+type FedSocket = Socket & { [FEED]: Feed };
+const feedOf = (socket: Socket): Feed => (socket as FedSocket)[FEED];
+
 export async function startStratumServer(
   rt: Runtime,
   cfg: StratumServerConfig,
@@ -62,6 +77,46 @@ export async function startStratumServer(
   const server: Server = createServer({ noDelay: true }, (socket) => accept(socket));
   server.maxConnections = cfg.maxConnections;
 
+  // One hooks object and one set of socket listeners for every connection; what differs per
+  // socket (its actor, extranonce1, framer) hangs off the socket as one small record, so an idle
+  // connection holds no closures of its own.
+  const hooks: ConnectionHooks = {
+    share: cfg.share,
+    toAnnouncement: cfg.toAnnouncement,
+    sessionContext: cfg.sessionContext,
+    onClose: (socket, extranonce1, reason, ban) => {
+      if (ban) bans.set(socket.remoteAddress ?? 'unknown', rt.clock.nowMs() + cfg.banMs);
+      log.debug({ ip: socket.remoteAddress, extranonce1, reason, ban }, 'connection closed');
+    },
+    ...(cfg.onEffect ? { onEffect: cfg.onEffect } : {}),
+  };
+  const spawnOptions: ActorOptions<ConnectionMessage> = {
+    validate: validateConnectionMessage,
+    remote: false,
+    mailbox: { capacity: 1024, overflow: 'reject' },
+    supervision: { action: 'stop' },
+  };
+  function onData(this: Socket, chunk: Buffer): void {
+    const c = feedOf(this);
+    const { lines, overflow } = c.framer.pushBytes(chunk);
+    if (lines.length > 0) rt.tell(c.self, { type: 'lines', lines });
+    if (overflow) rt.tell(c.self, { type: 'line-too-long' });
+  }
+  function onError(this: Socket, err: Error): void {
+    log.debug({ err, ip: this.remoteAddress }, 'socket error');
+  }
+  function onSocketClose(this: Socket): void {
+    const c = feedOf(this);
+    const ip = this.remoteAddress ?? 'unknown';
+    sockets.delete(this);
+    live.delete(c.extranonce1);
+    const n = (perIp.get(ip) ?? 1) - 1;
+    if (n > 0) perIp.set(ip, n);
+    else perIp.delete(ip);
+    rt.tell(c.self, { type: 'socket-closed' });
+    void rt.stop(c.self); // also ends its jobs-topic subscription
+  }
+
   function accept(socket: Socket): void {
     const ip = socket.remoteAddress ?? 'unknown';
     const bannedUntil = bans.get(ip);
@@ -79,44 +134,24 @@ export async function startStratumServer(
     if (en1 === null) return void socket.destroy();
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
     sockets.add(socket);
-    const hooks: ConnectionHooks = {
-      share: cfg.share,
-      toAnnouncement: cfg.toAnnouncement,
-      sessionContext: cfg.sessionContext,
-      onClose: (reason, ban) => {
-        if (ban) bans.set(ip, rt.clock.nowMs() + cfg.banMs);
-        log.debug({ ip, extranonce1: en1, reason, ban }, 'connection closed');
-      },
-      ...(cfg.onEffect ? { onEffect: cfg.onEffect } : {}),
-    };
-    const self = rt.spawn('connection', `${rt.node}-${en1}`, connectionActor(socket, en1, hooks), {
-      validate: validateConnectionMessage,
-      remote: false,
-      mailbox: { capacity: 1024, overflow: 'reject' },
-      supervision: { action: 'stop' },
-    });
+    const self = rt.spawn(
+      'connection',
+      `${rt.node}-${en1}`,
+      connectionActor(socket, en1, hooks),
+      spawnOptions,
+    );
     live.set(en1, self);
-    const unsubscribeJobs = rt.subscribe(cfg.jobsTopic, self);
+    rt.subscribe(cfg.jobsTopic, self);
     if (current) rt.tell(self, current);
-    const framer = new LineFramer(cfg.maxLineBytes);
-    socket.setEncoding('utf8');
+    (socket as FedSocket)[FEED] = {
+      self,
+      extranonce1: en1,
+      framer: new LineFramer(cfg.maxLineBytes),
+    };
     socket.setKeepAlive(true, 60_000);
-    socket.on('data', (chunk: string) => {
-      const { lines, overflow } = framer.push(chunk);
-      if (lines.length > 0) rt.tell(self, { type: 'lines', lines });
-      if (overflow) rt.tell(self, { type: 'line-too-long' });
-    });
-    socket.on('error', (err) => log.debug({ err, ip }, 'socket error'));
-    socket.once('close', () => {
-      sockets.delete(socket);
-      live.delete(en1);
-      const n = (perIp.get(ip) ?? 1) - 1;
-      if (n > 0) perIp.set(ip, n);
-      else perIp.delete(ip);
-      rt.tell(self, { type: 'socket-closed' });
-      unsubscribeJobs();
-      void rt.stop(self);
-    });
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.once('close', onSocketClose);
   }
 
   // Job fan-out: every Connection subscribes to the jobs topic; the runtime decodes each

@@ -85,6 +85,13 @@ export interface SessionState {
   closed: boolean;
 }
 
+/**
+ * Idle connections share these empty tables (a node holds up to 100k sessions, most idle); a
+ * session gets its own on its first submit. Never written: every write site checks first.
+ */
+const NO_DEDUP: SessionState['dedup'] = new Map();
+const NO_PENDING: SessionState['pending'] = new Map();
+
 export function initSession(extranonce1: string, ctx: SessionContext): SessionState {
   const { config, nowMs } = ctx;
   return {
@@ -100,9 +107,9 @@ export function initSession(extranonce1: string, ctx: SessionContext): SessionSt
     current: null,
     jobs: new Map(),
     reissues: 0,
-    dedup: new Map(),
+    dedup: NO_DEDUP,
     dedupEntries: 0,
-    pending: new Map(),
+    pending: NO_PENDING,
     nextRequestId: 1,
     recent: [],
     badRequests: 0,
@@ -257,7 +264,7 @@ function startWork(s: SessionState, ctx: SessionContext, out: Effect[]): void {
 function onJob(s: SessionState, job: JobAnnouncement, ctx: SessionContext, out: Effect[]): void {
   if (job.clean) {
     for (const local of s.jobs.values()) local.stale = true;
-    s.dedup.clear();
+    s.dedup = NO_DEDUP; // the old jobs' keys can never match again
     s.dedupEntries = 0;
   }
   s.current = job;
@@ -380,11 +387,13 @@ function submit(
   const key = `${p.extranonce2}:${p.ntime}:${p.nonce}:${p.extra ?? ''}`;
   let keys = s.dedup.get(local.job.jobId);
   if (keys?.has(key)) return reject(s, ctx, out, id, 'duplicate', '', true);
+  if (s.dedup === NO_DEDUP) s.dedup = new Map();
   if (!keys) s.dedup.set(local.job.jobId, (keys = new Set()));
   keys.add(key);
   s.dedupEntries++;
   while (s.dedupEntries > config.maxDedupEntries && s.jobs.size > 1) forgetOldestJob(s);
   const requestId = s.nextRequestId++;
+  if (s.pending === NO_PENDING) s.pending = new Map();
   s.pending.set(requestId, { id, difficulty: local.difficulty, atMs: ctx.nowMs });
   out.push({
     kind: 'verify',

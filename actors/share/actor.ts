@@ -182,8 +182,12 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     this.#queue.push({ share, replyTo, job, bytes, submit, pre });
     if (this.#queue.length >= this.#cfg.maxBatch) this.#flush(ctx);
     else if (!this.#flushScheduled) {
+      // An idle verifier gets the batch at the end of this turn's messages (a lone share, say a
+      // block candidate, does not wait for the event loop); a busy one at the next check phase,
+      // so everything read meanwhile rides in the same batch.
       this.#flushScheduled = true;
-      setImmediate(() => this.#flush(ctx));
+      if (this.#inFlight.size === 0) queueMicrotask(() => this.#flush(ctx));
+      else setImmediate(() => this.#flush(ctx));
     }
   }
 

@@ -24,6 +24,21 @@ test('codec - framer reports overflow for a line over the cap and drops its byte
   assert.equal(new LineFramer(100).push(`${'z'.repeat(200)}\n`).overflow, true);
 });
 
+test('codec - byte framer cuts lines like the string one, keeping UTF-8 split across reads', () => {
+  const f = new LineFramer(1024);
+  const b = (s: string): Buffer => Buffer.from(s, 'utf8');
+  assert.deepEqual(f.pushBytes(b('{"a":1}\r\n{"b"')).lines, ['{"a":1}']);
+  assert.deepEqual(f.pushBytes(b(':2}\n\n{"c":3}\n')).lines, ['{"b":2}', '{"c":3}']);
+  assert.equal(f.bufferedChars, 0);
+  const euro = b('{"u":"€"}\n'); // the € is three bytes: split it between two reads
+  assert.deepEqual(f.pushBytes(euro.subarray(0, 7)).lines, []);
+  assert.deepEqual(f.pushBytes(euro.subarray(7)).lines, ['{"u":"€"}']);
+  const small = new LineFramer(100);
+  assert.equal(small.pushBytes(b('x'.repeat(60))).overflow, false);
+  assert.equal(small.pushBytes(b('y'.repeat(60))).overflow, true);
+  assert.equal(new LineFramer(100).pushBytes(b(`${'z'.repeat(200)}\n`)).overflow, true);
+});
+
 test('codec - parses the public-pool bitaxe submit with version bits', () => {
   const r = parseLine(
     '{"id":5,"method":"mining.submit","params":["tb1q.bitaxe3","1","C7080000","64b3f3ec","ed460d91","00002000"]}',
