@@ -157,6 +157,10 @@ function parseSubmit(id: RequestId, p: unknown[]): ParseResult {
 }
 
 export function encodeResult(id: RequestId, result: unknown): string {
+  // The reply to every accepted share: the same bytes JSON.stringify writes, without building
+  // an object (ids are finite numbers once parsed; -0 prints as 0 either way).
+  if (result === true && typeof id === 'number' && Number.isFinite(id))
+    return `{"id":${id === 0 ? 0 : id},"result":true,"error":null}\n`;
   return `${JSON.stringify({ id, result, error: null })}\n`;
 }
 

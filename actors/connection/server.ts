@@ -40,6 +40,7 @@ export interface StratumServer {
 }
 
 const EXTRANONCE_COUNTER_MAX = 0xffffff;
+const TICK_SLICES = 10;
 
 /** What the shared socket listeners need of one connection. */
 interface Feed {
@@ -169,9 +170,26 @@ export async function startStratumServer(
   );
   const unsubscribe = rt.subscribe(cfg.jobsTopic, latest);
 
-  const ticker = setInterval(() => {
-    for (const conn of live.values()) rt.tell(conn, { type: 'tick' });
-  }, cfg.tickMs);
+  // Every connection gets a tick each tickMs, sent in TICK_SLICES waves: 100k ticks in one burst
+  // would hold a job notify up behind them.
+  let sweep: Iterator<Address> | null = null;
+  let slice = 0;
+  let perSlice = 0;
+  const ticker = setInterval(
+    () => {
+      if (slice === 0) {
+        sweep = live.values();
+        perSlice = Math.ceil(live.size / TICK_SLICES);
+      }
+      slice = (slice + 1) % TICK_SLICES;
+      for (let n = perSlice; n > 0 && sweep !== null; n--) {
+        const next = sweep.next();
+        if (next.done === true) sweep = null;
+        else rt.tell(next.value, { type: 'tick' });
+      }
+    },
+    Math.max(1, Math.floor(cfg.tickMs / TICK_SLICES)),
+  );
   ticker.unref();
 
   // Drain: refuse new sockets at once; the Connection actors then tell their miners to

@@ -31,7 +31,8 @@ export function jobBytes(job: JobWork): JobBytes {
 
 /**
  * hashSubmit's input for a submit on a job; `headerVersion` comes from precheckSubmit (BIP310).
- * Assumes the submit passed precheckSubmit (hex fields of the right sizes).
+ * The submit must have passed precheckSubmit (hex fields of the right sizes): this is the
+ * per-share path, so the hex is decoded without being checked again.
  */
 export function hashSubmitInput(
   bytes: JobBytes,
@@ -40,15 +41,15 @@ export function hashSubmitInput(
 ): HashSubmitInput {
   return {
     coinbase1: bytes.coinbase1,
-    extranonce1: hexToBytes(submit.extranonce1),
-    extranonce2: hexToBytes(submit.extranonce2),
+    extranonce1: Buffer.from(submit.extranonce1, 'hex'),
+    extranonce2: Buffer.from(submit.extranonce2, 'hex'),
     coinbase2: bytes.coinbase2,
     merkleBranches: bytes.merkleBranches,
     version: headerVersion,
     prevHash: bytes.prevHash,
-    ntime: u32FromHex(submit.ntime),
+    ntime: Number.parseInt(submit.ntime, 16),
     nbits: bytes.nbits,
-    nonce: u32FromHex(submit.nonce),
+    nonce: Number.parseInt(submit.nonce, 16),
   };
 }
 

@@ -257,6 +257,10 @@ async function sharesPerSecond(nats: NatsServer, raw: number): Promise<void> {
       'CPU in the window (cores)',
       `node ${nodeCpu.toFixed(2)} · load gen ${((self.user + self.system) / 1e6 / seconds).toFixed(2)} · nats ${natsCpu.toFixed(2)}`,
     );
+    row(
+      'node CPU per accepted share (µs, all threads; steadier than the rate on a busy host)',
+      (rate > 0 ? (nodeCpu / rate) * 1e6 : NaN).toFixed(1),
+    );
     row('load generator event-loop utilisation', `${(elu.utilization * 100).toFixed(0)} %`);
     note(
       `path: loopback TCP → line framing → Connection actor (decide) → Share actor (precheck, ` +

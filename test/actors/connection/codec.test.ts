@@ -108,3 +108,9 @@ test('codec - errors go out as [code, message, null] arrays', () => {
     '{"id":8,"result":null,"error":[23,"Low difficulty share: share 0.5 < 1",null]}\n',
   );
 });
+
+test('codec - the accepted-share reply is byte for byte what JSON.stringify writes', () => {
+  for (const id of [0, -0, 1, 7, 123_456_789, 1.5, -3, 1e21, 2 ** 53, 1e-7, 'a"b', null]) {
+    assert.equal(encodeResult(id, true), `${JSON.stringify({ id, result: true, error: null })}\n`);
+  }
+});
