@@ -38,10 +38,7 @@ const DEFAULT_POLICY: Required<SupervisionPolicy> = {
   maxBackoffMs: 5_000,
 };
 
-/**
- * Cells with mail, run in order by one microtask (not one microtask per cell): a broadcast to
- * 10,000 local actors costs one queue walk. Each cell still handles at most BATCH messages a turn.
- */
+/** Cells with mail, run in order by one microtask (not one each): a broadcast is one queue walk. */
 const runQueue: Cell<unknown>[] = [];
 let runQueued = false;
 function drainRunQueue(): void {

@@ -100,6 +100,13 @@ export function decodeReply(bytes: Uint8Array): Reply {
   throw runtimeError(RuntimeCode.BadEnvelope, why);
 }
 
+/** Broadcasts the runtime decoded and deep-froze: wire-shaped and immutable, so never copied. */
+const broadcasts = new WeakSet<object>();
+export function freezeBroadcast<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) broadcasts.add(deepFreeze(value));
+  return value;
+}
+
 /** Freezes a value and everything reachable from it (byte arrays cannot be frozen). */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
@@ -120,9 +127,10 @@ const wellFormed = (s: string): boolean =>
  * Uint8Arrays) is copied directly, with the wire's normalisations: -0 becomes 0, array holes
  * become undefined, byte arrays become Buffers. Anything else (Map, Set, class instances, lone
  * surrogates, huge bigints, symbols...) goes through msgpackr, so it is reshaped or refused
- * exactly as over NATS.
+ * exactly as over NATS. A broadcast the runtime froze (freezeBroadcast) is returned as is.
  */
 export function wireCopy(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && broadcasts.has(value)) return value;
   const copied = copy(value);
   return copied !== SLOW ? copied : wire.unpack(pack(value));
 }

@@ -43,11 +43,11 @@ export class Mailbox<T> {
     if (this.#head >= this.#items.length) return undefined;
     const item = this.#items[this.#head];
     this.#items[this.#head++] = undefined;
-    if (this.#head === this.#items.length) {
-      // Empty: drop the spent slots, so an idle actor holds no backing store.
-      this.#items = [];
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+    // Empty: drop the spent slots (an idle actor holds no backing store); else compact now and then.
+    if (
+      this.#head === this.#items.length ||
+      (this.#head >= 1024 && this.#head * 2 >= this.#items.length)
+    ) {
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }

@@ -10,7 +10,7 @@ import * as addr from './address.js';
 import type { Address, Topic } from './address.js';
 import { Cell, type CellHost, type ReplyFn } from './cell.js';
 import { nuidIds, realClock, type Clock, type Ids } from './clock.js';
-import { decodeMessage, deepFreeze, encodeReply, wireCopy, type Reply } from './envelope.js';
+import { decodeMessage, encodeReply, freezeBroadcast, wireCopy, type Reply } from './envelope.js';
 import {
   CodedError,
   DELIVERY_CODES,
@@ -167,7 +167,7 @@ export class Runtime implements CellHost {
   publish(to: Topic, msg: unknown, parent: Context = context.active()): void {
     const traceparent = this.interceptor.inject(parent);
     if (this.#nc !== undefined) publishEnvelope(this.#nc, to, msg, traceparent);
-    else this.#fanOut(to, deepFreeze(wireCopy(msg)), traceparent);
+    else this.#fanOut(to, freezeBroadcast(wireCopy(msg)), traceparent);
   }
 
   /**
@@ -179,7 +179,7 @@ export class Runtime implements CellHost {
     let entry = this.#topics.get(to);
     if (entry === undefined) {
       const sub = this.#nc?.subscribe(to, {
-        callback: this.#decoding(to, (body, tp) => this.#fanOut(to, deepFreeze(body), tp)),
+        callback: this.#decoding(to, (body, tp) => this.#fanOut(to, freezeBroadcast(body), tp)),
       });
       this.#topics.set(to, (entry = { sub, targets: new Set() }));
     }
