@@ -62,7 +62,11 @@ export interface SessionState {
   readonly openedAtMs: number;
   userAgent: string | null;
   subscribed: boolean;
-  workers: Map<string, WorkerName>;
+  /** The first authorized worker (most connections have one, kept without a Map) … */
+  workerName: string | null;
+  worker: WorkerName | null;
+  /** … and any others (null until a second one authorizes). */
+  moreWorkers: Map<string, WorkerName> | null;
   /** SOLO: the one payout script of this connection (its first authorized address). */
   payoutScript: string | null;
   versionMask: number;
@@ -99,7 +103,9 @@ export function initSession(extranonce1: string, ctx: SessionContext): SessionSt
     openedAtMs: nowMs,
     userAgent: null,
     subscribed: false,
-    workers: new Map(),
+    workerName: null,
+    worker: null,
+    moreWorkers: null,
     payoutScript: null,
     versionMask: 0,
     vardiff: initVardiff(config.vardiff, config.startDifficulty, nowMs),
@@ -231,7 +237,7 @@ function authorize(
   if (!parsed.ok) return reply(out, id, 'unauthorized', parsed.reason);
   const account = ctx.resolveAccount(parsed.name.account);
   if (!account.ok) return reply(out, id, 'unauthorized', account.reason);
-  if (!s.workers.has(username) && s.workers.size >= ctx.config.maxWorkers) {
+  if (!workerOf(s, username) && workerCount(s) >= ctx.config.maxWorkers) {
     return reply(
       out,
       id,
@@ -244,7 +250,7 @@ function authorize(
     return reply(out, id, 'unauthorized', 'solo mining: one payout address per connection');
   }
   if (script !== null) s.payoutScript = script;
-  s.workers.set(username, parsed.name);
+  addWorker(s, username, parsed.name);
   const { difficulty } = parsePasswordOptions(password);
   if (difficulty !== null)
     s.vardiff = setFloor(ctx.config.vardiff, s.vardiff, ctx.dialect.toWork(difficulty), ctx.nowMs);
@@ -254,10 +260,24 @@ function authorize(
   else announceDifficulty(s, ctx, out);
 }
 
+function workerOf(s: SessionState, username: string): WorkerName | undefined {
+  return username === s.workerName ? (s.worker ?? undefined) : s.moreWorkers?.get(username);
+}
+
+function workerCount(s: SessionState): number {
+  return (s.worker === null ? 0 : 1) + (s.moreWorkers?.size ?? 0);
+}
+
+function addWorker(s: SessionState, username: string, name: WorkerName): void {
+  if (s.workerName === null || s.workerName === username) {
+    s.workerName = username;
+    s.worker = name;
+  } else (s.moreWorkers ??= new Map()).set(username, name);
+}
+
 /** First work once subscribed and authorized: set_difficulty, then notify. */
 function startWork(s: SessionState, ctx: SessionContext, out: Effect[]): void {
-  if (!s.subscribed || s.workers.size === 0 || s.current === null || s.sentDifficulty !== null)
-    return;
+  if (!s.subscribed || s.worker === null || s.current === null || s.sentDifficulty !== null) return;
   issue(s, s.current, s.current.clean, ctx, out);
 }
 
@@ -268,7 +288,7 @@ function onJob(s: SessionState, job: JobAnnouncement, ctx: SessionContext, out: 
     s.dedupEntries = 0;
   }
   s.current = job;
-  if (s.subscribed && s.workers.size > 0 && !s.draining) issue(s, job, job.clean, ctx, out);
+  if (s.subscribed && s.worker !== null && !s.draining) issue(s, job, job.clean, ctx, out);
 }
 
 /** Send `job` at the connection's current difficulty (announcing it first if it changed). */
@@ -365,7 +385,7 @@ function submit(
 ): void {
   const { config } = ctx;
   if (!s.subscribed) return reject(s, ctx, out, id, 'not-subscribed', '', false);
-  const worker = s.workers.get(p.worker);
+  const worker = workerOf(s, p.worker);
   if (!worker) return reject(s, ctx, out, id, 'unauthorized', p.worker.slice(0, 64), false);
   const local = s.jobs.get(p.jobId);
   if (!local) return reject(s, ctx, out, id, 'stale', 'unknown job', false);
@@ -449,7 +469,7 @@ function onTickEvent(s: SessionState, ctx: SessionContext, out: Effect[]): void 
     onVerdict(s, { requestId, verdict: 'server-busy', detail: 'verification timed out' }, ctx, out);
   }
   if (s.closed) return;
-  const ready = s.subscribed && s.workers.size > 0;
+  const ready = s.subscribed && s.worker !== null;
   if (!ready && ctx.nowMs - s.openedAtMs >= ctx.config.handshakeMs) {
     return close(s, out, 'no subscribe/authorize in time', false);
   }
