@@ -21,9 +21,8 @@ import { addressToScript } from '../actors/shared/address.js';
 import { bytesToHex } from '../actors/shared/hex.js';
 import { blockSubsidySats, networkByName } from '../actors/shared/network.js';
 import { COINS, type NodeConfig } from './config.js';
-import { DEFAULT_APPENDER, LogAppender } from './log/appender.js';
+import { openNodeLog } from './log/appender.js';
 import { BlockLog, openBlocks } from './log/block-log.js';
-import { DEFAULT_LOG_OPTIONS, ensureLogStream } from './log/stream.js';
 import type { LedgerReplica } from './ledger/replica.js';
 import { startNodeLedger } from './ledger/wire.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
@@ -79,16 +78,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   // The log has its own NATS connection: it must outlive the runtime's drain (shares answered
   // during the drain are appended after the actors stop; block records are retried to the end).
   const logNc = await connectNats([...cfg.natsUrls], `${cfg.nodeId}-log`);
-  await ensureLogStream(logNc, {
-    ...DEFAULT_LOG_OPTIONS,
-    cluster: cfg.cluster,
-    replicas: cfg.logReplicas,
-  });
-  const appender = new LogAppender(
-    logNc,
-    { ...DEFAULT_APPENDER, cluster: cfg.cluster, coin: cfg.coin, node: cfg.nodeId },
-    log,
-  );
+  const appender = await openNodeLog(logNc, cfg, log);
   const blockLog = new BlockLog(appender, cfg.coin, log);
   const leaseTtlMs = deps.leaseTtlMs ?? 5_000;
   const ledger = await startNodeLedger(

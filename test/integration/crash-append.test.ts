@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { connect } from '@nats-io/transport-node';
 import { startNatsServer, freePort } from '../helpers/nats-server.js';
 import { repoRoot } from '../helpers/paths.js';
+import { seededRandom } from '../helpers/random.js';
 import { until } from '../helpers/until.js';
+import { startWhenListening } from '../helpers/miners.js';
 import { startDevnet } from '../../topology/devnet/index.js';
 import { StratumMiner } from '../../topology/miner/stratum-miner.js';
 import { hashHeaders } from '../../native/index.js';
@@ -22,18 +24,6 @@ const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 const cli = join(repoRoot, 'dist', 'topology', 'cli.js');
 const ROUNDS = 5;
 
-/** mulberry32: the kill points are reproducible from the seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function startNode(args: string[]): { child: ChildProcess; exited: Promise<void> } {
   const child = spawn(process.execPath, [cli, 'start', ...args], { stdio: 'ignore' });
   return { child, exited: new Promise((r) => child.once('exit', () => r())) };
@@ -43,7 +33,7 @@ test(
   'crash - no share a miner was told "accepted" is missing from the log after kill -9',
   { timeout: 300_000 },
   async () => {
-    const random = rng(20261123);
+    const random = seededRandom(20261123);
     const nats = await startNatsServer('crash');
     const devnet = await startDevnet({ bits: bitsFromTarget(shareTargetFromDifficulty(2 ** 4)) });
     const nc = await connect({ servers: nats.url });
@@ -95,20 +85,7 @@ test(
       );
       for (const m of miners)
         m.on('accepted', (hash: string | undefined) => hash && acked.add(hash));
-      await Promise.all(
-        miners.map((m) =>
-          until(
-            'the miner connects',
-            () =>
-              m.start().then(
-                () => true,
-                () => undefined,
-              ),
-            60_000,
-            200,
-          ),
-        ),
-      );
+      await startWhenListening(miners, 60_000, 200);
       const before = acked.size;
       await until('shares flow', () => acked.size >= before + 20 || undefined, 60_000, 20);
       // Kill somewhere in the next 0–1.5 s of steady share flow.

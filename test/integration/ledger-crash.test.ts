@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { repoRoot } from '../helpers/paths.js';
+import { seededRandom } from '../helpers/random.js';
 import { until } from '../helpers/until.js';
 import { Runtime, connectNats } from '../../runtime/index.js';
 import { LogAppender, DEFAULT_APPENDER } from '../../topology/log/appender.js';
@@ -25,23 +26,13 @@ const COIN = 'bitcoin-regtest';
 const CLUSTER = 'lcrash';
 const KILLS = 20;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 test(
   'ledger crash - 20 kill -9s of leader and standby: verify passes, nothing lost or doubled',
   { timeout: 300_000 },
   async () => {
-    const random = rng(424242);
+    const random = seededRandom(424242);
     const nats = await startNatsServer('lcrash');
     const data = mkdtempSync(join(tmpdir(), 'colliery-lcrash-'));
     const nc = await connectNats(nats.url, 'producer');

@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { startNatsServer, freePort } from '../helpers/nats-server.js';
 import { repoRoot } from '../helpers/paths.js';
 import { until } from '../helpers/until.js';
+import { startWhenListening } from '../helpers/miners.js';
 import { startDevnet } from '../../topology/devnet/index.js';
 import { StratumMiner } from '../../topology/miner/stratum-miner.js';
 import { hashHeaders } from '../../native/index.js';
@@ -102,20 +103,7 @@ test(
     });
 
     // Both nodes accept miners (each retries until its node listens).
-    await Promise.all(
-      miners.map((m) =>
-        until(
-          'the miner connects',
-          () =>
-            m.start().then(
-              () => true,
-              () => undefined,
-            ),
-          60_000,
-          250,
-        ),
-      ),
-    );
+    await startWhenListening(miners, 60_000, 250);
     await until(
       'both miners have accepted shares',
       () => miners.every((m) => m.stats.accepted >= 5) || undefined,

@@ -7,8 +7,7 @@ import { Runtime, connectNats } from '../../runtime/index.js';
 import { addressToScript } from '../../actors/shared/address.js';
 import { networkByName } from '../../actors/shared/network.js';
 import { COINS, type NodeConfig } from '../config.js';
-import { DEFAULT_APPENDER, LogAppender } from '../log/appender.js';
-import { DEFAULT_LOG_OPTIONS, ensureLogStream } from '../log/stream.js';
+import { openNodeLog } from '../log/appender.js';
 import type { LedgerReplica } from './replica.js';
 import { startNodeLedger } from './wire.js';
 
@@ -28,16 +27,7 @@ export async function startLedgerNode(
   const network = networkByName(COINS[cfg.coin].network);
   const poolScript =
     cfg.poolAddress === '' ? new Uint8Array(0) : addressToScript(cfg.poolAddress, network).script;
-  await ensureLogStream(nc, {
-    ...DEFAULT_LOG_OPTIONS,
-    cluster: cfg.cluster,
-    replicas: cfg.logReplicas,
-  });
-  const appender = new LogAppender(
-    nc,
-    { ...DEFAULT_APPENDER, cluster: cfg.cluster, coin: cfg.coin, node: cfg.nodeId },
-    log,
-  );
+  const appender = await openNodeLog(nc, cfg, log);
   const ledger = await startNodeLedger(
     cfg,
     nc,

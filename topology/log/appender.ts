@@ -16,7 +16,15 @@ import {
   type LoggedShare,
   type ShareBatchRecord,
 } from '../../actors/ledger/records.js';
-import { encodeRecord, jetstreamOf, logError, logSubject, type LogKind } from './stream.js';
+import {
+  DEFAULT_LOG_OPTIONS,
+  encodeRecord,
+  ensureLogStream,
+  jetstreamOf,
+  logError,
+  logSubject,
+  type LogKind,
+} from './stream.js';
 
 export interface AppenderOptions {
   readonly cluster: string;
@@ -223,4 +231,22 @@ function retryable(err: unknown): boolean {
   const msg = String((err as Error)?.message ?? err);
   if (msg.includes('maximum') && msg.includes('exceeded')) return true; // limits: disk may free
   return !/no stream matches subject|invalid|permissions/i.test(msg);
+}
+
+/** A node's log: the stream created or checked with the node's replicas, and its appender. */
+export async function openNodeLog(
+  nc: NatsConnection,
+  cfg: { cluster: string; coin: string; nodeId: string; logReplicas: number },
+  log: Logger,
+): Promise<LogAppender> {
+  await ensureLogStream(nc, {
+    ...DEFAULT_LOG_OPTIONS,
+    cluster: cfg.cluster,
+    replicas: cfg.logReplicas,
+  });
+  return new LogAppender(
+    nc,
+    { ...DEFAULT_APPENDER, cluster: cfg.cluster, coin: cfg.coin, node: cfg.nodeId },
+    log,
+  );
 }
