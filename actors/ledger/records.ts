@@ -48,6 +48,8 @@ export interface ShareBatchRecord {
   readonly node: string;
   readonly jobs: readonly LoggedJob[];
   readonly shares: readonly LoggedShare[];
+  /** W3C traceparent of the append's span (links to each share's submit trace); not accounting. */
+  readonly trace?: string;
 }
 
 /** A coinbase output that paid an account directly (non-custodial or SOLO). */

@@ -3,6 +3,7 @@
 // native core), classifies the hashes, sends block candidates to the Block actor first, then
 // (for accepted shares) waits for the share sink (the share log, when configured) and tells the
 // Connection its verdict.
+import type { Context } from '@opentelemetry/api';
 import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
 import type {
   ShareVerdict as ConnectionVerdict,
@@ -34,6 +35,8 @@ export interface AcceptedShare {
   readonly weight: number;
   readonly hash: string;
   readonly atMs: number;
+  /** The submit's trace (not logged): the log append's span links to it. */
+  readonly trace?: Context;
 }
 
 /**
@@ -74,6 +77,8 @@ interface Waiting {
   readonly bytes: JobBytes;
   readonly submit: ShareSubmit;
   readonly pre: Extract<Precheck, { ok: true }>;
+  /** The trace of the submit (Connection → Share): the share log's span links to it. */
+  readonly trace: Context;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -179,7 +184,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     });
     if (!pre.ok) return this.#reply(ctx, replyTo, share, pre.verdict.kind, reasonOf(pre.verdict));
     const bytes = this.#bytesFor(job, share.payoutScript);
-    this.#queue.push({ share, replyTo, job, bytes, submit, pre });
+    this.#queue.push({ share, replyTo, job, bytes, submit, pre, trace: ctx.trace });
     if (this.#queue.length >= this.#cfg.maxBatch) this.#flush(ctx);
     else if (!this.#flushScheduled) {
       // An idle verifier gets the batch at the end of this turn's messages (a lone share, say a
@@ -271,6 +276,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
       weight: hashShareWeight(w.share.difficulty),
       hash: verdict.hash,
       atMs,
+      trace: w.trace,
     }));
     this.#appending++;
     sink

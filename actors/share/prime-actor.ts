@@ -6,6 +6,7 @@
 // (prime-verdict.ts), sends block candidates to the Block actor first, records per-worker
 // chain statistics (prime-stats.ts), and hands accepted shares, weighted by their expected
 // block contribution (actors/shared/prime-share-value.ts), to the share sink before answering.
+import type { Context } from '@opentelemetry/api';
 import { decodeMultiplier } from '../../native/multiplier.js';
 import type { ItemResult, PrimeShareItem } from '../../native/pool-types.js';
 import type { PrimeShareResult } from '../../native/types.js';
@@ -98,6 +99,8 @@ interface Waiting {
   readonly submit: ShareSubmit;
   readonly shareTarget: number;
   readonly headerVersion: number;
+  /** The submit's trace: the share log's span links to it. */
+  readonly trace: Context;
 }
 
 export function primeShareActor(cfg: PrimeShareActorConfig): Factory<PrimeShareMessage> {
@@ -199,6 +202,7 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
       submit,
       shareTarget,
       headerVersion: pre.headerVersion,
+      trace: ctx.trace,
     };
     const item = {
       header,
@@ -273,6 +277,7 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
       weight: primeShareWeight(v.length, w.shareTarget, w.job.bits, this.#cfg.model),
       hash: v.blockHash,
       atMs: nowMs,
+      trace: w.trace,
     }));
     sink.append(records).then(
       () => accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted')),

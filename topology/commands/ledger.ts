@@ -15,6 +15,7 @@ import { ledgerConfigOf, ledgerDir } from '../ledger/wire.js';
 import { readLog } from '../log/reader.js';
 import { startLedgerNode } from '../ledger/ledger-node.js';
 import { waitForSignal } from './start.js';
+import { startTracing } from '../tracing.js';
 import { lastLogSeq } from '../log/stream.js';
 
 export const LEDGER_HELP = `usage: colliery ledger <balances | bill <height|hash> | verify | run> [options]
@@ -56,7 +57,8 @@ export async function runLedger(args: string[]): Promise<number> {
   const cfg = loadToolConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
   if (sub === 'run') {
     const node = await startLedgerNode(cfg);
-    return waitForSignal({ log: node.log, stop: () => node.stop() });
+    const tracing = startTracing('ledger', cfg.nodeId, node.log);
+    return waitForSignal({ log: node.log, stop: () => node.stop() }, () => tracing.shutdown());
   }
   const dir = ledgerDir(cfg);
   if (!existsSync(dir)) {

@@ -5,6 +5,7 @@ import { stderr, stdout } from 'node:process';
 import { envRaw, fileRaw, loadConfig, optionHelp, parseFlags, type NodeConfig } from '../config.js';
 import { startNode, type NodeHandle } from '../node.js';
 import { createPoolHasher } from '../verifier.js';
+import { startTracing } from '../tracing.js';
 import { backend, shaFeature, nativeUnavailableReason } from '../../native/index.js';
 
 export const START_HELP = `usage: colliery start --coin bitcoin|bitcoin-testnet|bitcoin-regtest --rpc URL --pool-address ADDR [options]
@@ -32,8 +33,9 @@ export async function runStart(args: string[]): Promise<number> {
   }
   const cfg = loadConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
   const node = await startNode(cfg, { hasher: createPoolHasher(cfg.verifierThreads) });
+  const tracing = startTracing('node', cfg.nodeId, node.log);
   announce(node, cfg);
-  return waitForSignal(node);
+  return waitForSignal(node, () => tracing.shutdown());
 }
 
 export function announce(node: NodeHandle, cfg: NodeConfig): void {

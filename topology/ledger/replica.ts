@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import type { LedgerStore } from '../../actors/ledger/store.js';
 import { validateLogEntry } from '../../actors/ledger/validate.js';
 import type { LogEntry } from '../../actors/ledger/records.js';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { readLog, type RawEntry } from '../log/reader.js';
+import { linksTo, spanContextOf, tracer } from '../log/trace.js';
 
 export interface ReplicaOptions {
   readonly cluster: string;
@@ -87,7 +89,28 @@ export class LedgerReplica {
 
   #apply(batch: readonly RawEntry[]): void {
     const entries: LogEntry[] = batch.map((e) => validateLogEntry(e.seq, e.record));
-    const { lastApplied } = this.store.applyBatch(entries);
+    const span = tracer.startSpan('ledger.apply', {
+      kind: SpanKind.CONSUMER,
+      links: linksTo(
+        batch.map((e) => spanContextOf((e.record as { trace?: unknown } | null)?.trace)),
+      ),
+      attributes: {
+        'colliery.log_seq_from': batch[0]?.seq ?? 0,
+        'colliery.log_seq_to': batch.at(-1)?.seq ?? 0,
+      },
+    });
+    let lastApplied: number;
+    try {
+      lastApplied = this.store.applyBatch(entries).lastApplied;
+    } catch (err) {
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: String((err as Error)?.message ?? err),
+      });
+      throw err;
+    } finally {
+      span.end();
+    }
     for (const l of this.#listeners) l(lastApplied);
     for (let i = this.#waiters.length - 1; i >= 0; i--) {
       const w = this.#waiters[i] as { seq: number; resolve: () => void };

@@ -6,6 +6,13 @@
 // `retryForMs` has passed; then the callers are failed, and their miners are not told "accepted".
 // Block and payout records take the same retrying path, one record per call.
 import { randomBytes } from 'node:crypto';
+import {
+  SpanKind,
+  SpanStatusCode,
+  isSpanContextValid,
+  trace,
+  type SpanContext,
+} from '@opentelemetry/api';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { AcceptedShare, ShareSink } from '../../actors/share/actor.js';
@@ -25,6 +32,15 @@ import {
   logSubject,
   type LogKind,
 } from './stream.js';
+import { linksTo, traceparentOf, tracer } from './trace.js';
+
+/** The submit traces of a record's shares. */
+function* shareTraces(batch: readonly Pending[]): Generator<SpanContext | undefined> {
+  for (const p of batch) {
+    for (const s of p.shares)
+      yield s.trace === undefined ? undefined : trace.getSpanContext(s.trace);
+  }
+}
 
 export interface AppenderOptions {
   readonly cluster: string;
@@ -136,12 +152,31 @@ export class LogAppender implements ShareSink {
   }
 
   async #commit(batch: Pending[]): Promise<void> {
-    const record = this.#record(batch);
+    // One span per record, linked to the submits' traces (Connection → Share → here); the
+    // record carries this span's traceparent so the ledger's apply span can link to it.
+    const span = tracer.startSpan('share-log.append', {
+      kind: SpanKind.PRODUCER,
+      links: linksTo(shareTraces(batch)),
+    });
+    const sc = span.spanContext();
+    const record: ShareBatchRecord = {
+      ...this.#record(batch),
+      ...(isSpanContextValid(sc) ? { trace: traceparentOf(sc) } : {}),
+    };
+    span.setAttribute('colliery.record', record.id);
+    span.setAttribute('colliery.shares', record.shares.length);
     try {
-      await this.#publish('shares', record);
+      const seq = await this.#publish('shares', record);
+      span.setAttribute('colliery.log_seq', seq);
+      span.end();
       this.stats.shares += record.shares.length;
       for (const p of batch) p.resolve();
     } catch (err) {
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: String((err as Error)?.message ?? err),
+      });
+      span.end();
       this.stats.failed++;
       this.#log.error(
         { err, record: record.id, shares: record.shares.length },
