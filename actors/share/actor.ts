@@ -18,6 +18,7 @@ import { hashNetWeight, hashShareWeight } from '../shared/share-weight.js';
 import type { HashSubmitInput } from '../shared/submit-hash.js';
 import { shareTargetFromDifficulty, targetFromHex } from '../shared/target.js';
 import { hashSubmitInput, jobBytes, type JobBytes } from './header.js';
+import { AcceptAfterLog, waitWhileBusy } from './accept.js';
 import type { BlockCandidate, ShareMessage, ShareStats } from './messages.js';
 import type { ShareSubmit } from './submit.js';
 import { classifyPrechecked, precheckSubmit, type Precheck, type ShareVerdict } from './verdict.js';
@@ -109,10 +110,11 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
   #flushScheduled = false;
   #verdicts = {} as Record<ShareVerdictKind, number>;
   #candidates = 0;
-  #appending = 0;
+  readonly #accept: AcceptAfterLog;
 
   constructor(cfg: ShareActorConfig) {
     this.#cfg = cfg;
+    this.#accept = new AcceptAfterLog(cfg.sink);
   }
 
   receive(msg: ShareMessage, ctx: ActorContext): ShareStats | void {
@@ -134,14 +136,11 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
   }
 
   /** On drain: answer what is being verified or logged before the node stops its actors. */
-  async draining(ctx: ActorContext): Promise<void> {
-    const deadline = ctx.clock.nowMs() + 10_000;
-    while (
-      (this.#queue.length > 0 || this.#inFlight.size > 0 || this.#appending > 0) &&
-      ctx.clock.nowMs() < deadline
-    ) {
-      await new Promise<void>((r) => ctx.clock.after(5, r));
-    }
+  draining(ctx: ActorContext): Promise<void> {
+    return waitWhileBusy(
+      ctx,
+      () => this.#queue.length > 0 || this.#inFlight.size > 0 || this.#accept.inFlight > 0,
+    );
   }
 
   #onJob(a: JobAnnouncement): void {
@@ -261,37 +260,25 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     }
     out.send(ctx);
     if (accepted.length === 0) return;
-    const sink = this.#cfg.sink;
-    const answer = (verdict: ShareVerdictKind, detail?: string): void => {
-      const answers = new Outbox();
-      for (const { w } of accepted) this.#reply(answers, w.replyTo, w.share, verdict, detail);
-      answers.send(ctx);
-    };
-    if (!sink) return answer('accepted');
     const atMs = Math.floor(nowMs);
-    const records = accepted.map(({ w, verdict }): AcceptedShare => ({
-      job: w.job.logged,
-      account: w.share.worker.account,
-      worker: w.share.worker.worker,
-      weight: hashShareWeight(w.share.difficulty),
-      hash: verdict.hash,
-      atMs,
-      trace: w.trace,
-    }));
-    this.#appending++;
-    sink
-      .append(records)
-      .finally(() => this.#appending--)
-      .then(
-        () => answer('accepted'),
-        (err: unknown) => {
-          ctx.log.error(
-            { err, shares: records.length },
-            'share log append failed; shares not acknowledged',
-          );
-          answer('server-busy', 'share log unavailable');
-        },
-      );
+    this.#accept.answer(
+      () =>
+        accepted.map(({ w, verdict }): AcceptedShare => ({
+          job: w.job.logged,
+          account: w.share.worker.account,
+          worker: w.share.worker.worker,
+          weight: hashShareWeight(w.share.difficulty),
+          hash: verdict.hash,
+          atMs,
+          trace: w.trace,
+        })),
+      (verdict, detail) => {
+        const answers = new Outbox();
+        for (const { w } of accepted) this.#reply(answers, w.replyTo, w.share, verdict, detail);
+        answers.send(ctx);
+      },
+      ctx,
+    );
   }
 
   #candidate(ctx: ActorContext, w: Waiting, hash: string, nowMs: number): void {

@@ -39,25 +39,29 @@ export interface ShareStats {
   readonly prime?: { readonly workers: readonly WorkerPrimeStats[] };
 }
 
+/** A `share.submit` whose submission has every field the Share behaviours read (either family). */
+export function isShareSubmit(input: unknown): boolean {
+  const m = input as { type?: unknown; share?: Partial<ShareSubmission>; replyTo?: unknown } | null;
+  const s = m?.share;
+  return (
+    m?.type === 'share.submit' &&
+    typeof s?.jobId === 'string' &&
+    typeof s.extranonce1 === 'string' &&
+    typeof s.extranonce2 === 'string' &&
+    typeof s.ntime === 'number' &&
+    typeof s.nonce === 'number' &&
+    typeof s.difficulty === 'number' &&
+    typeof s.requestId === 'number' &&
+    typeof m.replyTo === 'string'
+  );
+}
+
 export function validateShareMessage(input: unknown): ShareMessage {
   const m = input as { type?: unknown } | null;
   switch (m?.type) {
-    case 'share.submit': {
-      const s = (input as { share?: Partial<ShareSubmission>; replyTo?: unknown }).share;
-      if (
-        typeof s?.jobId === 'string' &&
-        typeof s.extranonce1 === 'string' &&
-        typeof s.extranonce2 === 'string' &&
-        typeof s.ntime === 'number' &&
-        typeof s.nonce === 'number' &&
-        typeof s.difficulty === 'number' &&
-        typeof s.requestId === 'number' &&
-        typeof (input as { replyTo?: unknown }).replyTo === 'string'
-      ) {
-        return input as ShareMessage;
-      }
+    case 'share.submit':
+      if (isShareSubmit(input)) return input as ShareMessage;
       break;
-    }
     case 'job.new':
     case 'share.verified':
     case 'share.stats':

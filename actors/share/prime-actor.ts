@@ -7,6 +7,7 @@
 // chain statistics (prime-stats.ts), and hands accepted shares, weighted by their expected
 // block contribution (actors/shared/prime-share-value.ts), to the share sink before answering.
 import type { Context } from '@opentelemetry/api';
+import { AcceptAfterLog, waitWhileBusy } from './accept.js';
 import { decodeMultiplier } from '../../native/multiplier.js';
 import type { ItemResult, PrimeShareItem } from '../../native/pool-types.js';
 import type { PrimeShareResult } from '../../native/types.js';
@@ -26,7 +27,12 @@ import {
 import { submitHeader } from '../shared/submit-hash.js';
 import type { AcceptedShare, ShareSink } from './actor.js';
 import { hashSubmitInput, jobBytes, type JobBytes } from './header.js';
-import type { BlockCandidate, ShareMessage, ShareStats } from './messages.js';
+import {
+  isShareSubmit,
+  type BlockCandidate,
+  type ShareMessage,
+  type ShareStats,
+} from './messages.js';
 import { WorkerChainStats, type PrimeStatsConfig } from './prime-stats.js';
 import { classifyPrimeShare, wordText, type PrimeVerdict } from './prime-verdict.js';
 import type { ShareSubmit } from './submit.js';
@@ -66,21 +72,7 @@ export function validatePrimeShareMessage(input: unknown): PrimeShareMessage {
   const t = (input as { type?: unknown } | null)?.type;
   if (t === 'share.prime-verified' || t === 'job.new' || t === 'share.stats')
     return input as PrimeShareMessage;
-  if (t === 'share.submit') {
-    const m = input as { share?: Partial<ShareSubmission>; replyTo?: unknown };
-    const s = m.share;
-    if (
-      typeof s?.jobId === 'string' &&
-      typeof s.extranonce1 === 'string' &&
-      typeof s.extranonce2 === 'string' &&
-      typeof s.ntime === 'number' &&
-      typeof s.nonce === 'number' &&
-      typeof s.difficulty === 'number' &&
-      typeof s.requestId === 'number' &&
-      typeof m.replyTo === 'string'
-    )
-      return input as PrimeShareMessage;
-  }
+  if (isShareSubmit(input)) return input as PrimeShareMessage;
   throw new CodedError('BAD_MESSAGE', `not a prime Share message: ${String(t)}`);
 }
 
@@ -119,9 +111,19 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
   #flushScheduled = false;
   #verdicts = {} as Record<ShareVerdictKind, number>;
   #candidates = 0;
+  readonly #accept: AcceptAfterLog;
 
   constructor(cfg: PrimeShareActorConfig) {
     this.#cfg = cfg;
+    this.#accept = new AcceptAfterLog(cfg.sink);
+  }
+
+  /** On drain: answer what is being verified or logged before the node stops its actors. */
+  draining(ctx: ActorContext): Promise<void> {
+    return waitWhileBusy(
+      ctx,
+      () => this.#queue.length > 0 || this.#inFlight.size > 0 || this.#accept.inFlight > 0,
+    );
   }
 
   receive(msg: PrimeShareMessage, ctx: ActorContext): ShareStats | void {
@@ -268,25 +270,20 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
       accepted.push({ w, v });
     });
     if (accepted.length === 0) return;
-    const sink = this.#cfg.sink;
-    if (!sink) return accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted'));
-    const records = accepted.map(({ w, v }): AcceptedShare => ({
-      job: w.job.logged,
-      account: w.share.worker.account,
-      worker: w.share.worker.worker,
-      weight: primeShareWeight(v.length, w.shareTarget, w.job.bits, this.#cfg.model),
-      hash: v.blockHash,
-      atMs: nowMs,
-      trace: w.trace,
-    }));
-    sink.append(records).then(
-      () => accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, 'accepted')),
-      (err: unknown) => {
-        ctx.log.error({ err, shares: records.length }, 'share log append failed; not acknowledged');
-        accepted.forEach(({ w }) =>
-          this.#reply(ctx, w.replyTo, w.share, 'server-busy', 'share log unavailable'),
-        );
-      },
+    this.#accept.answer(
+      () =>
+        accepted.map(({ w, v }): AcceptedShare => ({
+          job: w.job.logged,
+          account: w.share.worker.account,
+          worker: w.share.worker.worker,
+          weight: primeShareWeight(v.length, w.shareTarget, w.job.bits, this.#cfg.model),
+          hash: v.blockHash,
+          atMs: nowMs,
+          trace: w.trace,
+        })),
+      (verdict, detail) =>
+        accepted.forEach(({ w }) => this.#reply(ctx, w.replyTo, w.share, verdict, detail)),
+      ctx,
     );
   }
 
