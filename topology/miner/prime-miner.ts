@@ -6,7 +6,6 @@
 // `sieveDepth` defaults to the block target's length (what the pool asks); a lower value
 // makes a miner that targets shorter chains, for tests.
 import { EventEmitter } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseNotifyParams, prevHashFromStratum } from '../../actors/job/notify.js';
 import { bytesToHex, concatBytes, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
@@ -15,6 +14,7 @@ import { sha256d } from '../../actors/shared/sha256d.js';
 import { encodeMultiplier, primeChain } from '../../native/index.js';
 import type { ChainWords } from '../../native/index.js';
 import { primorial, sieveCandidates } from './prime-sieve.js';
+import { StratumWire, type WireMessage } from './stratum-wire.js';
 
 export interface PrimeMinerOptions {
   host: string;
@@ -66,10 +66,7 @@ function best(w: ChainWords): { word: number; type: (typeof TYPES)[number] } {
 export class PrimeStratumMiner extends EventEmitter {
   readonly #o: PrimeMinerOptions;
   readonly #fixed = primorial(PRIMORIAL_PRIMES);
-  #socket: Socket | null = null;
-  #buffer = '';
-  #nextId = 1;
-  #pending = new Map<number, string>();
+  #wire: StratumWire | null = null;
   #extranonce1: Uint8Array = new Uint8Array(0);
   #extranonce2Size = 4;
   #shareTarget = 0;
@@ -92,16 +89,15 @@ export class PrimeStratumMiner extends EventEmitter {
 
   async start(): Promise<void> {
     this.#running = true;
-    const socket = connect({ host: this.#o.host, port: this.#o.port });
-    socket.setNoDelay(true);
-    socket.setEncoding('utf8');
-    this.#socket = socket;
-    socket.on('data', (chunk: string) => this.#onData(chunk));
+    const wire = await StratumWire.open(
+      this.#o.host,
+      this.#o.port,
+      (m, method) => this.#onMessage(m, method),
+      (err) => this.emit('protocol-error', err),
+    );
+    this.#wire = wire;
+    const socket = wire.socket;
     socket.on('error', (e) => this.emit('socket-error', e));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
     const authorized = new Promise<void>((resolve, reject) => {
       this.once('authorized', resolve);
       this.once('auth-refused', reject);
@@ -115,35 +111,16 @@ export class PrimeStratumMiner extends EventEmitter {
 
   stop(): void {
     this.#running = false;
-    this.#socket?.destroy();
-    this.#socket = null;
+    this.#wire?.destroy();
+    this.#wire = null;
   }
 
   #send(method: string, params: unknown[]): void {
-    const id = this.#nextId++;
-    this.#pending.set(id, method);
-    this.#socket?.write(`${JSON.stringify({ id, method, params })}\n`);
+    this.#wire?.send(method, params);
   }
 
-  #onData(chunk: string): void {
-    this.#buffer += chunk;
-    let nl: number;
-    while ((nl = this.#buffer.indexOf('\n')) >= 0) {
-      const line = this.#buffer.slice(0, nl);
-      this.#buffer = this.#buffer.slice(nl + 1);
-      if (!line.trim()) continue;
-      try {
-        this.#onMessage(JSON.parse(line) as Record<string, unknown>);
-      } catch (err) {
-        this.emit('protocol-error', err);
-      }
-    }
-  }
-
-  #onMessage(m: Record<string, unknown>): void {
+  #onMessage(m: WireMessage, method: string | undefined): void {
     if (typeof m.method === 'string') return this.#onNotification(m.method, m.params as unknown[]);
-    const method = this.#pending.get(m.id as number);
-    this.#pending.delete(m.id as number);
     if (method === 'mining.subscribe' && Array.isArray(m.result)) {
       this.#extranonce1 = hexToBytes(m.result[1] as string);
       this.#extranonce2Size = m.result[2] as number;
@@ -188,7 +165,7 @@ export class PrimeStratumMiner extends EventEmitter {
     let nonce = 0;
     while (this.#running) {
       const job = this.#job;
-      if (!job || !this.#socket || this.#socket.destroyed) {
+      if (!job || !this.#wire || this.#wire.closed) {
         await sleep(20);
         continue;
       }

@@ -3,13 +3,13 @@
 // hashes (batched SHA256d through the native core), and follows client.reconnect. Used by
 // `colliery demo`, the tests and the benchmarks.
 import { EventEmitter } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bytesToHex, concatBytes, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
 import { merkleRootFromBranch } from '../../actors/shared/merkle.js';
 import { sha256d } from '../../actors/shared/sha256d.js';
 import { shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { parseNotifyParams, prevHashFromStratum } from '../../actors/job/notify.js';
+import { StratumWire, type WireMessage } from './stratum-wire.js';
 
 export interface MinerOptions {
   host: string;
@@ -49,10 +49,7 @@ export class StratumMiner extends EventEmitter {
   readonly #o: Required<Omit<MinerOptions, 'maxHashesPerSec'>> & {
     maxHashesPerSec: number | undefined;
   };
-  #socket: Socket | null = null;
-  #buffer = '';
-  #nextId = 1;
-  #pending = new Map<number, string>();
+  #wire: StratumWire | null = null;
   #extranonce1: Uint8Array = new Uint8Array(0);
   #extranonce2Size = 4;
   #versionMask = 0;
@@ -94,24 +91,22 @@ export class StratumMiner extends EventEmitter {
 
   stop(): void {
     this.#running = false;
-    this.#socket?.destroy();
-    this.#socket = null;
+    this.#wire?.destroy();
+    this.#wire = null;
   }
 
   async #connect(): Promise<void> {
-    const socket = connect({ host: this.#o.host, port: this.#o.port });
-    socket.setNoDelay(true);
-    socket.setEncoding('utf8');
-    this.#socket = socket;
-    this.#buffer = '';
-    socket.on('data', (chunk: string) => this.#onData(chunk));
+    const wire = await StratumWire.open(
+      this.#o.host,
+      this.#o.port,
+      (m, method) => this.#onMessage(m, method),
+      (err) => this.emit('protocol-error', err),
+    );
+    this.#wire = wire;
+    const socket = wire.socket;
     socket.on('close', () => {
       this.#submitted.clear();
       this.emit('disconnected');
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
     });
     socket.on('error', (e) => this.emit('socket-error', e));
     const authorized = new Promise<void>((resolve, reject) => {
@@ -131,32 +126,12 @@ export class StratumMiner extends EventEmitter {
   readonly #submitted = new Map<number, string>();
 
   #send(method: string, params: unknown[]): number {
-    const id = this.#nextId++;
-    this.#pending.set(id, method);
-    this.#socket?.write(`${JSON.stringify({ id, method, params })}\n`);
-    return id;
+    return this.#wire?.send(method, params) ?? -1;
   }
 
-  #onData(chunk: string): void {
-    this.#buffer += chunk;
-    let nl: number;
-    while ((nl = this.#buffer.indexOf('\n')) >= 0) {
-      const line = this.#buffer.slice(0, nl);
-      this.#buffer = this.#buffer.slice(nl + 1);
-      if (!line.trim()) continue;
-      try {
-        this.#onMessage(JSON.parse(line) as Record<string, unknown>);
-      } catch (err) {
-        this.emit('protocol-error', err); // a pool that speaks nonsense is reported, not fatal
-      }
-    }
-  }
-
-  #onMessage(m: Record<string, unknown>): void {
+  #onMessage(m: WireMessage, method: string | undefined): void {
     if (typeof m.method === 'string')
       return this.#onNotification(m.method, (m.params ?? []) as unknown[]);
-    const method = this.#pending.get(m.id as number);
-    this.#pending.delete(m.id as number);
     const error = m.error as [number, string] | null;
     if (method === 'mining.subscribe' && Array.isArray(m.result)) {
       this.#extranonce1 = hexToBytes(m.result[1] as string);
@@ -207,7 +182,7 @@ export class StratumMiner extends EventEmitter {
       this.emit('job', job.id);
     } else if (method === 'client.reconnect') {
       this.emit('reconnect-requested');
-      this.#socket?.destroy();
+      this.#wire?.destroy();
       if (this.#running)
         void sleep(100).then(() =>
           this.#running ? this.#connect().catch((e) => this.emit('socket-error', e)) : undefined,
@@ -223,7 +198,7 @@ export class StratumMiner extends EventEmitter {
     let workKey = '';
     while (this.#running) {
       const job = this.#job;
-      if (!job || this.#target === 0n || !this.#socket || this.#socket.destroyed) {
+      if (!job || this.#target === 0n || !this.#wire || this.#wire.closed) {
         await sleep(20);
         continue;
       }
