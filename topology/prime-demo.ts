@@ -3,20 +3,15 @@
 // native consensus check), one node, and N prime demo miners (sieve + native Fermat tests).
 // Prints a summary line every second (shares, blocks, chain height, and each worker's share
 // lengths with its estimated sieve target) until Ctrl-C, then drains and exits 0.
-import { resolve } from 'node:path';
 import { stdout } from 'node:process';
-import { pino } from 'pino';
 import { CoinRpc } from '../actors/job/rpc-client.js';
 import type { WorkerPrimeStats } from '../actors/share/prime-stats.js';
 import { scriptToAddress } from '../actors/shared/address.js';
 import { PRIME_NETWORKS } from '../actors/shared/network.js';
-import { announce, waitForSignal } from './commands/start.js';
 import { loadConfig, parseFlags } from './config.js';
+import { demoPlaces, runDemoUntilSignal, startDemoNode } from './demo-harness.js';
 import { PRIME_DEVNET_BITS, startDevnet } from './devnet/index.js';
 import { PrimeStratumMiner } from './miner/prime-miner.js';
-import { ensureLocalNats } from './nats-local.js';
-import { startNode } from './node.js';
-import { createPoolHasher } from './verifier.js';
 
 /** A devnet address (testnet version byte 111) for a fixed 20-byte key hash. */
 export const PRIME_DEMO_ADDRESS = scriptToAddress(
@@ -39,11 +34,8 @@ export function formatPrimeWorkers(workers: readonly WorkerPrimeStats[]): string
 
 export async function runPrimeDemo(args: string[], miners: number): Promise<number> {
   const { raw } = parseFlags(args);
-  const dataDir = resolve(String(raw.dataDir ?? './data'));
-  const natsUrl = Array.isArray(raw.natsUrls) ? String(raw.natsUrls[0]) : 'nats://127.0.0.1:4222';
-  const nats = await ensureLocalNats(natsUrl, dataDir);
+  const { dataDir, natsUrl, nats, log } = await demoPlaces(raw);
   const devnet = await startDevnet({ family: 'prime', bits: PRIME_DEVNET_BITS, txsPerBlock: 3 });
-  const log = pino({ level: process.env.COLLIERY_LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const cfg = loadConfig([raw], {
     nodeId: 'demo-prime-1',
     cluster: 'demo-prime',
@@ -59,14 +51,7 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
     refreshSeconds: 10,
     maxConnections: 10_000,
   });
-  let node;
-  try {
-    node = await startNode(cfg, { hasher: createPoolHasher(1), log });
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
-    node = await startNode({ ...cfg, stratumPort: 0 }, { hasher: createPoolHasher(1), log });
-  }
-  announce(node, cfg);
+  const node = await startDemoNode(cfg, log);
   const rigs = Array.from(
     { length: miners },
     (_, i) =>
@@ -83,9 +68,12 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
       `nats ${natsUrl}${nats.started ? ' (started here)' : ''}, data ${dataDir}. Ctrl-C to stop.\n`,
   );
   const rpc = new CoinRpc({ url: devnet.url });
-  const tty = stdout.isTTY === true;
-  const ticker = setInterval(() => {
-    void (async () => {
+  return runDemoUntilSignal(
+    node,
+    rigs,
+    () => devnet.close(),
+    nats,
+    async () => {
       const accepted = rigs.reduce((n, r) => n + r.stats.accepted, 0);
       const rejected = rigs.reduce((n, r) => n + r.stats.rejected, 0);
       const tested = rigs.reduce((n, r) => n + r.stats.candidates, 0);
@@ -94,19 +82,10 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
       ).length;
       const height = await rpc.call<number>('getblockcount').catch(() => -1);
       const stats = await node.shareStats().catch(() => null);
-      const line =
+      return (
         `miners ${node.connections()} | accepted ${accepted} rejected ${rejected} | blocks found ${blocks} | ` +
-        `chain height ${height} | candidates ${tested} | ${formatPrimeWorkers(stats?.prime?.workers ?? [])}`;
-      stdout.write(tty ? `\r${line}\u001b[K` : `${line}\n`);
-    })();
-  }, 1000);
-  return waitForSignal(node, async () => {
-    clearInterval(ticker);
-    if (tty) stdout.write('\n');
-    for (const r of rigs) r.stop();
-    await devnet.close();
-    await nats.stop();
-  }).finally(() => {
-    for (const r of rigs) r.stop();
-  });
+        `chain height ${height} | candidates ${tested} | ${formatPrimeWorkers(stats?.prime?.workers ?? [])}`
+      );
+    },
+  );
 }

@@ -2,21 +2,16 @@
 // (started when none answers at --nats), LMDB and NATS data under ./data (or --data), the
 // devnet coin node, one node with every actor, and a few demo miners that really hash.
 // Prints a one-line summary every second until Ctrl-C, then drains and exits 0.
-import { resolve } from 'node:path';
 import { stdout } from 'node:process';
-import { pino } from 'pino';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { hashHeaders } from '../../native/index.js';
 import { loadConfig, parseFlags } from '../config.js';
 import { startDevnet } from '../devnet/index.js';
 import { StratumMiner } from '../miner/stratum-miner.js';
-import { ensureLocalNats } from '../nats-local.js';
-import { startNode } from '../node.js';
 import { runPrimeDemo } from '../prime-demo.js';
-import { createPoolHasher } from '../verifier.js';
 import { coins } from './ledger.js';
-import { announce, waitForSignal } from './start.js';
+import { demoPlaces, runDemoUntilSignal, startDemoNode } from '../demo-harness.js';
 
 export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--miners N] [--block-seconds S]
 
@@ -40,9 +35,7 @@ export async function runDemo(args: string[]): Promise<number> {
   const blockSeconds = takeNumber(own.rest, '--block-seconds', 15);
   const { raw } = parseFlags(blockSeconds.rest);
   if (raw.coin === 'primecoin-devnet') return runPrimeDemo(blockSeconds.rest, own.value);
-  const dataDir = resolve(String(raw.dataDir ?? './data'));
-  const natsUrl = Array.isArray(raw.natsUrls) ? String(raw.natsUrls[0]) : 'nats://127.0.0.1:4222';
-  const nats = await ensureLocalNats(natsUrl, dataDir);
+  const { dataDir, natsUrl, nats, log } = await demoPlaces(raw);
   const miners = own.value;
   // Difficulty so the demo miners together find a block every `blockSeconds` on average.
   const hashesPerBlock = Math.max(1, miners) * MINER_HASHES_PER_SEC * blockSeconds.value;
@@ -51,7 +44,6 @@ export async function runDemo(args: string[]): Promise<number> {
     bits: bitsFromTarget(shareTargetFromDifficulty(networkDifficulty)),
     txsPerBlock: 4,
   });
-  const log = pino({ level: process.env.COLLIERY_LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const cfg = loadConfig([raw], {
     nodeId: 'demo-1',
     cluster: 'demo',
@@ -67,14 +59,7 @@ export async function runDemo(args: string[]): Promise<number> {
     refreshSeconds: 10,
     maxConnections: 10_000,
   });
-  let node;
-  try {
-    node = await startNode(cfg, { hasher: createPoolHasher(1), log });
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
-    node = await startNode({ ...cfg, stratumPort: 0 }, { hasher: createPoolHasher(1), log });
-  }
-  announce(node, cfg);
+  const node = await startDemoNode(cfg, log);
   const rigs = Array.from(
     { length: miners },
     (_, i) =>
@@ -95,9 +80,12 @@ export async function runDemo(args: string[]): Promise<number> {
   const rpc = new CoinRpc({ url: devnet.url });
   const startedAt = Date.now();
   let lastAccepted = 0;
-  const tty = stdout.isTTY === true;
-  const ticker = setInterval(() => {
-    void (async () => {
+  return runDemoUntilSignal(
+    node,
+    rigs,
+    () => devnet.close(),
+    nats,
+    async () => {
       const accepted = rigs.reduce((n, r) => n + r.stats.accepted, 0);
       const rejected = rigs.reduce((n, r) => n + r.stats.rejected, 0);
       const hashes = rigs.reduce((n, r) => n + r.stats.hashes, 0);
@@ -116,18 +104,9 @@ export async function runDemo(args: string[]): Promise<number> {
         `rejected ${rejected} | blocks found ${blocks} | chain height ${height} | ${(hashes / secs / 1e6).toFixed(2)} MH/s` +
         ` | ledger seq ${store.lastApplied()}, credited ${coins(credited)}`;
       lastAccepted = accepted;
-      stdout.write(tty ? `\r${line}\u001b[K` : `${line}\n`);
-    })();
-  }, 1000);
-  return waitForSignal(node, async () => {
-    clearInterval(ticker);
-    if (tty) stdout.write('\n');
-    for (const r of rigs) r.stop();
-    await devnet.close();
-    await nats.stop();
-  }).finally(() => {
-    for (const r of rigs) r.stop();
-  });
+      return line;
+    },
+  );
 }
 
 function takeNumber(
