@@ -19,6 +19,7 @@ import type { HashSubmitInput } from '../shared/submit-hash.js';
 import { shareTargetFromDifficulty, targetFromHex } from '../shared/target.js';
 import { hashSubmitInput, jobBytes, type JobBytes } from './header.js';
 import { AcceptAfterLog, waitWhileBusy } from './accept.js';
+import { RecentJobs } from './recent-jobs.js';
 import type { BlockCandidate, ShareMessage, ShareStats } from './messages.js';
 import type { ShareSubmit } from './submit.js';
 import { classifyPrechecked, precheckSubmit, type Precheck, type ShareVerdict } from './verdict.js';
@@ -101,8 +102,7 @@ export function shareActor(cfg: ShareActorConfig): Factory<ShareMessage> {
 
 class ShareBehaviour implements Behaviour<ShareMessage> {
   readonly #cfg: ShareActorConfig;
-  readonly #jobs = new Map<string, KnownJob>();
-  #tipPrev = '';
+  readonly #jobs: RecentJobs<KnownJob>;
   #queue: Waiting[] = [];
   /** Batches at the verifier; `hashes` is filled when it answers, then `share.verified` is told. */
   #inFlight = new Map<number, { items: Waiting[]; hashes: (Uint8Array | null)[] | null }>();
@@ -115,6 +115,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
   constructor(cfg: ShareActorConfig) {
     this.#cfg = cfg;
     this.#accept = new AcceptAfterLog(cfg.sink);
+    this.#jobs = new RecentJobs(cfg.coin, cfg.keepJobs);
   }
 
   receive(msg: ShareMessage, ctx: ActorContext): ShareStats | void {
@@ -144,26 +145,22 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
   }
 
   #onJob(a: JobAnnouncement): void {
-    if (a.coin !== this.#cfg.coin || this.#jobs.has(a.work.id)) return;
-    const networkTarget = targetFromHex(a.work.networkTarget);
-    this.#jobs.set(a.work.id, {
-      work: a.work,
-      bytes: jobBytes(a.work),
-      networkTarget,
-      logged: {
-        id: a.work.id,
-        height: a.work.height,
-        netWeight: hashNetWeight(networkTarget),
-        subsidySats: this.#cfg.subsidySats(a.work),
-        rewardSats: a.work.coinbaseValueSats,
-      },
-      solo: new Map(),
+    this.#jobs.add(a, (work) => {
+      const networkTarget = targetFromHex(work.networkTarget);
+      return {
+        work,
+        bytes: jobBytes(work),
+        networkTarget,
+        logged: {
+          id: work.id,
+          height: work.height,
+          netWeight: hashNetWeight(networkTarget),
+          subsidySats: this.#cfg.subsidySats(work),
+          rewardSats: work.coinbaseValueSats,
+        },
+        solo: new Map(),
+      };
     });
-    if (a.work.cleanJobs || this.#tipPrev === '') this.#tipPrev = a.work.prevHash;
-    while (this.#jobs.size > this.#cfg.keepJobs) {
-      const oldest = this.#jobs.keys().next().value as string;
-      this.#jobs.delete(oldest);
-    }
   }
 
   #onSubmit(share: ShareSubmission, replyTo: Address, ctx: ActorContext): void {
@@ -241,7 +238,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
         {
           job: w.job.work,
           submit: w.submit,
-          freshness: w.job.work.prevHash === this.#tipPrev ? 'current' : 'stale',
+          freshness: this.#jobs.freshness(w.job),
           hash,
           shareTarget: shareTarget(w.share.difficulty),
           networkTarget: w.job.networkTarget,

@@ -8,6 +8,7 @@
 // block contribution (actors/shared/prime-share-value.ts), to the share sink before answering.
 import type { Context } from '@opentelemetry/api';
 import { AcceptAfterLog, waitWhileBusy } from './accept.js';
+import { RecentJobs } from './recent-jobs.js';
 import { decodeMultiplier } from '../../native/multiplier.js';
 import type { ItemResult, PrimeShareItem } from '../../native/pool-types.js';
 import type { PrimeShareResult } from '../../native/types.js';
@@ -101,10 +102,9 @@ export function primeShareActor(cfg: PrimeShareActorConfig): Factory<PrimeShareM
 
 class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
   readonly #cfg: PrimeShareActorConfig;
-  readonly #jobs = new Map<string, KnownJob>();
+  readonly #jobs: RecentJobs<KnownJob>;
   readonly #workers = new Map<string, WorkerChainStats>();
   readonly #flagged = new Set<string>();
-  #tipPrev = '';
   #queue: { w: Waiting; item: PrimeShareItem }[] = [];
   #inFlight = new Map<number, Waiting[]>();
   #batchSeq = 0;
@@ -116,6 +116,7 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
   constructor(cfg: PrimeShareActorConfig) {
     this.#cfg = cfg;
     this.#accept = new AcceptAfterLog(cfg.sink);
+    this.#jobs = new RecentJobs(cfg.coin, cfg.keepJobs);
   }
 
   /** On drain: answer what is being verified or logged before the node stops its actors. */
@@ -146,24 +147,22 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
   }
 
   #onJob(a: JobAnnouncement): void {
-    if (a.coin !== this.#cfg.coin || this.#jobs.has(a.work.id)) return;
-    const bits = u32FromHex(a.work.bits);
-    this.#jobs.set(a.work.id, {
-      work: a.work,
-      bytes: jobBytes(a.work),
-      bits,
-      logged: {
-        id: a.work.id,
-        height: a.work.height,
-        netWeight: a.work.netWeight ?? primeNetWeight(bits, this.#cfg.model),
-        subsidySats: this.#cfg.subsidySats(a.work),
-        rewardSats: a.work.coinbaseValueSats,
-      },
-      seen: new Set(),
+    this.#jobs.add(a, (work) => {
+      const bits = u32FromHex(work.bits);
+      return {
+        work,
+        bytes: jobBytes(work),
+        bits,
+        logged: {
+          id: work.id,
+          height: work.height,
+          netWeight: work.netWeight ?? primeNetWeight(bits, this.#cfg.model),
+          subsidySats: this.#cfg.subsidySats(work),
+          rewardSats: work.coinbaseValueSats,
+        },
+        seen: new Set(),
+      };
     });
-    if (a.work.cleanJobs || this.#tipPrev === '') this.#tipPrev = a.work.prevHash;
-    while (this.#jobs.size > this.#cfg.keepJobs)
-      this.#jobs.delete(this.#jobs.keys().next().value as string);
   }
 
   #onSubmit(share: ShareSubmission, replyTo: Address, ctx: ActorContext): void {
@@ -257,7 +256,7 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
         return this.#reply(ctx, w.replyTo, w.share, busy ? 'server-busy' : 'invalid', detail);
       }
       const v = classifyPrimeShare(r.value, {
-        freshness: w.job.work.prevHash === this.#tipPrev ? 'current' : 'stale',
+        freshness: this.#jobs.freshness(w.job),
         shareTarget: w.shareTarget,
         blockTarget: w.job.bits,
         claim: w.share.chainClaim ?? null,
