@@ -10,5 +10,7 @@ export const LEDGER_CONFIG_INVALID = 'LEDGER_CONFIG_INVALID';
 export const LEDGER_CONFIG_MISMATCH = 'LEDGER_CONFIG_MISMATCH';
 /** Writing a batch to LMDB failed; nothing of the batch was kept (retryable). */
 export const LEDGER_WRITE_FAILED = 'LEDGER_WRITE_FAILED';
+/** applyBatch while an applyBatchAsync is still committing (the caller must await it). */
+export const LEDGER_BUSY = 'LEDGER_BUSY';
 /** The store was used after close(). */
 export const LEDGER_CLOSED = 'LEDGER_CLOSED';

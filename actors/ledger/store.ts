@@ -12,6 +12,7 @@ import type { AccountScheme, LedgerConfig, ResolvedConfig } from './config.js';
 import { configFingerprint, resolveConfig } from './config.js';
 import {
   LEDGER_BAD_RECORD,
+  LEDGER_BUSY,
   LEDGER_CLOSED,
   LEDGER_CONFIG_MISMATCH,
   LEDGER_WRITE_FAILED,
@@ -63,6 +64,12 @@ export interface OpenLedgerOptions {
 export interface LedgerStore {
   readonly config: ResolvedConfig;
   applyBatch(entries: readonly LogEntry[]): ApplyResult;
+  /**
+   * applyBatch with the commit (and its fsync) on LMDB's write thread instead of the caller's:
+   * the same all-or-nothing batch, for a replica that shares its thread with Stratum. One at a
+   * time: a second call before the first settles is refused.
+   */
+  applyBatchAsync(entries: readonly LogEntry[]): Promise<ApplyResult>;
   lastApplied(): number;
   balances(): AccountBalance[];
   balance(account: string): AccountBalance | undefined;
@@ -114,12 +121,19 @@ export function openLedger(
   }
 }
 
+/** lmdb-js documents childTransaction (README) but its typings omit it. */
+interface ChildTransactions {
+  childTransaction(action: () => void): Promise<unknown>;
+}
+
 class LmdbLedger implements LedgerStore {
   readonly config: ResolvedConfig;
   readonly #dbs: LedgerDbs;
   readonly #hook: WriteHook | null;
   #state: LedgerState;
   #closed = false;
+  /** An applyBatchAsync is committing. */
+  #pending = false;
 
   constructor(dbs: LedgerDbs, config: ResolvedConfig, hook: WriteHook | null) {
     this.config = config;
@@ -130,6 +144,43 @@ class LmdbLedger implements LedgerStore {
 
   applyBatch(entries: readonly LogEntry[]): ApplyResult {
     this.#check();
+    if (this.#pending) throw new CodedError(LEDGER_BUSY, 'an asynchronous batch is committing');
+    const applied = this.#fold(entries);
+    try {
+      if (applied > 0) {
+        this.#dbs.root.transactionSync(() => writeDirty(this.#dbs, this.#state, this.#hook));
+      }
+    } catch (err) {
+      throw this.#writeFailed(err);
+    }
+    clearDirty(this.#state);
+    return { applied, lastApplied: this.#state.lastApplied };
+  }
+
+  async applyBatchAsync(entries: readonly LogEntry[]): Promise<ApplyResult> {
+    this.#check();
+    if (this.#pending) throw new CodedError(LEDGER_BUSY, 'an asynchronous batch is committing');
+    const applied = this.#fold(entries);
+    if (applied > 0) {
+      this.#pending = true;
+      try {
+        // A child transaction: a throw inside aborts every row of the batch (a plain async
+        // transaction would commit the rows written before the throw).
+        await (this.#dbs.root as unknown as ChildTransactions).childTransaction(() =>
+          writeDirty(this.#dbs, this.#state, this.#hook),
+        );
+      } catch (err) {
+        throw this.#writeFailed(err);
+      } finally {
+        this.#pending = false;
+      }
+    }
+    clearDirty(this.#state);
+    return { applied, lastApplied: this.#state.lastApplied };
+  }
+
+  /** Applies `entries` to the in-memory state; on a bad entry, reloads what LMDB holds. */
+  #fold(entries: readonly LogEntry[]): number {
     const state = this.#state;
     let applied = 0;
     let prev = 0;
@@ -150,23 +201,21 @@ class LmdbLedger implements LedgerStore {
           });
         }
       }
-      try {
-        if (applied > 0) {
-          this.#dbs.root.transactionSync(() => writeDirty(this.#dbs, state, this.#hook));
-        }
-      } catch (err) {
-        throw new CodedError(LEDGER_WRITE_FAILED, 'writing a log batch to LMDB failed', {
-          retryable: true,
-          cause: err,
-        });
-      }
-      clearDirty(state);
     } catch (err) {
       // Nothing of the batch was committed: go back to what LMDB holds.
       this.#state = loadState(this.#dbs, this.config);
       throw err;
     }
-    return { applied, lastApplied: state.lastApplied };
+    return applied;
+  }
+
+  /** The write was aborted: go back to what LMDB holds and say so (retryable). */
+  #writeFailed(err: unknown): CodedError {
+    this.#state = loadState(this.#dbs, this.config);
+    return new CodedError(LEDGER_WRITE_FAILED, 'writing a log batch to LMDB failed', {
+      retryable: true,
+      cause: err,
+    });
   }
 
   lastApplied(): number {

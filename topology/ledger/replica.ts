@@ -72,7 +72,7 @@ export class LedgerReplica {
           maxBatch: this.#opts.maxBatch,
           signal: this.#abort.signal,
         })) {
-          this.#apply(batch);
+          await this.#apply(batch);
           attempt = 0;
         }
       } catch (err) {
@@ -87,7 +87,7 @@ export class LedgerReplica {
     }
   }
 
-  #apply(batch: readonly RawEntry[]): void {
+  async #apply(batch: readonly RawEntry[]): Promise<void> {
     const entries: LogEntry[] = batch.map((e) => validateLogEntry(e.seq, e.record));
     const span = tracer.startSpan('ledger.apply', {
       kind: SpanKind.CONSUMER,
@@ -101,7 +101,8 @@ export class LedgerReplica {
     });
     let lastApplied: number;
     try {
-      lastApplied = this.store.applyBatch(entries).lastApplied;
+      // The commit (and fsync) runs on LMDB's write thread, not on the one serving Stratum.
+      lastApplied = (await this.store.applyBatchAsync(entries)).lastApplied;
     } catch (err) {
       span.setStatus({
         code: SpanStatusCode.ERROR,

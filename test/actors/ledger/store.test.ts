@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { open } from 'lmdb';
 import type { LedgerConfig } from '../../../actors/ledger/config.js';
 import {
+  LEDGER_BUSY,
   LEDGER_CONFIG_MISMATCH,
   LEDGER_RECORD_VERSION,
   LEDGER_WRITE_FAILED,
@@ -96,6 +97,51 @@ test('store - closing midway and re-applying from any earlier point gives the on
     }),
     { numRuns: 20 },
   );
+});
+
+test('store - applyBatchAsync commits on the write thread all or nothing, one batch at a time', async () => {
+  const config = crashConfig;
+  const entries = crashLog().slice(0, 120);
+  const half = Math.floor(entries.length / 2);
+  const reference = await onePass(config, entries);
+  for (const failAt of [1, 5, 60]) {
+    const { dir, remove } = tempDir();
+    let writes = 0;
+    let armed = false;
+    const store = openLedger(dir, config, {
+      onWrite: () => {
+        if (armed && ++writes === failAt) throw new Error(`injected failure at write ${failAt}`);
+      },
+    });
+    try {
+      const first = store.applyBatchAsync(entries.slice(0, half));
+      // A second batch before the first settles would fold into half-committed state: refused.
+      assert.throws(
+        () => store.applyBatch(entries.slice(half)),
+        (e: unknown) => hasCode(e, LEDGER_BUSY),
+      );
+      await assert.rejects(store.applyBatchAsync(entries.slice(half)), (e: unknown) =>
+        hasCode(e, LEDGER_BUSY),
+      );
+      await first;
+      const before = store.digest();
+      const lastBefore = store.lastApplied();
+      armed = true;
+      // The rows written before the injected throw must not be committed (a child transaction).
+      await assert.rejects(store.applyBatchAsync(entries.slice(half)), (e: unknown) =>
+        hasCode(e, LEDGER_WRITE_FAILED),
+      );
+      assert.equal(store.lastApplied(), lastBefore);
+      assert.equal(store.digest(), before, `failAt ${failAt}: a partial batch was committed`);
+      armed = false;
+      const r = await store.applyBatchAsync(entries.slice(half));
+      assert.equal(r.lastApplied, entries.at(-1)?.seq);
+      assert.equal(store.digest(), reference, `failAt ${failAt}`);
+    } finally {
+      await store.close();
+      remove();
+    }
+  }
 });
 
 test('store - a write failing on the Nth row leaves the previous state, and a retry completes it', async () => {
