@@ -7,7 +7,8 @@
         "src/sha256.cc",
         "src/submit.cc",
         "src/bignum.cc",
-        "src/prime.cc"
+        "src/prime.cc",
+        "src/fanout.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

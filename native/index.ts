@@ -49,6 +49,16 @@ export function selectNativeSha(feature: 'sha-ni' | 'portable'): boolean {
   return load.raw.selectSha(feature);
 }
 
+/**
+ * Writes one buffer to many non-blocking socket fds with bare send(2) calls, split over up to
+ * `threads` threads (the Stratum fan-out). Per fd: the bytes the kernel took (possibly short,
+ * when its buffer is full) or -errno; the caller writes any rest through the socket. Null when
+ * the addon is not loaded (there is no twin: callers write through their sockets instead).
+ */
+export const sendToMany:
+  ((fds: Int32Array, data: Uint8Array, threads: number) => Int32Array) | null =
+  load.raw === null ? null : load.raw.sendToMany.bind(load.raw);
+
 /** The addon, or a NATIVE_UNAVAILABLE error saying why not. */
 export function requireNative(): NativeImpl {
   if (nativeImpl === null) {

@@ -2,6 +2,8 @@
 // socket lines, job broadcasts, verdicts and ticks to session.ts's decide() and carries out
 // the effects: write to the socket, ask the Share actor, close (and ban).
 import type { Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { sendToMany } from '../../native/index.js';
 import type { ActorContext, Address, Behaviour, Factory, StopReason } from '../../runtime/index.js';
 import { CodedError } from '../shared/errors.js';
 import type {
@@ -82,19 +84,58 @@ function announcementOf(msg: object, hooks: ConnectionHooks): JobAnnouncement | 
 }
 
 /** Long lines written to many sockets (notify) are encoded to bytes once, not per socket. */
+const LONG_LINE = 256;
 let sharedLine = '';
 let sharedBytes: Buffer = Buffer.alloc(0);
 function bytesOf(line: string): string | Buffer {
-  if (line.length < 256) return line;
+  if (line.length < LONG_LINE) return line;
   if (line !== sharedLine) [sharedLine, sharedBytes] = [line, Buffer.from(line, 'utf8')];
   return sharedBytes;
 }
 
+/**
+ * Fewest connections with the same output in one tick worth a native fan-out (a new job's
+ * notify). Each then costs one send(2) instead of a trip through Node's stream machinery.
+ */
+const FANOUT_MIN = 64;
+const FANOUT_THREADS = Math.min(2, availableParallelism());
+
 /** Connections with output waiting; one nextTick writes them all (one write per socket). */
 const dirty: ConnectionBehaviour[] = [];
 function flushDirty(): void {
-  for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
+  let same: Map<string, ConnectionBehaviour[]> | null = null;
+  for (let i = 0; i < dirty.length; i++) {
+    const c = dirty[i]!;
+    const out = c.pending;
+    if (sendToMany === null || out.length < LONG_LINE || c.fd() < 0) {
+      c.flush();
+      continue;
+    }
+    same ??= new Map();
+    const group = same.get(out);
+    if (group) group.push(c);
+    else same.set(out, [c]);
+  }
   dirty.length = 0;
+  if (same) for (const [out, group] of same) fanOut(out, group);
+}
+
+/** Writes `out` to every connection of `group` (all waiting for exactly that output). */
+function fanOut(out: string, group: readonly ConnectionBehaviour[]): void {
+  if (sendToMany === null || group.length < FANOUT_MIN) {
+    for (const c of group) c.flush();
+    return;
+  }
+  const bytes = bytesOf(out) as Buffer;
+  const fds = new Int32Array(group.length);
+  for (let i = 0; i < group.length; i++) fds[i] = group[i]!.fd();
+  const sent = sendToMany(fds, bytes, FANOUT_THREADS);
+  for (let i = 0; i < group.length; i++) {
+    // What the kernel did not take (a full buffer, or an error Node will then see and report)
+    // goes through the socket as usual, after the part that did go.
+    const n = sent[i]!;
+    group[i]!.flushRest(n >= bytes.length ? null : bytes.subarray(n > 0 ? n : 0));
+  }
 }
 
 class ConnectionBehaviour implements Behaviour<ConnectionMessage> {
@@ -177,6 +218,28 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage> {
       dirty.push(this);
     }
     this.#out += line;
+  }
+
+  /** The output waiting for this tick's write. */
+  get pending(): string {
+    return this.#out;
+  }
+
+  /**
+   * The socket's file descriptor when bytes may be sent to it directly: open, and with nothing
+   * queued in Node's stream (else a direct write would overtake it); -1 otherwise.
+   */
+  fd(): number {
+    const s = this.#socket;
+    if (s.destroyed || s.connecting || s.writableLength > 0) return -1;
+    const fd = (s as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+    return typeof fd === 'number' && fd >= 0 ? fd : -1;
+  }
+
+  /** After a direct send of the pending output: writes `rest` (what was not sent) normally. */
+  flushRest(rest: Buffer | null): void {
+    this.#out = '';
+    if (rest !== null && rest.length > 0 && !this.#socket.destroyed) this.#socket.write(rest);
   }
 
   /** Writes what is waiting (from the tick's flush, or before a close). */

@@ -11,6 +11,7 @@
 #include "prime.h"
 #include "sha256.h"
 #include "submit.h"
+#include "fanout.h"
 
 namespace {
 
@@ -223,7 +224,22 @@ Napi::Value CheckShare(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// sendToMany(fds: Int32Array, data: Uint8Array, threads: number): Int32Array
+Napi::Value SendToMany(const Napi::CallbackInfo& info) {
+  const Napi::Value fv = info[0];
+  if (!fv.IsTypedArray() || fv.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    fail(info.Env(), "NATIVE_BAD_INPUT", "fds must be an Int32Array");
+  const Napi::Int32Array fds = fv.As<Napi::Int32Array>();
+  const Napi::Uint8Array data = bytes_arg(info, 1, "data must be a Uint8Array");
+  const uint32_t threads = u32_arg(info, 2, "threads must be a u32");
+  Napi::Int32Array out = Napi::Int32Array::New(info.Env(), fds.ElementLength());
+  send_to_many(fds.Data(), out.Data(), fds.ElementLength(), data.Data(), data.ByteLength(),
+               threads > 16 ? 16 : threads);
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("sendToMany", Napi::Function::New(env, SendToMany));
   exports.Set("shaFeature", Napi::Function::New(env, ShaFeatureName));
   exports.Set("shaNiSupported", Napi::Boolean::New(env, sha_ni_supported()));
   exports.Set("selectSha", Napi::Function::New(env, SelectSha));

@@ -37,7 +37,7 @@ const MIN_DIFFICULTY = String(2 ** -32); // the lowest the config accepts: every
 const CLI = join(repoRoot, 'dist', 'topology', 'cli.js');
 const SOURCES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`);
 const SHARE_CONNECTIONS = 2_000;
-const SHARE_WINDOW = 8; // submits in flight per connection (the node allows 128)
+const SHARE_WINDOW = Number(process.env['COLLIERY_BENCH_WINDOW'] ?? 8); // submits in flight per connection (the node allows 128)
 const WARMUP_MS = 3_000;
 const STEADY_MS = 10_000;
 const IDLE_CONNECTIONS = 10_000;

@@ -1,0 +1,112 @@
+// sendToMany, the native Stratum fan-out: one buffer to many real loopback sockets, split over
+// threads; a peer that does not read gets a short count and the rest goes through its socket
+// in order; bad and closed descriptors are reported per socket, never a crash.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { describe, it } from 'node:test';
+import { sendToMany } from '../../native/index.js';
+
+const fdOf = (s: Socket): number => (s as unknown as { _handle: { fd: number } })._handle.fd;
+
+/** `n` connected pairs: [server side, client side]. */
+async function pairs(n: number): Promise<{ server: Server; pairs: [Socket, Socket][] }> {
+  const accepted: Socket[] = [];
+  const server = createServer((s) => void accepted.push(s));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const clients: Socket[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = connect(port, '127.0.0.1');
+    await once(c, 'connect');
+    clients.push(c);
+  }
+  while (accepted.length < n) await new Promise((r) => setTimeout(r, 5));
+  // Accept order may differ from connect order: pair them by port.
+  const byPort = new Map(clients.map((c) => [c.localPort, c]));
+  return {
+    server,
+    pairs: accepted.map((s) => [s, byPort.get(s.remotePort as number) as Socket]),
+  };
+}
+
+function collect(s: Socket, bytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let got = 0;
+  return new Promise((resolve) => {
+    s.on('data', (d: Buffer) => {
+      chunks.push(d);
+      got += d.length;
+      if (got >= bytes) resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+describe('native fan-out (sendToMany)', { skip: sendToMany === null && 'addon not loaded' }, () => {
+  const send = sendToMany as NonNullable<typeof sendToMany>;
+
+  it('writes the same bytes to every socket, on one thread and on several', async () => {
+    for (const threads of [1, 2, 4]) {
+      const { server, pairs: ps } = await pairs(1_200); // ≥ 2 × 512 per thread: threads do start
+      try {
+        const line = Buffer.from(`{"id":null,"method":"mining.notify","params":["${threads}"]}\n`);
+        const got = ps.map(([, c]) => collect(c, line.length));
+        const sent = send(new Int32Array(ps.map(([s]) => fdOf(s))), line, threads);
+        assert.deepEqual(
+          [...sent],
+          ps.map(() => line.length),
+        );
+        for (const b of await Promise.all(got)) assert.deepEqual(b, line);
+      } finally {
+        for (const [s, c] of ps) {
+          s.destroy();
+          c.destroy();
+        }
+        server.close();
+      }
+    }
+  });
+
+  it('reports a short count for a full buffer; the rest through the socket keeps the order', async () => {
+    const { server, pairs: ps } = await pairs(1);
+    const [s, c] = ps[0] as [Socket, Socket];
+    try {
+      c.pause(); // the peer does not read: the kernel buffers fill
+      const big = Buffer.alloc(32 * 1024 * 1024);
+      for (let i = 0; i < big.length; i += 4) big.writeUInt32LE(i, i);
+      const [n] = send(new Int32Array([fdOf(s)]), big, 1);
+      assert.ok(n !== undefined && n > 0 && n < big.length, `short count expected, got ${n}`);
+      s.write(big.subarray(n));
+      const got = collect(c, big.length);
+      c.resume();
+      assert.ok((await got).equals(big), 'bytes arrive whole and in order');
+    } finally {
+      s.destroy();
+      c.destroy();
+      server.close();
+    }
+  });
+
+  it('answers -errno for bad and closed descriptors and still writes the others', async () => {
+    const { server, pairs: ps } = await pairs(2);
+    const [[s0, c0], [s1, c1]] = ps as [[Socket, Socket], [Socket, Socket]];
+    try {
+      const closedFd = fdOf(s1);
+      s1.destroy();
+      await once(s1, 'close');
+      const line = Buffer.from('x\n');
+      const got = collect(c0, line.length);
+      const [a, b, bad] = send(new Int32Array([fdOf(s0), closedFd, -1]), line, 2);
+      assert.equal(a, line.length);
+      assert.ok(b !== undefined && b < 0, `closed fd: ${b}`);
+      assert.ok(bad !== undefined && bad < 0, `fd -1: ${bad}`);
+      assert.deepEqual(await got, line);
+      assert.throws(() => send(new Int32Array([0]), new Uint8Array(1), -1), /threads/);
+      assert.throws(() => send([1] as unknown as Int32Array, new Uint8Array(1), 1), /Int32Array/);
+    } finally {
+      for (const x of [s0, c0, c1]) x.destroy();
+      server.close();
+    }
+  });
+});
