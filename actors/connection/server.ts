@@ -152,7 +152,7 @@ export async function startStratumServer(
     socket.setKeepAlive(true, 60_000);
     socket.on('data', onData);
     socket.on('error', onError);
-    socket.once('close', onSocketClose);
+    socket.on('close', onSocketClose); // 'close' comes once; on() keeps no per-socket wrapper
   }
 
   // Job fan-out: every Connection subscribes to the jobs topic; the runtime decodes each

@@ -51,6 +51,8 @@ export interface SessionContext {
 }
 
 interface LocalJob {
+  /** The id this connection was given (the job id, or a re-issue's `id.n`). */
+  readonly localId: string;
   readonly job: JobAnnouncement;
   /** Wire difficulty the job was issued at. */
   readonly difficulty: number;
@@ -74,8 +76,11 @@ export interface SessionState {
   /** Difficulty last announced to the miner (null before the first set_difficulty). */
   sentDifficulty: number | null;
   current: JobAnnouncement | null;
-  /** Local job id → job and the difficulty it was issued at (insertion order = age). */
-  jobs: Map<string, LocalJob>;
+  /**
+   * The jobs issued to this connection and the difficulty of each, oldest first: a short list
+   * (maxJobs) searched linearly, lighter than a Map on each of 100k idle connections.
+   */
+  jobs: LocalJob[];
   reissues: number;
   /** Global job id → submitted (en2:ntime:nonce:extra) keys. */
   dedup: Map<string, Set<string>>;
@@ -111,7 +116,7 @@ export function initSession(extranonce1: string, ctx: SessionContext): SessionSt
     vardiff: initVardiff(config.vardiff, config.startDifficulty, nowMs),
     sentDifficulty: null,
     current: null,
-    jobs: new Map(),
+    jobs: [],
     reissues: 0,
     dedup: NO_DEDUP,
     dedupEntries: 0,
@@ -283,7 +288,7 @@ function startWork(s: SessionState, ctx: SessionContext, out: Effect[]): void {
 
 function onJob(s: SessionState, job: JobAnnouncement, ctx: SessionContext, out: Effect[]): void {
   if (job.clean) {
-    for (const local of s.jobs.values()) local.stale = true;
+    for (const local of s.jobs) local.stale = true;
     s.dedup = NO_DEDUP; // the old jobs' keys can never match again
     s.dedupEntries = 0;
   }
@@ -305,9 +310,13 @@ function issue(
     out.push({ kind: 'send', line: encodeNotification(n.method, n.params) });
     s.sentDifficulty = difficulty;
   }
-  const localId = s.jobs.has(job.jobId) ? `${job.jobId}.${(++s.reissues).toString(16)}` : job.jobId;
-  s.jobs.set(localId, { job, difficulty, stale: false });
-  while (s.jobs.size > ctx.config.maxJobs) forgetOldestJob(s);
+  const localId =
+    localJob(s, job.jobId) !== undefined
+      ? `${job.jobId}.${(++s.reissues).toString(16)}`
+      : job.jobId;
+  // A new array of exactly the right length (push would leave room for 16 more on each session).
+  s.jobs = s.jobs.concat({ localId, job, difficulty, stale: false });
+  while (s.jobs.length > ctx.config.maxJobs) forgetOldestJob(s);
   out.push({
     kind: 'send',
     line: notifyLine(job, localId, difficulty, clean, s.payoutScript, ctx),
@@ -362,13 +371,16 @@ function announceDifficulty(s: SessionState, ctx: SessionContext, out: Effect[])
   issue(s, s.current, false, ctx, out);
 }
 
+function localJob(s: SessionState, localId: string): LocalJob | undefined {
+  for (let i = s.jobs.length - 1; i >= 0; i--) if (s.jobs[i]!.localId === localId) return s.jobs[i];
+  return undefined;
+}
+
 function forgetOldestJob(s: SessionState): void {
-  const oldest = s.jobs.keys().next();
-  if (oldest.done) return;
-  const local = s.jobs.get(oldest.value);
-  s.jobs.delete(oldest.value);
+  const local = s.jobs[0];
   if (!local) return;
-  for (const other of s.jobs.values()) if (other.job.jobId === local.job.jobId) return;
+  s.jobs = s.jobs.slice(1);
+  for (const other of s.jobs) if (other.job.jobId === local.job.jobId) return;
   const keys = s.dedup.get(local.job.jobId);
   if (keys) {
     s.dedupEntries -= keys.size;
@@ -387,7 +399,7 @@ function submit(
   if (!s.subscribed) return reject(s, ctx, out, id, 'not-subscribed', '', false);
   const worker = workerOf(s, p.worker);
   if (!worker) return reject(s, ctx, out, id, 'unauthorized', p.worker.slice(0, 64), false);
-  const local = s.jobs.get(p.jobId);
+  const local = localJob(s, p.jobId);
   if (!local) return reject(s, ctx, out, id, 'stale', 'unknown job', false);
   if (p.extranonce2.length !== config.extranonce2Size * 2) {
     return reject(
@@ -411,7 +423,7 @@ function submit(
   if (!keys) s.dedup.set(local.job.jobId, (keys = new Set()));
   keys.add(key);
   s.dedupEntries++;
-  while (s.dedupEntries > config.maxDedupEntries && s.jobs.size > 1) forgetOldestJob(s);
+  while (s.dedupEntries > config.maxDedupEntries && s.jobs.length > 1) forgetOldestJob(s);
   const requestId = s.nextRequestId++;
   if (s.pending === NO_PENDING) s.pending = new Map();
   s.pending.set(requestId, { id, difficulty: local.difficulty, atMs: ctx.nowMs });
