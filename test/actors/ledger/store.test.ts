@@ -99,20 +99,29 @@ test('store - closing midway and re-applying from any earlier point gives the on
   );
 });
 
+/** A store in a temp dir whose Nth row write (counted once armed) throws. */
+function storeFailingAt(
+  config: LedgerConfig,
+  failAt: number,
+): { store: LedgerStore; remove: () => void; arm: (on: boolean) => void } {
+  const { dir, remove } = tempDir();
+  let writes = 0;
+  let armed = false;
+  const store = openLedger(dir, config, {
+    onWrite: () => {
+      if (armed && ++writes === failAt) throw new Error(`injected failure at write ${failAt}`);
+    },
+  });
+  return { store, remove, arm: (on) => void (armed = on) };
+}
+
 test('store - applyBatchAsync commits on the write thread all or nothing, one batch at a time', async () => {
   const config = crashConfig;
   const entries = crashLog().slice(0, 120);
   const half = Math.floor(entries.length / 2);
   const reference = await onePass(config, entries);
   for (const failAt of [1, 5, 60]) {
-    const { dir, remove } = tempDir();
-    let writes = 0;
-    let armed = false;
-    const store = openLedger(dir, config, {
-      onWrite: () => {
-        if (armed && ++writes === failAt) throw new Error(`injected failure at write ${failAt}`);
-      },
-    });
+    const { store, remove, arm } = storeFailingAt(config, failAt);
     try {
       const first = store.applyBatchAsync(entries.slice(0, half));
       // A second batch before the first settles would fold into half-committed state: refused.
@@ -126,14 +135,14 @@ test('store - applyBatchAsync commits on the write thread all or nothing, one ba
       await first;
       const before = store.digest();
       const lastBefore = store.lastApplied();
-      armed = true;
+      arm(true);
       // The rows written before the injected throw must not be committed (a child transaction).
       await assert.rejects(store.applyBatchAsync(entries.slice(half)), (e: unknown) =>
         hasCode(e, LEDGER_WRITE_FAILED),
       );
       assert.equal(store.lastApplied(), lastBefore);
       assert.equal(store.digest(), before, `failAt ${failAt}: a partial batch was committed`);
-      armed = false;
+      arm(false);
       const r = await store.applyBatchAsync(entries.slice(half));
       assert.equal(r.lastApplied, entries.at(-1)?.seq);
       assert.equal(store.digest(), reference, `failAt ${failAt}`);
@@ -150,26 +159,19 @@ test('store - a write failing on the Nth row leaves the previous state, and a re
   const half = Math.floor(entries.length / 2);
   const reference = await onePass(config, entries);
   for (const failAt of [1, 2, 5, 17, 60]) {
-    const { dir, remove } = tempDir();
-    let writes = 0;
-    let armed = false;
-    const store = openLedger(dir, config, {
-      onWrite: () => {
-        if (armed && ++writes === failAt) throw new Error(`injected failure at write ${failAt}`);
-      },
-    });
+    const { store, remove, arm } = storeFailingAt(config, failAt);
     try {
       store.applyBatch(entries.slice(0, half));
       const before = store.digest();
       const lastBefore = store.lastApplied();
-      armed = true;
+      arm(true);
       assert.throws(
         () => store.applyBatch(entries.slice(half)),
         (e: unknown) => hasCode(e, LEDGER_WRITE_FAILED),
       );
       assert.equal(store.lastApplied(), lastBefore);
       assert.equal(store.digest(), before);
-      armed = false;
+      arm(false);
       store.applyBatch(entries.slice(half));
       assert.equal(store.digest(), reference, `failAt ${failAt}`);
     } finally {
