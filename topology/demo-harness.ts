@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { stdout } from 'node:process';
 import { pino, type Logger } from 'pino';
+import { CoinRpc } from '../actors/job/rpc-client.js';
 import { announce, waitForSignal } from './commands/start.js';
 import type { NodeConfig } from './config.js';
 import { ensureLocalNats, type LocalNats } from './nats-local.js';
@@ -39,24 +40,63 @@ export async function startDemoNode(cfg: NodeConfig, log: Logger): Promise<NodeH
   return node;
 }
 
-/** Prints `summary()` every second until Ctrl-C; then drains and stops what the demo started. */
-export function runDemoUntilSignal(
-  node: NodeHandle,
-  rigs: readonly { stop(): void }[],
-  closeDevnet: () => Promise<void>,
-  nats: LocalNats,
-  summary: () => Promise<string>,
-): Promise<number> {
+/** What every demo summary line starts from, summed over the rigs and read from node and devnet. */
+export interface DemoCounts {
+  readonly accepted: number;
+  readonly rejected: number;
+  /** Blocks the Block actor recorded and the devnet did not reject. */
+  readonly blocks: number;
+  /** The devnet's chain height (-1 when it does not answer). */
+  readonly height: number;
+}
+
+export interface DemoRun<R> {
+  /** `colliery demo` or `colliery demo (primecoin-devnet)`: the banner's first words. */
+  readonly label: string;
+  readonly node: NodeHandle;
+  readonly rigs: readonly R[];
+  readonly devnet: { readonly url: string; close(): Promise<void> };
+  readonly places: DemoPlaces;
+  /** The summary line, from the common counts and whatever the demo adds. */
+  readonly summary: (counts: DemoCounts) => string | Promise<string>;
+}
+
+/**
+ * Starts the rigs, prints the banner, then a summary line every second until Ctrl-C; then
+ * drains and stops what the demo started.
+ */
+export async function runDemoUntilSignal<
+  R extends {
+    start(): Promise<void>;
+    stop(): void;
+    readonly stats: { readonly accepted: number; readonly rejected: number };
+  },
+>(run: DemoRun<R>): Promise<number> {
+  const { node, rigs, devnet, places } = run;
+  await Promise.all(rigs.map((r) => r.start()));
+  stdout.write(
+    `${run.label}: stratum on 127.0.0.1:${node.stratumPort}, devnet ${new URL(devnet.url).host}, ` +
+      `nats ${places.natsUrl}${places.nats.started ? ' (started here)' : ''}, data ${places.dataDir}. Ctrl-C to stop.\n`,
+  );
+  const rpc = new CoinRpc({ url: devnet.url });
+  const counts = async (): Promise<DemoCounts> => ({
+    accepted: rigs.reduce((n, r) => n + r.stats.accepted, 0),
+    rejected: rigs.reduce((n, r) => n + r.stats.rejected, 0),
+    blocks: (await node.blocks().catch(() => [])).filter((b) => b.status !== 'rejected').length,
+    height: await rpc.call<number>('getblockcount').catch(() => -1),
+  });
   const tty = stdout.isTTY === true;
   const ticker = setInterval(() => {
-    void summary().then((line) => stdout.write(tty ? `\r${line}\u001b[K` : `${line}\n`));
+    void counts()
+      .then(run.summary)
+      .then((line) => stdout.write(tty ? `\r${line}\u001b[K` : `${line}\n`));
   }, 1000);
   return waitForSignal(node, async () => {
     clearInterval(ticker);
     if (tty) stdout.write('\n');
     for (const r of rigs) r.stop();
-    await closeDevnet();
-    await nats.stop();
+    await devnet.close();
+    await places.nats.stop();
   }).finally(() => {
     for (const r of rigs) r.stop();
   });

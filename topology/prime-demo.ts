@@ -3,8 +3,6 @@
 // native consensus check), one node, and N prime demo miners (sieve + native Fermat tests).
 // Prints a summary line every second (shares, blocks, chain height, and each worker's share
 // lengths with its estimated sieve target) until Ctrl-C, then drains and exits 0.
-import { stdout } from 'node:process';
-import { CoinRpc } from '../actors/job/rpc-client.js';
 import type { WorkerPrimeStats } from '../actors/share/prime-stats.js';
 import { scriptToAddress } from '../actors/shared/address.js';
 import { PRIME_NETWORKS } from '../actors/shared/network.js';
@@ -34,7 +32,8 @@ export function formatPrimeWorkers(workers: readonly WorkerPrimeStats[]): string
 
 export async function runPrimeDemo(args: string[], miners: number): Promise<number> {
   const { raw } = parseFlags(args);
-  const { dataDir, natsUrl, nats, log } = await demoPlaces(raw);
+  const places = await demoPlaces(raw);
+  const { dataDir, natsUrl, log } = places;
   const devnet = await startDevnet({ family: 'prime', bits: PRIME_DEVNET_BITS, txsPerBlock: 3 });
   const cfg = loadConfig([raw], {
     nodeId: 'demo-prime-1',
@@ -62,30 +61,19 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
         maxCandidatesPerSec: 5_000,
       }),
   );
-  await Promise.all(rigs.map((r) => r.start()));
-  stdout.write(
-    `colliery demo (primecoin-devnet): stratum on 127.0.0.1:${node.stratumPort}, devnet ${new URL(devnet.url).host}, ` +
-      `nats ${natsUrl}${nats.started ? ' (started here)' : ''}, data ${dataDir}. Ctrl-C to stop.\n`,
-  );
-  const rpc = new CoinRpc({ url: devnet.url });
-  return runDemoUntilSignal(
+  return runDemoUntilSignal({
+    label: 'colliery demo (primecoin-devnet)',
     node,
     rigs,
-    () => devnet.close(),
-    nats,
-    async () => {
-      const accepted = rigs.reduce((n, r) => n + r.stats.accepted, 0);
-      const rejected = rigs.reduce((n, r) => n + r.stats.rejected, 0);
+    devnet,
+    places,
+    summary: async ({ accepted, rejected, blocks, height }) => {
       const tested = rigs.reduce((n, r) => n + r.stats.candidates, 0);
-      const blocks = (await node.blocks().catch(() => [])).filter(
-        (b) => b.status !== 'rejected',
-      ).length;
-      const height = await rpc.call<number>('getblockcount').catch(() => -1);
       const stats = await node.shareStats().catch(() => null);
       return (
         `miners ${node.connections()} | accepted ${accepted} rejected ${rejected} | blocks found ${blocks} | ` +
         `chain height ${height} | candidates ${tested} | ${formatPrimeWorkers(stats?.prime?.workers ?? [])}`
       );
     },
-  );
+  });
 }

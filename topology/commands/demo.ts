@@ -3,7 +3,6 @@
 // devnet coin node, one node with every actor, and a few demo miners that really hash.
 // Prints a one-line summary every second until Ctrl-C, then drains and exits 0.
 import { stdout } from 'node:process';
-import { CoinRpc } from '../../actors/job/rpc-client.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { hashHeaders } from '../../native/index.js';
 import { loadConfig, parseFlags } from '../config.js';
@@ -35,7 +34,8 @@ export async function runDemo(args: string[]): Promise<number> {
   const blockSeconds = takeNumber(own.rest, '--block-seconds', 15);
   const { raw } = parseFlags(blockSeconds.rest);
   if (raw.coin === 'primecoin-devnet') return runPrimeDemo(blockSeconds.rest, own.value);
-  const { dataDir, natsUrl, nats, log } = await demoPlaces(raw);
+  const places = await demoPlaces(raw);
+  const { dataDir, natsUrl, log } = places;
   const miners = own.value;
   // Difficulty so the demo miners together find a block every `blockSeconds` on average.
   const hashesPerBlock = Math.max(1, miners) * MINER_HASHES_PER_SEC * blockSeconds.value;
@@ -72,27 +72,16 @@ export async function runDemo(args: string[]): Promise<number> {
         versionRolling: i % 2 === 0,
       }),
   );
-  await Promise.all(rigs.map((r) => r.start()));
-  stdout.write(
-    `colliery demo: stratum on 127.0.0.1:${node.stratumPort}, devnet ${new URL(devnet.url).host}, ` +
-      `nats ${natsUrl}${nats.started ? ' (started here)' : ''}, data ${dataDir}. Ctrl-C to stop.\n`,
-  );
-  const rpc = new CoinRpc({ url: devnet.url });
   const startedAt = Date.now();
   let lastAccepted = 0;
-  return runDemoUntilSignal(
+  return runDemoUntilSignal({
+    label: 'colliery demo',
     node,
     rigs,
-    () => devnet.close(),
-    nats,
-    async () => {
-      const accepted = rigs.reduce((n, r) => n + r.stats.accepted, 0);
-      const rejected = rigs.reduce((n, r) => n + r.stats.rejected, 0);
+    devnet,
+    places,
+    summary: ({ accepted, rejected, blocks, height }) => {
       const hashes = rigs.reduce((n, r) => n + r.stats.hashes, 0);
-      const blocks = (await node.blocks().catch(() => [])).filter(
-        (b) => b.status !== 'rejected',
-      ).length;
-      const height = await rpc.call<number>('getblockcount').catch(() => -1);
       const secs = (Date.now() - startedAt) / 1000;
       const store = node.ledger.store;
       let credited = 0n;
@@ -106,7 +95,7 @@ export async function runDemo(args: string[]): Promise<number> {
       lastAccepted = accepted;
       return line;
     },
-  );
+  });
 }
 
 function takeNumber(
