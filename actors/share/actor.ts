@@ -10,18 +10,23 @@ import type {
   ShareSubmission,
   ShareVerdictKind,
 } from '../connection/messages.js';
-import { coinb2ForPayout, type JobWork } from '../job/job.js';
+import type { JobWork } from '../job/job.js';
 import type { JobAnnouncement } from '../job/messages.js';
 import type { LoggedJob } from '../ledger/records.js';
-import { hexToBytes } from '../shared/hex.js';
 import { hashNetWeight, hashShareWeight } from '../shared/share-weight.js';
 import type { HashSubmitInput } from '../shared/submit-hash.js';
 import { shareTargetFromDifficulty, targetFromHex } from '../shared/target.js';
-import { hashSubmitInput, jobBytes, type JobBytes } from './header.js';
+import {
+  bytesForPayout,
+  hashSubmitInput,
+  jobBytes,
+  type JobBytes,
+  type JobWithBytes,
+} from './header.js';
 import { AcceptAfterLog, waitWhileBusy } from './accept.js';
 import { RecentJobs } from './recent-jobs.js';
 import type { BlockCandidate, ShareMessage, ShareStats } from './messages.js';
-import type { ShareSubmit } from './submit.js';
+import { shareSubmitOf, type ShareSubmit } from './submit.js';
 import { classifyPrechecked, precheckSubmit, type Precheck, type ShareVerdict } from './verdict.js';
 
 /** Hashes submits off the event loop; null for an item the verifier refused. */
@@ -60,17 +65,11 @@ export interface ShareActorConfig {
   readonly subsidySats: (work: JobWork) => bigint;
 }
 
-interface KnownJob {
-  readonly work: JobWork;
-  readonly bytes: JobBytes;
+interface KnownJob extends JobWithBytes {
   readonly networkTarget: bigint;
   /** What the share log records about this job. */
   readonly logged: LoggedJob;
-  /** SOLO: job bytes per payout script, built on first use. */
-  readonly solo: Map<string, JobBytes>;
 }
-
-const MAX_SOLO_SCRIPTS_PER_JOB = 100_000;
 
 interface Waiting {
   readonly share: ShareSubmission;
@@ -166,20 +165,13 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
   #onSubmit(share: ShareSubmission, replyTo: Address, ctx: ActorContext): void {
     const job = this.#jobs.get(share.jobId);
     if (!job) return this.#reply(ctx, replyTo, share, 'stale', 'unknown job');
-    const submit: ShareSubmit = {
-      jobId: share.jobId,
-      extranonce1: share.extranonce1,
-      extranonce2: share.extranonce2,
-      ntime: hex32(share.ntime),
-      nonce: hex32(share.nonce),
-      versionBits: share.extra ?? undefined,
-    };
+    const submit = shareSubmitOf(share, { versionBits: share.extra ?? undefined });
     const pre = precheckSubmit(job.work, submit, {
       versionMask: share.versionMask,
       nowSec: Math.floor(ctx.clock.nowMs() / 1000),
     });
     if (!pre.ok) return this.#reply(ctx, replyTo, share, pre.verdict.kind, reasonOf(pre.verdict));
-    const bytes = this.#bytesFor(job, share.payoutScript);
+    const bytes = bytesForPayout(job, share.payoutScript);
     this.#queue.push({ share, replyTo, job, bytes, submit, pre, trace: ctx.trace });
     if (this.#queue.length >= this.#cfg.maxBatch) this.#flush(ctx);
     else if (!this.#flushScheduled) {
@@ -299,17 +291,6 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     );
   }
 
-  /** The job's bytes, or (SOLO) the job's bytes with the coinbase paying `script`. */
-  #bytesFor(job: KnownJob, script: string | null): JobBytes {
-    if (script === null) return job.bytes;
-    let bytes = job.solo.get(script);
-    if (!bytes) {
-      bytes = { ...job.bytes, coinbase2: hexToBytes(coinb2ForPayout(job.work, script)) };
-      if (job.solo.size < MAX_SOLO_SCRIPTS_PER_JOB) job.solo.set(script, bytes);
-    }
-    return bytes;
-  }
-
   /** Counts a verdict and sends it (or queues it in `out`, one message per connection). */
   #reply(
     out: ActorContext | Outbox,
@@ -349,8 +330,4 @@ class Outbox {
 
 function reasonOf(v: ShareVerdict): string | undefined {
   return 'reason' in v ? v.reason : undefined;
-}
-
-function hex32(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
 }

@@ -1,6 +1,6 @@
 // Job + submit -> the inputs of hashSubmit (native or the TypeScript reference), and the
 // reference hash itself: the path a share takes from a miner's fields to a header hash.
-import type { JobWork } from '../job/job.js';
+import { coinb2ForPayout, type JobWork } from '../job/job.js';
 import { prevHashFromStratum } from '../job/notify.js';
 import { concatBytes, hexToBytes, reverseBytes, u32FromHex } from '../shared/hex.js';
 import {
@@ -27,6 +27,27 @@ export function jobBytes(job: JobWork): JobBytes {
     prevHash: reverseBytes(hexToBytes(prevHashFromStratum(job.prevHashStratum), 32)),
     nbits: u32FromHex(job.bits),
   };
+}
+
+/** A job as a Share actor keeps it: its work, its bytes and (SOLO) its bytes per payout script. */
+export interface JobWithBytes {
+  readonly work: JobWork;
+  readonly bytes: JobBytes;
+  /** SOLO: the job's bytes with the coinbase paying a script, built on first use. */
+  readonly solo: Map<string, JobBytes>;
+}
+
+const MAX_SOLO_SCRIPTS_PER_JOB = 100_000;
+
+/** The job's bytes, or (SOLO, `script` set) the job's bytes with the coinbase paying `script`. */
+export function bytesForPayout(job: JobWithBytes, script: string | null): JobBytes {
+  if (script === null) return job.bytes;
+  let bytes = job.solo.get(script);
+  if (!bytes) {
+    bytes = { ...job.bytes, coinbase2: hexToBytes(coinb2ForPayout(job.work, script)) };
+    if (job.solo.size < MAX_SOLO_SCRIPTS_PER_JOB) job.solo.set(script, bytes);
+  }
+  return bytes;
 }
 
 /**

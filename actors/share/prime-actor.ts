@@ -14,7 +14,7 @@ import type { ItemResult, PrimeShareItem } from '../../native/pool-types.js';
 import type { PrimeShareResult } from '../../native/types.js';
 import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
 import type { ShareSubmission, ShareVerdictKind } from '../connection/messages.js';
-import { coinb2ForPayout, type JobWork } from '../job/job.js';
+import type { JobWork } from '../job/job.js';
 import type { JobAnnouncement } from '../job/messages.js';
 import type { LoggedJob } from '../ledger/records.js';
 import { CodedError } from '../shared/errors.js';
@@ -27,7 +27,7 @@ import {
 } from '../shared/prime-share-value.js';
 import { submitHeader } from '../shared/submit-hash.js';
 import type { AcceptedShare, ShareSink } from './actor.js';
-import { hashSubmitInput, jobBytes, type JobBytes } from './header.js';
+import { bytesForPayout, hashSubmitInput, jobBytes, type JobWithBytes } from './header.js';
 import {
   isShareSubmit,
   type BlockCandidate,
@@ -36,7 +36,7 @@ import {
 } from './messages.js';
 import { WorkerChainStats, type PrimeStatsConfig } from './prime-stats.js';
 import { classifyPrimeShare, wordText, type PrimeVerdict } from './prime-verdict.js';
-import type { ShareSubmit } from './submit.js';
+import { shareSubmitOf, type ShareSubmit } from './submit.js';
 import { precheckSubmit } from './verdict.js';
 
 /** Verifies prime shares off the event loop (the verifier pool's `prime-share` task). */
@@ -77,9 +77,7 @@ export function validatePrimeShareMessage(input: unknown): PrimeShareMessage {
   throw new CodedError('BAD_MESSAGE', `not a prime Share message: ${String(t)}`);
 }
 
-interface KnownJob {
-  readonly work: JobWork;
-  readonly bytes: JobBytes;
+interface KnownJob extends JobWithBytes {
   readonly bits: number;
   readonly logged: LoggedJob;
   readonly seen: Set<string>;
@@ -161,6 +159,7 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
           rewardSats: work.coinbaseValueSats,
         },
         seen: new Set(),
+        solo: new Map(),
       };
     });
   }
@@ -174,14 +173,7 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
     } catch (e) {
       return this.#reply(ctx, replyTo, share, 'bad-multiplier', (e as Error).message);
     }
-    const submit: ShareSubmit = {
-      jobId: share.jobId,
-      extranonce1: share.extranonce1,
-      extranonce2: share.extranonce2,
-      ntime: hex32(share.ntime),
-      nonce: hex32(share.nonce),
-      multiplier: share.extra ?? '',
-    };
+    const submit = shareSubmitOf(share, { multiplier: share.extra ?? '' });
     const pre = precheckSubmit(job.work, submit, {
       versionMask: 0,
       nowSec: Math.floor(ctx.clock.nowMs() / 1000),
@@ -190,10 +182,7 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
       const v = pre.verdict;
       return this.#reply(ctx, replyTo, share, v.kind, 'reason' in v ? v.reason : undefined);
     }
-    const bytes =
-      share.payoutScript === null
-        ? job.bytes
-        : { ...job.bytes, coinbase2: hexToBytes(coinb2ForPayout(job.work, share.payoutScript)) };
+    const bytes = bytesForPayout(job, share.payoutScript);
     const header = submitHeader(hashSubmitInput(bytes, submit, pre.headerVersion)).header;
     const shareTarget = wordOfLength(share.difficulty);
     const w: Waiting = {
@@ -355,8 +344,4 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
       verdict: { requestId: share.requestId, verdict, ...(detail ? { detail } : {}) },
     });
   }
-}
-
-function hex32(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
 }

@@ -1,5 +1,6 @@
 // A share submission as the Share actor receives it: the mining.submit fields (hex as the
 // miner sent them) plus the connection's extranonce1. Shape only; verdict.ts judges content.
+import type { ShareSubmission } from '../connection/messages.js';
 
 export interface ShareSubmit {
   readonly jobId: string;
@@ -14,4 +15,23 @@ export interface ShareSubmit {
   readonly versionBits?: string | undefined;
   /** Prime family: the multiplier's canonical getvch() bytes, hex (the block carries them). */
   readonly multiplier?: string | undefined;
+}
+
+/** The submit fields of a Connection's share, hex as on the wire; `extra` per PoW family. */
+export function shareSubmitOf(
+  share: ShareSubmission,
+  extra: { readonly versionBits?: string | undefined } | { readonly multiplier: string },
+): ShareSubmit {
+  return {
+    jobId: share.jobId,
+    extranonce1: share.extranonce1,
+    extranonce2: share.extranonce2,
+    ntime: hex32(share.ntime),
+    nonce: hex32(share.nonce),
+    ...extra,
+  };
+}
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
 }
