@@ -3,10 +3,8 @@
 // times) or submits shares with distinct nonces, keeping a bounded window in flight. Replies
 // are read with substring checks, not JSON.parse, so the load generator stays cheap.
 import { connect, type Socket } from 'node:net';
-import { parseNotifyParams, prevHashFromStratum } from '../../actors/job/notify.js';
-import { concatBytes, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
-import { merkleRootFromBranch } from '../../actors/shared/merkle.js';
-import { sha256d } from '../../actors/shared/sha256d.js';
+import { hexToBytes } from '../../actors/shared/hex.js';
+import { headerOf, workFromNotify } from '../../topology/miner/stratum-wire.js';
 
 /** Counters shared by every client of one load run. */
 export interface LoadStats {
@@ -239,24 +237,10 @@ export function headerFor(
   extranonce2: string,
   nonce: number,
 ): Uint8Array {
-  const n = parseNotifyParams(notify);
-  const coinbase = concatBytes(
-    hexToBytes(n.coinb1),
+  return headerOf(
+    workFromNotify([...notify]),
     hexToBytes(extranonce1),
     hexToBytes(extranonce2),
-    hexToBytes(n.coinb2),
+    nonce,
   );
-  const root = merkleRootFromBranch(
-    sha256d(coinbase),
-    n.merkleBranch.map((b) => hexToBytes(b)),
-  );
-  const header = new Uint8Array(80);
-  const v = new DataView(header.buffer);
-  v.setUint32(0, n.version >>> 0, true);
-  header.set(reverseBytes(hexToBytes(prevHashFromStratum(n.prevHashStratum))), 4);
-  header.set(root, 36);
-  v.setUint32(68, n.ntime, true);
-  v.setUint32(72, parseInt(n.bits, 16), true);
-  v.setUint32(76, nonce >>> 0, true);
-  return header;
 }

@@ -7,14 +7,18 @@
 // makes a miner that targets shorter chains, for tests.
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseNotifyParams, prevHashFromStratum } from '../../actors/job/notify.js';
-import { bytesToHex, concatBytes, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
-import { merkleRootFromBranch } from '../../actors/shared/merkle.js';
+import { bytesToHex, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
 import { sha256d } from '../../actors/shared/sha256d.js';
 import { encodeMultiplier, primeChain } from '../../native/index.js';
 import type { ChainWords } from '../../native/index.js';
 import { primorial, sieveCandidates } from './prime-sieve.js';
-import { StratumWire, type WireMessage } from './stratum-wire.js';
+import {
+  headerOf,
+  StratumWire,
+  workFromNotify,
+  type NotifiedWork,
+  type WireMessage,
+} from './stratum-wire.js';
 
 export interface PrimeMinerOptions {
   host: string;
@@ -30,16 +34,8 @@ export interface PrimeMinerOptions {
   sievePrimes?: number;
 }
 
-interface PrimeJob {
-  id: string;
-  prevHash: Uint8Array;
-  coinb1: Uint8Array;
-  coinb2: Uint8Array;
-  branches: Uint8Array[];
-  version: number;
-  nbits: number;
-  ntime: number;
-  shareTarget: number;
+interface PrimeJob extends NotifiedWork {
+  readonly shareTarget: number;
 }
 
 export interface PrimeMinerStats {
@@ -143,21 +139,14 @@ export class PrimeStratumMiner extends EventEmitter {
     if (method === 'mining.set_difficulty') {
       this.#shareTarget = Math.round(Number(params[0]) * 2 ** 24) >>> 0;
     } else if (method === 'mining.notify') {
-      const n = parseNotifyParams(params);
+      const work = workFromNotify(params);
       const share = params[9];
       this.#job = {
-        id: n.jobId,
-        prevHash: reverseBytes(hexToBytes(prevHashFromStratum(n.prevHashStratum))),
-        coinb1: hexToBytes(n.coinb1),
-        coinb2: hexToBytes(n.coinb2),
-        branches: n.merkleBranch.map((b) => hexToBytes(b)),
-        version: n.version,
-        nbits: parseInt(n.bits, 16),
-        ntime: n.ntime,
+        ...work,
         shareTarget: typeof share === 'string' ? parseInt(share, 16) : this.#shareTarget,
       };
       this.#en2++;
-      this.emit('job', n.jobId);
+      this.emit('job', work.id);
     }
   }
 
@@ -194,18 +183,7 @@ export class PrimeStratumMiner extends EventEmitter {
   }
 
   #header(job: PrimeJob, en2: number, nonce: number): Uint8Array {
-    const en2Bytes = hexToBytes(hex(en2, this.#extranonce2Size));
-    const coinbase = concatBytes(job.coinb1, this.#extranonce1, en2Bytes, job.coinb2);
-    const root = merkleRootFromBranch(sha256d(coinbase), job.branches);
-    const header = new Uint8Array(80);
-    const v = new DataView(header.buffer);
-    v.setUint32(0, job.version >>> 0, true);
-    header.set(job.prevHash, 4);
-    header.set(root, 36);
-    v.setUint32(68, job.ntime, true);
-    v.setUint32(72, job.nbits, true);
-    v.setUint32(76, nonce >>> 0, true);
-    return header;
+    return headerOf(job, this.#extranonce1, hexToBytes(hex(en2, this.#extranonce2Size)), nonce);
   }
 
   #test(job: PrimeJob, en2: number, nonce: number, base: bigint, k: number): void {

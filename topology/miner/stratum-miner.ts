@@ -4,12 +4,15 @@
 // `colliery demo`, the tests and the benchmarks.
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bytesToHex, concatBytes, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
-import { merkleRootFromBranch } from '../../actors/shared/merkle.js';
-import { sha256d } from '../../actors/shared/sha256d.js';
+import { bytesToHex, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
 import { shareTargetFromDifficulty } from '../../actors/shared/target.js';
-import { parseNotifyParams, prevHashFromStratum } from '../../actors/job/notify.js';
-import { StratumWire, type WireMessage } from './stratum-wire.js';
+import {
+  headerOf,
+  StratumWire,
+  workFromNotify,
+  type NotifiedWork,
+  type WireMessage,
+} from './stratum-wire.js';
 
 export interface MinerOptions {
   host: string;
@@ -26,16 +29,7 @@ export interface MinerOptions {
   userAgent?: string;
 }
 
-interface MinerJob {
-  id: string;
-  prevHash: Uint8Array; // internal order
-  coinb1: Uint8Array;
-  coinb2: Uint8Array;
-  branches: Uint8Array[];
-  version: number;
-  nbits: number;
-  ntime: number;
-}
+type MinerJob = NotifiedWork;
 
 export interface MinerStats {
   hashes: number;
@@ -163,18 +157,8 @@ export class StratumMiner extends EventEmitter {
       this.#difficulty = Number(params[0]);
       this.#target = shareTargetFromDifficulty(this.#difficulty);
     } else if (method === 'mining.notify') {
-      const n = parseNotifyParams(params);
-      const clean = n.cleanJobs;
-      const job: MinerJob = {
-        id: n.jobId,
-        prevHash: reverseBytes(hexToBytes(prevHashFromStratum(n.prevHashStratum))),
-        coinb1: hexToBytes(n.coinb1),
-        coinb2: hexToBytes(n.coinb2),
-        branches: n.merkleBranch.map((b) => hexToBytes(b)),
-        version: n.version,
-        nbits: parseInt(n.bits, 16),
-        ntime: n.ntime,
-      };
+      const job: MinerJob = workFromNotify(params);
+      const clean = job.clean;
       // New work either way: a clean job starts over, a re-issue moves to a fresh extranonce2
       // (hashing the same header space again would only produce duplicates).
       this.#en2 = clean || !this.#job ? 0 : this.#en2 + 1;
@@ -224,15 +208,7 @@ export class StratumMiner extends EventEmitter {
   /** Writes the header template for (job, en2) into every slot of the batch. */
   #fill(headers: Uint8Array, job: MinerJob, en2: number, batch: number): void {
     const en2Bytes = hexToBytes(extranonce2Hex(en2, this.#extranonce2Size));
-    const coinbase = concatBytes(job.coinb1, this.#extranonce1, en2Bytes, job.coinb2);
-    const root = merkleRootFromBranch(sha256d(coinbase), job.branches);
-    const tpl = new Uint8Array(80);
-    const v = new DataView(tpl.buffer);
-    v.setUint32(0, job.version >>> 0, true);
-    tpl.set(job.prevHash, 4);
-    tpl.set(root, 36);
-    v.setUint32(68, job.ntime, true);
-    v.setUint32(72, job.nbits, true);
+    const tpl = headerOf(job, this.#extranonce1, en2Bytes, 0); // nonces go in per slot
     for (let i = 0; i < batch; i++) headers.set(tpl, i * 80);
   }
 

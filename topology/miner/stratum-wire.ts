@@ -2,8 +2,62 @@
 // newline-framed JSON-RPC, request ids mapped back to the method they answer. A line that is
 // not JSON is reported, not fatal (a pool that speaks nonsense is the pool's problem).
 import { connect, type Socket } from 'node:net';
+import { parseNotifyParams, prevHashFromStratum } from '../../actors/job/notify.js';
+import { concatBytes, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
+import { submitHeader } from '../../actors/shared/submit-hash.js';
 
 export type WireMessage = Record<string, unknown>;
+
+/** A mining.notify's work in the byte forms a miner builds headers from. */
+export interface NotifiedWork {
+  readonly id: string;
+  /** Internal byte order. */
+  readonly prevHash: Uint8Array;
+  readonly coinb1: Uint8Array;
+  readonly coinb2: Uint8Array;
+  /** The branch hashes, 32 bytes each, concatenated. */
+  readonly merkleBranches: Uint8Array;
+  readonly version: number;
+  readonly nbits: number;
+  readonly ntime: number;
+  readonly clean: boolean;
+}
+
+export function workFromNotify(params: unknown[]): NotifiedWork {
+  const n = parseNotifyParams(params);
+  return {
+    id: n.jobId,
+    prevHash: reverseBytes(hexToBytes(prevHashFromStratum(n.prevHashStratum))),
+    coinb1: hexToBytes(n.coinb1),
+    coinb2: hexToBytes(n.coinb2),
+    merkleBranches: concatBytes(...n.merkleBranch.map((b) => hexToBytes(b, 32))),
+    version: n.version,
+    nbits: parseInt(n.bits, 16),
+    ntime: n.ntime,
+    clean: n.cleanJobs,
+  };
+}
+
+/** The 80-byte header for `work` with this extranonce1/extranonce2 and nonce (the pool's own rule). */
+export function headerOf(
+  work: NotifiedWork,
+  extranonce1: Uint8Array,
+  extranonce2: Uint8Array,
+  nonce: number,
+): Uint8Array {
+  return submitHeader({
+    coinbase1: work.coinb1,
+    extranonce1,
+    extranonce2,
+    coinbase2: work.coinb2,
+    merkleBranches: work.merkleBranches,
+    version: work.version,
+    prevHash: work.prevHash,
+    ntime: work.ntime,
+    nbits: work.nbits,
+    nonce: nonce >>> 0,
+  }).header;
+}
 
 export class StratumWire {
   readonly socket: Socket;
