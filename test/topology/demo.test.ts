@@ -1,6 +1,7 @@
 // `colliery demo`, as README tells a newcomer to run it: from an empty folder, it starts the
 // devnet, a node and demo miners (hash, and with --coin primecoin-devnet, prime), prints
-// summary lines whose counts grow, and on Ctrl-C (SIGINT) drains and exits 0.
+// summary lines with accepted shares and found blocks (a share racing a new block may be
+// rejected as stale, so rejects are not asserted to be zero), and on Ctrl-C drains and exits 0.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -38,11 +39,11 @@ async function demoUntil(args: string[], done: RegExp): Promise<{ out: string; c
 }
 
 test('demo - the hash demo mines devnet blocks through the pool and exits 0 on Ctrl-C', async () => {
-  const { out, code } = await demoUntil([], /accepted [1-9]\d* rejected 0 \| blocks found [1-9]/);
+  const { out, code } = await demoUntil([], /accepted [1-9]\d* rejected \d+ \| blocks found [1-9]/);
   assert.match(out, /^colliery demo: stratum on 127\.0\.0\.1:\d+, devnet /m);
   assert.match(
     out,
-    /miners 3 \| shares\/s \d+ \| accepted [1-9]\d* rejected 0 \| blocks found [1-9]/,
+    /miners 3 \| shares\/s \d+ \| accepted [1-9]\d* rejected \d+ \| blocks found [1-9]/,
   );
   assert.match(out, /ledger seq [1-9]\d*, credited /);
   assert.equal(code, 0, out.slice(-2_000));
@@ -51,12 +52,12 @@ test('demo - the hash demo mines devnet blocks through the pool and exits 0 on C
 test('demo - the prime demo finds prime shares and blocks and exits 0 on Ctrl-C', async () => {
   const { out, code } = await demoUntil(
     ['--coin', 'primecoin-devnet'],
-    /accepted [1-9]\d* rejected 0 \| blocks found [1-9]/,
+    /accepted [1-9]\d* rejected \d+ \| blocks found [1-9]/,
   );
   assert.match(out, /^colliery demo \(primecoin-devnet\): stratum on /m);
   assert.match(
     out,
-    /miners 3 \| accepted [1-9]\d* rejected 0 \| blocks found [1-9]\d* \| chain height \d+/,
+    /miners 3 \| accepted [1-9]\d* rejected \d+ \| blocks found [1-9]\d* \| chain height \d+/,
   );
   assert.equal(code, 0, out.slice(-2_000));
 });
