@@ -23,7 +23,7 @@ import { startDevnet, type Devnet } from '../../topology/devnet/index.js';
 import { startTestPool } from '../helpers/pool.js';
 import { createPoolHasher } from '../../topology/verifier.js';
 import { freePort, startNatsServer, type NatsServer } from '../helpers/nats-server.js';
-import { repoRoot } from '../helpers/paths.js';
+import { repoRoot, testDataDir } from '../helpers/paths.js';
 import {
   LoadClient,
   headerFor,
@@ -126,6 +126,7 @@ async function startNodeChild(
     'start',
     ...['--coin', 'bitcoin-regtest', '--rpc', devnet.url, '--pool-address', ADDRESS],
     ...['--nats', nats.url, '--cluster', `bench-${nodeId}`, '--node-id', nodeId],
+    ...['--data', testDataDir()],
     ...['--stratum', `127.0.0.1:${port}`, '--verifier-threads', '1'],
     ...['--max-connections-per-ip', '100000', '--log-level', 'warn', ...extra],
   ]);

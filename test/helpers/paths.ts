@@ -1,6 +1,7 @@
 // Where things are, from any compiled test file: the repository root (the folder holding
 // package.json) and the shared test vectors beside it (../shared/vectors).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,3 +18,18 @@ function findRoot(start: string): string {
 export const repoRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
 export const vectorsDir = join(repoRoot, '..', 'shared', 'vectors');
 export const vectorPath = (name: string): string => join(vectorsDir, name);
+
+const dataDirs: string[] = [];
+process.once('exit', () => {
+  for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * A fresh data directory for a node a test starts (its LMDB ledger replica lives there), so
+ * no test writes into the checkout's ./data; removed when the test process exits.
+ */
+export function testDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'colliery-node-'));
+  dataDirs.push(dir);
+  return dir;
+}

@@ -2,6 +2,7 @@
 // pool nodes on one NATS, our prime miner on each over real TCP, shares verified in the
 // worker pool, weighted by their chain length and recorded for the ledger, blocks found,
 // submitted and accepted by the devnet.
+import { testDataDir } from '../helpers/paths.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
@@ -48,6 +49,7 @@ test(
         nodeId: id,
         cluster: 'prime',
         natsUrls: [nats.url],
+        dataDir: testDataDir(),
         coin: 'primecoin-devnet',
         rpc: [{ url: devnet.url }],
         poolAddress: ADDRESS,

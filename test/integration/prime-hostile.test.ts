@@ -2,6 +2,7 @@
 // negative and non-canonical multipliers, origins out of range, a wrong chain-type claim, a
 // share on a superseded template. Each gets its error from the one Stratum table and the node
 // keeps serving (a valid share is accepted afterwards).
+import { testDataDir } from '../helpers/paths.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -60,6 +61,7 @@ test('prime pool - bad submits get clear Stratum errors and nothing crashes', as
     nodeId: 'h1',
     cluster: 'primehostile',
     natsUrls: [nats.url],
+    dataDir: testDataDir(),
     coin: 'primecoin-devnet',
     rpc: [{ url: devnet.url }],
     poolAddress: ADDRESS,

@@ -5,11 +5,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { pino } from 'pino';
 import { startNatsServer, freePort } from '../helpers/nats-server.js';
-import { repoRoot } from '../helpers/paths.js';
+import { repoRoot, testDataDir } from '../helpers/paths.js';
 import { until } from '../helpers/until.js';
 import { startWhenListening } from '../helpers/miners.js';
 import { startDevnet } from '../../topology/devnet/index.js';
@@ -69,7 +67,7 @@ test(
         '--refresh-seconds',
         '2',
         '--data',
-        mkdtempSync(join(tmpdir(), 'colliery-node-')),
+        testDataDir(),
         '--log-level',
         'warn',
       ]),
