@@ -38,6 +38,13 @@ const DEFAULT_POLICY: Required<SupervisionPolicy> = {
   maxBackoffMs: 5_000,
 };
 
+const RUNNING = 0;
+const RESTARTING = 1;
+const STOPPED = 2;
+const STATE = 3;
+const SCHEDULED = 4;
+const BUSY = 8;
+
 /** Cells with mail, run in order by one microtask (not one each): a broadcast is one queue walk. */
 const runQueue: Cell<unknown>[] = [];
 let runQueued = false;
@@ -47,12 +54,19 @@ function drainRunQueue(): void {
   runQueued = false;
 }
 
-// Per-cell state is kept small (a node hosts 100k Connection actors): the logger child, the
-// supervision policy and the failure window are made on first use.
+/** Failure bookkeeping, made on an actor's first drop or failure (most never have one). */
+interface Faults {
+  dropped: number;
+  failures: number;
+  restarts: number;
+  /** When recent failures happened, for the supervision window. */
+  timesMs: number[];
+}
+
+// Per-cell state is kept small (a node hosts 100k Connection actors): node, clock and ids are
+// the host's, the logger child and the failure counters are made on first use, and the run
+// state is one small integer.
 export class Cell<M> implements ActorContext {
-  readonly node: string;
-  readonly clock: Clock;
-  readonly ids: Ids;
   trace: Context = ROOT_CONTEXT;
   readonly #host: CellHost;
   /** Kept only by actors that may be restarted. */
@@ -61,14 +75,10 @@ export class Cell<M> implements ActorContext {
   readonly #mailbox: Mailbox<Item>;
   #log: Logger | undefined;
   #behaviour: Behaviour<M>;
-  #state: 'running' | 'restarting' | 'stopped' = 'running';
-  #scheduled = false;
-  #busy = false;
-  #failureTimesMs: number[] | undefined;
+  /** RUNNING | RESTARTING | STOPPED, plus the SCHEDULED and BUSY bits. */
+  #flags = RUNNING;
   #processed = 0;
-  #dropped = 0;
-  #failures = 0;
-  #restarts = 0;
+  #faults: Faults | undefined;
 
   constructor(
     host: CellHost,
@@ -79,11 +89,30 @@ export class Cell<M> implements ActorContext {
     readonly lease: Lease | undefined,
   ) {
     this.#host = host;
-    ({ node: this.node, clock: this.clock, ids: this.ids } = host);
     this.#factory = (options.supervision?.action ?? 'restart') === 'restart' ? factory : undefined;
     this.#options = options;
     this.#mailbox = new Mailbox(options.mailbox);
     this.#behaviour = factory(this);
+  }
+
+  get node(): string {
+    return this.#host.node;
+  }
+  get clock(): Clock {
+    return this.#host.clock;
+  }
+  get ids(): Ids {
+    return this.#host.ids;
+  }
+
+  get #state(): number {
+    return this.#flags & STATE;
+  }
+  set #state(state: number) {
+    this.#flags = (this.#flags & ~STATE) | state;
+  }
+  get #faultsNow(): Faults {
+    return (this.#faults ??= { dropped: 0, failures: 0, restarts: 0, timesMs: [] });
   }
 
   get log(): Logger {
@@ -92,7 +121,7 @@ export class Cell<M> implements ActorContext {
 
   /** True once the mailbox is empty and no handler is running (or the actor has stopped). */
   get idle(): boolean {
-    return this.#state === 'stopped' || (!this.#busy && this.#mailbox.depth === 0);
+    return this.#state === STOPPED || ((this.#flags & BUSY) === 0 && this.#mailbox.depth === 0);
   }
 
   // Outgoing messages continue the trace of the message being handled.
@@ -108,7 +137,7 @@ export class Cell<M> implements ActorContext {
 
   /** The edge: validate, then enqueue under the overflow policy. Never throws. */
   deliver(raw: unknown, traceparent: string | undefined, reply: ReplyFn | undefined): void {
-    if (this.#state === 'stopped')
+    if (this.#state === STOPPED)
       return reply?.(fail(RuntimeCode.ActorStopped, `${this.self} has stopped`));
     let msg: M;
     try {
@@ -116,12 +145,12 @@ export class Cell<M> implements ActorContext {
     } catch (err) {
       const coded = rejected(err, `${this.self} rejected a message`);
       this.log.warn({ err: coded, code: coded.code }, 'message rejected at the edge');
-      this.#dropped++;
+      this.#faultsNow.dropped++;
       return reply?.({ ok: false, error: toErrorRecord(coded) });
     }
     const refused = this.#mailbox.push({ msg, traceparent, reply });
     if (refused !== undefined) {
-      this.#dropped++;
+      this.#faultsNow.dropped++;
       this.log.warn({ depth: this.#mailbox.depth, policy: this.#mailbox.overflow }, 'mailbox full');
       refused.reply?.(fail(RuntimeCode.MailboxFull, `mailbox of ${this.self} is full`));
     }
@@ -149,8 +178,8 @@ export class Cell<M> implements ActorContext {
 
   stats(): ActorStats {
     const { depth, capacity } = this.#mailbox;
-    const [processed, dropped] = [this.#processed, this.#dropped];
-    const [failures, restarts] = [this.#failures, this.#restarts];
+    const processed = this.#processed;
+    const { dropped = 0, failures = 0, restarts = 0 } = this.#faults ?? {};
     return { address: this.self, depth, capacity, processed, dropped, failures, restarts };
   }
 
@@ -160,8 +189,8 @@ export class Cell<M> implements ActorContext {
 
   /** Stops the actor: waiting messages are answered with `code`, then `stopped` is called. */
   async stop(reason: StopReason, code: RuntimeCode = RuntimeCode.ActorStopped): Promise<void> {
-    if (this.#state === 'stopped') return;
-    this.#state = 'stopped';
+    if (this.#state === STOPPED) return;
+    this.#state = STOPPED;
     for (const item of this.#mailbox.clear())
       item.reply?.(fail(code, `${this.self} stopped (${reason}) before handling the message`));
     this.#host.removed(this as Cell<unknown>);
@@ -173,8 +202,8 @@ export class Cell<M> implements ActorContext {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#busy || this.#state !== 'running') return;
-    this.#scheduled = true;
+    if (this.#flags !== RUNNING) return; // scheduled, busy, restarting or stopped
+    this.#flags |= SCHEDULED;
     runQueue.push(this as Cell<unknown>);
     if (!runQueued) {
       runQueued = true;
@@ -184,8 +213,8 @@ export class Cell<M> implements ActorContext {
 
   /** Handles waiting messages (the run queue's and setImmediate's entry point). */
   runNow(): void {
-    this.#scheduled = false;
-    for (let budget = BATCH; budget > 0 && this.#state === 'running'; budget--) {
+    this.#flags &= ~SCHEDULED;
+    for (let budget = BATCH; budget > 0 && this.#state === RUNNING; budget--) {
       const item = this.#mailbox.shift();
       if (item === undefined) break;
       if (this.lease !== undefined && !this.lease.valid()) {
@@ -194,16 +223,16 @@ export class Cell<M> implements ActorContext {
       }
       const pending = this.#invoke(item);
       if (pending !== undefined) {
-        this.#busy = true;
+        this.#flags |= BUSY;
         void pending.then(() => {
-          this.#busy = false;
+          this.#flags &= ~BUSY;
           this.#schedule();
         });
         return;
       }
     }
-    if (this.#state === 'running' && this.#mailbox.depth > 0) {
-      this.#scheduled = true;
+    if (this.#state === RUNNING && this.#mailbox.depth > 0) {
+      this.#flags |= SCHEDULED;
       setImmediate(() => this.runNow());
     }
   }
@@ -232,7 +261,7 @@ export class Cell<M> implements ActorContext {
   #settle(item: Item, span: HandledSpan, ok: boolean, result: unknown): undefined {
     span.end(ok ? undefined : result);
     if (ok) this.#processed++;
-    else this.#failures++;
+    else this.#faultsNow.failures++;
     item.reply?.(ok ? { ok: true, value: result } : { ok: false, error: toErrorRecord(result) });
     if (!ok) this.#supervise(result);
   }
@@ -240,9 +269,10 @@ export class Cell<M> implements ActorContext {
   #supervise(err: unknown): void {
     const policy = { ...DEFAULT_POLICY, ...this.#options.supervision };
     const nowMs = this.clock.nowMs();
-    this.#failureTimesMs = (this.#failureTimesMs ?? []).filter((t) => nowMs - t < policy.windowMs);
-    this.#failureTimesMs.push(nowMs);
-    const recent = this.#failureTimesMs.length;
+    const faults = this.#faultsNow;
+    faults.timesMs = faults.timesMs.filter((t) => nowMs - t < policy.windowMs);
+    faults.timesMs.push(nowMs);
+    const recent = faults.timesMs.length;
     const action =
       policy.action === 'restart' && recent > policy.maxRestarts ? 'escalate' : policy.action;
     this.log.error({ err, action, recentFailures: recent }, 'actor handler failed');
@@ -250,10 +280,10 @@ export class Cell<M> implements ActorContext {
       if (action === 'escalate') this.#host.escalate(this.self, err);
       return void this.stop('failed');
     }
-    this.#state = 'restarting';
+    this.#state = RESTARTING;
     const delayMs = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (recent - 1));
     this.clock.after(delayMs, () => {
-      if (this.#state !== 'restarting') return;
+      if (this.#state !== RESTARTING) return;
       try {
         this.#behaviour = (this.#factory as Factory<M>)(this);
       } catch (err) {
@@ -261,9 +291,9 @@ export class Cell<M> implements ActorContext {
         this.#host.escalate(this.self, err);
         return void this.stop('failed');
       }
-      this.#restarts++;
-      this.#state = 'running';
-      this.log.info({ restarts: this.#restarts }, 'actor restarted');
+      faults.restarts++;
+      this.#state = RUNNING;
+      this.log.info({ restarts: faults.restarts }, 'actor restarted');
       this.#schedule();
     });
   }

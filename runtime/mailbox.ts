@@ -10,17 +10,45 @@ export interface MailboxOptions {
 
 export const DEFAULT_MAILBOX_CAPACITY = 10_000;
 
-export class Mailbox<T> {
+interface Limits {
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
-  #items: (T | undefined)[] = [];
+}
+/** Limits by options object: actors spawned with the same options (100k connections) share one. */
+const limitsOf = new WeakMap<MailboxOptions, Limits>();
+const DEFAULT_LIMITS: Limits = { capacity: DEFAULT_MAILBOX_CAPACITY, overflow: 'reject' };
+/** What an empty mailbox holds: no array of its own until a message waits. Never written. */
+const NONE: readonly never[] = Object.freeze([]);
+
+export class Mailbox<T> {
+  readonly #limits: Limits;
+  #items: (T | undefined)[] = NONE as never[];
   #head = 0;
 
-  constructor(options: MailboxOptions = {}) {
-    this.capacity = options.capacity ?? DEFAULT_MAILBOX_CAPACITY;
-    this.overflow = options.overflow ?? 'reject';
-    if (!Number.isInteger(this.capacity) || this.capacity < 1)
-      throw new RangeError(`mailbox capacity must be a positive integer, got ${this.capacity}`);
+  constructor(options?: MailboxOptions) {
+    if (options === undefined) {
+      this.#limits = DEFAULT_LIMITS;
+      return;
+    }
+    let limits = limitsOf.get(options);
+    if (limits === undefined) {
+      limits = {
+        capacity: options.capacity ?? DEFAULT_MAILBOX_CAPACITY,
+        overflow: options.overflow ?? 'reject',
+      };
+      if (!Number.isInteger(limits.capacity) || limits.capacity < 1)
+        throw new RangeError(`mailbox capacity must be a positive integer, got ${limits.capacity}`);
+      limitsOf.set(options, limits);
+    }
+    this.#limits = limits;
+  }
+
+  get capacity(): number {
+    return this.#limits.capacity;
+  }
+
+  get overflow(): OverflowPolicy {
+    return this.#limits.overflow;
   }
 
   get depth(): number {
@@ -35,7 +63,8 @@ export class Mailbox<T> {
     const full = this.depth >= this.capacity;
     if (full && this.overflow === 'reject') return item;
     const evicted = full ? this.shift() : undefined;
-    this.#items.push(item);
+    if (this.#items === (NONE as unknown)) this.#items = [item];
+    else this.#items.push(item);
     return evicted;
   }
 
@@ -43,11 +72,11 @@ export class Mailbox<T> {
     if (this.#head >= this.#items.length) return undefined;
     const item = this.#items[this.#head];
     this.#items[this.#head++] = undefined;
-    // Empty: drop the spent slots (an idle actor holds no backing store); else compact now and then.
-    if (
-      this.#head === this.#items.length ||
-      (this.#head >= 1024 && this.#head * 2 >= this.#items.length)
-    ) {
+    // Empty: drop the array (an idle actor holds none); else compact now and then.
+    if (this.#head === this.#items.length) {
+      this.#items = NONE as never[];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }
@@ -57,7 +86,7 @@ export class Mailbox<T> {
   /** Removes and returns everything waiting. */
   clear(): T[] {
     const rest = this.#items.slice(this.#head) as T[];
-    this.#items = [];
+    this.#items = NONE as never[];
     this.#head = 0;
     return rest;
   }
