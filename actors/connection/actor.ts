@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { sendToMany } from '../../native/index.js';
 import type { ActorContext, Address, Behaviour, Factory, StopReason } from '../../runtime/index.js';
 import { CodedError } from '../shared/errors.js';
+import { frameBytes } from './codec.js';
 import type {
   ConnectionEvent,
   Effect,
@@ -30,6 +31,8 @@ export type ConnectionMessage =
 export interface ConnectionHooks {
   /** The Share actor on this node. */
   readonly share: Address;
+  /** Longest line a miner may send; a longer one closes the connection. */
+  readonly maxLineBytes: number;
   readonly sessionContext: (nowMs: number) => SessionContext;
   /** Called once when the session ends (socket closed or session closed it). */
   readonly onClose: (socket: Socket, extranonce1: string, reason: string, ban: boolean) => void;
@@ -100,24 +103,33 @@ function bytesOf(line: string): string | Buffer {
 const FANOUT_MIN = 64;
 const FANOUT_THREADS = Math.min(2, availableParallelism());
 
+/** While a Connection handles a read: the submits it collects for one message to the Share actor. */
+let submits: ShareSubmission[] | null = null;
+
 /** Connections with output waiting; one nextTick writes them all (one write per socket). */
 const dirty: ConnectionBehaviour[] = [];
+/** Distinct long outputs a flush tracks for a fan-out (a new job: one per difficulty, mostly one). */
+const MAX_GROUPS = 4;
 function flushDirty(): void {
-  let same: Map<string, ConnectionBehaviour[]> | null = null;
+  // Group connections waiting for the same long output. Outputs are compared, never hashed: the
+  // long outputs of a share flood (a batch of verdicts) are all different, and a notify shared by
+  // thousands is one string object, so `===` is a pointer compare.
+  const groups: { out: string; members: ConnectionBehaviour[] }[] = [];
   for (let i = 0; i < dirty.length; i++) {
     const c = dirty[i]!;
     const out = c.pending;
-    if (sendToMany === null || out.length < LONG_LINE || c.fd() < 0) {
+    if (sendToMany === null || out.length < LONG_LINE) {
       c.flush();
       continue;
     }
-    same ??= new Map();
-    const group = same.get(out);
-    if (group) group.push(c);
-    else same.set(out, [c]);
+    let g = 0;
+    while (g < groups.length && groups[g]!.out !== out) g++;
+    if (g < groups.length) groups[g]!.members.push(c);
+    else if (groups.length < MAX_GROUPS) groups.push({ out, members: [c] });
+    else c.flush();
   }
   dirty.length = 0;
-  if (same) for (const [out, group] of same) fanOut(out, group);
+  for (const { out, members } of groups) fanOut(out, members);
 }
 
 /** Writes `out` to every connection of `group` (all waiting for exactly that output). */
@@ -127,44 +139,108 @@ function fanOut(out: string, group: readonly ConnectionBehaviour[]): void {
     return;
   }
   const bytes = bytesOf(out) as Buffer;
-  const fds = new Int32Array(group.length);
-  for (let i = 0; i < group.length; i++) fds[i] = group[i]!.fd();
-  const sent = sendToMany(fds, bytes, FANOUT_THREADS);
-  for (let i = 0; i < group.length; i++) {
+  const direct: ConnectionBehaviour[] = [];
+  const fds: number[] = [];
+  for (const c of group) {
+    const fd = c.fd();
+    if (fd < 0) {
+      c.flush();
+      continue;
+    }
+    direct.push(c);
+    fds.push(fd);
+  }
+  if (fds.length === 0) return;
+  const sent = sendToMany(Int32Array.from(fds), bytes, FANOUT_THREADS);
+  for (let i = 0; i < direct.length; i++) {
     // What the kernel did not take (a full buffer, or an error Node will then see and report)
     // goes through the socket as usual, after the part that did go.
     const n = sent[i]!;
-    group[i]!.flushRest(n >= bytes.length ? null : bytes.subarray(n > 0 ? n : 0));
+    direct[i]!.flushRest(n >= bytes.length ? null : bytes.subarray(n > 0 ? n : 0));
   }
 }
 
-class ConnectionBehaviour implements Behaviour<ConnectionMessage> {
+/**
+ * The socket's listeners are shared by every connection; what they need of one (its actor's
+ * address, its extranonce1, its partial line) is the behaviour itself, hung off the socket.
+ */
+const BEHAVIOUR = Symbol('colliery.connection');
+type FedSocket = Socket & { [BEHAVIOUR]?: ConnectionBehaviour };
+
+/** The Connection behaviour of a socket (undefined before its actor was spawned). */
+export function connectionOf(socket: Socket): ConnectionSocket | undefined {
+  return (socket as FedSocket)[BEHAVIOUR];
+}
+
+/** What the socket's listeners use. */
+export interface ConnectionSocket {
+  readonly self: Address;
+  readonly extranonce1: string;
+  /** Cuts a read into lines, keeping an unterminated tail for the next read. */
+  frame(chunk: Buffer): { lines: string[]; overflow: boolean };
+}
+
+// One object per connection besides the session state (a node holds 100k of them, most idle).
+class ConnectionBehaviour implements Behaviour<ConnectionMessage>, ConnectionSocket {
   readonly #socket: Socket;
   readonly #hooks: ConnectionHooks;
   readonly #state: SessionState;
+  readonly #ctx: ActorContext;
   #closed = false;
   /** Lines waiting for this tick's one write. */
   #out = '';
+  /** The bytes of an unterminated line from the last read (null: none). */
+  #tail: Buffer | null = null;
 
   constructor(socket: Socket, extranonce1: string, hooks: ConnectionHooks, ctx: ActorContext) {
     this.#socket = socket;
     this.#hooks = hooks;
+    this.#ctx = ctx;
     this.#state = initSession(extranonce1, hooks.sessionContext(ctx.clock.nowMs()));
+    (socket as FedSocket)[BEHAVIOUR] = this;
+  }
+
+  get self(): Address {
+    return this.#ctx.self;
+  }
+
+  get extranonce1(): string {
+    return this.#state.extranonce1;
+  }
+
+  frame(chunk: Buffer): { lines: string[]; overflow: boolean } {
+    const r = frameBytes(this.#tail, chunk, this.#hooks.maxLineBytes);
+    this.#tail = r.tail;
+    return r;
   }
 
   receive(msg: ConnectionMessage, ctx: ActorContext): void {
     if (msg.type === 'socket-closed') return this.#finish('socket closed', false);
     if (this.#closed) return;
     let event: ConnectionEvent;
-    if (msg.type === 'lines' || msg.type === 'verdicts') {
+    if (msg.type === 'lines') {
+      // The submits of one read go to the Share actor as one message.
       const sc = this.#hooks.sessionContext(ctx.clock.nowMs());
-      const events: ConnectionEvent[] =
-        msg.type === 'lines'
-          ? msg.lines.map((line) => ({ type: 'line', line }))
-          : msg.verdicts.map((verdict) => ({ type: 'verdict', verdict }));
-      for (const event of events) {
+      submits = [];
+      try {
+        for (const line of msg.lines) {
+          if (this.#closed) break;
+          for (const e of decide(this.#state, { type: 'line', line }, sc)) this.#apply(e, ctx);
+        }
+      } finally {
+        const shares = submits;
+        submits = null;
+        if (shares.length === 1) this.#verify(shares[0]!, ctx);
+        else if (shares.length > 1)
+          ctx.tell(this.#hooks.share, { type: 'share.submits', shares, replyTo: ctx.self });
+      }
+      return;
+    }
+    if (msg.type === 'verdicts') {
+      const sc = this.#hooks.sessionContext(ctx.clock.nowMs());
+      for (const verdict of msg.verdicts) {
         if (this.#closed) return;
-        for (const e of decide(this.#state, event, sc)) this.#apply(e, ctx);
+        for (const e of decide(this.#state, { type: 'verdict', verdict }, sc)) this.#apply(e, ctx);
       }
       return;
     }
@@ -191,6 +267,7 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage> {
       case 'send':
         return this.#write(e.line);
       case 'verify':
+        if (submits !== null) return void submits.push(e.share);
         return this.#verify(e.share, ctx);
       case 'close':
         this.flush();

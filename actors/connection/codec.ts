@@ -197,23 +197,9 @@ export class LineFramer {
    * which never occur inside a UTF-8 sequence, and each line is decoded as UTF-8 on its own.
    */
   pushBytes(chunk: Buffer): { lines: string[]; overflow: boolean } {
-    let buf = chunk;
-    if (this.#tailBytes !== null) {
-      buf = Buffer.concat([this.#tailBytes, chunk]);
-      this.#tailBytes = null;
-    }
-    const lines: string[] = [];
-    let start = 0;
-    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
-      if (nl - start > this.#maxLineBytes) return { lines: [], overflow: true };
-      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-      const line = buf.toString('utf8', start, end);
-      if (line.trim().length > 0) lines.push(line);
-      start = nl + 1;
-    }
-    if (buf.length - start > this.#maxLineBytes) return { lines: [], overflow: true };
-    if (start < buf.length) this.#tailBytes = Buffer.from(buf.subarray(start));
-    return { lines, overflow: false };
+    const r = frameBytes(this.#tailBytes, chunk, this.#maxLineBytes);
+    this.#tailBytes = r.tail;
+    return r;
   }
 
   push(chunk: string): { lines: string[]; overflow: boolean } {
@@ -238,4 +224,35 @@ export class LineFramer {
     this.#tail = '';
     return { lines: [], overflow: true };
   }
+}
+
+export interface Framed {
+  readonly lines: string[];
+  /** The unterminated tail exceeded the cap: close the connection (nothing is kept). */
+  readonly overflow: boolean;
+  /** The bytes of an unterminated line, to pass with the next chunk (null: none). */
+  readonly tail: Buffer | null;
+}
+
+/**
+ * LineFramer.pushBytes as a function of the previous tail, for a holder that keeps the tail
+ * itself (the Connection actor: one object per socket, not two).
+ */
+export function frameBytes(tail: Buffer | null, chunk: Buffer, maxLineBytes: number): Framed {
+  const buf = tail === null ? chunk : Buffer.concat([tail, chunk]);
+  const lines: string[] = [];
+  let start = 0;
+  for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
+    if (nl - start > maxLineBytes) return { lines: [], overflow: true, tail: null };
+    const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+    const line = buf.toString('utf8', start, end);
+    if (line.trim().length > 0) lines.push(line);
+    start = nl + 1;
+  }
+  if (buf.length - start > maxLineBytes) return { lines: [], overflow: true, tail: null };
+  return {
+    lines,
+    overflow: false,
+    tail: start < buf.length ? Buffer.from(buf.subarray(start)) : null,
+  };
 }

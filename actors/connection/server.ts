@@ -7,11 +7,11 @@ import { once } from 'node:events';
 import type { ActorOptions, Address, Runtime, Topic } from '../../runtime/index.js';
 import {
   connectionActor,
+  connectionOf,
   validateConnectionMessage,
   type ConnectionHooks,
   type ConnectionMessage,
 } from './actor.js';
-import { LineFramer } from './codec.js';
 import type { Effect, JobAnnouncement } from './messages.js';
 import type { SessionContext } from './session.js';
 
@@ -42,22 +42,11 @@ export interface StratumServer {
 const EXTRANONCE_COUNTER_MAX = 0xffffff;
 const TICK_SLICES = 10;
 
-/** What the shared socket listeners need of one connection. */
-interface Feed {
-  readonly self: Address;
-  readonly extranonce1: string;
-  readonly framer: LineFramer;
-}
-const FEED = Symbol('colliery.connection');
-type FedSocket = Socket & { [FEED]: Feed };
-const feedOf = (socket: Socket): Feed => (socket as FedSocket)[FEED];
-
 export async function startStratumServer(
   rt: Runtime,
   cfg: StratumServerConfig,
 ): Promise<StratumServer> {
-  const live = new Map<string, Address>(); // extranonce1 → connection actor
-  const sockets = new Set<Socket>();
+  const live = new Map<string, Socket>(); // extranonce1 → socket (its Connection hangs off it)
   const perIp = new Map<string, number>();
   const bans = new Map<string, number>();
   let counter = 0;
@@ -79,10 +68,11 @@ export async function startStratumServer(
   server.maxConnections = cfg.maxConnections;
 
   // One hooks object and one set of socket listeners for every connection; what differs per
-  // socket (its actor, extranonce1, framer) hangs off the socket as one small record, so an idle
-  // connection holds no closures of its own.
+  // socket (its actor, extranonce1, partial line) is its Connection behaviour, which hangs off
+  // the socket, so an idle connection holds no closures or records of its own.
   const hooks: ConnectionHooks = {
     share: cfg.share,
+    maxLineBytes: cfg.maxLineBytes,
     toAnnouncement: cfg.toAnnouncement,
     sessionContext: cfg.sessionContext,
     onClose: (socket, extranonce1, reason, ban) => {
@@ -98,8 +88,9 @@ export async function startStratumServer(
     supervision: { action: 'stop' },
   };
   function onData(this: Socket, chunk: Buffer): void {
-    const c = feedOf(this);
-    const { lines, overflow } = c.framer.pushBytes(chunk);
+    const c = connectionOf(this);
+    if (c === undefined) return;
+    const { lines, overflow } = c.frame(chunk);
     if (lines.length > 0) rt.tell(c.self, { type: 'lines', lines });
     if (overflow) rt.tell(c.self, { type: 'line-too-long' });
   }
@@ -107,13 +98,13 @@ export async function startStratumServer(
     log.debug({ err, ip: this.remoteAddress }, 'socket error');
   }
   function onSocketClose(this: Socket): void {
-    const c = feedOf(this);
+    const c = connectionOf(this);
     const ip = this.remoteAddress ?? 'unknown';
-    sockets.delete(this);
-    live.delete(c.extranonce1);
     const n = (perIp.get(ip) ?? 1) - 1;
     if (n > 0) perIp.set(ip, n);
     else perIp.delete(ip);
+    if (c === undefined) return;
+    live.delete(c.extranonce1);
     rt.tell(c.self, { type: 'socket-closed' });
     void rt.stop(c.self); // also ends its jobs-topic subscription
   }
@@ -134,21 +125,15 @@ export async function startStratumServer(
     const en1 = nextExtranonce1();
     if (en1 === null) return void socket.destroy();
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    sockets.add(socket);
     const self = rt.spawn(
       'connection',
       `${rt.node}-${en1}`,
       connectionActor(socket, en1, hooks),
       spawnOptions,
     );
-    live.set(en1, self);
+    live.set(en1, socket);
     rt.subscribe(cfg.jobsTopic, self);
     if (current) rt.tell(self, current);
-    (socket as FedSocket)[FEED] = {
-      self,
-      extranonce1: en1,
-      framer: new LineFramer(cfg.maxLineBytes),
-    };
     socket.setKeepAlive(true, 60_000);
     socket.on('data', onData);
     socket.on('error', onError);
@@ -172,7 +157,7 @@ export async function startStratumServer(
 
   // Every connection gets a tick each tickMs, sent in TICK_SLICES waves: 100k ticks in one burst
   // would hold a job notify up behind them.
-  let sweep: Iterator<Address> | null = null;
+  let sweep: Iterator<Socket> | null = null;
   let slice = 0;
   let perSlice = 0;
   const ticker = setInterval(
@@ -185,7 +170,10 @@ export async function startStratumServer(
       for (let n = perSlice; n > 0 && sweep !== null; n--) {
         const next = sweep.next();
         if (next.done === true) sweep = null;
-        else rt.tell(next.value, { type: 'tick' });
+        else {
+          const c = connectionOf(next.value);
+          if (c !== undefined) rt.tell(c.self, { type: 'tick' });
+        }
       }
     },
     Math.max(1, Math.floor(cfg.tickMs / TICK_SLICES)),
@@ -215,7 +203,7 @@ export async function startStratumServer(
       clearInterval(ticker);
       unsubscribe();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
+      for (const s of live.values()) s.destroy();
       await closed;
     },
   };

@@ -13,7 +13,13 @@ import type { ConnectionEvent, Effect, JobAnnouncement, ShareVerdict } from './m
 import type { VardiffConfig, VardiffState } from './vardiff.js';
 import { initVardiff, onShare, onTick, setFloor } from './vardiff.js';
 import type { WorkerName } from './worker-name.js';
-import { parsePasswordOptions, parseWorkerName } from './worker-name.js';
+import { flatCopy, sharedCopy } from '../shared/flat.js';
+import {
+  compactWorkerName,
+  isUsernameOf,
+  parsePasswordOptions,
+  parseWorkerName,
+} from './worker-name.js';
 import { negotiateVersionMask } from '../shared/version-rolling.js';
 
 /** Difficulties here (start, vardiff bounds) are in the dialect's work units (see Dialect.toWork). */
@@ -64,10 +70,12 @@ export interface SessionState {
   readonly openedAtMs: number;
   userAgent: string | null;
   subscribed: boolean;
-  /** The first authorized worker (most connections have one, kept without a Map) … */
-  workerName: string | null;
+  /**
+   * The first authorized worker (most connections have one, kept without a Map and without its
+   * username: a submit's username is matched against it, see isUsernameOf) …
+   */
   worker: WorkerName | null;
-  /** … and any others (null until a second one authorizes). */
+  /** … and any others by username (null until a second one authorizes). */
   moreWorkers: Map<string, WorkerName> | null;
   /** SOLO: the one payout script of this connection (its first authorized address). */
   payoutScript: string | null;
@@ -82,8 +90,12 @@ export interface SessionState {
    */
   jobs: LocalJob[];
   reissues: number;
-  /** Global job id → submitted (en2:ntime:nonce:extra) keys. */
-  dedup: Map<string, Set<string>>;
+  /**
+   * Global job id → `en2:ntime:extra` → the nonces submitted with those (one number, or a Set
+   * once there are more). Nonces are kept as int32 (small integers, no allocation each): a busy
+   * connection remembers thousands of submits per job, and a string key per submit was ~200 B.
+   */
+  dedup: Map<string, Map<string, number | Set<number>>>;
   dedupEntries: number;
   /** Submits waiting for a verdict: request id → the miner's id, the share's difficulty, when sent. */
   pending: Map<number, { id: RequestId; difficulty: number; atMs: number }>;
@@ -100,6 +112,7 @@ export interface SessionState {
  */
 const NO_DEDUP: SessionState['dedup'] = new Map();
 const NO_PENDING: SessionState['pending'] = new Map();
+const NO_RECENT: boolean[] = [];
 
 export function initSession(extranonce1: string, ctx: SessionContext): SessionState {
   const { config, nowMs } = ctx;
@@ -108,7 +121,6 @@ export function initSession(extranonce1: string, ctx: SessionContext): SessionSt
     openedAtMs: nowMs,
     userAgent: null,
     subscribed: false,
-    workerName: null,
     worker: null,
     moreWorkers: null,
     payoutScript: null,
@@ -122,7 +134,7 @@ export function initSession(extranonce1: string, ctx: SessionContext): SessionSt
     dedupEntries: 0,
     pending: NO_PENDING,
     nextRequestId: 1,
-    recent: [],
+    recent: NO_RECENT,
     badRequests: 0,
     draining: false,
     closed: false,
@@ -176,7 +188,7 @@ function onRequest(s: SessionState, req: StratumRequest, ctx: SessionContext, ou
       return;
     case 'mining.subscribe':
       s.subscribed = true;
-      s.userAgent = req.userAgent;
+      s.userAgent = req.userAgent === null ? null : sharedCopy(req.userAgent); // fleets repeat it
       respond(out, req.id, [
         [
           ['mining.set_difficulty', s.extranonce1],
@@ -266,7 +278,9 @@ function authorize(
 }
 
 function workerOf(s: SessionState, username: string): WorkerName | undefined {
-  return username === s.workerName ? (s.worker ?? undefined) : s.moreWorkers?.get(username);
+  return s.worker !== null && isUsernameOf(username, s.worker)
+    ? s.worker
+    : s.moreWorkers?.get(username);
 }
 
 function workerCount(s: SessionState): number {
@@ -274,10 +288,8 @@ function workerCount(s: SessionState): number {
 }
 
 function addWorker(s: SessionState, username: string, name: WorkerName): void {
-  if (s.workerName === null || s.workerName === username) {
-    s.workerName = username;
-    s.worker = name;
-  } else (s.moreWorkers ??= new Map()).set(username, name);
+  if (s.worker === null || isUsernameOf(username, s.worker)) s.worker = compactWorkerName(name);
+  else (s.moreWorkers ??= new Map()).set(username, name);
 }
 
 /** First work once subscribed and authorized: set_difficulty, then notify. */
@@ -383,7 +395,8 @@ function forgetOldestJob(s: SessionState): void {
   for (const other of s.jobs) if (other.job.jobId === local.job.jobId) return;
   const keys = s.dedup.get(local.job.jobId);
   if (keys) {
-    s.dedupEntries -= keys.size;
+    for (const nonces of keys.values())
+      s.dedupEntries -= typeof nonces === 'number' ? 1 : nonces.size;
     s.dedup.delete(local.job.jobId);
   }
 }
@@ -416,12 +429,17 @@ function submit(
   if (shape) return reject(s, ctx, out, id, shape.rejection, shape.detail, true);
   if (s.pending.size >= config.maxPendingSubmits)
     return reject(s, ctx, out, id, 'too-many-pending', '', false);
-  const key = `${p.extranonce2}:${p.ntime}:${p.nonce}:${p.extra ?? ''}`;
+  const prefix = `${p.extranonce2}:${p.ntime}:${p.extra ?? ''}`;
+  const nonce = p.nonce | 0;
   let keys = s.dedup.get(local.job.jobId);
-  if (keys?.has(key)) return reject(s, ctx, out, id, 'duplicate', '', true);
+  const seen = keys?.get(prefix);
+  if (seen !== undefined && (typeof seen === 'number' ? seen === nonce : seen.has(nonce)))
+    return reject(s, ctx, out, id, 'duplicate', '', true);
   if (s.dedup === NO_DEDUP) s.dedup = new Map();
-  if (!keys) s.dedup.set(local.job.jobId, (keys = new Set()));
-  keys.add(key);
+  if (!keys) s.dedup.set(local.job.jobId, (keys = new Map()));
+  if (seen === undefined) keys.set(flatCopy(prefix), nonce);
+  else if (typeof seen === 'number') keys.set(prefix, new Set([seen, nonce]));
+  else seen.add(nonce);
   s.dedupEntries++;
   while (s.dedupEntries > config.maxDedupEntries && s.jobs.length > 1) forgetOldestJob(s);
   const requestId = s.nextRequestId++;
@@ -439,7 +457,7 @@ function submit(
       ntime: p.ntime,
       nonce: p.nonce,
       extra: p.extra,
-      ...(p.claim === null ? {} : { chainClaim: p.claim.toUpperCase() }),
+      chainClaim: p.claim === null ? null : p.claim.toUpperCase(), // one shape for every submit
       versionMask: s.versionMask,
       difficulty: local.difficulty,
       payoutScript: s.payoutScript,
@@ -472,8 +490,16 @@ function vardiffConfig(s: SessionState, ctx: SessionContext): VardiffConfig {
   const net = s.current?.networkDifficulty ?? 0;
   const cfg = ctx.config.vardiff;
   if (!(net > 0) || net >= cfg.maxDifficulty) return cfg;
-  return { ...cfg, maxDifficulty: Math.max(cfg.minDifficulty, net) };
+  // Capped at the network's difficulty: one object per (config, network difficulty), not per share.
+  let capped = cappedConfigs.get(cfg);
+  if (capped?.net !== net)
+    cappedConfigs.set(
+      cfg,
+      (capped = { net, cfg: { ...cfg, maxDifficulty: Math.max(cfg.minDifficulty, net) } }),
+    );
+  return capped.cfg;
 }
+const cappedConfigs = new WeakMap<VardiffConfig, { net: number; cfg: VardiffConfig }>();
 
 function onTickEvent(s: SessionState, ctx: SessionContext, out: Effect[]): void {
   for (const [requestId, p] of s.pending) {
@@ -509,6 +535,7 @@ function reject(
 /** Ban check over the last `banWindow` judged requests. */
 function count(s: SessionState, ctx: SessionContext, out: Effect[], invalid: boolean): void {
   const { banWindow, banInvalidFraction } = ctx.config;
+  if (s.recent === NO_RECENT) s.recent = [];
   s.recent.push(invalid);
   if (s.recent.length > banWindow) s.recent.shift();
   if (!invalid || s.recent.length < banWindow) return;

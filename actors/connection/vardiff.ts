@@ -82,8 +82,11 @@ export function onShare(
   shareDifficulty: number,
   nowMs: number,
 ): VardiffState {
-  const next = {
-    ...s,
+  // Literals, not spreads: this runs for every accepted share.
+  const next: VardiffState = {
+    difficulty: s.difficulty,
+    floor: s.floor,
+    windowStartMs: s.windowStartMs,
     windowDiff: s.windowDiff + shareDifficulty,
     windowShares: s.windowShares + 1,
   };
@@ -137,12 +140,17 @@ function retarget(
   nowMs: number,
   force: boolean,
 ): VardiffState {
-  const reset = { windowStartMs: nowMs, windowDiff: 0, windowShares: 0 };
   // Hysteresis on the raw estimate: with h ≥ √2 some power of two always lies inside the
   // band, so a converged connection stays put instead of flipping between neighbours.
   const ratio = wanted / s.difficulty;
-  if (!force && ratio < cfg.hysteresis && ratio > 1 / cfg.hysteresis) return { ...s, ...reset };
-  return { ...s, ...reset, difficulty: clamp(snapPow2(wanted), s.floor, cfg.maxDifficulty) };
+  const keep = !force && ratio < cfg.hysteresis && ratio > 1 / cfg.hysteresis;
+  return {
+    difficulty: keep ? s.difficulty : clamp(snapPow2(wanted), s.floor, cfg.maxDifficulty),
+    floor: s.floor,
+    windowStartMs: nowMs,
+    windowDiff: 0,
+    windowShares: 0,
+  };
 }
 
 /** Nearest power of two in log space (2^round(log2 x)); exact for x that already is one. */

@@ -2,6 +2,7 @@
 // password options `k=v` separated by commas or spaces (`d=<difficulty>` is the common one).
 // The account part is checked by a coin-specific resolver passed in (address → script lives
 // with the Job actor's address module); this file only splits and validates the shape.
+import { flatCopy, sharedCopy } from '../shared/flat.js';
 
 export interface WorkerName {
   account: string;
@@ -12,6 +13,9 @@ export interface PasswordOptions {
   /** `d=`: start difficulty, also the vardiff floor (a miner may ask for more, not pin it). */
   difficulty: number | null;
 }
+
+/** The worker name of a username without one (`addr` or `addr.`). */
+export const DEFAULT_WORKER = 'default';
 
 const ACCOUNT = /^[A-Za-z0-9_-]{1,128}$/;
 const WORKER = /^[A-Za-z0-9_.:@-]{0,64}$/;
@@ -28,7 +32,27 @@ export function parseWorkerName(username: string): ParsedWorker {
   if (!WORKER.test(worker)) {
     return { ok: false, reason: 'worker name must be at most 64 of A-Z a-z 0-9 _ . : @ -' };
   }
-  return { ok: true, name: { account, worker: worker || 'default' } };
+  return { ok: true, name: { account, worker: worker || DEFAULT_WORKER } };
+}
+
+/** True when `username` parses to `name` (parseWorkerName's rules), without parsing it. */
+export function isUsernameOf(username: string, name: WorkerName): boolean {
+  const a = name.account.length;
+  if (!username.startsWith(name.account)) return false;
+  if (username.length === a) return name.worker === DEFAULT_WORKER;
+  if (username.charCodeAt(a) !== 0x2e) return false; // '.': an account never contains one
+  const w = username.length - a - 1;
+  if (w === 0) return name.worker === DEFAULT_WORKER;
+  return w === name.worker.length && username.endsWith(name.worker);
+}
+
+/**
+ * The same name without ties to its username: many connections mine to one account, and share
+ * one copy of its string; a worker name is copied flat (a long slice of the username would
+ * keep the whole username alive).
+ */
+export function compactWorkerName(name: WorkerName): WorkerName {
+  return { account: sharedCopy(name.account), worker: flatCopy(name.worker) };
 }
 
 export function parsePasswordOptions(password: string): PasswordOptions {

@@ -9,6 +9,12 @@ import type { ShareSubmit } from './submit.js';
 
 export type ShareMessage =
   | { readonly type: 'share.submit'; readonly share: ShareSubmission; readonly replyTo: Address }
+  /** The submits of one socket read, in order (a Connection sends one message per read). */
+  | {
+      readonly type: 'share.submits';
+      readonly shares: readonly ShareSubmission[];
+      readonly replyTo: Address;
+    }
   | JobAnnouncement
   /** To self: verifier batch `batch` is back (its hashes wait in the actor, not in the message). */
   | { readonly type: 'share.verified'; readonly batch: number }
@@ -41,18 +47,32 @@ export interface ShareStats {
 
 /** A `share.submit` whose submission has every field the Share behaviours read (either family). */
 export function isShareSubmit(input: unknown): boolean {
-  const m = input as { type?: unknown; share?: Partial<ShareSubmission>; replyTo?: unknown } | null;
-  const s = m?.share;
+  const m = input as { type?: unknown; share?: unknown; replyTo?: unknown } | null;
+  return m?.type === 'share.submit' && isSubmission(m.share) && typeof m.replyTo === 'string';
+}
+
+/** A `share.submits`: a non-empty list of such submissions. */
+export function isShareSubmits(input: unknown): boolean {
+  const m = input as { type?: unknown; shares?: unknown; replyTo?: unknown } | null;
   return (
-    m?.type === 'share.submit' &&
+    m?.type === 'share.submits' &&
+    Array.isArray(m.shares) &&
+    m.shares.length > 0 &&
+    m.shares.every(isSubmission) &&
+    typeof m.replyTo === 'string'
+  );
+}
+
+function isSubmission(input: unknown): boolean {
+  const s = input as Partial<ShareSubmission> | null | undefined;
+  return (
     typeof s?.jobId === 'string' &&
     typeof s.extranonce1 === 'string' &&
     typeof s.extranonce2 === 'string' &&
     typeof s.ntime === 'number' &&
     typeof s.nonce === 'number' &&
     typeof s.difficulty === 'number' &&
-    typeof s.requestId === 'number' &&
-    typeof m.replyTo === 'string'
+    typeof s.requestId === 'number'
   );
 }
 
@@ -61,6 +81,9 @@ export function validateShareMessage(input: unknown): ShareMessage {
   switch (m?.type) {
     case 'share.submit':
       if (isShareSubmit(input)) return input as ShareMessage;
+      break;
+    case 'share.submits':
+      if (isShareSubmits(input)) return input as ShareMessage;
       break;
     case 'job.new':
     case 'share.verified':

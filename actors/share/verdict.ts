@@ -15,7 +15,7 @@
 // Duplicate key: (job id, extranonce1, extranonce2, ntime, nonce, header version), lowercase hex,
 // so version-rolled shares that differ only in version bits are distinct shares.
 import type { JobWork } from '../job/job.js';
-import { bytesToHex, isHex, reverseBytes, u32FromHex, u32ToHex } from '../shared/hex.js';
+import { isHex, u32FromHex, u32ToHex } from '../shared/hex.js';
 import { hashToBigInt } from '../shared/target.js';
 import { rolledVersion, versionBitsAllowed } from '../shared/version-rolling.js';
 import type { ShareSubmit } from './submit.js';
@@ -32,7 +32,8 @@ export type ShareVerdict =
       readonly blockCandidate: boolean;
       readonly hash: string;
       readonly headerVersion: number;
-      readonly dedupKey: string;
+      /** Present when the caller passed `seen` (it keeps accepted keys to catch duplicates). */
+      readonly dedupKey?: string;
     }
   | {
       readonly kind: 'low-difficulty';
@@ -64,7 +65,7 @@ export interface SubmitContext {
 }
 
 export type Precheck =
-  | { readonly ok: true; readonly headerVersion: number; readonly dedupKey: string }
+  | { readonly ok: true; readonly headerVersion: number }
   | { readonly ok: false; readonly verdict: ShareVerdict };
 
 export interface ShareInput extends SubmitContext {
@@ -76,8 +77,11 @@ export interface ShareInput extends SubmitContext {
   /** The connection's share target for this job (diff1 / D). */
   readonly shareTarget: bigint;
   readonly networkTarget: bigint;
-  /** Dedup keys of shares already accepted on retained jobs. */
-  readonly seen: ReadonlySet<string>;
+  /**
+   * Dedup keys of shares already accepted on retained jobs. Absent where duplicates are caught
+   * before (the pool's Connection actor does, per connection): then no key is built.
+   */
+  readonly seen?: ReadonlySet<string> | undefined;
 }
 
 /** The verdict for a submit naming a job this node does not know (never hashed). */
@@ -85,7 +89,7 @@ export function unknownJobVerdict(): ShareVerdict {
   return { kind: 'stale', blockCandidate: false, reason: 'unknown-job' };
 }
 
-/** Cheap checks before hashing. On success returns the header version and the dedup key. */
+/** Cheap checks before hashing. On success returns the header version. */
 export function precheckSubmit(job: JobWork, submit: ShareSubmit, ctx: SubmitContext): Precheck {
   const invalid = (reason: string): Precheck => ({
     ok: false,
@@ -119,7 +123,12 @@ export function precheckSubmit(job: JobWork, submit: ShareSubmit, ctx: SubmitCon
     }
     headerVersion = rolledVersion(job.version, bits, ctx.versionMask);
   }
-  const dedupKey = [
+  return { ok: true, headerVersion };
+}
+
+/** The duplicate key of a prechecked submit (see the header comment). */
+export function dedupKeyOf(job: JobWork, submit: ShareSubmit, headerVersion: number): string {
+  return [
     job.id,
     submit.extranonce1,
     submit.extranonce2,
@@ -129,7 +138,6 @@ export function precheckSubmit(job: JobWork, submit: ShareSubmit, ctx: SubmitCon
   ]
     .join(':')
     .toLowerCase();
-  return { ok: true, headerVersion, dedupKey };
 }
 
 /** The full verdict, given the header hash computed for this submit. */
@@ -148,14 +156,36 @@ export function classifyPrechecked(
   pre: Extract<Precheck, { ok: true }>,
 ): ShareVerdict {
   if (input.hash.length !== 32) hashToBigInt(input.hash); // throws TARGET_INVALID
-  const hash = bytesToHex(reverseBytes(input.hash));
-  const value = BigInt(`0x${hash}`);
-  const blockCandidate = value <= input.networkTarget;
+  // Display-order hex; equal-length lowercase hex compares as the numbers do, so the targets
+  // are compared as (cached) hex strings, not by parsing every hash into a BigInt.
+  const hash = displayHex(input.hash);
+  const blockCandidate = hash <= targetHex(input.networkTarget);
   const { headerVersion } = pre;
   if (input.freshness === 'stale')
     return { kind: 'stale', blockCandidate, reason: 'superseded', hash, headerVersion };
-  if (value > input.shareTarget)
+  if (hash > targetHex(input.shareTarget))
     return { kind: 'low-difficulty', blockCandidate, hash, headerVersion };
-  if (input.seen.has(pre.dedupKey)) return { kind: 'duplicate', blockCandidate: false, hash };
-  return { kind: 'accepted', blockCandidate, hash, headerVersion, dedupKey: pre.dedupKey };
+  if (input.seen === undefined) return { kind: 'accepted', blockCandidate, hash, headerVersion };
+  const dedupKey = dedupKeyOf(input.job, input.submit, headerVersion);
+  if (input.seen.has(dedupKey)) return { kind: 'duplicate', blockCandidate: false, hash };
+  return { kind: 'accepted', blockCandidate, hash, headerVersion, dedupKey };
+}
+
+/** A 32-byte hash in internal order as display-order (reversed) lowercase hex. */
+function displayHex(internal: Uint8Array): string {
+  const out = Buffer.allocUnsafe(32);
+  for (let i = 0; i < 32; i++) out[i] = internal[31 - i]!;
+  return out.toString('hex');
+}
+
+/** 64 lowercase hex digits of a target; the last few targets are remembered (a node has few). */
+const targetHexes: { target: bigint; hex: string }[] = [];
+function targetHex(target: bigint): string {
+  for (const t of targetHexes) if (t.target === target) return t.hex;
+  if (target < 0n) throw new RangeError('a target is never negative');
+  // Above 2^256 - 1 every hash meets it: 65 digits compare above any 64-digit hash.
+  const hex = target.toString(16).padStart(64, '0');
+  if (targetHexes.length >= 8) targetHexes.pop();
+  targetHexes.unshift({ target, hex });
+  return hex;
 }

@@ -114,6 +114,7 @@ test('session - public-pool bitaxe exchange: configure mask, suggested difficult
       ntime: 0x64b3f3ec,
       nonce: 0xed460d91,
       extra: '00002000',
+      chainClaim: null,
       versionMask: 0x1fffe000,
       difficulty: 16,
       payoutScript: null,

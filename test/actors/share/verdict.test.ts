@@ -11,6 +11,7 @@ const stratumErrorFor = (v: ShareVerdict) => (v.kind === 'accepted' ? null : str
 import type { ShareSubmit } from '../../../actors/share/submit.js';
 import {
   classifyShare,
+  dedupKeyOf,
   precheckSubmit,
   unknownJobVerdict,
   type ShareVerdict,
@@ -206,7 +207,7 @@ test('share - btcpool regtest replay: accepted, duplicate and low-difficulty ver
       job.bits === '207fffff' && r.verdict.kind === 'accepted',
       label,
     );
-    if (r.verdict.kind === 'accepted') seen.add(r.verdict.dedupKey);
+    if (r.verdict.kind === 'accepted') seen.add(r.verdict.dedupKey ?? assert.fail('no dedup key'));
   }
   assert.equal(seen.size, 8);
 });
@@ -315,6 +316,10 @@ test('share - the duplicate key covers the version bits and ignores hex case', (
     { versionMask: ppMask },
   );
   assert.ok(a.ok && b.ok && c.ok);
-  assert.notEqual(a.dedupKey, b.dedupKey);
-  assert.equal(a.dedupKey, c.dedupKey);
+  const key = (submit: typeof ppSubmit, pre: typeof a): string =>
+    dedupKeyOf(ppJob, submit, pre.ok ? pre.headerVersion : -1);
+  const bSubmit = { ...ppSubmit, versionBits: '00004000' };
+  const cSubmit = { ...ppSubmit, nonce: ppSubmit.nonce.toUpperCase() };
+  assert.notEqual(key(ppSubmit, a), key(bSubmit, b));
+  assert.equal(key(ppSubmit, a), key(cSubmit, c));
 });
