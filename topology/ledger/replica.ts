@@ -17,6 +17,8 @@ export interface ReplicaOptions {
   readonly cluster: string;
   readonly coin: string;
   readonly maxBatch: number;
+  /** Most encoded log bytes per applied batch (default 512 KiB, a few thousand shares). */
+  readonly maxBytes?: number;
 }
 
 export class LedgerReplica {
@@ -70,6 +72,7 @@ export class LedgerReplica {
           fromSeq: this.store.lastApplied() + 1,
           until: 'follow',
           maxBatch: this.#opts.maxBatch,
+          maxBytes: this.#opts.maxBytes ?? 512 * 1024,
           signal: this.#abort.signal,
         })) {
           await this.#apply(batch);

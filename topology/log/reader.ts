@@ -29,6 +29,12 @@ export interface ReadOptions {
   readonly until: 'end' | 'follow';
   /** Most entries per yielded batch. */
   readonly maxBatch: number;
+  /**
+   * Most encoded bytes per yielded batch (the entry that crosses it ends the batch). A follower
+   * that fell behind then applies bounded batches, not maxBatch records of thousands of shares
+   * each decoded at once: those would outlive many young-generation collections.
+   */
+  readonly maxBytes?: number;
   /** Only this kind of record (default: every record of the coin). */
   readonly kind?: LogKind;
   readonly signal?: AbortSignal;
@@ -55,16 +61,20 @@ export async function* readLog(nc: NatsConnection, opts: ReadOptions): AsyncGene
   });
   const stop = (): void => void messages.close();
   opts.signal?.addEventListener('abort', stop, { once: true });
+  const maxBytes = opts.maxBytes ?? Infinity;
   let batch: RawEntry[] = [];
+  let bytes = 0;
   try {
     for await (const m of messages) {
       if (m.seq > endSeq) break;
       batch.push({ seq: m.seq, record: decodeRecord(m.data) });
+      bytes += m.data.length;
       // Other coins' records share the stream: "end" is also when nothing of ours is pending.
       const done = m.seq >= endSeq || (opts.until === 'end' && m.info.pending === 0);
-      if (batch.length >= opts.maxBatch || m.info.pending === 0 || done) {
+      if (batch.length >= opts.maxBatch || bytes >= maxBytes || m.info.pending === 0 || done) {
         yield batch;
         batch = [];
+        bytes = 0;
       }
       if (done) break;
     }
