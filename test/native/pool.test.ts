@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { createVerifierPool, nativeImpl, twinImpl } from '../../native/index.js';
 import type { PrimeShareItem, SubmitRequest, VerifierPool } from '../../native/index.js';
 import { displayHex, fromHex, readTsv, toHex } from './support.js';
-import { packSubmits } from '../../topology/verifier.js';
+import { createPoolHasher, packSubmits } from '../../topology/verifier.js';
 
 const backends =
   process.env.COLLIERY_NATIVE === 'off' ? (['twin'] as const) : (['native', 'twin'] as const);
@@ -160,6 +160,33 @@ describe('verifier pool (backend choice)', () => {
       assert.throws(() => createVerifierPool({ backend: 'native' }), {
         code: 'NATIVE_UNAVAILABLE',
       });
+    }
+  });
+});
+
+describe('pool hasher (the Share actor’s verifier)', () => {
+  it('hashes on the calling thread like the workers and the twin; a malformed batch is all refused', async () => {
+    const hasher = createPoolHasher(1);
+    try {
+      if (nativeImpl === null) {
+        // Without the addon there is no cheap hash on the event loop: everything goes to the pool.
+        assert.equal(hasher.hashSubmitsNow, undefined);
+        return;
+      }
+      const now = hasher.hashSubmitsNow;
+      assert.ok(now, 'the addon is loaded, so the hasher offers hashSubmitsNow');
+      const items = Array.from({ length: 5 }, (_, i) => submit(1000 + i));
+      const here = now(items);
+      const pooled = await hasher.hashSubmits(items);
+      items.forEach((item, i) => {
+        const want = toHex(twinImpl.hashSubmit(item).hash);
+        assert.equal(toHex(here[i]!), want);
+        assert.equal(toHex(pooled[i]!), want);
+      });
+      const refused = now([submit(1), { ...submit(2), merkleBranches: new Uint8Array(33) }]);
+      assert.deepEqual(refused, [null, null]);
+    } finally {
+      await hasher.close();
     }
   });
 });
