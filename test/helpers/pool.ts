@@ -38,12 +38,33 @@ export async function startTestPool(
 ): Promise<TestPool> {
   const nats = deps.nats ?? (await startNatsServer());
   const devnet = await startDevnet(devnetOptions);
+  const { cfg, node, stop } = await startTestNode(nats, devnet.url, overrides, deps);
+  return {
+    cfg,
+    nats,
+    devnet,
+    node,
+    stop: async () => {
+      await stop();
+      await devnet.close();
+      if (!deps.nats) await nats.stop();
+    },
+  };
+}
+
+/** A pool node in this process against the coin node at `rpcUrl`; stop() removes its data. */
+export async function startTestNode(
+  nats: NatsServer,
+  rpcUrl: string,
+  overrides: Partial<NodeConfig>,
+  deps: Omit<TestPoolDeps, 'nats'> = {},
+): Promise<{ cfg: NodeConfig; node: NodeHandle; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'colliery-pool-'));
   const cfg = loadConfig([], {
     dataDir,
     natsUrls: [nats.url],
     coin: 'bitcoin-regtest',
-    rpc: [{ url: devnet.url }],
+    rpc: [{ url: rpcUrl }],
     poolAddress: TEST_ADDRESS,
     stratumHost: '127.0.0.1',
     stratumPort: 0,
@@ -59,13 +80,9 @@ export async function startTestPool(
   });
   return {
     cfg,
-    nats,
-    devnet,
     node,
     stop: async () => {
       await node.stop();
-      await devnet.close();
-      if (!deps.nats) await nats.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
