@@ -299,6 +299,11 @@ int main(int argc, char** argv) {
         read_socket(i);
       }
     }
+    // While armed, let reads gather for 0.5 ms after a batch instead of waiting in epoll_wait
+    // for the next one: a sender's send(2) then only queues an event (no wakeup of this
+    // process per socket), so the reader takes less of the cores it shares with the server.
+    // A receipt is stamped when its read returns, so it is at most 0.5 ms late, never early.
+    if (armed && k > 0) usleep(500);
     if ((ready < n || armed) && now_ns() >= deadline) {
       if (ready < n) fail(std::to_string(ready) + " of " + std::to_string(n) + " ready in 60 s");
       say("timeout " + std::to_string(got_count));
