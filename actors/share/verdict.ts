@@ -178,13 +178,14 @@ function displayHex(internal: Uint8Array): string {
   return out.toString('hex');
 }
 
+const HASH_SPACE = 1n << 256n;
 /** 64 lowercase hex digits of a target; the last few targets are remembered (a node has few). */
 const targetHexes: { target: bigint; hex: string }[] = [];
 function targetHex(target: bigint): string {
   for (const t of targetHexes) if (t.target === target) return t.hex;
   if (target < 0n) throw new RangeError('a target is never negative');
-  // Above 2^256 - 1 every hash meets it: 65 digits compare above any 64-digit hash.
-  const hex = target.toString(16).padStart(64, '0');
+  // At or above 2^256 every hash meets it: 'z' sorts after any hex digit.
+  const hex = target >= HASH_SPACE ? 'z' : target.toString(16).padStart(64, '0');
   if (targetHexes.length >= 8) targetHexes.pop();
   targetHexes.unshift({ target, hex });
   return hex;

@@ -323,3 +323,30 @@ test('share - the duplicate key covers the version bits and ignores hex case', (
   assert.notEqual(key(ppSubmit, a), key(bSubmit, b));
   assert.equal(key(ppSubmit, a), key(cSubmit, c));
 });
+
+test('share - a hash meets a target it equals, not one below it; a target beyond 2^256 takes every hash', () => {
+  const pre = precheckSubmit(ppJob, ppSubmit, { versionMask: ppMask });
+  assert.ok(pre.ok);
+  const hash = hashShare(ppJob, ppSubmit, pre.headerVersion).hash;
+  const value = BigInt(`0x${reverseHex(bytesToHex(hash))}`);
+  const verdict = (shareTarget: bigint, networkTarget: bigint, h = hash): ShareVerdict =>
+    classifyShare({
+      job: ppJob,
+      submit: ppSubmit,
+      freshness: 'current',
+      hash: h,
+      shareTarget,
+      networkTarget,
+      versionMask: ppMask,
+    });
+  assert.equal(verdict(value, value - 1n).kind, 'accepted');
+  assert.equal(verdict(value, value - 1n).blockCandidate, false);
+  assert.equal(verdict(value, value).blockCandidate, true);
+  assert.equal(verdict(value - 1n, 0n).kind, 'low-difficulty');
+  assert.equal(verdict((1n << 256n) + 5n, 1n << 300n).kind, 'accepted');
+  assert.equal(verdict((1n << 256n) + 5n, 1n << 300n).blockCandidate, true);
+  const highest = new Uint8Array(32).fill(0xff); // 2^256 - 1, the largest hash there is
+  assert.equal(verdict((1n << 256n) - 1n, 0n, highest).kind, 'accepted');
+  assert.equal(verdict((1n << 256n) - 2n, 0n, highest).kind, 'low-difficulty');
+  assert.equal(verdict(1n << 256n, 1n << 256n, highest).blockCandidate, true);
+});
