@@ -54,14 +54,8 @@ function drainRunQueue(): void {
   runQueued = false;
 }
 
-/** Failure bookkeeping, made on an actor's first drop or failure (most never have one). */
-interface Faults {
-  dropped: number;
-  failures: number;
-  restarts: number;
-  /** When recent failures happened, for the supervision window. */
-  timesMs: number[];
-}
+/** Failure bookkeeping (timesMs: recent failures, for the supervision window), made on first use. */
+type Faults = { dropped: number; failures: number; restarts: number; timesMs: number[] };
 
 // Per-cell state is kept small (a node hosts 100k Connection actors): node, clock and ids are
 // the host's, the logger child and the failure counters are made on first use, and the run

@@ -10,45 +10,28 @@ export interface MailboxOptions {
 
 export const DEFAULT_MAILBOX_CAPACITY = 10_000;
 
-interface Limits {
-  readonly capacity: number;
-  readonly overflow: OverflowPolicy;
-}
-/** Limits by options object: actors spawned with the same options (100k connections) share one. */
-const limitsOf = new WeakMap<MailboxOptions, Limits>();
-const DEFAULT_LIMITS: Limits = { capacity: DEFAULT_MAILBOX_CAPACITY, overflow: 'reject' };
-/** What an empty mailbox holds: no array of its own until a message waits. Never written. */
+/** An empty mailbox's items: no array of its own until a message waits. Never written. */
 const NONE: readonly never[] = Object.freeze([]);
+const NO_OPTIONS: MailboxOptions = {};
 
 export class Mailbox<T> {
-  readonly #limits: Limits;
+  /** The spawn options (one object shared by every actor spawned with it: 100k connections). */
+  readonly #options: MailboxOptions;
   #items: (T | undefined)[] = NONE as never[];
   #head = 0;
 
-  constructor(options?: MailboxOptions) {
-    if (options === undefined) {
-      this.#limits = DEFAULT_LIMITS;
-      return;
-    }
-    let limits = limitsOf.get(options);
-    if (limits === undefined) {
-      limits = {
-        capacity: options.capacity ?? DEFAULT_MAILBOX_CAPACITY,
-        overflow: options.overflow ?? 'reject',
-      };
-      if (!Number.isInteger(limits.capacity) || limits.capacity < 1)
-        throw new RangeError(`mailbox capacity must be a positive integer, got ${limits.capacity}`);
-      limitsOf.set(options, limits);
-    }
-    this.#limits = limits;
+  constructor(options: MailboxOptions = NO_OPTIONS) {
+    this.#options = options;
+    if (!Number.isInteger(this.capacity) || this.capacity < 1)
+      throw new RangeError(`mailbox capacity must be a positive integer, got ${this.capacity}`);
   }
 
   get capacity(): number {
-    return this.#limits.capacity;
+    return this.#options.capacity ?? DEFAULT_MAILBOX_CAPACITY;
   }
 
   get overflow(): OverflowPolicy {
-    return this.#limits.overflow;
+    return this.#options.overflow ?? 'reject';
   }
 
   get depth(): number {

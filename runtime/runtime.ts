@@ -237,8 +237,10 @@ export class Runtime implements CellHost {
     for (const hook of this.#drainHooks) await this.#safely('drain hook', hook);
     for (const cell of this.#cells.values())
       await this.#safely('draining hook', () => cell.notifyDraining());
+    // An actor that stops meanwhile (a Connection whose miner left) closes its own subscription.
     for (const sub of [...this.#subs.values(), ...[...this.#topics.values()].map((t) => t.sub)])
-      await this.#safely('unsubscribe', () => sub?.drain());
+      if (sub !== undefined && !sub.isClosed() && !sub.isDraining())
+        await this.#safely('unsubscribe', () => sub.drain());
     const deadlineMs = this.clock.nowMs() + timeoutMs;
     const busy = (): boolean => [...this.#cells.values()].some((c) => !c.idle);
     while (busy() && this.clock.nowMs() < deadlineMs)

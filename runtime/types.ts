@@ -78,8 +78,6 @@ export interface ActorOptions<M> {
   supervision?: SupervisionPolicy;
   /** Subscribe on NATS so other processes can reach it (default true). */
   remote?: boolean;
-  /** Ignored, kept for source compatibility: local receivers always get a wire-equal copy. */
-  localCopy?: 'decode' | 'check';
   /** NATS queue group: instances on several nodes share the address, one handles each message. */
   queue?: string;
 }
