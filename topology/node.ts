@@ -69,6 +69,8 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     ? prime.subsidySats
     : (work: JobWork): bigint => blockSubsidySats(work.height, network);
   const nodes = cfg.rpc.map((r) => new CoinRpc(r));
+  // submitblock gets a connection of its own to each node, open before the first candidate.
+  for (const n of nodes) n.warmSubmitLane();
   const jobsTopic: Topic = rt.topic('jobs', cfg.coin);
   const jobAddress = rt.address('job', cfg.coin);
   const blockAddress = rt.address('block', cfg.coin);
@@ -263,6 +265,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         await logNc.drain().catch(() => undefined);
         await claim.release().catch(() => undefined);
         await deps.hasher.close?.();
+        for (const n of nodes) n.close();
       })()),
   };
 }

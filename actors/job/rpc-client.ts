@@ -2,12 +2,14 @@
 // credentials from the URL (`http://user:pass@host:port`) or a cookie file, a deadline per
 // call, and typed errors: RPC_TIMEOUT / RPC_UNREACHABLE (retryable), RPC_AUTH, RPC_ERROR
 // (the node's own error, with its code), RPC_BAD_REPLY. Replies are validated by callers.
-// node:http with a keep-alive agent per client (not fetch): a submitblock goes out on an open
-// connection as soon as it is called, with none of fetch's per-request machinery.
+// node:http with a keep-alive agent per client (not fetch), and for submitblock a lane of its
+// own (http-lane.ts, once warmSubmitLane() was called): one kept-open connection the request is
+// written to in the caller's turn, with node:http as the way when the lane is busy or down.
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { CodedError } from '../shared/errors.js';
+import { HttpLane, LaneError } from './http-lane.js';
 
 /**
  * Idle connections are dropped after 4 s, before the node's own keep-alive timeout (Node's
@@ -37,6 +39,7 @@ export class CoinRpc {
   readonly #cookieFile: string | undefined;
   #auth: string | null = null;
   #nextId = 1;
+  #lane: HttpLane | null = null;
   readonly name: string;
 
   constructor(endpoint: RpcEndpoint) {
@@ -52,9 +55,33 @@ export class CoinRpc {
     this.name = `${u.hostname}:${u.port}`;
   }
 
+  /**
+   * Opens submitblock's own connection now (plain http only), so the first block candidate
+   * does not wait for a connect; it is kept open by a ping every 2 s. Idempotent.
+   */
+  warmSubmitLane(): void {
+    if (this.#lane !== null || this.#url.protocol !== 'http:') return;
+    const u = this.#url;
+    this.#lane = new HttpLane({
+      host: u.hostname,
+      port: Number(u.port || 80),
+      path: `${u.pathname}${u.search}`,
+      auth: () => this.#auth,
+      keepAliveMs: 2_000,
+    });
+  }
+
+  /** Closes submitblock's lane, if one was opened. */
+  close(): void {
+    this.#lane?.close();
+    this.#lane = null;
+  }
+
   async call<T = unknown>(method: string, params: unknown[] = [], timeoutMs = 10_000): Promise<T> {
     if (this.#auth === null && this.#cookieFile) await this.#readCookie();
-    let res = await this.#post(method, params, timeoutMs);
+    let res =
+      (method === 'submitblock' ? await this.#viaLane(method, params, timeoutMs) : null) ??
+      (await this.#post(method, params, timeoutMs));
     if (res.status === 401 && this.#cookieFile) {
       await this.#readCookie(); // bitcoind rewrites the cookie on restart
       res = await this.#post(method, params, timeoutMs);
@@ -89,6 +116,31 @@ export class CoinRpc {
       );
     }
     return body.result as T;
+  }
+
+  /** submitblock on its lane; null: not taken (busy, down) or the node never answered. */
+  async #viaLane(
+    method: string,
+    params: unknown[],
+    timeoutMs: number,
+  ): Promise<RpcResponse | null> {
+    const payload = JSON.stringify({ jsonrpc: '1.0', id: this.#nextId++, method, params });
+    const sent = this.#lane?.post(payload, timeoutMs) ?? null;
+    if (sent === null) return null;
+    try {
+      return await sent;
+    } catch (err) {
+      if (!(err instanceof LaneError)) throw err;
+      const e = err;
+      // No byte came back: the node may not have it; node:http sends it once more (a block it
+      // already has is answered "duplicate"). Anything else is the call's failure.
+      if (!e.answered && !e.timedOut) return null;
+      throw new CodedError(
+        e.timedOut ? 'RPC_TIMEOUT' : 'RPC_UNREACHABLE',
+        `${this.name}: ${method} ${e.timedOut ? `timed out after ${timeoutMs} ms` : `failed: ${e.message}`}`,
+        { cause: err, retryable: true },
+      );
+    }
   }
 
   #post(

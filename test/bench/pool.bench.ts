@@ -606,16 +606,22 @@ async function candidateToSubmit(nats: NatsServer): Promise<void> {
   const samples: number[] = [];
   const parts: [number, number, number, number][] = [];
   // When the Block actor calls submitblock (every CoinRpc in this process; only it submits), and
-  // when that request is sent: its 'finish' (the whole request handed to the socket). call()
-  // creates the HTTP request synchronously, so the request made during it is submitblock's.
+  // when that request is sent. On the node's submitblock lane the request is written to its
+  // socket inside call(); on node:http (lane busy or down) call() creates the request, and it
+  // is sent at its 'finish' (the whole request handed to the socket).
   const rpcCall = CoinRpc.prototype.call;
   const httpRequest = httpModule.request;
   let submitCalledAt = 0;
   let submitting = false;
+  let viaHttp = false;
+  let byHttp = 0;
   let onSent: ((atMs: number) => void) | null = null;
   httpModule.request = ((...args: Parameters<typeof httpRequest>) => {
     const req = httpRequest(...args);
-    if (submitting) req.once('finish', () => onSent?.(performance.now()));
+    if (submitting) {
+      viaHttp = true;
+      req.once('finish', () => onSent?.(performance.now()));
+    }
     return req;
   }) as typeof httpRequest;
   syncBuiltinESMExports();
@@ -623,10 +629,13 @@ async function candidateToSubmit(nats: NatsServer): Promise<void> {
     if (method !== 'submitblock') return rpcCall.call(this, method, ...rest) as never;
     submitCalledAt = performance.now();
     submitting = true;
+    viaHttp = false;
     try {
       return rpcCall.call(this, method, ...rest) as never;
     } finally {
       submitting = false;
+      if (viaHttp) byHttp++;
+      else onSent?.(performance.now()); // written on the lane, inside the call
     }
   } as typeof rpcCall;
   let hashesTried = 0;
@@ -710,7 +719,10 @@ async function candidateToSubmit(nats: NatsServer): Promise<void> {
       part(1),
     );
     row('  hash back → classify, Block assembles, submitblock called (ms)', part(2));
-    row('  submitblock called → request written (ms)', part(3));
+    row(
+      `  submitblock called → request written (ms; ${hashWindows.length - byHttp} on the node's lane, ${byHttp} by node:http)`,
+      part(3),
+    );
     row(
       'blocks the Block actor recorded / rejected by the devnet',
       `${blocks.length} / ${rejected}`,
