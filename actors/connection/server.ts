@@ -41,6 +41,7 @@ export interface StratumServer {
 
 const EXTRANONCE_COUNTER_MAX = 0xffffff;
 const TICK_SLICES = 10;
+const LISTEN_BACKLOG = 4096;
 
 export async function startStratumServer(
   rt: Runtime,
@@ -187,7 +188,10 @@ export async function startStratumServer(
     server.close();
   });
 
-  server.listen(cfg.port, cfg.host);
+  // A deep accept queue: after a restart or failover thousands of miners reconnect at once,
+  // and a handshake dropped from a full queue (Node's default 511) waits for SYN-ACK
+  // retransmits (1, 3, 7, 15, 31 s). The kernel caps it at net.core.somaxconn.
+  server.listen({ port: cfg.port, host: cfg.host, backlog: LISTEN_BACKLOG });
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cfg.port;

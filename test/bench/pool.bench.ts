@@ -178,7 +178,7 @@ const srv = net.createServer((s) => {
   s.on('error', () => {});
   s.on('close', () => socks.delete(s));
 });
-srv.listen(0, '127.0.0.1', () => console.log('port ' + srv.address().port));
+srv.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => console.log('port ' + srv.address().port));
 let buf = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d) => {
