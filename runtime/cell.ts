@@ -60,13 +60,12 @@ type Faults = { dropped: number; failures: number; restarts: number; timesMs: nu
 // Per-cell state is kept small (a node hosts 100k Connection actors): node, clock and ids are
 // the host's, the logger child and the failure counters are made on first use, and the run
 // state is one small integer.
-export class Cell<M> implements ActorContext {
+export class Cell<M> extends Mailbox<Item> implements ActorContext {
   trace: Context = ROOT_CONTEXT;
   readonly #host: CellHost;
   /** Kept only by actors that may be restarted. */
   readonly #factory: Factory<M> | undefined;
   readonly #options: ActorOptions<M>;
-  readonly #mailbox: Mailbox<Item>;
   #log: Logger | undefined;
   #behaviour: Behaviour<M>;
   /** RUNNING | RESTARTING | STOPPED, plus the SCHEDULED and BUSY bits. */
@@ -82,10 +81,10 @@ export class Cell<M> implements ActorContext {
     options: ActorOptions<M>,
     readonly lease: Lease | undefined,
   ) {
+    super(options.mailbox);
     this.#host = host;
     this.#factory = (options.supervision?.action ?? 'restart') === 'restart' ? factory : undefined;
     this.#options = options;
-    this.#mailbox = new Mailbox(options.mailbox);
     this.#behaviour = factory(this);
   }
 
@@ -115,7 +114,7 @@ export class Cell<M> implements ActorContext {
 
   /** True once the mailbox is empty and no handler is running (or the actor has stopped). */
   get idle(): boolean {
-    return this.#state === STOPPED || ((this.#flags & BUSY) === 0 && this.#mailbox.depth === 0);
+    return this.#state === STOPPED || ((this.#flags & BUSY) === 0 && this.depth === 0);
   }
 
   // Outgoing messages continue the trace of the message being handled.
@@ -142,10 +141,10 @@ export class Cell<M> implements ActorContext {
       this.#faultsNow.dropped++;
       return reply?.({ ok: false, error: toErrorRecord(coded) });
     }
-    const refused = this.#mailbox.push({ msg, traceparent, reply });
+    const refused = this.push({ msg, traceparent, reply });
     if (refused !== undefined) {
       this.#faultsNow.dropped++;
-      this.log.warn({ depth: this.#mailbox.depth, policy: this.#mailbox.overflow }, 'mailbox full');
+      this.log.warn({ depth: this.depth, policy: this.overflow }, 'mailbox full');
       refused.reply?.(fail(RuntimeCode.MailboxFull, `mailbox of ${this.self} is full`));
     }
     this.#schedule();
@@ -171,7 +170,7 @@ export class Cell<M> implements ActorContext {
   }
 
   stats(): ActorStats {
-    const { depth, capacity } = this.#mailbox;
+    const { depth, capacity } = this;
     const processed = this.#processed;
     const { dropped = 0, failures = 0, restarts = 0 } = this.#faults ?? {};
     return { address: this.self, depth, capacity, processed, dropped, failures, restarts };
@@ -185,7 +184,7 @@ export class Cell<M> implements ActorContext {
   async stop(reason: StopReason, code: RuntimeCode = RuntimeCode.ActorStopped): Promise<void> {
     if (this.#state === STOPPED) return;
     this.#state = STOPPED;
-    for (const item of this.#mailbox.clear())
+    for (const item of this.clear())
       item.reply?.(fail(code, `${this.self} stopped (${reason}) before handling the message`));
     this.#host.removed(this as Cell<unknown>);
     try {
@@ -209,7 +208,7 @@ export class Cell<M> implements ActorContext {
   runNow(): void {
     this.#flags &= ~SCHEDULED;
     for (let budget = BATCH; budget > 0 && this.#state === RUNNING; budget--) {
-      const item = this.#mailbox.shift();
+      const item = this.shift();
       if (item === undefined) break;
       if (this.lease !== undefined && !this.lease.valid()) {
         item.reply?.(fail(RuntimeCode.Fenced, `${this.self} no longer holds its lease`));
@@ -225,7 +224,7 @@ export class Cell<M> implements ActorContext {
         return;
       }
     }
-    if (this.#state === RUNNING && this.#mailbox.depth > 0) {
+    if (this.#state === RUNNING && this.depth > 0) {
       this.#flags |= SCHEDULED;
       setImmediate(() => this.runNow());
     }

@@ -14,6 +14,7 @@ export const DEFAULT_MAILBOX_CAPACITY = 10_000;
 const NONE: readonly never[] = Object.freeze([]);
 const NO_OPTIONS: MailboxOptions = {};
 
+/** A Cell is its own mailbox (one object per actor, not two: a node holds 100k connections). */
 export class Mailbox<T> {
   /** The spawn options (one object shared by every actor spawned with it: 100k connections). */
   readonly #options: MailboxOptions;
@@ -26,15 +27,15 @@ export class Mailbox<T> {
       throw new RangeError(`mailbox capacity must be a positive integer, got ${this.capacity}`);
   }
 
-  get capacity(): number {
+  protected get capacity(): number {
     return this.#options.capacity ?? DEFAULT_MAILBOX_CAPACITY;
   }
 
-  get overflow(): OverflowPolicy {
+  protected get overflow(): OverflowPolicy {
     return this.#options.overflow ?? 'reject';
   }
 
-  get depth(): number {
+  protected get depth(): number {
     return this.#items.length - this.#head;
   }
 
@@ -42,7 +43,7 @@ export class Mailbox<T> {
    * Adds `item`. Returns undefined when it fit; otherwise the item that did not make it:
    * `item` itself under 'reject', the evicted oldest under 'drop-oldest'.
    */
-  push(item: T): T | undefined {
+  protected push(item: T): T | undefined {
     const full = this.depth >= this.capacity;
     if (full && this.overflow === 'reject') return item;
     const evicted = full ? this.shift() : undefined;
@@ -51,7 +52,7 @@ export class Mailbox<T> {
     return evicted;
   }
 
-  shift(): T | undefined {
+  protected shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;
     const item = this.#items[this.#head];
     this.#items[this.#head++] = undefined;
@@ -67,7 +68,7 @@ export class Mailbox<T> {
   }
 
   /** Removes and returns everything waiting. */
-  clear(): T[] {
+  protected clear(): T[] {
     const rest = this.#items.slice(this.#head) as T[];
     this.#items = NONE as never[];
     this.#head = 0;
