@@ -15,6 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type * as NodeHttp from 'node:http';
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -604,6 +605,14 @@ async function candidateToSubmit(nats: NatsServer): Promise<void> {
   const stats = newLoadStats();
   let client: LoadClient | undefined;
   const samples: number[] = [];
+  // Garbage collections in this process (the node's, the miner's), to see which slow samples
+  // had one inside them.
+  const gcs: [number, number][] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push([e.startTime, e.startTime + e.duration]);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const slow: { ms: number; gcMs: number }[] = [];
   const parts: [number, number, number, number][] = [];
   // When the Block actor calls submitblock (every CoinRpc in this process; only it submits), and
   // when that request is sent. On the node's submitblock lane the request is written to its
@@ -677,6 +686,10 @@ async function candidateToSubmit(nats: NatsServer): Promise<void> {
       if (k >= 10) {
         // the first 10 warm the path up
         samples.push(at - sentAt);
+        let gcMs = 0;
+        for (const [from, to] of gcs)
+          gcMs += Math.max(0, Math.min(to, at) - Math.max(from, sentAt));
+        slow.push({ ms: at - sentAt, gcMs });
         const w = hashWindows[hashWindows.length - 1];
         if (w && w[0] >= sentAt)
           parts.push([w[0] - sentAt, w[1] - w[0], submitCalledAt - w[1], at - submitCalledAt]);
@@ -719,6 +732,12 @@ async function candidateToSubmit(nats: NatsServer): Promise<void> {
       part(1),
     );
     row('  hash back → classify, Block assembles, submitblock called (ms)', part(2));
+    const over2 = slow.filter((x) => x.ms > 2);
+    row(
+      `  samples over 2 ms / of them with a GC pause inside (${gcs.length} GCs in the run)`,
+      `${over2.length} / ${over2.filter((x) => x.gcMs > 0).length} (GC inside them: ` +
+        `${over2.map((x) => ms(x.gcMs)).join(' · ') || 'none'} ms)`,
+    );
     row(
       `  submitblock called → request written (ms; ${hashWindows.length - byHttp} on the node's lane, ${byHttp} by node:http)`,
       part(3),
@@ -736,6 +755,7 @@ async function candidateToSubmit(nats: NatsServer): Promise<void> {
       `candidates found by hashing nonces against bits 207fffff (${hashesTried} headers hashed)`,
     );
   } finally {
+    gcObserver.disconnect();
     CoinRpc.prototype.call = rpcCall;
     httpModule.request = httpRequest;
     syncBuiltinESMExports();
