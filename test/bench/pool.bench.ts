@@ -1,7 +1,7 @@
 // The whole pool on one node, against baselines measured in the same run:
 //   1. raw NATS publish rate (small payloads, one flush) — the bus's ceiling on this machine;
 //   2. accepted shares/s from 2,000 raw Stratum connections into a `colliery start` child
-//      (difficulty pinned at 2^-32 so every hash is a share, network bits 1d00ffff so none
+//      (difficulty pinned at 2^-32: all but 1 hash in 65,536 is a share; network bits 1d00ffff so none
 //      is a block) — target ≥ 50,000/s;
 //   3. mining.notify fan-out to 10,000 idle connections after a devnet block, next to a bare
 //      `net` server writing the same line to the same number of sockets, both read by two C
@@ -41,7 +41,7 @@ import {
 /** node:http's own exports object: patching it (then syncBuiltinESMExports) reaches every importer. */
 const httpModule = createRequire(import.meta.url)('node:http') as typeof NodeHttp;
 const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
-const MIN_DIFFICULTY = String(2 ** -32); // the lowest the config accepts: every hash is a share
+const MIN_DIFFICULTY = String(2 ** -32); // the lowest the config accepts: its target is 2^256 - 2^240, so 1 hash in 65,536 is low (code 23)
 const CLI = join(repoRoot, 'dist', 'topology', 'cli.js');
 const SOURCES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`);
 const SHARE_CONNECTIONS = 2_000;

@@ -27,7 +27,7 @@ test('inline hashing - a lone share is hashed on the event loop, a flood in Pisc
       return now(inputs);
     },
   };
-  const d = 2 ** -32; // every hash is a share
+  const d = 2 ** -32; // the lowest difficulty: all but 1 hash in 65,536 is a share
   const tp = await startTestPool(
     { bits: 0x1d00ffff },
     { startDifficulty: d, minDifficulty: d, maxDifficulty: d },
