@@ -103,9 +103,6 @@ function bytesOf(line: string): string | Buffer {
 const FANOUT_MIN = 64;
 const FANOUT_THREADS = Math.min(2, availableParallelism());
 
-/** While a Connection handles a read: the submits it collects for one message to the Share actor. */
-let submits: ShareSubmission[] | null = null;
-
 /** Connections with output waiting; one nextTick writes them all (one write per socket). */
 const dirty: ConnectionBehaviour[] = [];
 /** Distinct long outputs a flush tracks for a fan-out (a new job: one per difficulty, mostly one). */
@@ -221,18 +218,15 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage>, ConnectionSoc
     if (msg.type === 'lines') {
       // The submits of one read go to the Share actor as one message.
       const sc = this.#hooks.sessionContext(ctx.clock.nowMs());
-      submits = [];
+      const shares: ShareSubmission[] = [];
       try {
         for (const line of msg.lines) {
           if (this.#closed) break;
-          for (const e of decide(this.#state, { type: 'line', line }, sc)) this.#apply(e, ctx);
+          for (const e of decide(this.#state, { type: 'line', line }, sc))
+            this.#apply(e, ctx, shares);
         }
       } finally {
-        const shares = submits;
-        submits = null;
-        if (shares.length === 1) this.#verify(shares[0]!, ctx);
-        else if (shares.length > 1)
-          ctx.tell(this.#hooks.share, { type: 'share.submits', shares, replyTo: ctx.self });
+        this.#verify(shares, ctx);
       }
       return;
     }
@@ -261,14 +255,15 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage>, ConnectionSoc
     this.#finish('actor stopped', false);
   }
 
-  #apply(e: Effect, ctx: ActorContext): void {
+  /** Carries out one effect; `shares` collects a read's submits (else each is sent at once). */
+  #apply(e: Effect, ctx: ActorContext, shares?: ShareSubmission[]): void {
     this.#hooks.onEffect?.(e);
     switch (e.kind) {
       case 'send':
         return this.#write(e.line);
       case 'verify':
-        if (submits !== null) return void submits.push(e.share);
-        return this.#verify(e.share, ctx);
+        if (shares) return void shares.push(e.share);
+        return this.#verify([e.share], ctx);
       case 'close':
         this.flush();
         this.#socket.end();
@@ -279,9 +274,15 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage>, ConnectionSoc
     }
   }
 
-  /** Share replies with a `verdict` tell (it batches, so it never holds an ask open). */
-  #verify(share: ShareSubmission, ctx: ActorContext): void {
-    ctx.tell(this.#hooks.share, { type: 'share.submit', share, replyTo: ctx.self });
+  /**
+   * Sends submits to the Share actor: one message for all of a read's. It replies with
+   * `verdict(s)` tells (it batches, so it never holds an ask open).
+   */
+  #verify(shares: ShareSubmission[], ctx: ActorContext): void {
+    if (shares.length === 1)
+      ctx.tell(this.#hooks.share, { type: 'share.submit', share: shares[0], replyTo: ctx.self });
+    else if (shares.length > 1)
+      ctx.tell(this.#hooks.share, { type: 'share.submits', shares, replyTo: ctx.self });
   }
 
   /**
