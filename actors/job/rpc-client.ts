@@ -79,12 +79,14 @@ export class CoinRpc {
 
   async call<T = unknown>(method: string, params: unknown[] = [], timeoutMs = 10_000): Promise<T> {
     if (this.#auth === null && this.#cookieFile) await this.#readCookie();
+    // Built once: a block's hex can be megabytes, and the lane may pass it on to node:http.
+    const payload = JSON.stringify({ jsonrpc: '1.0', id: this.#nextId++, method, params });
     let res =
-      (method === 'submitblock' ? await this.#viaLane(method, params, timeoutMs) : null) ??
-      (await this.#post(method, params, timeoutMs));
+      (method === 'submitblock' ? await this.#viaLane(method, payload, timeoutMs) : null) ??
+      (await this.#post(method, payload, timeoutMs));
     if (res.status === 401 && this.#cookieFile) {
       await this.#readCookie(); // bitcoind rewrites the cookie on restart
-      res = await this.#post(method, params, timeoutMs);
+      res = await this.#post(method, payload, timeoutMs);
     }
     if (res.status === 401 || res.status === 403) {
       throw new CodedError(
@@ -119,37 +121,36 @@ export class CoinRpc {
   }
 
   /** submitblock on its lane; null: not taken (busy, down) or the node never answered. */
-  async #viaLane(
-    method: string,
-    params: unknown[],
-    timeoutMs: number,
-  ): Promise<RpcResponse | null> {
-    const payload = JSON.stringify({ jsonrpc: '1.0', id: this.#nextId++, method, params });
+  async #viaLane(method: string, payload: string, timeoutMs: number): Promise<RpcResponse | null> {
     const sent = this.#lane?.post(payload, timeoutMs) ?? null;
     if (sent === null) return null;
     try {
       return await sent;
     } catch (err) {
       if (!(err instanceof LaneError)) throw err;
-      const e = err;
       // No byte came back: the node may not have it; node:http sends it once more (a block it
       // already has is answered "duplicate"). Anything else is the call's failure.
-      if (!e.answered && !e.timedOut) return null;
-      throw new CodedError(
-        e.timedOut ? 'RPC_TIMEOUT' : 'RPC_UNREACHABLE',
-        `${this.name}: ${method} ${e.timedOut ? `timed out after ${timeoutMs} ms` : `failed: ${e.message}`}`,
-        { cause: err, retryable: true },
-      );
+      if (!err.answered && !err.timedOut) return null;
+      throw this.#transportError(method, err.timedOut, timeoutMs, err, `failed: ${err.message}`);
     }
   }
 
-  #post(
+  /** RPC_TIMEOUT or RPC_UNREACHABLE (both retryable) for a request that got no answer. */
+  #transportError(
     method: string,
-    params: unknown[],
+    timedOut: boolean,
     timeoutMs: number,
-    resent = false,
-  ): Promise<RpcResponse> {
-    const payload = JSON.stringify({ jsonrpc: '1.0', id: this.#nextId++, method, params });
+    cause: unknown,
+    why = 'unreachable',
+  ): CodedError {
+    return new CodedError(
+      timedOut ? 'RPC_TIMEOUT' : 'RPC_UNREACHABLE',
+      `${this.name}: ${method} ${timedOut ? `timed out after ${timeoutMs} ms` : why}`,
+      { cause, retryable: true },
+    );
+  }
+
+  #post(method: string, payload: string, timeoutMs: number, resent = false): Promise<RpcResponse> {
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(payload),
@@ -160,13 +161,7 @@ export class CoinRpc {
     return new Promise<RpcResponse>((resolve, reject) => {
       let timedOut = false;
       const fail = (cause: unknown): void =>
-        reject(
-          new CodedError(
-            timedOut ? 'RPC_TIMEOUT' : 'RPC_UNREACHABLE',
-            `${this.name}: ${method} ${timedOut ? `timed out after ${timeoutMs} ms` : 'unreachable'}`,
-            { cause, retryable: true },
-          ),
-        );
+        reject(this.#transportError(method, timedOut, timeoutMs, cause));
       const req = request(
         {
           protocol: u.protocol,
@@ -197,7 +192,7 @@ export class CoinRpc {
         // (Node's documented case for request.reusedSocket); send it once more on a fresh one.
         const reset = (err as { code?: string }).code === 'ECONNRESET';
         if (reset && req.reusedSocket && !timedOut && !resent && !NOT_RESENT.test(method))
-          return void this.#post(method, params, timeoutMs, true).then(resolve, reject);
+          return void this.#post(method, payload, timeoutMs, true).then(resolve, reject);
         fail(err);
       });
       req.end(payload);
