@@ -177,55 +177,6 @@ export function u32Hex(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
 }
 
-/**
- * Splits a byte stream into lines. `push` returns complete lines; when the unterminated
- * tail exceeds `maxLineBytes` it returns `overflow: true` and the caller must close the
- * connection (the buffered bytes are dropped, so memory stays bounded).
- */
-export class LineFramer {
-  #tail = '';
-  /** pushBytes: the bytes of an unterminated line (null when there are none). */
-  #tailBytes: Buffer | null = null;
-  readonly #maxLineBytes: number;
-
-  constructor(maxLineBytes: number) {
-    this.#maxLineBytes = maxLineBytes;
-  }
-
-  /**
-   * push() for raw socket bytes (no StringDecoder per socket): lines are cut at newline bytes,
-   * which never occur inside a UTF-8 sequence, and each line is decoded as UTF-8 on its own.
-   */
-  pushBytes(chunk: Buffer): { lines: string[]; overflow: boolean } {
-    const r = frameBytes(this.#tailBytes, chunk, this.#maxLineBytes);
-    this.#tailBytes = r.tail;
-    return r;
-  }
-
-  push(chunk: string): { lines: string[]; overflow: boolean } {
-    const text = this.#tail + chunk;
-    const parts = text.split('\n');
-    this.#tail = parts.pop() ?? '';
-    const lines: string[] = [];
-    for (const part of parts) {
-      if (part.length > this.#maxLineBytes) return this.#overflow();
-      const line = part.endsWith('\r') ? part.slice(0, -1) : part;
-      if (line.trim().length > 0) lines.push(line);
-    }
-    if (this.#tail.length > this.#maxLineBytes) return this.#overflow();
-    return { lines, overflow: false };
-  }
-
-  get bufferedChars(): number {
-    return this.#tail.length + (this.#tailBytes?.length ?? 0);
-  }
-
-  #overflow(): { lines: string[]; overflow: boolean } {
-    this.#tail = '';
-    return { lines: [], overflow: true };
-  }
-}
-
 export interface Framed {
   readonly lines: string[];
   /** The unterminated tail exceeded the cap: close the connection (nothing is kept). */
@@ -235,8 +186,11 @@ export interface Framed {
 }
 
 /**
- * LineFramer.pushBytes as a function of the previous tail, for a holder that keeps the tail
- * itself (the Connection actor: one object per socket, not two).
+ * Splits a byte stream into lines: `tail` is what the last call returned, `chunk` the new read.
+ * Lines are cut at newline bytes (never inside a UTF-8 sequence) and decoded one by one, so no
+ * StringDecoder is kept per socket; `\r\n` and blank lines are tolerated. When the unterminated
+ * tail exceeds `maxLineBytes` it returns `overflow: true` (the caller closes the connection) and
+ * keeps nothing, so memory stays bounded.
  */
 export function frameBytes(tail: Buffer | null, chunk: Buffer, maxLineBytes: number): Framed {
   const buf = tail === null ? chunk : Buffer.concat([tail, chunk]);

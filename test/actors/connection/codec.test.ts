@@ -2,41 +2,45 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  LineFramer,
+  frameBytes,
   parseLine,
   encodeError,
   encodeResult,
+  type Framed,
 } from '../../../actors/connection/codec.js';
 
+/** frameBytes with its tail kept between reads, as the Connection actor keeps it. */
+function framer(maxLineBytes: number): (chunk: string | Buffer) => Framed {
+  let tail: Buffer | null = null;
+  return (chunk) => {
+    const r = frameBytes(tail, Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk), maxLineBytes);
+    tail = r.tail;
+    return r;
+  };
+}
+
 test('codec - framer splits several messages per chunk and joins split ones, tolerating CRLF', () => {
-  const f = new LineFramer(1024);
-  assert.deepEqual(f.push('{"a":1}\r\n{"b"').lines, ['{"a":1}']);
-  assert.deepEqual(f.push(':2}\n\n{"c":3}\n').lines, ['{"b":2}', '{"c":3}']);
-  assert.equal(f.bufferedChars, 0);
+  const push = framer(1024);
+  assert.deepEqual(push('{"a":1}\r\n{"b"').lines, ['{"a":1}']);
+  const last = push(':2}\n\n{"c":3}\n');
+  assert.deepEqual(last.lines, ['{"b":2}', '{"c":3}']);
+  assert.equal(last.tail, null);
 });
 
 test('codec - framer reports overflow for a line over the cap and drops its bytes', () => {
-  const f = new LineFramer(100);
-  assert.equal(f.push('x'.repeat(60)).overflow, false);
-  const r = f.push('y'.repeat(60));
+  const push = framer(100);
+  assert.equal(push('x'.repeat(60)).overflow, false);
+  const r = push('y'.repeat(60));
   assert.equal(r.overflow, true);
-  assert.equal(f.bufferedChars, 0);
-  assert.equal(new LineFramer(100).push(`${'z'.repeat(200)}\n`).overflow, true);
+  assert.equal(r.tail, null);
+  assert.equal(framer(100)(`${'z'.repeat(200)}\n`).overflow, true);
 });
 
-test('codec - byte framer cuts lines like the string one, keeping UTF-8 split across reads', () => {
-  const f = new LineFramer(1024);
-  const b = (s: string): Buffer => Buffer.from(s, 'utf8');
-  assert.deepEqual(f.pushBytes(b('{"a":1}\r\n{"b"')).lines, ['{"a":1}']);
-  assert.deepEqual(f.pushBytes(b(':2}\n\n{"c":3}\n')).lines, ['{"b":2}', '{"c":3}']);
-  assert.equal(f.bufferedChars, 0);
-  const euro = b('{"u":"€"}\n'); // the € is three bytes: split it between two reads
-  assert.deepEqual(f.pushBytes(euro.subarray(0, 7)).lines, []);
-  assert.deepEqual(f.pushBytes(euro.subarray(7)).lines, ['{"u":"€"}']);
-  const small = new LineFramer(100);
-  assert.equal(small.pushBytes(b('x'.repeat(60))).overflow, false);
-  assert.equal(small.pushBytes(b('y'.repeat(60))).overflow, true);
-  assert.equal(new LineFramer(100).pushBytes(b(`${'z'.repeat(200)}\n`)).overflow, true);
+test('codec - framer keeps a UTF-8 character split across reads whole', () => {
+  const push = framer(1024);
+  const euro = Buffer.from('{"u":"€"}\n', 'utf8'); // the € is three bytes: split it between two reads
+  assert.deepEqual(push(euro.subarray(0, 7)).lines, []);
+  assert.deepEqual(push(euro.subarray(7)).lines, ['{"u":"€"}']);
 });
 
 test('codec - parses the public-pool bitaxe submit with version bits', () => {
