@@ -47,7 +47,6 @@ export interface LaneOptions {
 export class HttpLane {
   readonly #o: LaneOptions;
   #socket: Socket | null = null;
-  #connected = false;
   #pending: Pending | null = null;
   #buf: Buffer = Buffer.alloc(0);
   #closed = false;
@@ -66,7 +65,7 @@ export class HttpLane {
    */
   post(body: string, timeoutMs: number): Promise<LaneResponse> | null {
     if (this.#closed) return null;
-    if (!this.#connected || this.#socket === null) {
+    if (this.#socket === null || this.#socket.connecting || this.#socket.destroyed) {
       this.#open();
       return null;
     }
@@ -109,14 +108,10 @@ export class HttpLane {
     this.#socket = socket;
     socket.unref();
     socket.setKeepAlive(true, 30_000);
-    socket.on('connect', () => (this.#connected = true));
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', () => undefined); // 'close' follows and settles what was pending
     socket.on('close', () => {
-      if (this.#socket === socket) {
-        this.#socket = null;
-        this.#connected = false;
-      }
+      if (this.#socket === socket) this.#socket = null;
       this.#fail(
         new LaneError('connection closed', false, this.#pending?.answered ?? false),
         false,
