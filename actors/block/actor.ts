@@ -150,15 +150,11 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
     const paid =
       c.payoutScript === null ? job : { ...job, coinb2: coinb2ForPayout(job, c.payoutScript) };
     const block = assembleBlock(paid, c.submit, c.headerVersion);
-    if (block.hash !== c.hash) {
-      ctx.log.error(
-        { expected: c.hash, got: block.hash, job: c.jobId },
-        'assembled block hash differs from the share hash',
-      );
-    }
     ctx.lease?.assertValid();
     const submittedAtMs = Math.floor(ctx.clock.nowMs());
-    const answers = await Promise.all(
+    // Every node's request is written before anything else happens on this turn (each call
+    // writes in its first synchronous step); the checks and records follow.
+    const submitted = Promise.all(
       this.#cfg.nodes.map(async (n) => {
         try {
           const r = await n.call<string | null>(
@@ -172,6 +168,13 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
         }
       }),
     );
+    if (block.hash !== c.hash) {
+      ctx.log.error(
+        { expected: c.hash, got: block.hash, job: c.jobId },
+        'assembled block hash differs from the share hash',
+      );
+    }
+    const answers = await submitted;
     const results = Object.fromEntries(answers);
     const accepted = answers.some(
       ([, r]) => r === null || r === 'duplicate' || r === 'inconclusive',

@@ -8,59 +8,75 @@
 // the way Core's submitblock does.
 import { withCoinbaseWitness } from '../job/coinbase.js';
 import type { Job } from '../job/job.js';
-import { hashSubmitInput, jobBytes } from '../share/header.js';
+import { hashSubmitInput, jobBytes, type JobBytes } from '../share/header.js';
 import type { ShareSubmit } from '../share/submit.js';
 import { encodeCompactSize } from '../shared/compact-size.js';
 import { bytesToHex, concatBytes, hexToBytes, isHex, reverseBytes } from '../shared/hex.js';
 import { sha256d } from '../shared/sha256d.js';
-import { hashSubmitReference } from '../shared/submit-hash.js';
+import { submitHeader } from '../shared/submit-hash.js';
 
 export interface AssembledBlock {
   /** What submitblock takes. */
   readonly blockHex: string;
-  /** Display-order block hash. */
-  readonly hash: string;
   readonly header: Uint8Array;
-  /** Display-order coinbase txid. */
-  readonly coinbaseTxid: string;
   readonly sizeBytes: number;
+  /** Display-order block hash (hashed on first read: submitblock does not wait for it). */
+  readonly hash: string;
+  /** Display-order coinbase txid (likewise). */
+  readonly coinbaseTxid: string;
 }
 
 /**
- * The template transactions of a job as one hex string (validated when the template was parsed),
- * built once per job — keyed by the job's transactions array, which SOLO copies of the job share.
- * A candidate then only serializes its header and coinbase.
+ * What a job's candidates share, built once per job (prepareBlockJob, when the job arrives):
+ * its template transactions as one hex string (validated when the template was parsed) and its
+ * header parts as bytes. Keyed by the job's transactions array, which SOLO copies of the job
+ * share; a copy only differs in coinb2, which a candidate decodes itself.
  */
-const serialized = new WeakMap<readonly string[], { hex: string; bytes: number }>();
-function transactionsOf(job: Job): { hex: string; bytes: number } {
-  let txs = serialized.get(job.transactions);
-  if (txs === undefined) {
+interface Prepared {
+  readonly txHex: string;
+  readonly txBytes: number;
+  readonly coinb1: string;
+  readonly bytes: Omit<JobBytes, 'coinbase2'>;
+}
+const prepared = new WeakMap<readonly string[], Prepared>();
+function preparedOf(job: Job): Prepared {
+  let p = prepared.get(job.transactions);
+  if (p === undefined || p.coinb1 !== job.coinb1) {
     const hex = job.transactions.join('');
     if (hex.length % 2 !== 0 || !isHex(hex)) hexToBytes(hex); // throws HEX_INVALID
-    serialized.set(job.transactions, (txs = { hex: hex.toLowerCase(), bytes: hex.length / 2 }));
+    const { coinbase2: _, ...bytes } = jobBytes(job);
+    p = { txHex: hex.toLowerCase(), txBytes: hex.length / 2, coinb1: job.coinb1, bytes };
+    prepared.set(job.transactions, p);
   }
-  return txs;
+  return p;
 }
 
 /**
  * Does the once-per-job work of assembleBlock ahead of any candidate (when a job arrives).
- * Never throws: a job whose transactions are not hex fails in assembleBlock, as before.
+ * Never throws: a job that does not decode fails in assembleBlock, as before.
  */
 export function prepareBlockJob(job: Job): void {
   try {
-    transactionsOf(job);
+    preparedOf(job);
   } catch {
     return;
   }
 }
 
-/** `headerVersion` is the rolled version precheckSubmit returned for this submit. */
+/**
+ * The full block for a winning submit; `headerVersion` is the rolled version precheckSubmit
+ * returned for it. Only what submitblock needs is computed here (the coinbase, its merkle path,
+ * the header); the block hash and the coinbase txid are hashed when first read.
+ */
 export function assembleBlock(
   job: Job,
   submit: ShareSubmit,
   headerVersion: number,
 ): AssembledBlock {
-  const work = hashSubmitReference(hashSubmitInput(jobBytes(job), submit, headerVersion));
+  const p = preparedOf(job);
+  const work = submitHeader(
+    hashSubmitInput({ ...p.bytes, coinbase2: hexToBytes(job.coinb2) }, submit, headerVersion),
+  );
   const coinbase = job.segwit ? withCoinbaseWitness(work.coinbase) : work.coinbase;
   const certificate =
     submit.multiplier === undefined
@@ -72,17 +88,39 @@ export function assembleBlock(
     encodeCompactSize(1 + job.transactions.length),
     coinbase,
   );
-  const txs = transactionsOf(job);
-  const blockHex = bytesToHex(head) + txs.hex;
-  return {
-    blockHex,
-    hash: bytesToHex(
-      reverseBytes(
-        certificate.length === 0 ? work.hash : sha256d(concatBytes(work.header, certificate)),
-      ),
-    ),
-    header: work.header,
-    coinbaseTxid: bytesToHex(reverseBytes(sha256d(work.coinbase))),
-    sizeBytes: head.length + txs.bytes,
-  };
+  return new Assembled(
+    bytesToHex(head) + p.txHex,
+    work.header,
+    certificate,
+    work.coinbase,
+    head.length + p.txBytes,
+  );
+}
+
+class Assembled implements AssembledBlock {
+  #hash: string | undefined;
+  #coinbaseTxid: string | undefined;
+
+  constructor(
+    readonly blockHex: string,
+    readonly header: Uint8Array,
+    readonly certificate: Uint8Array,
+    /** Non-witness serialization: its sha256d is the txid. */
+    readonly coinbase: Uint8Array,
+    readonly sizeBytes: number,
+  ) {}
+
+  get hash(): string {
+    return (this.#hash ??= displayHash(
+      this.certificate.length === 0 ? this.header : concatBytes(this.header, this.certificate),
+    ));
+  }
+
+  get coinbaseTxid(): string {
+    return (this.#coinbaseTxid ??= displayHash(this.coinbase));
+  }
+}
+
+function displayHash(bytes: Uint8Array): string {
+  return bytesToHex(reverseBytes(sha256d(bytes)));
 }

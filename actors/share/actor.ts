@@ -91,6 +91,15 @@ interface Waiting {
   readonly trace: Context;
 }
 
+type Accepted = { w: Waiting; verdict: Extract<ShareVerdict, { kind: 'accepted' }> };
+
+interface InFlight {
+  readonly items: Waiting[];
+  hashes: (Uint8Array | null)[] | null;
+  /** Answers the batch's miners and logs its accepted shares (set while a candidate goes first). */
+  settle: (() => void) | null;
+}
+
 /** Share targets by difficulty (a connection's difficulty changes rarely; parsing it is not free). */
 const targets = new Map<number, bigint>();
 function shareTarget(difficulty: number): bigint {
@@ -110,8 +119,12 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
   readonly #cfg: ShareActorConfig;
   readonly #jobs: RecentJobs<KnownJob>;
   #queue: Waiting[] = [];
-  /** Batches at the verifier; `hashes` is filled when it answers, then `share.verified` is told. */
-  #inFlight = new Map<number, { items: Waiting[]; hashes: (Uint8Array | null)[] | null }>();
+  /**
+   * Batches at the verifier; `hashes` is filled when it answers, then `share.verified` is told.
+   * A batch that held a block candidate stays here with its verdicts in `settle` until
+   * `share.verified` comes round a second time (see #onVerified).
+   */
+  #inFlight = new Map<number, InFlight>();
   #batchSeq = 0;
   #flushScheduled = false;
   #verdicts = {} as Record<ShareVerdictKind, number>;
@@ -201,10 +214,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     const batch = ++this.#batchSeq;
     const items = this.#queue;
     this.#queue = [];
-    const entry: { items: Waiting[]; hashes: (Uint8Array | null)[] | null } = {
-      items,
-      hashes: null,
-    };
+    const entry: InFlight = { items, hashes: null, settle: null };
     const inline = this.#inFlight.size === 0 && items.length <= INLINE_MAX;
     this.#inFlight.set(batch, entry);
     const inputs = items.map((w) => hashSubmitInput(w.bytes, w.submit, w.pre.headerVersion));
@@ -226,15 +236,27 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     );
   }
 
+  /**
+   * Classifies a hashed batch. Block candidates are told to the Block actor as they are found;
+   * when there was one, the rest (answering the miners, appending accepted shares to the log:
+   * socket writes and a NATS publish) waits for `share.verified` to come round again after the
+   * Block actor's turn (which writes submitblock): the run queue that holds it is drained in this
+   * microtask or in a setImmediate queued before ours.
+   */
   #onVerified(batch: number, ctx: ActorContext): void {
     const entry = this.#inFlight.get(batch);
-    if (!entry || !entry.hashes) return;
-    this.#inFlight.delete(batch);
+    if (!entry) return;
+    if (entry.settle !== null) {
+      this.#inFlight.delete(batch);
+      return entry.settle();
+    }
+    if (!entry.hashes) return;
     const { items, hashes } = entry;
+    const found: { candidate: BlockCandidate; height: number }[] = [];
     const nowMs = ctx.clock.nowMs();
     const nowSec = Math.floor(nowMs / 1000);
     const out = new Outbox();
-    const accepted: { w: Waiting; verdict: Extract<ShareVerdict, { kind: 'accepted' }> }[] = [];
+    const accepted: Accepted[] = [];
     for (let i = 0; i < items.length; i++) {
       const w = items[i] as Waiting;
       const hash = hashes[i];
@@ -256,13 +278,31 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
         },
         w.pre,
       );
-      // Candidates are told as they are found; every verdict waits in the outbox until after.
+      // Candidates are told as they are found; every verdict waits in the outbox until after
+      // (and, when there was a candidate, until the Block actor's turn is over).
       if (verdict.blockCandidate && 'hash' in verdict && verdict.hash !== undefined) {
-        this.#candidate(ctx, w, verdict.hash, nowMs);
+        found.push({
+          candidate: this.#candidate(ctx, w, verdict.hash, nowMs),
+          height: w.job.work.height,
+        });
       }
       if (verdict.kind === 'accepted') accepted.push({ w, verdict });
       else this.#reply(out, w.replyTo, w.share, verdict.kind, reasonOf(verdict));
     }
+    if (found.length === 0) {
+      this.#inFlight.delete(batch);
+      return this.#settle(ctx, out, accepted, nowMs);
+    }
+    entry.settle = () => {
+      for (const { candidate: c, height } of found)
+        ctx.log.info({ hash: c.hash, job: c.jobId, height, worker: c.worker }, 'block candidate');
+      this.#settle(ctx, out, accepted, nowMs);
+    };
+    // Not a tell now: this actor would take it in the same turn, before the Block actor's.
+    setImmediate(() => ctx.tell(ctx.self, { type: 'share.verified', batch }));
+  }
+
+  #settle(ctx: ActorContext, out: Outbox, accepted: readonly Accepted[], nowMs: number): void {
     out.send(ctx);
     if (accepted.length === 0) return;
     const atMs = Math.floor(nowMs);
@@ -286,7 +326,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     );
   }
 
-  #candidate(ctx: ActorContext, w: Waiting, hash: string, nowMs: number): void {
+  #candidate(ctx: ActorContext, w: Waiting, hash: string, nowMs: number): BlockCandidate {
     this.#candidates++;
     const candidate: BlockCandidate = {
       type: 'block.candidate',
@@ -301,10 +341,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
       payoutScript: w.share.payoutScript,
     };
     ctx.tell(this.#cfg.block, candidate);
-    ctx.log.info(
-      { hash, job: w.job.work.id, height: w.job.work.height, worker: candidate.worker },
-      'block candidate',
-    );
+    return candidate;
   }
 
   /** Counts a verdict and sends it (or queues it in `out`, one message per connection). */

@@ -106,6 +106,8 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
   readonly #flagged = new Set<string>();
   #queue: { w: Waiting; item: PrimeShareItem }[] = [];
   #inFlight = new Map<number, Waiting[]>();
+  /** Batches whose block candidate went first: their answers, due when the batch comes round. */
+  readonly #settling = new Map<number, () => void>();
   #batchSeq = 0;
   #flushScheduled = false;
   #verdicts = {} as Record<ShareVerdictKind, number>;
@@ -234,19 +236,31 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
     );
   }
 
+  /**
+   * Classifies a verified batch. Block candidates are told to the Block actor as they are found;
+   * when there was one, the miners' answers and the share-log append wait for this message to
+   * come round again, so the Block actor's turn (submitblock) comes before them.
+   */
   #onVerified(batch: number, results: ItemResult<PrimeShareResult>[], ctx: ActorContext): void {
     const items = this.#inFlight.get(batch);
     if (!items) return;
-    this.#inFlight.delete(batch);
+    const later = this.#settling.get(batch);
+    if (later !== undefined) {
+      this.#settling.delete(batch);
+      this.#inFlight.delete(batch);
+      return later();
+    }
     // Whole milliseconds: log records (share atMs, block foundAtMs) are validated as integers.
     const nowMs = Math.floor(ctx.clock.nowMs());
     const accepted: { w: Waiting; v: PrimeVerdict }[] = [];
+    const replies: [Waiting, ShareVerdictKind, string][] = [];
+    const found: (() => void)[] = [];
     items.forEach((w, i) => {
       const r = results[i];
       if (!r || r.value === null) {
         const busy = !r || r.error.code === 'VERIFIER_FAILED';
         const detail = r ? r.error.message : 'verification failed';
-        return this.#reply(ctx, w.replyTo, w.share, busy ? 'server-busy' : 'invalid', detail);
+        return void replies.push([w, busy ? 'server-busy' : 'invalid', detail]);
       }
       const v = classifyPrimeShare(r.value, {
         freshness: this.#jobs.freshness(w.job),
@@ -255,13 +269,31 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
         claim: w.share.chainClaim ?? null,
         seen: (h) => w.job.seen.has(h),
       });
-      if (v.blockCandidate) this.#candidate(ctx, w, v, nowMs);
-      if (v.kind !== 'accepted') return this.#reply(ctx, w.replyTo, w.share, v.kind, v.reason);
+      if (v.blockCandidate) found.push(this.#candidate(ctx, w, v, nowMs));
+      if (v.kind !== 'accepted') return void replies.push([w, v.kind, v.reason]);
       w.job.seen.add(v.blockHash);
       this.#record(ctx, w, v);
       accepted.push({ w, v });
     });
-    if (accepted.length === 0) return;
+    const settle = (): void => {
+      for (const log of found) log();
+      for (const [w, kind, detail] of replies) this.#reply(ctx, w.replyTo, w.share, kind, detail);
+      if (accepted.length > 0) this.#answerAccepted(ctx, accepted, nowMs);
+    };
+    if (found.length === 0) {
+      this.#inFlight.delete(batch);
+      return settle();
+    }
+    this.#settling.set(batch, settle);
+    // Not a tell now: this actor would take it in the same turn, before the Block actor's.
+    setImmediate(() => ctx.tell(ctx.self, { type: 'share.prime-verified', batch, results: [] }));
+  }
+
+  #answerAccepted(
+    ctx: ActorContext,
+    accepted: { w: Waiting; v: PrimeVerdict }[],
+    nowMs: number,
+  ): void {
     this.#accept.answer(
       () =>
         accepted.map(({ w, v }): AcceptedShare => ({
@@ -308,7 +340,8 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
     }
   }
 
-  #candidate(ctx: ActorContext, w: Waiting, v: PrimeVerdict, nowMs: number): void {
+  /** Tells the Block actor now; returns the candidate's log line, written once it has gone. */
+  #candidate(ctx: ActorContext, w: Waiting, v: PrimeVerdict, nowMs: number): () => void {
     this.#candidates++;
     const candidate: BlockCandidate = {
       type: 'block.candidate',
@@ -323,16 +356,17 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
       payoutScript: w.share.payoutScript,
     };
     ctx.tell(this.#cfg.block, candidate);
-    ctx.log.info(
-      {
-        hash: v.blockHash,
-        chain: `${v.type}${wordText(v.length)}`,
-        job: w.job.work.id,
-        height: w.job.work.height,
-        worker: candidate.worker,
-      },
-      'block candidate',
-    );
+    return () =>
+      ctx.log.info(
+        {
+          hash: v.blockHash,
+          chain: `${v.type}${wordText(v.length)}`,
+          job: w.job.work.id,
+          height: w.job.work.height,
+          worker: candidate.worker,
+        },
+        'block candidate',
+      );
   }
 
   #reply(

@@ -29,6 +29,8 @@ export interface TestPoolDeps {
   readonly followMs?: number;
   /** Confirmations to maturity (default: the coin's 100). */
   readonly maturity?: number;
+  /** Where accepted shares go (default: the node's JetStream share log). */
+  readonly sink?: NodeDeps['sink'];
 }
 
 export async function startTestPool(
@@ -77,6 +79,7 @@ export async function startTestNode(
     leaseTtlMs: 2_000,
     ...(deps.followMs !== undefined ? { followMs: deps.followMs } : {}),
     ...(deps.maturity !== undefined ? { maturity: deps.maturity } : {}),
+    ...(deps.sink !== undefined ? { sink: deps.sink } : {}),
   });
   return {
     cfg,

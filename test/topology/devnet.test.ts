@@ -195,3 +195,23 @@ test('devnet - wrong credentials get a typed auth error', async () => {
     (e: { code?: string }) => e.code === 'RPC_AUTH',
   );
 });
+
+test('devnet - onCall reports each call with the monotonic time its request arrived', async () => {
+  const calls: [string, bigint][] = [];
+  const timed = await startDevnet({ onCall: (method, at) => void calls.push([method, at]) });
+  try {
+    const client = new CoinRpc({ url: timed.url });
+    const before = process.hrtime.bigint();
+    await client.call('getblockcount');
+    await client.call('getbestblockhash');
+    const after = process.hrtime.bigint();
+    assert.deepEqual(
+      calls.map(([m]) => m),
+      ['getblockcount', 'getbestblockhash'],
+    );
+    const [first, second] = calls.map(([, at]) => at) as [bigint, bigint];
+    assert.ok(before < first && first < second && second < after, 'arrival times in order');
+  } finally {
+    await timed.close();
+  }
+});

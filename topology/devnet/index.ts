@@ -39,6 +39,11 @@ export interface DevnetOptions {
   longpollTimeoutMs?: number;
   /** The devnet wallet's spendable balance (custodial payouts), default 1,000 coins. */
   walletBalanceSats?: bigint;
+  /**
+   * Called per JSON-RPC call (method known) with the CLOCK_MONOTONIC time in ns its HTTP request
+   * arrived, comparable with process.hrtime.bigint() in any process on the machine.
+   */
+  onCall?: (method: string, arrivedNs: bigint) => void;
 }
 
 export interface Devnet {
@@ -72,6 +77,7 @@ export async function startDevnet(o: DevnetOptions = {}): Promise<Devnet> {
     user: o.user ?? 'colliery',
     password: o.password ?? 'devnet',
     longpollTimeoutMs: o.longpollTimeoutMs ?? 30_000,
+    ...(o.onCall ? { onCall: o.onCall } : {}),
   });
   server.listen(o.port ?? 0, o.host ?? '127.0.0.1');
   await once(server, 'listening');

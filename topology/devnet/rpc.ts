@@ -29,6 +29,8 @@ export interface RpcServerOptions {
   readonly password: string;
   readonly longpollTimeoutMs: number;
   readonly wallet: DevWallet;
+  /** Called per JSON-RPC call with the CLOCK_MONOTONIC time (ns) its HTTP request arrived. */
+  readonly onCall?: (method: string, arrivedNs: bigint) => void;
 }
 
 export function createRpcServer(
@@ -40,6 +42,7 @@ export function createRpcServer(
     `Basic ${Buffer.from(`${opts.user}:${opts.password}`).toString('base64')}`,
   );
   const server = createServer((req, res) => {
+    const arrivedNs = opts.onCall === undefined ? 0n : process.hrtime.bigint();
     const auth = Buffer.from(req.headers.authorization ?? '');
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="jsonrpc"' }).end();
@@ -50,7 +53,7 @@ export function createRpcServer(
       return;
     }
     readBody(req)
-      .then((body) => handle(body, methods, chain, opts, res))
+      .then((body) => handle(body, methods, chain, opts, res, arrivedNs))
       .catch((e: unknown) =>
         send(res, 500, { result: null, error: { code: -32700, message: String(e) }, id: null }),
       );
@@ -81,6 +84,7 @@ async function handle(
   chain: DevChain,
   opts: RpcServerOptions,
   res: ServerResponse,
+  arrivedNs: bigint,
 ): Promise<void> {
   let parsed: unknown;
   try {
@@ -93,14 +97,14 @@ async function handle(
     });
   }
   if (Array.isArray(parsed)) {
-    const replies = await Promise.all(parsed.map((r) => call(r, methods, chain, opts)));
+    const replies = await Promise.all(parsed.map((r) => call(r, methods, chain, opts, arrivedNs)));
     return send(
       res,
       200,
       replies.map((r) => r.reply),
     );
   }
-  const { status, reply } = await call(parsed, methods, chain, opts);
+  const { status, reply } = await call(parsed, methods, chain, opts, arrivedNs);
   return send(res, status, reply);
 }
 
@@ -109,6 +113,7 @@ async function call(
   methods: Record<string, Handler>,
   chain: DevChain,
   opts: RpcServerOptions,
+  arrivedNs: bigint,
 ): Promise<{ status: number; reply: unknown }> {
   const r = (typeof request === 'object' && request !== null ? request : {}) as Record<
     string,
@@ -120,6 +125,7 @@ async function call(
     reply: { result: null, error: { code, message }, id },
   });
   if (typeof r.method !== 'string') return fail(500, -32600, 'Method must be a string');
+  opts.onCall?.(r.method, arrivedNs);
   const handler = methods[r.method];
   if (!handler) return fail(404, -32601, 'Method not found');
   const params = Array.isArray(r.params) ? r.params : [];
