@@ -31,6 +31,8 @@ export interface TestPoolDeps {
   readonly maturity?: number;
   /** Where accepted shares go (default: the node's JetStream share log). */
   readonly sink?: NodeDeps['sink'];
+  /** Lease TTL of the Job/Block singletons (default 2 s here, so takeover tests are quick). */
+  readonly leaseTtlMs?: number;
 }
 
 export async function startTestPool(
@@ -76,7 +78,7 @@ export async function startTestNode(
   const node = await startNode(cfg, {
     hasher: deps.hasher ?? createPoolHasher(1),
     log: pino({ level: cfg.logLevel }),
-    leaseTtlMs: 2_000,
+    leaseTtlMs: deps.leaseTtlMs ?? 2_000,
     ...(deps.followMs !== undefined ? { followMs: deps.followMs } : {}),
     ...(deps.maturity !== undefined ? { maturity: deps.maturity } : {}),
     ...(deps.sink !== undefined ? { sink: deps.sink } : {}),

@@ -40,8 +40,9 @@ export interface DevnetOptions {
   /** The devnet wallet's spendable balance (custodial payouts), default 1,000 coins. */
   walletBalanceSats?: bigint;
   /**
-   * Called per JSON-RPC call (method known) with the CLOCK_MONOTONIC time in ns its HTTP request
-   * arrived, comparable with process.hrtime.bigint() in any process on the machine.
+   * Called per JSON-RPC call (method known) with the CLOCK_MONOTONIC time in ns at which its
+   * request's first bytes were read, comparable with process.hrtime.bigint() in any process on
+   * the machine.
    */
   onCall?: (method: string, arrivedNs: bigint) => void;
 }

@@ -1,7 +1,7 @@
 // The devnet's JSON-RPC server: Bitcoin Core's HTTP interface (basic auth, JSON-RPC 1.0
 // requests and batches, HTTP 401/404/500 as Core uses them) over a DevChain.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { addressToScript } from '../../actors/shared/address.js';
 import { hexToBytes, isHex } from '../../actors/shared/hex.js';
@@ -29,7 +29,7 @@ export interface RpcServerOptions {
   readonly password: string;
   readonly longpollTimeoutMs: number;
   readonly wallet: DevWallet;
-  /** Called per JSON-RPC call with the CLOCK_MONOTONIC time (ns) its HTTP request arrived. */
+  /** Called per JSON-RPC call with the CLOCK_MONOTONIC time (ns) its request's first bytes were read. */
   readonly onCall?: (method: string, arrivedNs: bigint) => void;
 }
 
@@ -42,7 +42,7 @@ export function createRpcServer(
     `Basic ${Buffer.from(`${opts.user}:${opts.password}`).toString('base64')}`,
   );
   const server = createServer((req, res) => {
-    const arrivedNs = opts.onCall === undefined ? 0n : process.hrtime.bigint();
+    const arrivedNs = opts.onCall === undefined ? 0n : arrivalOf(req.socket, res);
     const auth = Buffer.from(req.headers.authorization ?? '');
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="jsonrpc"' }).end();
@@ -58,6 +58,15 @@ export function createRpcServer(
         send(res, 500, { result: null, error: { code: -32700, message: String(e) }, id: null }),
       );
   });
+  if (opts.onCall !== undefined) {
+    // When a request's first bytes were read: a 'data' listener takes the socket off the
+    // parser's native path, so this process sees each read before the parser does.
+    server.on('connection', (socket: Socket) => {
+      socket.prependListener('data', () => {
+        if (!arrivals.has(socket)) arrivals.set(socket, process.hrtime.bigint());
+      });
+    });
+  }
   return {
     server,
     url: () => {
@@ -65,6 +74,20 @@ export function createRpcServer(
       return `http://${opts.user}:${opts.password}@${a.address}:${a.port}`;
     },
   };
+}
+
+/**
+ * Per socket: when the request it is receiving began to arrive (first read), or null while that
+ * request is being answered (its later reads are its body); absent between requests.
+ */
+const arrivals = new WeakMap<Socket, bigint | null>();
+
+/** The read time of this request's first bytes; the socket takes a new one after `res` ends. */
+function arrivalOf(socket: Socket, res: ServerResponse): bigint {
+  const at = arrivals.get(socket) ?? process.hrtime.bigint();
+  arrivals.set(socket, null);
+  res.once('finish', () => arrivals.delete(socket));
+  return at;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
