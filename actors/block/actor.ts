@@ -90,6 +90,8 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
   readonly #blocks = new Map<string, FoundBlock>();
   #timer: { cancel(): void } | null = null;
   #following = false;
+  /** Set when the actor stops: a follow round still asking the nodes ends without a word. */
+  #stopped = false;
 
   constructor(cfg: BlockActorConfig, ctx: ActorContext) {
     this.#cfg = cfg;
@@ -128,6 +130,7 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
   }
 
   stopped(): void {
+    this.#stopped = true;
     this.#timer?.cancel();
   }
 
@@ -230,6 +233,7 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
     const open = [...this.#blocks.values()].filter((b) => b.status === 'submitted');
     const confirmations: Record<string, number> = {};
     for (const b of open) {
+      if (this.#stopped) return;
       let best: number | null = null;
       for (const n of this.#cfg.nodes) {
         try {
@@ -246,7 +250,7 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
       }
       if (best !== null) confirmations[b.hash] = best;
     }
-    if (Object.keys(confirmations).length > 0)
+    if (!this.#stopped && Object.keys(confirmations).length > 0)
       ctx.tell(ctx.self, { type: 'block.followed', confirmations });
   }
 
