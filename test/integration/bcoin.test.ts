@@ -196,11 +196,10 @@ test(
       }
       return undefined;
     });
+    miner.stop();
     assert.equal(Object.values(mined.results)[0], null, 'submitblock answered null');
     // Blocks found after maturity carry the ledger's payout output (the first one at least; one
     // found while an earlier payout is unapplied leaves that account out), and bcoin took them.
-    // The miner keeps mining meanwhile: the spend's job may have been built before the credit
-    // matured in this node's ledger, so the block that carried the spend need not pay.
     const bill = await until('a pool block paying the miner from its coinbase', async () => {
       for (const b of await blocksByPool(before)) {
         const found = store.bill(b.hash);
@@ -208,7 +207,6 @@ test(
       }
       return undefined;
     });
-    miner.stop();
     const paid = bill.coinbasePaid[0];
     const detailed = await rpc.call<{ confirmations: number; tx: { vout: { value: number }[] }[] }>(
       'getblock',
