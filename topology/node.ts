@@ -171,9 +171,9 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         subsidySats,
         restore: () => openBlocks(nc, cfg.cluster, cfg.coin),
         onEvent: (e) => {
-          if (e.kind === 'submitted') ledger.noteFound(e.block.hash, e.block.coinbasePaid);
+          if (e.kind === 'found') ledger.noteFound(e.block.hash, e.block.coinbasePaid);
           blockLog.record(e);
-          if (e.kind !== 'submitted') deps.onBlock?.(e);
+          deps.onBlock?.(e);
         },
       }),
       { validate: validateBlockMessage, leaseTtlMs },

@@ -13,11 +13,6 @@ import { assembleBlock, prepareBlockJob } from './assemble.js';
 
 export type BlockStatus = 'submitted' | 'rejected' | 'confirmed' | 'orphaned';
 
-export type BlockEventKind = 'submitted' | 'found' | 'rejected' | 'confirmed' | 'orphaned';
-
-/** A coin node's submitblock answer: its name, null or a reason, and whether it never answered. */
-type Answer = readonly [name: string, result: string | null, unknown: boolean];
-
 export interface FoundBlock {
   readonly hash: string;
   readonly height: number;
@@ -37,7 +32,7 @@ export interface FoundBlock {
   readonly foundAtMs: number;
   readonly submittedAtMs: number;
   /** Each coin node's submitblock answer: null = accepted, else its reason or error. */
-  results: Readonly<Record<string, string | null>>;
+  readonly results: Readonly<Record<string, string | null>>;
   status: BlockStatus;
   confirmations: number;
 }
@@ -63,12 +58,11 @@ export interface BlockActorConfig {
   readonly subsidySats: (job: JobWork) => bigint;
   /** Blocks still being followed when this instance took over (from the block log). */
   readonly restore?: () => Promise<FoundBlock[]>;
-  /**
-   * Block events for the block log and metrics: submitted (requests written, answers still out),
-   * then found (a node took it, or none answered) or rejected (every node refused it); later
-   * confirmed (matured) or orphaned.
-   */
-  readonly onEvent: (event: { kind: BlockEventKind; block: FoundBlock }) => void;
+  /** Block events (found, confirmed, orphaned) for the block log and metrics. */
+  readonly onEvent: (event: {
+    kind: 'found' | 'confirmed' | 'orphaned' | 'rejected';
+    block: FoundBlock;
+  }) => void;
 }
 
 export function validateBlockMessage(input: unknown): BlockMessage {
@@ -98,8 +92,6 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
   #following = false;
   /** Set when the actor stops: a follow round still asking the nodes ends without a word. */
   #stopped = false;
-  /** Blocks whose submitblock answers are still out: not followed until they are in. */
-  readonly #submitting = new Set<string>();
 
   constructor(cfg: BlockActorConfig, ctx: ActorContext) {
     this.#cfg = cfg;
@@ -166,18 +158,16 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
     // Every node's request is written before anything else happens on this turn (each call
     // writes in its first synchronous step); the checks and records follow.
     const submitted = Promise.all(
-      this.#cfg.nodes.map(async (n): Promise<Answer> => {
+      this.#cfg.nodes.map(async (n) => {
         try {
           const r = await n.call<string | null>(
             'submitblock',
             [block.blockHex],
             this.#cfg.rpcTimeoutMs,
           );
-          return [n.name, r === null || r === undefined ? null : String(r), false];
+          return [n.name, r === null || r === undefined ? null : String(r)] as const;
         } catch (err) {
-          const code = (err as { code?: unknown }).code;
-          const unknown = code === 'RPC_TIMEOUT' || code === 'RPC_UNREACHABLE';
-          return [n.name, `error: ${(err as Error).message}`, unknown];
+          return [n.name, `error: ${(err as Error).message}`] as const;
         }
       }),
     );
@@ -187,6 +177,11 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
         'assembled block hash differs from the share hash',
       );
     }
+    const answers = await submitted;
+    const results = Object.fromEntries(answers);
+    const accepted = answers.some(
+      ([, r]) => r === null || r === 'duplicate' || r === 'inconclusive',
+    );
     const solo = c.payoutScript !== null;
     const dot = c.worker.indexOf('.');
     const account = dot < 0 ? c.worker : c.worker.slice(0, dot);
@@ -205,36 +200,18 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
       coinbaseValueSats: job.coinbaseValueSats,
       foundAtMs: c.foundAtMs,
       submittedAtMs,
-      results: {},
-      status: 'submitted',
+      results,
+      status: accepted ? 'submitted' : 'rejected',
       confirmations: 0,
     };
     this.#blocks.set(found.hash, found);
     while (this.#blocks.size > this.#cfg.keepBlocks)
       this.#blocks.delete(this.#blocks.keys().next().value as string);
-    // Recorded while the nodes check it (bitcoind can take a second over a full block): if this
-    // process dies before they answer, the block log still has it and the next leader follows
-    // it. A definite rejection later records it orphaned.
-    this.#submitting.add(found.hash);
-    this.#cfg.onEvent({ kind: 'submitted', block: found });
-    const answers = await submitted;
-    this.#submitting.delete(found.hash);
-    found.results = Object.fromEntries(answers.map(([name, r]) => [name, r]));
-    const accepted = answers.some(
-      ([, r]) => r === null || r === 'duplicate' || r === 'inconclusive',
-    );
-    // No node took it, but one did not answer: the follow rounds find out where it went.
-    const unanswered = !accepted && answers.some(([, , unknown]) => unknown);
-    if (!accepted && !unanswered) found.status = 'rejected';
     ctx.log.info(
-      { hash: found.hash, height: found.height, worker: found.worker, results: found.results },
-      accepted
-        ? 'block submitted'
-        : unanswered
-          ? 'block submitted; no coin node answered, following it'
-          : 'block rejected',
+      { hash: found.hash, height: found.height, worker: found.worker, results },
+      accepted ? 'block submitted' : 'block rejected',
     );
-    this.#cfg.onEvent({ kind: found.status === 'rejected' ? 'rejected' : 'found', block: found });
+    this.#cfg.onEvent({ kind: accepted ? 'found' : 'rejected', block: found });
     ctx.tell(this.#cfg.job, { type: 'job.refresh', reason: 'block-found' });
   }
 
@@ -253,9 +230,7 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
   }
 
   async #followRound(ctx: ActorContext): Promise<void> {
-    const open = [...this.#blocks.values()].filter(
-      (b) => b.status === 'submitted' && !this.#submitting.has(b.hash),
-    );
+    const open = [...this.#blocks.values()].filter((b) => b.status === 'submitted');
     const confirmations: Record<string, number> = {};
     for (const b of open) {
       if (this.#stopped) return;
@@ -283,7 +258,7 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
   #applyConfirmations(confirmations: Readonly<Record<string, number>>): void {
     for (const [hash, best] of Object.entries(confirmations)) {
       const b = this.#blocks.get(hash);
-      if (!b || b.status !== 'submitted' || this.#submitting.has(hash)) continue;
+      if (!b || b.status !== 'submitted') continue;
       b.confirmations = best;
       if (best < 0) {
         b.status = 'orphaned';

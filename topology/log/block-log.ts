@@ -1,16 +1,12 @@
-// The block log: the Block actor's events become log records, appended in order and retried
-// until JetStream has them — a found block is never dropped because NATS was restarting:
-//   submitted (submitblock written, answers still out) → `block.found`
-//   found (a node took it)                              → nothing more
-//   rejected (every node refused it)                    → `block.orphaned`
-//   confirmed at maturity → `block.matured`; orphaned   → `block.orphaned`
-// `block.found` goes in at submission so that a node dying while its coin nodes check the block
-// does not lose it: the next Block leader follows what the log holds. A record's id is derived
-// from the block hash, so the same event recorded twice (a retry, or two nodes) is stored once.
-// `openBlocks` rebuilds, from the log, the blocks a new Block leader must keep following.
+// The block log: the Block actor's events become log records (found → `block.found`, confirmed
+// at maturity → `block.matured`, orphaned → `block.orphaned`), appended in order and retried
+// until JetStream has them — a found block is never dropped because NATS was restarting. A
+// record's id is derived from the block hash, so the same event recorded twice (a retry, or
+// two nodes) is stored once. `openBlocks` rebuilds, from the log, the blocks a new Block
+// leader must keep following.
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { BlockEventKind, FoundBlock } from '../../actors/block/actor.js';
+import type { FoundBlock } from '../../actors/block/actor.js';
 import {
   LOG_RECORD_VERSION,
   type BlockFoundRecord,
@@ -20,14 +16,16 @@ import {
 import type { LogAppender } from './appender.js';
 import { readLog } from './reader.js';
 
+export type BlockEventKind = 'found' | 'confirmed' | 'orphaned' | 'rejected';
+
 export function blockRecord(
   kind: BlockEventKind,
   b: FoundBlock,
   coin: string,
   atMs: number,
 ): LogRecord | null {
-  if (kind === 'found') return null; // recorded when it was submitted
-  if (kind === 'submitted') {
+  if (kind === 'rejected') return null; // no coin node took it: nothing to account for
+  if (kind === 'found') {
     const found: BlockFoundRecord = {
       type: 'block.found',
       v: LOG_RECORD_VERSION,
@@ -48,7 +46,6 @@ export function blockRecord(
     };
     return found;
   }
-  // rejected: no coin node took it, so the found record written at submission is undone
   const status: BlockStatusRecord = {
     type: kind === 'confirmed' ? 'block.matured' : 'block.orphaned',
     v: LOG_RECORD_VERSION,
