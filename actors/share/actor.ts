@@ -252,7 +252,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     }
     if (!entry.hashes) return;
     const { items, hashes } = entry;
-    const found: { candidate: BlockCandidate; height: number }[] = [];
+    let found: { candidate: BlockCandidate; height: number }[] | null = null; // rare: made on need
     const nowMs = ctx.clock.nowMs();
     const nowSec = Math.floor(nowMs / 1000);
     const out = new Outbox();
@@ -281,7 +281,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
       // Candidates are told as they are found; every verdict waits in the outbox until after
       // (and, when there was a candidate, until the Block actor's turn is over).
       if (verdict.blockCandidate && 'hash' in verdict && verdict.hash !== undefined) {
-        found.push({
+        (found ??= []).push({
           candidate: this.#candidate(ctx, w, verdict.hash, nowMs),
           height: w.job.work.height,
         });
@@ -289,12 +289,13 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
       if (verdict.kind === 'accepted') accepted.push({ w, verdict });
       else this.#reply(out, w.replyTo, w.share, verdict.kind, reasonOf(verdict));
     }
-    if (found.length === 0) {
+    if (found === null) {
       this.#inFlight.delete(batch);
       return this.#settle(ctx, out, accepted, nowMs);
     }
+    const candidates = found;
     entry.settle = () => {
-      for (const { candidate: c, height } of found)
+      for (const { candidate: c, height } of candidates)
         ctx.log.info({ hash: c.hash, job: c.jobId, height, worker: c.worker }, 'block candidate');
       this.#settle(ctx, out, accepted, nowMs);
     };
