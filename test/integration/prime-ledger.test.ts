@@ -154,7 +154,10 @@ test(
     const mint = targetMint(BITS, NETWORK.prime!.minLength).mintSats;
     for (const { s, job } of shares) {
       assert.ok(Number.isSafeInteger(s.weight) && s.weight >= 1, `weight ${s.weight}`);
-      assert.ok(BigInt(s.weight) < netWeight);
+      // At most the whole block: a share at the block target (vardiff's cap, which a fast miner
+      // on this devnet reaches) weighs netWeight, ±1 for the float weight against the exact
+      // floor (actors/shared/prime-share-value.ts; pinned in prime-share-value.test.ts).
+      assert.ok(BigInt(s.weight) <= netWeight + 1n, `weight ${s.weight} > netWeight ${netWeight}`);
       assert.ok(Number.isSafeInteger(s.atMs));
       assert.equal(job.netWeight, netWeight);
       assert.equal(job.subsidySats, mint);
