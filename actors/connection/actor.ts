@@ -279,9 +279,7 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage>, ConnectionSoc
    * `verdict(s)` tells (it batches, so it never holds an ask open).
    */
   #verify(shares: ShareSubmission[], ctx: ActorContext): void {
-    if (shares.length === 1)
-      ctx.tell(this.#hooks.share, { type: 'share.submit', share: shares[0], replyTo: ctx.self });
-    else if (shares.length > 1)
+    if (shares.length > 0)
       ctx.tell(this.#hooks.share, { type: 'share.submits', shares, replyTo: ctx.self });
   }
 

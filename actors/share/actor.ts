@@ -141,8 +141,6 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     switch (msg.type) {
       case 'job.new':
         return this.#onJob(msg);
-      case 'share.submit':
-        return this.#onSubmit(msg.share, msg.replyTo, ctx);
       case 'share.submits':
         for (const share of msg.shares) this.#onSubmit(share, msg.replyTo, ctx);
         return;

@@ -8,7 +8,6 @@ import type { WorkerPrimeStats } from './prime-stats.js';
 import type { ShareSubmit } from './submit.js';
 
 export type ShareMessage =
-  | { readonly type: 'share.submit'; readonly share: ShareSubmission; readonly replyTo: Address }
   /** The submits of one socket read, in order (a Connection sends one message per read). */
   | {
       readonly type: 'share.submits';
@@ -45,13 +44,10 @@ export interface ShareStats {
   readonly prime?: { readonly workers: readonly WorkerPrimeStats[] };
 }
 
-/** A `share.submit` whose submission has every field the Share behaviours read (either family). */
-export function isShareSubmit(input: unknown): boolean {
-  const m = input as { type?: unknown; share?: unknown; replyTo?: unknown } | null;
-  return m?.type === 'share.submit' && isSubmission(m.share) && typeof m.replyTo === 'string';
-}
-
-/** A `share.submits`: a non-empty list of such submissions. */
+/**
+ * A `share.submits`: a non-empty list of submissions with every field the Share behaviours
+ * read (either family).
+ */
 export function isShareSubmits(input: unknown): boolean {
   const m = input as { type?: unknown; shares?: unknown; replyTo?: unknown } | null;
   return (
@@ -79,9 +75,6 @@ function isSubmission(input: unknown): boolean {
 export function validateShareMessage(input: unknown): ShareMessage {
   const m = input as { type?: unknown } | null;
   switch (m?.type) {
-    case 'share.submit':
-      if (isShareSubmit(input)) return input as ShareMessage;
-      break;
     case 'share.submits':
       if (isShareSubmits(input)) return input as ShareMessage;
       break;

@@ -29,7 +29,6 @@ import { submitHeader } from '../shared/submit-hash.js';
 import type { AcceptedShare, ShareSink } from './actor.js';
 import { bytesForPayout, hashSubmitInput, jobBytes, type JobWithBytes } from './header.js';
 import {
-  isShareSubmit,
   isShareSubmits,
   type BlockCandidate,
   type ShareMessage,
@@ -74,7 +73,7 @@ export function validatePrimeShareMessage(input: unknown): PrimeShareMessage {
   const t = (input as { type?: unknown } | null)?.type;
   if (t === 'share.prime-verified' || t === 'job.new' || t === 'share.stats')
     return input as PrimeShareMessage;
-  if (isShareSubmit(input) || isShareSubmits(input)) return input as PrimeShareMessage;
+  if (isShareSubmits(input)) return input as PrimeShareMessage;
   throw new CodedError('BAD_MESSAGE', `not a prime Share message: ${String(t)}`);
 }
 
@@ -132,8 +131,6 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
     switch (msg.type) {
       case 'job.new':
         return this.#onJob(msg);
-      case 'share.submit':
-        return this.#onSubmit(msg.share, msg.replyTo, ctx);
       case 'share.submits':
         for (const share of msg.shares) this.#onSubmit(share, msg.replyTo, ctx);
         return;
