@@ -59,15 +59,6 @@ export const sendToMany:
   ((fds: Int32Array, data: Uint8Array, threads: number) => Int32Array) | null =
   load.raw === null ? null : load.raw.sendToMany.bind(load.raw);
 
-/**
- * The addon's submit hashing on the calling thread, in the verifier pool's packed form
- * (pool-types.ts PackedSubmits): 112 bytes per item, header ‖ sha256d. Throws a typed error on a
- * malformed batch. Null without the addon. For a lone share on an idle node, where a worker
- * round trip costs a hundred times the hash.
- */
-export const hashSubmitsPackedNow: ((packed: Uint8Array, meta: Uint32Array) => Uint8Array) | null =
-  load.raw === null ? null : load.raw.hashSubmits.bind(load.raw);
-
 /** The addon, or a NATIVE_UNAVAILABLE error saying why not. */
 export function requireNative(): NativeImpl {
   if (nativeImpl === null) {

@@ -3,7 +3,8 @@
 // packed into two transferred buffers (native/pool-types.ts PackedSubmits) and its hashes come
 // back in one: no structured clone of per-share objects on the event loop.
 import { availableParallelism } from 'node:os';
-import { createVerifierPool, hashSubmitsPackedNow, type VerifierPool } from '../native/index.js';
+import { createVerifierPool, nativeImpl, type VerifierPool } from '../native/index.js';
+import type { NativeImpl } from '../native/types.js';
 import type { SubmitHasher } from '../actors/share/actor.js';
 import type { HashSubmitInput } from '../actors/shared/submit-hash.js';
 
@@ -28,24 +29,22 @@ export function createPoolHasher(threads: number): PoolHasher {
         hashes[i] = out[i] === 1 ? out.subarray(n + 32 * i, n + 32 * i + 32) : null;
       return hashes;
     },
-    ...(hashSubmitsPackedNow === null ? {} : { hashSubmitsNow: hashNow(hashSubmitsPackedNow) }),
+    ...(nativeImpl === null ? {} : { hashSubmitsNow: hashNow(nativeImpl) }),
     close: () => pool.destroy(),
   };
 }
 
-/** hashSubmitsNow on the addon (this thread): a batch the C core refuses is all refused. */
-function hashNow(
-  hash: (packed: Uint8Array, meta: Uint32Array) => Uint8Array,
-): (inputs: readonly HashSubmitInput[]) => (Uint8Array | null)[] {
+/**
+ * hashSubmitsNow: the addon's own hashSubmits on this thread (for a lone share on an idle node,
+ * where a worker round trip costs a hundred times the hash). A batch it refuses is all refused.
+ */
+function hashNow(addon: NativeImpl): (inputs: readonly HashSubmitInput[]) => (Uint8Array | null)[] {
   return (inputs) => {
-    const { packed, meta } = packSubmits(inputs);
-    let out: Uint8Array;
     try {
-      out = hash(packed, meta);
+      return addon.hashSubmits(inputs).map((r) => r.hash);
     } catch {
       return inputs.map(() => null);
     }
-    return inputs.map((_, i) => out.subarray(112 * i + 80, 112 * i + 112));
   };
 }
 
