@@ -1,6 +1,7 @@
-// The one rule both Share behaviours (hash and prime) answer accepted shares by: "accepted"
-// only once the share sink (the durable share log) holds them; "server busy" when the append
-// failed. It counts appends in flight, so a draining node answers them before its actors stop.
+// The rules both Share behaviours (hash and prime) keep. AcceptAfterLog: "accepted" only once
+// the share sink (the durable share log) holds them; "server busy" when the append failed; it
+// counts appends in flight, so a draining node answers them before its actors stop.
+// AfterCandidates: a batch's block candidate goes to the Block actor before anything else.
 import type { ActorContext } from '../../runtime/index.js';
 import type { AcceptedShare, ShareSink } from './actor.js';
 
@@ -50,5 +51,30 @@ export async function waitWhileBusy(
   const deadline = ctx.clock.nowMs() + maxMs;
   while (busy() && ctx.clock.nowMs() < deadline) {
     await new Promise<void>((r) => ctx.clock.after(5, r));
+  }
+}
+
+/**
+ * The other rule both Share behaviours keep: a block candidate goes before anything else. A
+ * verified batch that held one tells the Block actor at once and defers the rest (answering its
+ * miners, appending its shares) here; the batch's verified message comes round again at
+ * `setImmediate`, after the Block actor's turn has written submitblock (the run queue holding
+ * that turn is drained in the current microtask or in a setImmediate queued before this one).
+ * Not a tell in the same turn: a cell drains its own mailbox before the next cell runs.
+ */
+export class AfterCandidates {
+  readonly #waiting = new Map<number, () => void>();
+
+  /** Defers `settle` for `batch`; `again` re-sends the batch's verified message to self. */
+  defer(batch: number, settle: () => void, again: () => void): void {
+    this.#waiting.set(batch, settle);
+    setImmediate(again);
+  }
+
+  /** The deferred settle of `batch` when this is its second pass (taken, so it runs once). */
+  take(batch: number): (() => void) | undefined {
+    const settle = this.#waiting.get(batch);
+    if (settle !== undefined) this.#waiting.delete(batch);
+    return settle;
   }
 }

@@ -23,7 +23,7 @@ import {
   type JobBytes,
   type JobWithBytes,
 } from './header.js';
-import { AcceptAfterLog, waitWhileBusy } from './accept.js';
+import { AcceptAfterLog, AfterCandidates, waitWhileBusy } from './accept.js';
 import { RecentJobs } from './recent-jobs.js';
 import type { BlockCandidate, ShareMessage, ShareStats } from './messages.js';
 import { shareSubmitOf, type ShareSubmit } from './submit.js';
@@ -96,8 +96,6 @@ type Accepted = { w: Waiting; verdict: Extract<ShareVerdict, { kind: 'accepted' 
 interface InFlight {
   readonly items: Waiting[];
   hashes: (Uint8Array | null)[] | null;
-  /** Answers the batch's miners and logs its accepted shares (set while a candidate goes first). */
-  settle: (() => void) | null;
 }
 
 /** Share targets by difficulty (a connection's difficulty changes rarely; parsing it is not free). */
@@ -121,10 +119,10 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
   #queue: Waiting[] = [];
   /**
    * Batches at the verifier; `hashes` is filled when it answers, then `share.verified` is told.
-   * A batch that held a block candidate stays here with its verdicts in `settle` until
-   * `share.verified` comes round a second time (see #onVerified).
+   * A batch that held a block candidate stays here until its deferred rest has run.
    */
   #inFlight = new Map<number, InFlight>();
+  readonly #afterCandidates = new AfterCandidates();
   #batchSeq = 0;
   #flushScheduled = false;
   #verdicts = {} as Record<ShareVerdictKind, number>;
@@ -212,7 +210,7 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
     const batch = ++this.#batchSeq;
     const items = this.#queue;
     this.#queue = [];
-    const entry: InFlight = { items, hashes: null, settle: null };
+    const entry: InFlight = { items, hashes: null };
     const inline = this.#inFlight.size === 0 && items.length <= INLINE_MAX;
     this.#inFlight.set(batch, entry);
     const inputs = items.map((w) => hashSubmitInput(w.bytes, w.submit, w.pre.headerVersion));
@@ -237,16 +235,15 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
   /**
    * Classifies a hashed batch. Block candidates are told to the Block actor as they are found;
    * when there was one, the rest (answering the miners, appending accepted shares to the log:
-   * socket writes and a NATS publish) waits for `share.verified` to come round again after the
-   * Block actor's turn (which writes submitblock): the run queue that holds it is drained in this
-   * microtask or in a setImmediate queued before ours.
+   * socket writes and a NATS publish) waits for the Block actor's turn (AfterCandidates).
    */
   #onVerified(batch: number, ctx: ActorContext): void {
     const entry = this.#inFlight.get(batch);
     if (!entry) return;
-    if (entry.settle !== null) {
+    const later = this.#afterCandidates.take(batch);
+    if (later !== undefined) {
       this.#inFlight.delete(batch);
-      return entry.settle();
+      return later();
     }
     if (!entry.hashes) return;
     const { items, hashes } = entry;
@@ -292,13 +289,14 @@ class ShareBehaviour implements Behaviour<ShareMessage> {
       return this.#settle(ctx, out, accepted, nowMs);
     }
     const candidates = found;
-    entry.settle = () => {
+    const settle = (): void => {
       for (const { candidate: c, height } of candidates)
         ctx.log.info({ hash: c.hash, job: c.jobId, height, worker: c.worker }, 'block candidate');
       this.#settle(ctx, out, accepted, nowMs);
     };
-    // Not a tell now: this actor would take it in the same turn, before the Block actor's.
-    setImmediate(() => ctx.tell(ctx.self, { type: 'share.verified', batch }));
+    this.#afterCandidates.defer(batch, settle, () =>
+      ctx.tell(ctx.self, { type: 'share.verified', batch }),
+    );
   }
 
   #settle(ctx: ActorContext, out: Outbox, accepted: readonly Accepted[], nowMs: number): void {

@@ -7,7 +7,7 @@
 // chain statistics (prime-stats.ts), and hands accepted shares, weighted by their expected
 // block contribution (actors/shared/prime-share-value.ts), to the share sink before answering.
 import type { Context } from '@opentelemetry/api';
-import { AcceptAfterLog, waitWhileBusy } from './accept.js';
+import { AcceptAfterLog, AfterCandidates, waitWhileBusy } from './accept.js';
 import { RecentJobs } from './recent-jobs.js';
 import { decodeMultiplier } from '../../native/multiplier.js';
 import type { ItemResult, PrimeShareItem } from '../../native/pool-types.js';
@@ -105,8 +105,7 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
   readonly #flagged = new Set<string>();
   #queue: { w: Waiting; item: PrimeShareItem }[] = [];
   #inFlight = new Map<number, Waiting[]>();
-  /** Batches whose block candidate went first: their answers, due when the batch comes round. */
-  readonly #settling = new Map<number, () => void>();
+  readonly #afterCandidates = new AfterCandidates();
   #batchSeq = 0;
   #flushScheduled = false;
   #verdicts = {} as Record<ShareVerdictKind, number>;
@@ -235,15 +234,13 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
 
   /**
    * Classifies a verified batch. Block candidates are told to the Block actor as they are found;
-   * when there was one, the miners' answers and the share-log append wait for this message to
-   * come round again, so the Block actor's turn (submitblock) comes before them.
+   * when there was one, the rest waits for the Block actor's turn (AfterCandidates).
    */
   #onVerified(batch: number, results: ItemResult<PrimeShareResult>[], ctx: ActorContext): void {
     const items = this.#inFlight.get(batch);
     if (!items) return;
-    const later = this.#settling.get(batch);
+    const later = this.#afterCandidates.take(batch);
     if (later !== undefined) {
-      this.#settling.delete(batch);
       this.#inFlight.delete(batch);
       return later();
     }
@@ -281,9 +278,9 @@ class PrimeShareBehaviour implements Behaviour<PrimeShareMessage> {
       this.#inFlight.delete(batch);
       return settle();
     }
-    this.#settling.set(batch, settle);
-    // Not a tell now: this actor would take it in the same turn, before the Block actor's.
-    setImmediate(() => ctx.tell(ctx.self, { type: 'share.prime-verified', batch, results: [] }));
+    this.#afterCandidates.defer(batch, settle, () =>
+      ctx.tell(ctx.self, { type: 'share.prime-verified', batch, results: [] }),
+    );
   }
 
   #answerAccepted(
