@@ -49,6 +49,7 @@ export interface RawAddon {
   /** Montgomery step of the prime core: MULX/ADCX/ADOX when the CPU has them, or portable C. */
   selectMontgomery(path: 'adx' | 'portable'): boolean;
   sendToMany(fds: Int32Array, data: Uint8Array, threads: number): Int32Array;
+  sendEach(fds: Int32Array, data: Uint8Array, ends: Uint32Array, threads: number): Int32Array;
 }
 
 // Index = the core's enum value (native/src/prime.h PowError, PrimeChainType).

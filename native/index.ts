@@ -59,6 +59,14 @@ export const sendToMany:
   ((fds: Int32Array, data: Uint8Array, threads: number) => Int32Array) | null =
   load.raw === null ? null : load.raw.sendToMany.bind(load.raw);
 
+/**
+ * The same for each socket's own bytes: fds[i] gets data[ends[i - 1], ends[i]) (from 0 for the
+ * first). Null when the addon is not loaded.
+ */
+export const sendEach:
+  ((fds: Int32Array, data: Uint8Array, ends: Uint32Array, threads: number) => Int32Array) | null =
+  load.raw === null ? null : load.raw.sendEach.bind(load.raw);
+
 /** The addon, or a NATIVE_UNAVAILABLE error saying why not. */
 export function requireNative(): NativeImpl {
   if (nativeImpl === null) {

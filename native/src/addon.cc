@@ -238,8 +238,35 @@ Napi::Value SendToMany(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// sendEach(fds: Int32Array, data: Uint8Array, ends: Uint32Array, threads: number): Int32Array
+Napi::Value SendEach(const Napi::CallbackInfo& info) {
+  const Napi::Value fv = info[0];
+  if (!fv.IsTypedArray() || fv.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    fail(info.Env(), "NATIVE_BAD_INPUT", "fds must be an Int32Array");
+  const Napi::Int32Array fds = fv.As<Napi::Int32Array>();
+  const Napi::Uint8Array data = bytes_arg(info, 1, "data must be a Uint8Array");
+  const Napi::Value ev = info[2];
+  if (!ev.IsTypedArray() || ev.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+    fail(info.Env(), "NATIVE_BAD_INPUT", "ends must be a Uint32Array");
+  const Napi::Uint32Array ends = ev.As<Napi::Uint32Array>();
+  if (ends.ElementLength() != fds.ElementLength())
+    fail(info.Env(), "NATIVE_BAD_INPUT", "ends must have one entry per fd");
+  uint32_t last = 0;
+  for (size_t i = 0; i < ends.ElementLength(); i++) {
+    if (ends[i] < last || ends[i] > data.ByteLength())
+      fail(info.Env(), "NATIVE_BAD_INPUT", "ends must not decrease nor pass the data's end");
+    last = ends[i];
+  }
+  const uint32_t threads = u32_arg(info, 3, "threads must be a u32");
+  Napi::Int32Array out = Napi::Int32Array::New(info.Env(), fds.ElementLength());
+  send_each(fds.Data(), out.Data(), fds.ElementLength(), data.Data(), ends.Data(),
+            threads > 16 ? 16 : threads);
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendToMany", Napi::Function::New(env, SendToMany));
+  exports.Set("sendEach", Napi::Function::New(env, SendEach));
   exports.Set("shaFeature", Napi::Function::New(env, ShaFeatureName));
   exports.Set("shaNiSupported", Napi::Boolean::New(env, sha_ni_supported()));
   exports.Set("selectSha", Napi::Function::New(env, SelectSha));

@@ -1,11 +1,12 @@
 // sendToMany, the native Stratum fan-out: one buffer to many real loopback sockets, split over
 // threads; a peer that does not read gets a short count and the rest goes through its socket
-// in order; bad and closed descriptors are reported per socket, never a crash.
+// in order; bad and closed descriptors are reported per socket, never a crash. sendEach, the
+// same for each socket's own slice of one buffer (a tick's verdicts).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { sendToMany } from '../../native/index.js';
+import { sendEach, sendToMany } from '../../native/index.js';
 
 const fdOf = (s: Socket): number => (s as unknown as { _handle: { fd: number } })._handle.fd;
 
@@ -110,3 +111,91 @@ describe('native fan-out (sendToMany)', { skip: sendToMany === null && 'addon no
     }
   });
 });
+
+describe(
+  "native send of each socket's own bytes (sendEach)",
+  { skip: sendEach === null && 'addon not loaded' },
+  () => {
+    const send = sendEach as NonNullable<typeof sendEach>;
+
+    it('writes each socket its own slice, on one thread and on several', async () => {
+      for (const threads of [1, 2]) {
+        const { server, pairs: ps } = await pairs(300); // ≥ 2 × 128 per thread: a helper starts
+        try {
+          // Slices of different lengths, one empty, some not ASCII (bytes, not characters).
+          const outs = ps.map((_, i) =>
+            i === 7
+              ? ''
+              : `{"id":${i},"result":true,"error":null}\n`.repeat(1 + (i % 3)) +
+                (i % 5 === 0 ? 'é€\n' : ''),
+          );
+          const data = Buffer.from(outs.join(''), 'utf8');
+          const ends = new Uint32Array(outs.length);
+          outs.reduce((end, o, i) => (ends[i] = end + Buffer.byteLength(o)), 0);
+          const got = ps.map(([, c], i) =>
+            outs[i] === ''
+              ? Promise.resolve(Buffer.alloc(0))
+              : collect(c, Buffer.byteLength(outs[i]!)),
+          );
+          const sent = send(new Int32Array(ps.map(([s]) => fdOf(s))), data, ends, threads);
+          assert.deepEqual(
+            [...sent],
+            outs.map((o) => Buffer.byteLength(o)),
+          );
+          const bytes = await Promise.all(got);
+          bytes.forEach((b, i) => assert.equal(b.toString('utf8'), outs[i], `socket ${i}`));
+        } finally {
+          for (const [s, c] of ps) {
+            s.destroy();
+            c.destroy();
+          }
+          server.close();
+        }
+      }
+    });
+
+    it('a full buffer gets a short count; bad descriptors -errno; the others still get theirs', async () => {
+      const { server, pairs: ps } = await pairs(3);
+      const [[s0, c0], [s1, c1], [s2, c2]] = ps as [
+        [Socket, Socket],
+        [Socket, Socket],
+        [Socket, Socket],
+      ];
+      try {
+        c1.pause();
+        const big = Buffer.alloc(32 * 1024 * 1024, 7);
+        const head = Buffer.from('first\n');
+        const tail = Buffer.from('last\n');
+        const data = Buffer.concat([head, big, tail]);
+        const ends = new Uint32Array([head.length, head.length + big.length, data.length]);
+        const got0 = collect(c0, head.length);
+        const got2 = collect(c2, tail.length);
+        const [a, b, c] = send(new Int32Array([fdOf(s0), fdOf(s1), fdOf(s2)]), data, ends, 1);
+        assert.equal(a, head.length);
+        assert.ok(b !== undefined && b > 0 && b < big.length, `short count expected, got ${b}`);
+        assert.equal(c, tail.length);
+        assert.deepEqual(await got0, head);
+        assert.deepEqual(await got2, tail);
+        s1.write(big.subarray(b));
+        const got1 = collect(c1, big.length);
+        c1.resume();
+        assert.ok((await got1).equals(big), 'bytes arrive whole and in order');
+        const [bad] = send(new Int32Array([-1]), head, new Uint32Array([head.length]), 1);
+        assert.ok(bad !== undefined && bad < 0, `fd -1: ${bad}`);
+        assert.throws(() => send(new Int32Array([0]), head, new Uint32Array([99]), 1), /ends/);
+        assert.throws(() => send(new Int32Array([0, 0]), head, new Uint32Array([3, 2]), 1), /ends/);
+        assert.throws(
+          () => send(new Int32Array([0]), head, new Uint32Array([1, 2]), 1),
+          /one entry per fd/,
+        );
+        assert.throws(
+          () => send(new Int32Array([0]), head, [1] as unknown as Uint32Array, 1),
+          /Uint32Array/,
+        );
+      } finally {
+        for (const x of [s0, c0, s1, c1, s2, c2]) x!.destroy();
+        server.close();
+      }
+    });
+  },
+);

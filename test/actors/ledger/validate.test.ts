@@ -52,6 +52,12 @@ test('validate - malformed records are refused naming the field', () => {
     [{ ...s, shares: [{ ...share0, weight: 0 }] }, /weight/],
     [{ ...s, shares: [{ ...share0, weight: 1.5 }] }, /weight/],
     [{ ...s, shares: [{ ...share0, hash: 'XYZ' }] }, /hash/],
+    // 64 characters, one of them not a lowercase hex digit (each edge of the ranges).
+    ...['A', 'g', '/', ':', '`', ' '].map((c): [unknown, RegExp] => [
+      { ...s, shares: [{ ...share0, hash: `${'0'.repeat(63)}${c}` }] },
+      /hash/,
+    ]),
+    [{ ...s, shares: [{ ...share0, hash: 'a'.repeat(63) }] }, /hash/],
     [{ ...s, shares: [{ ...share0, account: '@fee' }] }, /account/],
     [{ ...found, rewardSats: -1n }, /rewardSats/],
     [{ ...found, rewardSats: 1.5 }, /rewardSats/],
