@@ -4,6 +4,7 @@
 // Local deliveries skip the envelope but not its encoding rules: `wireCopy` builds the value the
 // wire would have decoded, without encoding it when the value is plain data.
 import { Packr } from 'msgpackr';
+import { isDeepStrictEqual } from 'node:util';
 import {
   RuntimeCode,
   runtimeError,
@@ -115,6 +116,30 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Messages their senders handed off (handOff), until their one local delivery. */
+const handedOff = new WeakSet<object>();
+/** Tests set COLLIERY_CHECK_HANDOFF=1 (test/run.mjs): every handed-off message is checked. */
+const checkHandOffs = process.env['COLLIERY_CHECK_HANDOFF'] === '1';
+
+/**
+ * Marks a message its sender built for this one tell and never touches again: delivered to a
+ * local receiver as it is, without wireCopy's copy (the hot paths: a read's submits, a batch's
+ * verdicts). It must be what the wire delivers unchanged: plain objects, arrays, well-formed
+ * strings, numbers other than -0, booleans, null, 64-bit bigints. Under COLLIERY_CHECK_HANDOFF=1
+ * each one is compared with its wire copy, and one that differs is refused (BAD_MESSAGE), so a
+ * message remote receivers would see differently fails in tests rather than in production.
+ */
+export function handOff<T extends object>(msg: T): T {
+  if (checkHandOffs && !isDeepStrictEqual(copyOrPack(msg), msg)) {
+    throw runtimeError(
+      RuntimeCode.BadMessage,
+      'a handed-off message is not what the wire delivers (send it without handOff)',
+    );
+  }
+  handedOff.add(msg);
+  return msg;
+}
+
 const SLOW = Symbol('slow');
 const INT64_MIN = -(2n ** 63n);
 const UINT64_END = 2n ** 64n;
@@ -130,7 +155,13 @@ const wellFormed = (s: string): boolean =>
  * exactly as over NATS. A broadcast the runtime froze (freezeBroadcast) is returned as is.
  */
 export function wireCopy(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && broadcasts.has(value)) return value;
+  if (typeof value === 'object' && value !== null) {
+    if (broadcasts.has(value) || handedOff.delete(value)) return value;
+  }
+  return copyOrPack(value);
+}
+
+function copyOrPack(value: unknown): unknown {
   const copied = copy(value);
   return copied !== SLOW ? copied : wire.unpack(pack(value));
 }

@@ -49,6 +49,11 @@ const concurrency = process.env.COLLIERY_TEST_CONCURRENCY ?? '2';
 const r = spawnSync(
   process.execPath,
   ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit', cwd: root },
+  // Tests check every handed-off message against its wire copy (runtime/envelope.ts handOff).
+  {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, COLLIERY_CHECK_HANDOFF: process.env.COLLIERY_CHECK_HANDOFF ?? '1' },
+  },
 );
 process.exit(r.status ?? 1);

@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { sendEach, sendToMany } from '../../native/index.js';
+import { handOff } from '../../runtime/index.js';
 import type { ActorContext, Address, Behaviour, Factory, StopReason } from '../../runtime/index.js';
 import { CodedError } from '../shared/errors.js';
 import { frameBytes } from './codec.js';
@@ -330,7 +331,7 @@ class ConnectionBehaviour implements Behaviour<ConnectionMessage>, ConnectionSoc
    */
   #verify(shares: ShareSubmission[], ctx: ActorContext): void {
     if (shares.length > 0)
-      ctx.tell(this.#hooks.share, { type: 'share.submits', shares, replyTo: ctx.self });
+      ctx.tell(this.#hooks.share, handOff({ type: 'share.submits', shares, replyTo: ctx.self }));
   }
 
   /**

@@ -4,6 +4,7 @@
 // (for accepted shares) waits for the share sink (the share log, when configured) and tells the
 // Connection its verdict.
 import type { Context } from '@opentelemetry/api';
+import { handOff } from '../../runtime/index.js';
 import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
 import type {
   ShareVerdict as ConnectionVerdict,
@@ -372,8 +373,9 @@ class Outbox {
 
   send(ctx: ActorContext): void {
     for (const [to, verdicts] of this.#byConnection) {
-      if (verdicts.length === 1) ctx.tell(to, { type: 'verdict', verdict: verdicts[0] });
-      else ctx.tell(to, { type: 'verdicts', verdicts });
+      // Built here for this one tell and dropped: the Connection may have them as they are.
+      if (verdicts.length === 1) ctx.tell(to, handOff({ type: 'verdict', verdict: verdicts[0] }));
+      else ctx.tell(to, handOff({ type: 'verdicts', verdicts }));
     }
   }
 }
