@@ -82,7 +82,9 @@ export async function runDemoUntilSignal<
   const counts = async (): Promise<DemoCounts> => ({
     accepted: rigs.reduce((n, r) => n + r.stats.accepted, 0),
     rejected: rigs.reduce((n, r) => n + r.stats.rejected, 0),
-    blocks: (await node.blocks().catch(() => [])).filter((b) => b.status !== 'rejected').length,
+    blocks: (await node.blocks().catch(() => [])).filter(
+      (b) => b.status !== 'rejected' && b.status !== 'unresolved',
+    ).length,
     height: await rpc.call<number>('getblockcount').catch(() => -1),
   });
   const tty = stdout.isTTY === true;

@@ -11,7 +11,21 @@ import { hashNetWeight } from '../shared/share-weight.js';
 import { targetFromHex } from '../shared/target.js';
 import { assembleBlock, prepareBlockJob } from './assemble.js';
 
-export type BlockStatus = 'submitted' | 'rejected' | 'confirmed' | 'orphaned';
+/**
+ * 'unresolved': restored from a `block.submitted` intent whose leader died before its nodes
+ * answered; the follow rounds ask the nodes and make it 'submitted' (found) or 'rejected'.
+ */
+export type BlockStatus = 'submitted' | 'unresolved' | 'rejected' | 'confirmed' | 'orphaned';
+
+/**
+ * Block events, for the block log and metrics: submitted (the requests are written, answers
+ * still out), then found (a node took it) or rejected (none did); later confirmed (matured) or
+ * orphaned.
+ */
+export interface BlockEvent {
+  readonly kind: 'submitted' | 'found' | 'rejected' | 'confirmed' | 'orphaned';
+  readonly block: FoundBlock;
+}
 
 export interface FoundBlock {
   readonly hash: string;
@@ -32,7 +46,7 @@ export interface FoundBlock {
   readonly foundAtMs: number;
   readonly submittedAtMs: number;
   /** Each coin node's submitblock answer: null = accepted, else its reason or error. */
-  readonly results: Readonly<Record<string, string | null>>;
+  results: Readonly<Record<string, string | null>>;
   status: BlockStatus;
   confirmations: number;
 }
@@ -58,11 +72,7 @@ export interface BlockActorConfig {
   readonly subsidySats: (job: JobWork) => bigint;
   /** Blocks still being followed when this instance took over (from the block log). */
   readonly restore?: () => Promise<FoundBlock[]>;
-  /** Block events (found, confirmed, orphaned) for the block log and metrics. */
-  readonly onEvent: (event: {
-    kind: 'found' | 'confirmed' | 'orphaned' | 'rejected';
-    block: FoundBlock;
-  }) => void;
+  readonly onEvent: (event: BlockEvent) => void;
 }
 
 export function validateBlockMessage(input: unknown): BlockMessage {
@@ -92,6 +102,8 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
   #following = false;
   /** Set when the actor stops: a follow round still asking the nodes ends without a word. */
   #stopped = false;
+  /** Blocks whose submitblock answers are still out (a restored intent for one waits for them). */
+  readonly #submitting = new Set<string>();
 
   constructor(cfg: BlockActorConfig, ctx: ActorContext) {
     this.#cfg = cfg;
@@ -177,11 +189,6 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
         'assembled block hash differs from the share hash',
       );
     }
-    const answers = await submitted;
-    const results = Object.fromEntries(answers);
-    const accepted = answers.some(
-      ([, r]) => r === null || r === 'duplicate' || r === 'inconclusive',
-    );
     const solo = c.payoutScript !== null;
     const dot = c.worker.indexOf('.');
     const account = dot < 0 ? c.worker : c.worker.slice(0, dot);
@@ -200,15 +207,27 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
       coinbaseValueSats: job.coinbaseValueSats,
       foundAtMs: c.foundAtMs,
       submittedAtMs,
-      results,
-      status: accepted ? 'submitted' : 'rejected',
+      results: {},
+      status: 'submitted',
       confirmations: 0,
     };
+    // The intent goes to the block log while the nodes check the block (bitcoind can take a
+    // second over a full one): if this process dies before they answer, the next leader finds
+    // it unresolved and asks the nodes where it went. The ledger credits only block.found.
+    this.#submitting.add(found.hash);
+    this.#cfg.onEvent({ kind: 'submitted', block: found });
+    const answers = await submitted;
+    this.#submitting.delete(found.hash);
+    found.results = Object.fromEntries(answers);
+    const accepted = answers.some(
+      ([, r]) => r === null || r === 'duplicate' || r === 'inconclusive',
+    );
+    if (!accepted) found.status = 'rejected';
     this.#blocks.set(found.hash, found);
     while (this.#blocks.size > this.#cfg.keepBlocks)
       this.#blocks.delete(this.#blocks.keys().next().value as string);
     ctx.log.info(
-      { hash: found.hash, height: found.height, worker: found.worker, results },
+      { hash: found.hash, height: found.height, worker: found.worker, results: found.results },
       accepted ? 'block submitted' : 'block rejected',
     );
     this.#cfg.onEvent({ kind: accepted ? 'found' : 'rejected', block: found });
@@ -230,7 +249,9 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
   }
 
   async #followRound(ctx: ActorContext): Promise<void> {
-    const open = [...this.#blocks.values()].filter((b) => b.status === 'submitted');
+    const open = [...this.#blocks.values()].filter(
+      (b) => b.status === 'submitted' || b.status === 'unresolved',
+    );
     const confirmations: Record<string, number> = {};
     for (const b of open) {
       if (this.#stopped) return;
@@ -254,10 +275,20 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
       ctx.tell(ctx.self, { type: 'block.followed', confirmations });
   }
 
-  /** Orphaned when no node has the block on its chain; confirmed at the coin's maturity depth. */
+  /**
+   * Orphaned when no node has the block on its chain; confirmed at the coin's maturity depth. An
+   * unresolved intent becomes found when a node has it on its chain, else rejected (a node that
+   * never answered leaves it for the next round).
+   */
   #applyConfirmations(confirmations: Readonly<Record<string, number>>): void {
     for (const [hash, best] of Object.entries(confirmations)) {
       const b = this.#blocks.get(hash);
+      if (b?.status === 'unresolved' && !this.#submitting.has(hash)) {
+        b.status = best >= 0 ? 'submitted' : 'rejected';
+        b.confirmations = Math.max(best, 0);
+        this.#cfg.onEvent({ kind: best >= 0 ? 'found' : 'rejected', block: b });
+        continue;
+      }
       if (!b || b.status !== 'submitted') continue;
       b.confirmations = best;
       if (best < 0) {

@@ -43,6 +43,9 @@ export function applyEntry(state: LedgerState, entry: LogEntry): boolean {
       case 'block.orphaned':
         applyBlockStatus(state, seq, record);
         break;
+      case 'block.submitted': // the Block leader's intent and its refusal: nothing to credit
+      case 'block.rejected':
+        break;
       case 'payout.planned':
         applyPayoutPlanned(state, seq, record);
         break;

@@ -59,7 +59,13 @@ export interface CoinbasePayment {
 }
 
 export interface BlockFoundRecord {
-  readonly type: 'block.found';
+  /**
+   * `block.found`: a coin node took it (credited). `block.submitted`: the Block leader's intent,
+   * appended as its submitblock requests leave, with what `block.found` would carry; the ledger
+   * credits nothing for it. A leader that dies before its nodes answer leaves it unresolved, and
+   * the next leader resolves it (found when a node has it on chain, else rejected).
+   */
+  readonly type: 'block.found' | 'block.submitted';
   readonly v: number;
   readonly id: string;
   readonly coin: string;
@@ -84,7 +90,8 @@ export interface BlockFoundRecord {
 }
 
 export interface BlockStatusRecord {
-  readonly type: 'block.matured' | 'block.orphaned';
+  /** `block.rejected` resolves a `block.submitted` no node took (the ledger credits nothing). */
+  readonly type: 'block.matured' | 'block.orphaned' | 'block.rejected';
   readonly v: number;
   readonly id: string;
   readonly coin: string;

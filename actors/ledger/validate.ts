@@ -130,7 +130,8 @@ export function validateLogRecord(value: unknown): LogRecord {
       const shares = arr(o, 'shares', w).map((s, i) => share(s, `${w}.shares[${i}]`, jobs.length));
       return { type, ...base, node: str(o, 'node', w), jobs, shares };
     }
-    case 'block.found': {
+    case 'block.found':
+    case 'block.submitted': {
       if (typeof o.solo !== 'boolean') throw bad(`${w}.solo`, 'must be a boolean');
       return {
         type,
@@ -151,6 +152,7 @@ export function validateLogRecord(value: unknown): LogRecord {
     }
     case 'block.matured':
     case 'block.orphaned':
+    case 'block.rejected':
       return {
         type,
         ...base,

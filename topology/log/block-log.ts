@@ -1,12 +1,13 @@
-// The block log: the Block actor's events become log records (found → `block.found`, confirmed
-// at maturity → `block.matured`, orphaned → `block.orphaned`), appended in order and retried
-// until JetStream has them — a found block is never dropped because NATS was restarting. A
-// record's id is derived from the block hash, so the same event recorded twice (a retry, or
-// two nodes) is stored once. `openBlocks` rebuilds, from the log, the blocks a new Block
-// leader must keep following.
+// The block log: the Block actor's events become log records (requests written → the intent
+// `block.submitted`, then `block.found` when a node took it or `block.rejected` when none did;
+// confirmed at maturity → `block.matured`, orphaned → `block.orphaned`), appended in order and
+// retried until JetStream has them — a found block is never dropped because NATS was
+// restarting. A record's id is derived from the block hash, so the same event recorded twice (a
+// retry, or two nodes) is stored once. `openBlocks` rebuilds, from the log, the blocks a new
+// Block leader must keep following, and the intents a leader that died left to resolve.
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { FoundBlock } from '../../actors/block/actor.js';
+import type { BlockEvent, FoundBlock } from '../../actors/block/actor.js';
 import {
   LOG_RECORD_VERSION,
   type BlockFoundRecord,
@@ -16,20 +17,25 @@ import {
 import type { LogAppender } from './appender.js';
 import { readLog } from './reader.js';
 
-export type BlockEventKind = 'found' | 'confirmed' | 'orphaned' | 'rejected';
+export type BlockEventKind = BlockEvent['kind'];
+
+const STATUS_TYPES = {
+  confirmed: ['block.matured', 'matured'],
+  orphaned: ['block.orphaned', 'orphaned'],
+  rejected: ['block.rejected', 'rejected'],
+} as const;
 
 export function blockRecord(
   kind: BlockEventKind,
   b: FoundBlock,
   coin: string,
   atMs: number,
-): LogRecord | null {
-  if (kind === 'rejected') return null; // no coin node took it: nothing to account for
-  if (kind === 'found') {
+): LogRecord {
+  if (kind === 'found' || kind === 'submitted') {
     const found: BlockFoundRecord = {
-      type: 'block.found',
+      type: kind === 'found' ? 'block.found' : 'block.submitted',
       v: LOG_RECORD_VERSION,
-      id: `${coin}:${b.hash}:found`,
+      id: `${coin}:${b.hash}:${kind}`,
       coin,
       hash: b.hash,
       height: b.height,
@@ -46,10 +52,11 @@ export function blockRecord(
     };
     return found;
   }
+  const [type, suffix] = STATUS_TYPES[kind];
   const status: BlockStatusRecord = {
-    type: kind === 'confirmed' ? 'block.matured' : 'block.orphaned',
+    type,
     v: LOG_RECORD_VERSION,
-    id: `${coin}:${b.hash}:${kind === 'confirmed' ? 'matured' : 'orphaned'}`,
+    id: `${coin}:${b.hash}:${suffix}`,
     coin,
     hash: b.hash,
     height: b.height,
@@ -72,9 +79,8 @@ export class BlockLog {
   }
 
   /** Queues the event's record; records are appended one after another, each until it lands. */
-  record(e: { kind: BlockEventKind; block: FoundBlock }): void {
+  record(e: BlockEvent): void {
     const record = blockRecord(e.kind, e.block, this.#coin, Date.now());
-    if (!record) return;
     this.#chain = this.#chain.then(() => this.#appendUntilStored(record));
   }
 
@@ -120,13 +126,18 @@ export class BlockLog {
   }
 }
 
-/** Blocks found and neither matured nor orphaned yet, from the block log. */
+/**
+ * Blocks found and neither matured nor orphaned yet (status 'submitted'), and intents no found
+ * or rejected record resolved (status 'unresolved': the leader died while its nodes checked the
+ * block), from the block log.
+ */
 export async function openBlocks(
   nc: NatsConnection,
   cluster: string,
   coin: string,
 ): Promise<FoundBlock[]> {
   const open = new Map<string, FoundBlock>();
+  const intents = new Map<string, FoundBlock>();
   for await (const batch of readLog(nc, {
     cluster,
     coin,
@@ -137,8 +148,11 @@ export async function openBlocks(
   })) {
     for (const { record } of batch) {
       const r = record as LogRecord;
-      if (r.type === 'block.found') {
-        open.set(r.hash, {
+      if (r.type === 'block.found' || r.type === 'block.submitted') {
+        const found = r.type === 'block.found';
+        if (!found && open.has(r.hash)) continue; // an intent repeated after its resolution
+        intents.delete(r.hash);
+        (found ? open : intents).set(r.hash, {
           hash: r.hash,
           height: r.height,
           jobId: r.jobId,
@@ -154,13 +168,15 @@ export async function openBlocks(
           foundAtMs: r.atMs,
           submittedAtMs: r.atMs,
           results: {},
-          status: 'submitted',
+          status: found ? 'submitted' : 'unresolved',
           confirmations: 0,
         });
+      } else if (r.type === 'block.rejected') {
+        intents.delete(r.hash);
       } else if (r.type === 'block.matured' || r.type === 'block.orphaned') {
         open.delete(r.hash);
       }
     }
   }
-  return [...open.values()];
+  return [...open.values(), ...intents.values()];
 }

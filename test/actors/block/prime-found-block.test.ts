@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { blockActor, type FoundBlock } from '../../../actors/block/actor.js';
+import { blockActor, type BlockEvent } from '../../../actors/block/actor.js';
 import type { Job } from '../../../actors/job/job.js';
 import type { CoinRpc } from '../../../actors/job/rpc-client.js';
 import type { BlockCandidate } from '../../../actors/share/messages.js';
@@ -39,7 +39,7 @@ test('prime block - a block of an older job carries that job’s net weight and 
   const older = primeJob('a', 0x04000000);
   const newer = primeJob('b', 0x05800000);
 
-  const events: FoundBlock[] = [];
+  const events: BlockEvent[] = [];
   const submitted: unknown[][] = [];
   const node = {
     name: 'devnet',
@@ -69,7 +69,7 @@ test('prime block - a block of an older job carries that job’s net weight and 
     maturity: 20,
     rpcTimeoutMs: 1_000,
     subsidySats: parts.subsidySats,
-    onEvent: (e) => void events.push(e.block),
+    onEvent: (e) => void events.push(e),
   })(ctx);
 
   behaviour.receive({ type: 'job.full', job: older }, ctx);
@@ -96,8 +96,14 @@ test('prime block - a block of an older job carries that job’s net weight and 
   await behaviour.receive(candidate, ctx);
 
   assert.equal(submitted.length, 1);
-  assert.equal(events.length, 1);
-  const found = events[0]!;
+  // the intent when the request is written, then found once the node answered
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['submitted', 'found'],
+  );
+  const found = events[1]!.block;
+  assert.equal(events[0]!.block, found);
+  assert.equal(found.status, 'submitted');
   assert.equal(found.jobId, 'a');
   assert.equal(found.netWeight, primeNetWeight(0x04000000, parts.model));
   assert.notEqual(found.netWeight, newer.netWeight);
