@@ -23,11 +23,16 @@ using namespace colliery;
   throw e;
 }
 
-Napi::Uint8Array bytes_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+template <typename T, napi_typedarray_type kType>
+Napi::TypedArrayOf<T> typed_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   const Napi::Value v = info[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kType)
     fail(info.Env(), "NATIVE_BAD_INPUT", what);
-  return v.As<Napi::Uint8Array>();
+  return v.As<Napi::TypedArrayOf<T>>();
+}
+
+Napi::Uint8Array bytes_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  return typed_arg<uint8_t, napi_uint8_array>(info, i, what);
 }
 
 uint32_t u32_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
@@ -226,10 +231,7 @@ Napi::Value CheckShare(const Napi::CallbackInfo& info) {
 
 // sendToMany(fds: Int32Array, data: Uint8Array, threads: number): Int32Array
 Napi::Value SendToMany(const Napi::CallbackInfo& info) {
-  const Napi::Value fv = info[0];
-  if (!fv.IsTypedArray() || fv.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    fail(info.Env(), "NATIVE_BAD_INPUT", "fds must be an Int32Array");
-  const Napi::Int32Array fds = fv.As<Napi::Int32Array>();
+  const Napi::Int32Array fds = typed_arg<int32_t, napi_int32_array>(info, 0, "fds must be an Int32Array");
   const Napi::Uint8Array data = bytes_arg(info, 1, "data must be a Uint8Array");
   const uint32_t threads = u32_arg(info, 2, "threads must be a u32");
   Napi::Int32Array out = Napi::Int32Array::New(info.Env(), fds.ElementLength());
@@ -240,15 +242,10 @@ Napi::Value SendToMany(const Napi::CallbackInfo& info) {
 
 // sendEach(fds: Int32Array, data: Uint8Array, ends: Uint32Array, threads: number): Int32Array
 Napi::Value SendEach(const Napi::CallbackInfo& info) {
-  const Napi::Value fv = info[0];
-  if (!fv.IsTypedArray() || fv.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    fail(info.Env(), "NATIVE_BAD_INPUT", "fds must be an Int32Array");
-  const Napi::Int32Array fds = fv.As<Napi::Int32Array>();
+  const Napi::Int32Array fds = typed_arg<int32_t, napi_int32_array>(info, 0, "fds must be an Int32Array");
   const Napi::Uint8Array data = bytes_arg(info, 1, "data must be a Uint8Array");
-  const Napi::Value ev = info[2];
-  if (!ev.IsTypedArray() || ev.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
-    fail(info.Env(), "NATIVE_BAD_INPUT", "ends must be a Uint32Array");
-  const Napi::Uint32Array ends = ev.As<Napi::Uint32Array>();
+  const Napi::Uint32Array ends =
+      typed_arg<uint32_t, napi_uint32_array>(info, 2, "ends must be a Uint32Array");
   if (ends.ElementLength() != fds.ElementLength())
     fail(info.Env(), "NATIVE_BAD_INPUT", "ends must have one entry per fd");
   uint32_t last = 0;

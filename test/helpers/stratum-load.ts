@@ -4,6 +4,8 @@
 // are read with substring checks, not JSON.parse, so the load generator stays cheap.
 import { connect, type Socket } from 'node:net';
 import { hexToBytes } from '../../actors/shared/hex.js';
+import { hashMeetsTarget, targetFromBits } from '../../actors/shared/target.js';
+import { hashHeaders } from '../../native/index.js';
 import { headerOf, workFromNotify } from '../../topology/miner/stratum-wire.js';
 
 /** Counters shared by every client of one load run. */
@@ -243,4 +245,25 @@ export function headerFor(
     hexToBytes(extranonce2),
     nonce,
   );
+}
+
+/**
+ * A submit on the client's current job that meets the job's network target (nbits): the first
+ * nonce from 0 with extranonce2 all zeros. Only for easy targets (devnet, regtest).
+ */
+export function blockSubmit(client: LoadClient): {
+  jobId: string;
+  extranonce2: string;
+  ntime: string;
+  nonce: number;
+} {
+  const notify = client.notify as unknown[];
+  const target = targetFromBits(parseInt(String(notify[6]), 16));
+  const extranonce2 = '00'.repeat(client.extranonce2Size);
+  let nonce = 0;
+  while (
+    !hashMeetsTarget(hashHeaders(headerFor(notify, client.extranonce1, extranonce2, nonce)), target)
+  )
+    nonce++;
+  return { jobId: String(notify[0]), extranonce2, ntime: String(notify[7]), nonce };
 }

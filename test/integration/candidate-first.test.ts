@@ -6,10 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
 import type { AcceptedShare, ShareSink } from '../../actors/share/actor.js';
-import { hashMeetsTarget, targetFromBits } from '../../actors/shared/target.js';
-import { hashHeaders } from '../../native/index.js';
 import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
-import { headerFor, LoadClient, newLoadStats } from '../helpers/stratum-load.js';
+import { blockSubmit, LoadClient, newLoadStats } from '../helpers/stratum-load.js';
 
 test('block candidate - submitblock is written before the share log append and the answers', async () => {
   const events: string[] = [];
@@ -40,16 +38,11 @@ test('block candidate - submitblock is written before the share log append and t
       username: `${TEST_ADDRESS}.first`,
       stats: newLoadStats(),
     });
-    const notify = miner.notify as unknown[];
-    const target = targetFromBits(parseInt(String(notify[6]), 16));
-    const en2 = '00'.repeat(miner.extranonce2Size);
-    let nonce = 0;
-    while (!hashMeetsTarget(hashHeaders(headerFor(notify, miner.extranonce1, en2, nonce)), target))
-      nonce++;
+    const b = blockSubmit(miner);
     const m = miner;
     const code = new Promise<number>((resolve) => (m.onReply = (_id, c) => resolve(c)));
     events.push('submit sent');
-    m.sendSubmit(String(notify[0]), en2, String(notify[7]), nonce);
+    m.sendSubmit(b.jobId, b.extranonce2, b.ntime, b.nonce);
     assert.equal(await code, 0, 'the block-meeting share is accepted');
     events.push('answered');
     assert.deepEqual(events, ['submit sent', 'submitblock', 'append 1', 'answered']);

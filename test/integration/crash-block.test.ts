@@ -11,8 +11,6 @@ import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
 import type { BlockFoundRecord, LogRecord } from '../../actors/ledger/records.js';
-import { hashMeetsTarget, targetFromBits } from '../../actors/shared/target.js';
-import { hashHeaders } from '../../native/index.js';
 import { startDevnet } from '../../topology/devnet/index.js';
 import { LogAppender, DEFAULT_APPENDER } from '../../topology/log/appender.js';
 import { blockRecord } from '../../topology/log/block-log.js';
@@ -21,7 +19,7 @@ import { ensureLogStream, DEFAULT_LOG_OPTIONS } from '../../topology/log/stream.
 import { startNatsServer, freePort } from '../helpers/nats-server.js';
 import { repoRoot, testDataDir } from '../helpers/paths.js';
 import { startTestNode, TEST_ADDRESS } from '../helpers/pool.js';
-import { headerFor, LoadClient, newLoadStats } from '../helpers/stratum-load.js';
+import { blockSubmit, LoadClient, newLoadStats } from '../helpers/stratum-load.js';
 import { until } from '../helpers/until.js';
 
 const cli = join(repoRoot, 'dist', 'topology', 'cli.js');
@@ -72,14 +70,9 @@ test('crash - a block found by a node killed while the coin node checks it is re
       60_000,
       200,
     );
-    const notify = miner.notify as unknown[];
-    const target = targetFromBits(parseInt(String(notify[6]), 16));
-    const en2 = '00'.repeat(miner.extranonce2Size);
-    let nonce = 0;
-    while (!hashMeetsTarget(hashHeaders(headerFor(notify, miner.extranonce1, en2, nonce)), target))
-      nonce++;
+    const b = blockSubmit(miner);
     const height = await rpc.call<number>('getblockcount');
-    miner.sendSubmit(String(notify[0]), en2, String(notify[7]), nonce);
+    miner.sendSubmit(b.jobId, b.extranonce2, b.ntime, b.nonce);
     await exited;
     assert.equal(submits, 1, 'the victim submitted the block and was killed meanwhile');
     await until('the devnet took the block', async () =>
