@@ -116,7 +116,9 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
             block: blockAddress,
             sink: deps.sink ?? appender,
             keepJobs: 64,
-            maxBatch: 256,
+            // With the hasher's threads busy, submits gather for the next batch up to this (a
+            // few ms of one thread's hashing): fewer, larger posts to the pool.
+            maxBatch: 2048,
             subsidySats,
           }),
       {

@@ -10,16 +10,17 @@ import type { HashSubmitInput } from '../actors/shared/submit-hash.js';
 
 export interface PoolHasher extends SubmitHasher {
   readonly pool: VerifierPool;
+  readonly threads: number;
   close(): Promise<void>;
 }
 
 /** threads 0 = one per core but one (the event loop needs a core too), at least one. */
 export function createPoolHasher(threads: number): PoolHasher {
-  const pool = createVerifierPool({
-    threads: threads > 0 ? threads : Math.max(1, availableParallelism() - 1),
-  });
+  const n = threads > 0 ? threads : Math.max(1, availableParallelism() - 1);
+  const pool = createVerifierPool({ threads: n });
   return {
     pool,
+    threads: n,
     hashSubmits: async (inputs) => {
       const n = inputs.length;
       if (n === 0) return [];

@@ -1,5 +1,6 @@
 // Where a node hashes shares: a lone share on an idle verifier is hashed on the event loop by
-// the addon (hashSubmitsNow); a flood goes to the Piscina pool in batches. Both are accepted.
+// the addon (hashSubmitsNow); a flood goes to the Piscina pool in batches, at most two per
+// pool thread outstanding (what arrives meanwhile waits for the next). Both are accepted.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,13 +15,21 @@ test('inline hashing - a lone share is hashed on the event loop, a flood in Pisc
   const pool = createPoolHasher(1);
   const now = pool.hashSubmitsNow;
   assert.ok(now);
-  const calls = { now: 0, pooled: 0, pooledShares: 0 };
+  const calls = { now: 0, pooled: 0, pooledShares: 0, outstanding: 0, mostOutstanding: 0 };
   const hasher: SubmitHasher & { close(): Promise<void> } = {
     close: () => pool.close(),
-    hashSubmits: (inputs) => {
+    threads: pool.threads,
+    hashSubmits: async (inputs) => {
       calls.pooled++;
       calls.pooledShares += inputs.length;
-      return pool.hashSubmits(inputs);
+      calls.mostOutstanding = Math.max(calls.mostOutstanding, ++calls.outstanding);
+      try {
+        const hashes = await pool.hashSubmits(inputs);
+        await sleep(10); // a busy pool thread: without the limit, a batch would go every check phase
+        return hashes;
+      } finally {
+        calls.outstanding--;
+      }
     },
     hashSubmitsNow: (inputs) => {
       calls.now++;
@@ -57,7 +66,11 @@ test('inline hashing - a lone share is hashed on the event loop, a flood in Pisc
       stats,
     });
     clients.push(...flood);
-    for (const c of flood) c.startSubmitting(8);
+    // Miners start one after another: their submits reach the node in many separate reads.
+    for (const c of flood) {
+      c.startSubmitting(8);
+      await sleep(1);
+    }
     while (stats.accepted < 2_000) await sleep(20);
     for (const c of flood) c.stopSubmitting();
     assert.ok(calls.pooled > 0, 'a flood reaches the Piscina pool');
@@ -65,6 +78,9 @@ test('inline hashing - a lone share is hashed on the event loop, a flood in Pisc
       calls.pooledShares / calls.pooled > 4,
       `in batches (${calls.pooledShares} shares in ${calls.pooled} calls)`,
     );
+    // 320 submits in flight never fill a 2,048-share batch: only the thread limit holds them.
+    assert.equal(pool.threads, 1);
+    assert.ok(calls.mostOutstanding <= 2, `${calls.mostOutstanding} batches at one thread`);
   } finally {
     for (const c of clients) c.close();
     await tp.stop();
