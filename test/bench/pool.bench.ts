@@ -56,6 +56,11 @@ const QUIET_MS = 30; // no new job for this long before the next candidate
 const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s
 /** COLLIERY_BENCH_PROF=DIR: node children write --cpu-prof profiles there (for MISS analysis). */
 const PROF_DIR = process.env['COLLIERY_BENCH_PROF'];
+/**
+ * COLLIERY_BENCH_IMPORT=FILE: node children `--import` FILE first (for MISS analysis: a module that
+ * starts V8's sampling heap profiler through node:inspector, or sets V8 flags).
+ */
+const IMPORT_HOOK = process.env['COLLIERY_BENCH_IMPORT'];
 /** COLLIERY_BENCH_ONLY=shares,fanout,candidate: run only these sections (default: all). */
 const ONLY = new Set((process.env['COLLIERY_BENCH_ONLY'] ?? 'shares,fanout,candidate').split(','));
 
@@ -149,7 +154,7 @@ async function startNodeChild(
 ): Promise<Child & { port: number }> {
   const port = await freePort();
   const node = spawnChild([
-    ...(process.env['COLLIERY_BENCH_HEAP'] ? ['--import', process.env['COLLIERY_BENCH_HEAP']] : []),
+    ...(IMPORT_HOOK ? ['--import', IMPORT_HOOK] : []),
     ...(PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`] : []),
     ...extraNodeFlags,
     CLI,
