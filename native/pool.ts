@@ -46,7 +46,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
   const backend = resolveBackend(options.backend ?? 'auto');
   const threads = Math.max(1, options.threads ?? availableParallelism());
   const piscina = new Piscina<VerifyTask, VerifyResult>({
-    filename: new URL('./worker.js', import.meta.url).href,
+    filename: new URL('./worker-entry.cjs', import.meta.url).href, // see worker-entry.cts
     minThreads: threads,
     maxThreads: threads,
     workerData: { backend },

@@ -59,7 +59,7 @@ describe('native loader', () => {
   for (const f of ['binding.gyp', 'build.mjs', 'src'])
     cpSync(join(repoRoot, 'native', f), join(temp, 'native', f), { recursive: true });
   mkdirSync(join(temp, 'dist', 'native'), { recursive: true });
-  for (const f of readdirSync(join(repoRoot, 'dist', 'native')).filter((x) => x.endsWith('.js'))) {
+  for (const f of readdirSync(join(repoRoot, 'dist', 'native')).filter((x) => /\.c?js$/.test(x))) {
     cpSync(join(repoRoot, 'dist', 'native', f), join(temp, 'dist', 'native', f));
   }
   const copyIndex = new URL(`file://${join(temp, 'dist', 'native', 'index.js')}`).href;
