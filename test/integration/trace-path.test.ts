@@ -24,7 +24,13 @@ trace.setGlobalTracerProvider(
 test('trace - a share is followed from its Connection to the log and into the ledger', async () => {
   const pool = await startTestPool(
     { bits: bitsFromTarget(shareTargetFromDifficulty(2 ** 4)) },
-    { nodeId: 'n1', cluster: 'trace', startDifficulty: 2 ** -14, minDifficulty: 2 ** -16 },
+    // A pinned share difficulty (65,536 hashes a share): vardiff raising it made the ten shares
+    // this waits for take 25 s here, and past the 60 s wait on a loaded CI machine.
+    {
+      nodeId: 'n1',
+      cluster: 'trace',
+      ...{ startDifficulty: 2 ** -16, minDifficulty: 2 ** -16, maxDifficulty: 2 ** -16 },
+    },
   );
   const miner = new StratumMiner({
     host: '127.0.0.1',
