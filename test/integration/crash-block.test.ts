@@ -101,7 +101,12 @@ test('crash - a block found by a node killed while the coin node checks it is re
     assert.deepEqual(await records('block.found'), [], 'the victim died before logging it found');
 
     // The next Block leader (after the victim's lease runs out) follows it from the log.
-    survivor = await startTestNode(nats, devnet.url, { cluster: CLUSTER, nodeId: 'survivor' });
+    survivor = await startTestNode(
+      nats,
+      devnet.url,
+      { cluster: CLUSTER, nodeId: 'survivor' },
+      { followMs: 200 },
+    );
     const node = survivor.node;
     const followed = await until(
       'the survivor follows the block',
@@ -169,7 +174,7 @@ test('crash - an intent no coin node has is resolved as rejected', async () => {
     );
     await appender.appendRecord('blocks', intent);
     await appender.close();
-    node = await startTestNode(nats, devnet.url, { cluster, nodeId: 'next' });
+    node = await startTestNode(nats, devnet.url, { cluster, nodeId: 'next' }, { followMs: 200 });
     const types = async (): Promise<string[]> => {
       const out: string[] = [];
       for await (const batch of readLog(nc, {
