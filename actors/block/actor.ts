@@ -12,8 +12,9 @@ import { targetFromHex } from '../shared/target.js';
 import { assembleBlock, prepareBlockJob } from './assemble.js';
 
 /**
- * 'unresolved': restored from a `block.submitted` intent whose leader died before its nodes
- * answered; the follow rounds ask the nodes and make it 'submitted' (found) or 'rejected'.
+ * 'unresolved': where the block went is unknown, because no coin node answered its submitblock
+ * or because it was restored from a `block.submitted` intent whose leader died before they did;
+ * the follow rounds ask the nodes and make it 'submitted' (found) or 'rejected'.
  */
 export type BlockStatus = 'submitted' | 'unresolved' | 'rejected' | 'confirmed' | 'orphaned';
 
@@ -26,6 +27,9 @@ export interface BlockEvent {
   readonly kind: 'submitted' | 'found' | 'rejected' | 'confirmed' | 'orphaned';
   readonly block: FoundBlock;
 }
+
+/** A coin node's submitblock answer: its name, null or a reason, and whether it never answered. */
+type Answer = readonly [name: string, result: string | null, unknown: boolean];
 
 export interface FoundBlock {
   readonly hash: string;
@@ -170,16 +174,18 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
     // Every node's request is written before anything else happens on this turn (each call
     // writes in its first synchronous step); the checks and records follow.
     const submitted = Promise.all(
-      this.#cfg.nodes.map(async (n) => {
+      this.#cfg.nodes.map(async (n): Promise<Answer> => {
         try {
           const r = await n.call<string | null>(
             'submitblock',
             [block.blockHex],
             this.#cfg.rpcTimeoutMs,
           );
-          return [n.name, r === null || r === undefined ? null : String(r)] as const;
+          return [n.name, r === null || r === undefined ? null : String(r), false];
         } catch (err) {
-          return [n.name, `error: ${(err as Error).message}`] as const;
+          const code = (err as { code?: unknown }).code;
+          const unknown = code === 'RPC_TIMEOUT' || code === 'RPC_UNREACHABLE';
+          return [n.name, `error: ${(err as Error).message}`, unknown];
         }
       }),
     );
@@ -218,19 +224,27 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
     this.#cfg.onEvent({ kind: 'submitted', block: found });
     const answers = await submitted;
     this.#submitting.delete(found.hash);
-    found.results = Object.fromEntries(answers);
+    found.results = Object.fromEntries(answers.map(([name, r]) => [name, r]));
     const accepted = answers.some(
       ([, r]) => r === null || r === 'duplicate' || r === 'inconclusive',
     );
-    if (!accepted) found.status = 'rejected';
+    // No node took it, but one never answered (timed out over a big block, unreachable): where
+    // it went is unknown, as for an intent a dead leader left, and the follow rounds resolve it
+    // the same way (getblock: on a chain → found, else rejected).
+    const unanswered = !accepted && answers.some(([, , unknown]) => unknown);
+    found.status = accepted ? 'submitted' : unanswered ? 'unresolved' : 'rejected';
     this.#blocks.set(found.hash, found);
     while (this.#blocks.size > this.#cfg.keepBlocks)
       this.#blocks.delete(this.#blocks.keys().next().value as string);
     ctx.log.info(
       { hash: found.hash, height: found.height, worker: found.worker, results: found.results },
-      accepted ? 'block submitted' : 'block rejected',
+      accepted
+        ? 'block submitted'
+        : unanswered
+          ? 'block submitted; no coin node answered, asking them where it went'
+          : 'block rejected',
     );
-    this.#cfg.onEvent({ kind: accepted ? 'found' : 'rejected', block: found });
+    if (!unanswered) this.#cfg.onEvent({ kind: accepted ? 'found' : 'rejected', block: found });
     ctx.tell(this.#cfg.job, { type: 'job.refresh', reason: 'block-found' });
   }
 
