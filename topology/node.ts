@@ -47,7 +47,6 @@ export interface NodeDeps {
   readonly sink?: ShareSink;
   readonly nc?: NatsConnection;
   readonly onEffect?: (e: Effect) => void;
-  readonly onBlock?: (e: { kind: string; block: FoundBlock }) => void;
   /** Confirmations before a block's credits mature (default: the coin's; tests shorten it). */
   readonly maturity?: number;
   /** How often the Block actor asks the coin nodes about found blocks (default 10 s). */
@@ -175,7 +174,6 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         onEvent: (e) => {
           if (e.kind === 'found') ledger.noteFound(e.block.hash, e.block.coinbasePaid);
           blockLog.record(e);
-          deps.onBlock?.(e);
         },
       }),
       { validate: validateBlockMessage, leaseTtlMs },

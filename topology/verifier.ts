@@ -16,11 +16,12 @@ export interface PoolHasher extends SubmitHasher {
 
 /** threads 0 = one per core but one (the event loop needs a core too), at least one. */
 export function createPoolHasher(threads: number): PoolHasher {
-  const n = threads > 0 ? threads : Math.max(1, availableParallelism() - 1);
-  const pool = createVerifierPool({ threads: n });
+  const pool = createVerifierPool({
+    threads: threads > 0 ? threads : Math.max(1, availableParallelism() - 1),
+  });
   return {
     pool,
-    threads: n,
+    threads: pool.threads,
     hashSubmits: async (inputs) => {
       const n = inputs.length;
       if (n === 0) return [];
