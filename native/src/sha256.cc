@@ -137,64 +137,57 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_shani(uint32_t state[8],
 #undef COLLIERY_QROUND
 #undef COLLIERY_SCHED
 
-// --- SHA256d of 80-byte headers, two at a time ---------------------------------------------
-// Two independent messages share one instruction stream, so one message's sha256rnds2 runs
-// while the other's waits for its result (the instruction's latency is several times its
-// issue rate). Per header: block 1 is the first 64 bytes; block 2 is bytes 64..79 then fixed
-// padding (words 4..15 constant, length 640 bits); the second SHA-256 is one block whose
-// words 0..7 are the first digest, as state words, and words 8..15 fixed (length 256 bits).
+// --- SHA256d of 80-byte headers, up to four at a time --------------------------------------
+// Independent messages share one instruction stream, so one message's sha256rnds2 runs while
+// the others wait for their results (the instruction's latency is several times its issue
+// rate). Measured on the dev VM (Zen 3): 62 ns per header with two lanes, 52 with four.
+// Per header: block 1 is the first 64 bytes; block 2 is bytes 64..79 then fixed padding
+// (words 4..15 constant, length 640 bits); the second SHA-256 is one block whose words 0..7
+// are the first digest, as state words, and words 8..15 fixed (length 256 bits).
 
 // One state in the instruction's layout (ABEF, CDGH).
 struct ShaLane {
   __m128i abef, cdgh;
 };
 
-#define COLLIERY_RND2(x, y, m, k)                            \
-  do {                                                       \
-    const __m128i kk_ = _mm_loadu_si128((const __m128i*)(k)); \
-    __m128i ma_ = _mm_add_epi32((m##_a), kk_);               \
-    __m128i mb_ = _mm_add_epi32((m##_b), kk_);               \
-    x.cdgh = _mm_sha256rnds2_epu32(x.cdgh, x.abef, ma_);     \
-    y.cdgh = _mm_sha256rnds2_epu32(y.cdgh, y.abef, mb_);     \
-    ma_ = _mm_shuffle_epi32(ma_, 0x0E);                      \
-    mb_ = _mm_shuffle_epi32(mb_, 0x0E);                      \
-    x.abef = _mm_sha256rnds2_epu32(x.abef, x.cdgh, ma_);     \
-    y.abef = _mm_sha256rnds2_epu32(y.abef, y.cdgh, mb_);     \
-  } while (0)
-
-#define COLLIERY_SCHED1(w0, w1, w2, w3) \
-  _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32((w0), (w1)), _mm_alignr_epi8((w3), (w2), 4)), (w3))
-
-// 64 rounds on two states from message words w0..w3 (a and b), with the feed-forward.
-__attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline void compress2(
-    ShaLane& x, ShaLane& y, __m128i w0_a, __m128i w1_a, __m128i w2_a, __m128i w3_a, __m128i w0_b,
-    __m128i w1_b, __m128i w2_b, __m128i w3_b) {
-  const ShaLane xs = x, ys = y;
-  COLLIERY_RND2(x, y, w0, K + 0);
-  COLLIERY_RND2(x, y, w1, K + 4);
-  COLLIERY_RND2(x, y, w2, K + 8);
-  COLLIERY_RND2(x, y, w3, K + 12);
-  for (int g = 16; g < 64; g += 16) {
-    w0_a = COLLIERY_SCHED1(w0_a, w1_a, w2_a, w3_a);
-    w0_b = COLLIERY_SCHED1(w0_b, w1_b, w2_b, w3_b);
-    COLLIERY_RND2(x, y, w0, K + g);
-    w1_a = COLLIERY_SCHED1(w1_a, w2_a, w3_a, w0_a);
-    w1_b = COLLIERY_SCHED1(w1_b, w2_b, w3_b, w0_b);
-    COLLIERY_RND2(x, y, w1, K + g + 4);
-    w2_a = COLLIERY_SCHED1(w2_a, w3_a, w0_a, w1_a);
-    w2_b = COLLIERY_SCHED1(w2_b, w3_b, w0_b, w1_b);
-    COLLIERY_RND2(x, y, w2, K + g + 8);
-    w3_a = COLLIERY_SCHED1(w3_a, w0_a, w1_a, w2_a);
-    w3_b = COLLIERY_SCHED1(w3_b, w0_b, w1_b, w2_b);
-    COLLIERY_RND2(x, y, w3, K + g + 12);
+// 64 rounds on L states from their message words w[l][0..3], with the feed-forward. Fully
+// unrolled, so every index is a constant and the arrays live in registers (or spill slots).
+template <int L>
+__attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline void compress_lanes(ShaLane* s,
+                                                                                     __m128i (*w)[4]) {
+  ShaLane saved[L];
+  for (int l = 0; l < L; l++) saved[l] = s[l];
+#pragma GCC unroll 16
+  for (int g = 0; g < 16; g++) {  // four rounds each
+    const int j = g & 3;
+    if (g >= 4) {  // the next four schedule words from the previous sixteen
+#pragma GCC unroll 4
+      for (int l = 0; l < L; l++) {
+        __m128i* v = w[l];
+        v[j] = _mm_sha256msg2_epu32(
+            _mm_add_epi32(_mm_sha256msg1_epu32(v[j], v[(j + 1) & 3]),
+                          _mm_alignr_epi8(v[(j + 3) & 3], v[(j + 2) & 3], 4)),
+            v[(j + 3) & 3]);
+      }
+    }
+    const __m128i k = _mm_loadu_si128((const __m128i*)(K + 4 * g));
+    __m128i m[L];
+#pragma GCC unroll 4
+    for (int l = 0; l < L; l++) {
+      m[l] = _mm_add_epi32(w[l][j], k);
+      s[l].cdgh = _mm_sha256rnds2_epu32(s[l].cdgh, s[l].abef, m[l]);
+    }
+#pragma GCC unroll 4
+    for (int l = 0; l < L; l++) {
+      m[l] = _mm_shuffle_epi32(m[l], 0x0E);
+      s[l].abef = _mm_sha256rnds2_epu32(s[l].abef, s[l].cdgh, m[l]);
+    }
   }
-  x.abef = _mm_add_epi32(x.abef, xs.abef);
-  x.cdgh = _mm_add_epi32(x.cdgh, xs.cdgh);
-  y.abef = _mm_add_epi32(y.abef, ys.abef);
-  y.cdgh = _mm_add_epi32(y.cdgh, ys.cdgh);
+  for (int l = 0; l < L; l++) {
+    s[l].abef = _mm_add_epi32(s[l].abef, saved[l].abef);
+    s[l].cdgh = _mm_add_epi32(s[l].cdgh, saved[l].cdgh);
+  }
 }
-#undef COLLIERY_RND2
-#undef COLLIERY_SCHED1
 
 // (ABEF, CDGH) -> (ABCD, EFGH) with lane 0 = A: the digest as big-endian words.
 __attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline void lane_words(const ShaLane& s,
@@ -207,47 +200,61 @@ __attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline void lane_word
 }
 
 #define COLLIERY_LOAD_BE(p) _mm_shuffle_epi8(_mm_loadu_si128((const __m128i*)(p)), bswap)
-__attribute__((target("sha,sse4.1,ssse3"))) void headers_shani(uint8_t* out, const uint8_t* headers,
-                                                               size_t n) {
+// SHA256d of L consecutive 80-byte headers.
+template <int L>
+__attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline void headers_lanes(
+    uint8_t* out, const uint8_t* headers) {
   const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
   // IV in the (ABEF, CDGH) layout: lane 0 = F, E, B, A / lane 0 = H, G, D, C.
   const __m128i iv_abef = _mm_set_epi32((int)IV[0], (int)IV[1], (int)IV[4], (int)IV[5]);
   const __m128i iv_cdgh = _mm_set_epi32((int)IV[2], (int)IV[3], (int)IV[6], (int)IV[7]);
   const __m128i pad80 = _mm_set_epi32(0, 0, 0, (int)0x80000000u);  // word 0 = 0x80000000
-  const __m128i zero = _mm_setzero_si128();
   const __m128i len640 = _mm_set_epi32(640, 0, 0, 0);
   const __m128i len256 = _mm_set_epi32(256, 0, 0, 0);
-  uint8_t spare[80];
-  uint8_t spare_out[32];
-  for (size_t i = 0; i < n; i += 2) {
-    const uint8_t* ha = headers + 80 * i;
-    const uint8_t* hb = ha + 80;
-    uint8_t* oa = out + 32 * i;
-    uint8_t* ob = oa + 32;
-    if (i + 1 == n) {  // an odd count: the last header also fills the second lane
-      std::memcpy(spare, ha, 80);
-      hb = spare;
-      ob = spare_out;
-    }
-    ShaLane x{iv_abef, iv_cdgh}, y{iv_abef, iv_cdgh};
-    compress2(x, y, COLLIERY_LOAD_BE(ha), COLLIERY_LOAD_BE(ha + 16), COLLIERY_LOAD_BE(ha + 32), COLLIERY_LOAD_BE(ha + 48), COLLIERY_LOAD_BE(hb), COLLIERY_LOAD_BE(hb + 16), COLLIERY_LOAD_BE(hb + 32),
-              COLLIERY_LOAD_BE(hb + 48));
-    compress2(x, y, COLLIERY_LOAD_BE(ha + 64), pad80, zero, len640, COLLIERY_LOAD_BE(hb + 64), pad80, zero, len640);
-    __m128i a0, a1, b0, b1;
-    lane_words(x, &a0, &a1);
-    lane_words(y, &b0, &b1);
-    x = ShaLane{iv_abef, iv_cdgh};
-    y = ShaLane{iv_abef, iv_cdgh};
-    compress2(x, y, a0, a1, pad80, len256, b0, b1, pad80, len256);
-    lane_words(x, &a0, &a1);
-    lane_words(y, &b0, &b1);
-    _mm_storeu_si128((__m128i*)oa, _mm_shuffle_epi8(a0, bswap));
-    _mm_storeu_si128((__m128i*)(oa + 16), _mm_shuffle_epi8(a1, bswap));
-    _mm_storeu_si128((__m128i*)ob, _mm_shuffle_epi8(b0, bswap));
-    _mm_storeu_si128((__m128i*)(ob + 16), _mm_shuffle_epi8(b1, bswap));
+  ShaLane s[L];
+  __m128i w[L][4];
+  for (int l = 0; l < L; l++) {
+    const uint8_t* h = headers + 80 * l;
+    s[l] = ShaLane{iv_abef, iv_cdgh};
+    for (int q = 0; q < 4; q++) w[l][q] = COLLIERY_LOAD_BE(h + 16 * q);
+  }
+  compress_lanes<L>(s, w);
+  for (int l = 0; l < L; l++) {
+    w[l][0] = COLLIERY_LOAD_BE(headers + 80 * l + 64);
+    w[l][1] = pad80;
+    w[l][2] = _mm_setzero_si128();
+    w[l][3] = len640;
+  }
+  compress_lanes<L>(s, w);
+  for (int l = 0; l < L; l++) {
+    lane_words(s[l], &w[l][0], &w[l][1]);
+    w[l][2] = pad80;
+    w[l][3] = len256;
+    s[l] = ShaLane{iv_abef, iv_cdgh};
+  }
+  compress_lanes<L>(s, w);
+  for (int l = 0; l < L; l++) {
+    __m128i a0, a1;
+    lane_words(s[l], &a0, &a1);
+    _mm_storeu_si128((__m128i*)(out + 32 * l), _mm_shuffle_epi8(a0, bswap));
+    _mm_storeu_si128((__m128i*)(out + 32 * l + 16), _mm_shuffle_epi8(a1, bswap));
   }
 }
 #undef COLLIERY_LOAD_BE
+
+__attribute__((target("sha,sse4.1,ssse3"))) void headers_shani(uint8_t* out, const uint8_t* headers,
+                                                               size_t n) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) headers_lanes<4>(out + 32 * i, headers + 80 * i);
+  switch (n - i) {  // the rest in one narrower pass
+    case 3:
+      return headers_lanes<3>(out + 32 * i, headers + 80 * i);
+    case 2:
+      return headers_lanes<2>(out + 32 * i, headers + 80 * i);
+    case 1:
+      return headers_lanes<1>(out + 32 * i, headers + 80 * i);
+  }
+}
 
 bool detect_sha_ni() {
   unsigned a, b, c, d;
