@@ -6,7 +6,7 @@ export type { CodedErrorOptions, ErrorRecord } from './errors.js';
 export { ENVELOPE_VERSION, handOff } from './envelope.js';
 export * from './clock.js';
 export { type OverflowPolicy, type MailboxOptions, DEFAULT_MAILBOX_CAPACITY } from './mailbox.js';
-export { TRACE_HEADER, otelInterceptor } from './tracing.js';
+export { TRACE_HEADER, otelInterceptor, spanTime, timedSpan, preciseSpanTimes } from './tracing.js';
 export type { Interceptor, HandledSpan, HandledInfo } from './tracing.js';
 export { natsOptions, connectNats } from './transport.js';
 export * from './signals.js';

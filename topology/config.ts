@@ -58,6 +58,8 @@ export interface NodeConfig {
   readonly refreshSeconds: number;
   readonly pollMs: number;
   readonly logLevel: string;
+  /** Record spans and log one share's path from socket to ledger every few seconds. */
+  readonly tracePaths: boolean;
   /** JetStream replicas of the share/block/payout log (3 on a 3-server NATS cluster). */
   readonly logReplicas: number;
   /** Pooled payout scheme (an account may override it; SOLO is the `solo` switch). */
@@ -115,6 +117,7 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   refreshSeconds: 30,
   pollMs: 500,
   logLevel: 'info',
+  tracePaths: false,
   logReplicas: 1,
   payoutScheme: 'pplns',
   feeBps: 100,
@@ -156,6 +159,7 @@ const OPTIONS: Record<
   'verifier-threads': { key: 'verifierThreads', parse: 'number' },
   'refresh-seconds': { key: 'refreshSeconds', parse: 'number' },
   'log-level': { key: 'logLevel', parse: 'string' },
+  'trace-paths': { key: 'tracePaths', parse: 'bool' },
   'log-replicas': { key: 'logReplicas', parse: 'number' },
   'payout-scheme': { key: 'payoutScheme', parse: 'string' },
   'fee-bps': { key: 'feeBps', parse: 'number' },
@@ -343,6 +347,7 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     rpc: rpcList,
     poolAddress,
     solo: r.solo === true || r.solo === 'true',
+    tracePaths: r.tracePaths === true || r.tracePaths === 'true',
     poolTag: str('poolTag'),
     stratumHost: host,
     stratumPort: portText,

@@ -9,6 +9,7 @@ import { announce, waitForSignal } from './commands/start.js';
 import type { NodeConfig } from './config.js';
 import { ensureLocalNats, type LocalNats } from './nats-local.js';
 import { startNode, type NodeHandle } from './node.js';
+import { startTracing } from './tracing.js';
 import { createPoolHasher } from './verifier.js';
 
 export interface DemoPlaces {
@@ -59,6 +60,8 @@ export interface DemoRun<R> {
   readonly places: DemoPlaces;
   /** The summary line, from the common counts and whatever the demo adds. */
   readonly summary: (counts: DemoCounts) => string | Promise<string>;
+  /** --trace-paths: print one share's path (socket → Share → log → ledger) every 5 s. */
+  readonly tracePaths: boolean;
 }
 
 /**
@@ -88,6 +91,16 @@ export async function runDemoUntilSignal<
     height: await rpc.call<number>('getblockcount').catch(() => -1),
   });
   const tty = stdout.isTTY === true;
+  // Spans go to an OTLP collector when OTEL_EXPORTER_OTLP_ENDPOINT says so, as with `start`.
+  const tracing = startTracing(
+    'demo',
+    node.runtime.node,
+    places.log,
+    process.env,
+    run.tracePaths
+      ? { onLine: (line) => stdout.write(tty ? `\r${line}\u001b[K\n` : `${line}\n`) }
+      : undefined,
+  );
   const ticker = setInterval(() => {
     void counts()
       .then(run.summary)
@@ -99,6 +112,7 @@ export async function runDemoUntilSignal<
     for (const r of rigs) r.stop();
     await devnet.close();
     await places.nats.stop();
+    await tracing.shutdown();
   }).finally(() => {
     for (const r of rigs) r.stop();
   });

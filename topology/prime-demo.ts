@@ -67,6 +67,7 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
     rigs,
     devnet,
     places,
+    tracePaths: cfg.tracePaths,
     summary: async ({ accepted, rejected, blocks, height }) => {
       const tested = rigs.reduce((n, r) => n + r.stats.candidates, 0);
       const stats = await node.shareStats().catch(() => null);

@@ -3,12 +3,20 @@
 // batches; otherwise nothing is recorded (the API's no-op tracer). The runtime's interceptor
 // makes one span per handled message (Connection → Share → Block ...), the share log's append
 // span links to the submits it carries, and the ledger's apply span links to the records it
-// applied: one backend shows a share's path from the miner's socket to the ledger.
+// applied: one backend shows a share's path from the miner's socket to the ledger. With
+// `paths`, spans are recorded even without a collector, and every few seconds one share's path
+// is handed over as a line (share-paths.ts; `colliery demo --trace`, `start --trace-paths`).
 import { trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
+import { preciseSpanTimes } from '../runtime/index.js';
+import { formatSharePath, SharePathProcessor } from './share-paths.js';
 
 export interface Tracing {
   /** Flushes what is buffered and stops exporting. */
@@ -20,21 +28,34 @@ export function startTracing(
   nodeId: string,
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
+  /** Receives one share's path as a line every `everyMs` (default 5 s). */
+  paths?: { onLine: (line: string) => void; everyMs?: number },
 ): Tracing {
   const endpoint = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] ?? env['OTEL_EXPORTER_OTLP_ENDPOINT'];
-  if (!endpoint) return { shutdown: async () => undefined };
+  const spanProcessors: SpanProcessor[] = [];
+  if (endpoint) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  if (paths)
+    spanProcessors.push(
+      new SharePathProcessor((p) => paths.onLine(formatSharePath(p)), paths.everyMs),
+    );
+  if (spanProcessors.length === 0) return { shutdown: async () => undefined };
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({
       'service.name': env['OTEL_SERVICE_NAME'] ?? 'colliery',
       'service.instance.id': nodeId,
       'colliery.role': role,
     }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors,
   });
   trace.setGlobalTracerProvider(provider);
-  log.info({ endpoint }, 'tracing: exporting spans over OTLP/HTTP');
+  preciseSpanTimes(true);
+  if (endpoint) log.info({ endpoint }, 'tracing: exporting spans over OTLP/HTTP');
+  if (paths) log.info('tracing: printing a share path every few seconds');
   return {
     shutdown: () =>
-      provider.shutdown().catch((err: unknown) => log.warn({ err }, 'tracing shutdown failed')),
+      provider
+        .shutdown()
+        .finally(() => preciseSpanTimes(false))
+        .catch((err: unknown) => log.warn({ err }, 'tracing shutdown failed')),
   };
 }

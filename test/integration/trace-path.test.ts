@@ -1,9 +1,11 @@
 // One share's path in OpenTelemetry, from the miner's socket to the ledger: the Connection
 // actor's span, the Share actor's span in the same trace, the share log's append span linked to
-// it, and the ledger's apply span linked to that append.
+// it, and the ledger's apply span linked to that append. The path is the one SharePathProcessor
+// (what `--trace-paths` prints) finds; the test checks its links in the exported spans.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
+import { preciseSpanTimes } from '../../runtime/index.js';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -13,13 +15,21 @@ import {
 import { StratumMiner } from '../../topology/miner/stratum-miner.js';
 import { hashHeaders } from '../../native/index.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
+import { formatSharePath, SharePathProcessor, type SharePath } from '../../topology/share-paths.js';
 import { until } from '../helpers/until.js';
 import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
 
 const exporter = new InMemorySpanExporter();
+const found: SharePath[] = [];
 trace.setGlobalTracerProvider(
-  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+  new BasicTracerProvider({
+    spanProcessors: [
+      new SimpleSpanProcessor(exporter),
+      new SharePathProcessor((p) => found.push(p), 0),
+    ],
+  }),
 );
+preciseSpanTimes(true); // what topology/tracing.ts turns on with its SDK
 
 test('trace - a share is followed from its Connection to the log and into the ledger', async () => {
   const pool = await startTestPool(
@@ -50,27 +60,47 @@ test('trace - a share is followed from its Connection to the log and into the le
   );
   miner.stop();
 
-  const path = await until('a linked path in the finished spans', () => {
-    const spans = exporter.getFinishedSpans();
-    const byId = new Map(spans.map((s) => [s.spanContext().spanId, s]));
-    const linked = (s: ReadableSpan, name: string): ReadableSpan | undefined =>
-      s.links.map((l) => byId.get(l.context.spanId)).find((x) => x?.name === name);
-    for (const apply of spans.filter((s) => s.name === 'ledger.apply')) {
-      const append = linked(apply, 'share-log.append');
-      if (!append) continue;
-      for (const l of append.links) {
-        const share = byId.get(l.context.spanId);
-        if (!share || !share.name.startsWith('share ')) continue;
-        const connection = spans.find(
-          (s) =>
-            s.spanContext().traceId === share.spanContext().traceId &&
-            s.name.startsWith('connection '),
-        );
-        if (connection) return { apply, append, share, connection };
-      }
-    }
-    return undefined;
-  });
+  const path = await until('a share path found by the processor', () => found[0]);
+  // Each step of the path, checked against the exported spans and their links.
+  const spans = exporter.getFinishedSpans();
+  const ids = (s: ReadableSpan) => s.spanContext();
+  const exported = (s: ReadableSpan) => spans.some((x) => ids(x).spanId === ids(s).spanId);
+  for (const step of [path.connection, path.submits, path.append, path.apply])
+    assert.ok(exported(step), `${step.name} is an exported span`);
+  assert.equal(path.connection.name, 'connection lines');
+  assert.equal(path.connection.parentSpanContext, undefined, 'the socket read starts the trace');
+  assert.equal(path.submits.name, 'share share.submits');
+  assert.equal(ids(path.submits).traceId, ids(path.connection).traceId);
+  assert.equal(path.submits.parentSpanContext?.spanId, ids(path.connection).spanId);
+  assert.equal(path.append.name, 'share-log.append');
+  assert.ok(path.append.links.some((l) => l.context.spanId === ids(path.submits).spanId));
+  assert.equal(path.apply.name, 'ledger.apply');
+  assert.ok(path.apply.links.some((l) => l.context.spanId === ids(path.append).spanId));
+  // Sub-millisecond start times (not the SDK's whole milliseconds) keep the steps in order.
+  const startMs = (s: ReadableSpan) => s.startTime[0] * 1e3 + s.startTime[1] / 1e6;
+  const steps = [path.connection, path.submits, path.append, path.apply].map(startMs);
+  assert.deepEqual(
+    [...steps].sort((x, y) => x - y),
+    steps,
+    'the steps start in path order',
+  );
+  assert.ok(
+    steps.some((t) => t % 1 !== 0),
+    'start times carry a fraction of a millisecond',
+  );
+  const line = formatSharePath(path);
+  assert.match(
+    line,
+    /^share path \(trace [0-9a-f]{8}…, node n1\): miner's socket read → Connection /,
+  );
+  assert.match(
+    line,
+    / → Share actor at \+\d+\.\d\d ms .* → share log record \S+ \(seq \d+, \d+ shares;/,
+  );
+  assert.match(
+    line,
+    / → ledger apply \(seq \d+–\d+\) at \+\d+\.\d\d ms .*; \d+\.\d\d ms from the socket to the ledger$/,
+  );
   assert.ok(
     path.append.attributes['colliery.log_seq'] !== undefined,
     'the append span names its log sequence',

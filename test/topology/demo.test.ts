@@ -2,6 +2,7 @@
 // devnet, a node and demo miners (hash, and with --coin primecoin-devnet, prime), prints
 // summary lines with accepted shares and found blocks (a share racing a new block may be
 // rejected as stale, so rejects are not asserted to be zero), and on Ctrl-C drains and exits 0.
+// With --trace-paths it also prints share paths (socket → Share actor → share log → ledger).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -38,8 +39,15 @@ async function demoUntil(args: string[], done: RegExp): Promise<{ out: string; c
   }
 }
 
-test('demo - the hash demo mines devnet blocks through the pool and exits 0 on Ctrl-C', async () => {
-  const { out, code } = await demoUntil([], /accepted [1-9]\d* rejected \d+ \| blocks found [1-9]/);
+test('demo - the hash demo mines devnet blocks through the pool, prints share paths and exits 0 on Ctrl-C', async () => {
+  const { out, code } = await demoUntil(
+    ['--trace-paths'],
+    /(?=[\s\S]*accepted [1-9]\d* rejected \d+ \| blocks found [1-9])(?=[\s\S]*^share path )/m,
+  );
+  assert.match(
+    out,
+    /^share path \(trace [0-9a-f]{8}…, node demo-1\): miner's socket read → Connection \S+ at \+0\.00 ms .* → Share actor at .* → share log record .* → ledger apply .*; \d+\.\d\d ms from the socket to the ledger$/m,
+  );
   assert.match(out, /^colliery demo: stratum on 127\.0\.0\.1:\d+, devnet /m);
   assert.match(
     out,

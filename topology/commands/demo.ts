@@ -12,12 +12,13 @@ import { runPrimeDemo } from '../prime-demo.js';
 import { coins } from './ledger.js';
 import { demoPlaces, runDemoUntilSignal, startDemoNode } from '../demo-harness.js';
 
-export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--miners N] [--block-seconds S]
+export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--miners N] [--block-seconds S] [--trace-paths]
 
 Runs the pool on embedded defaults: a local nats-server when none answers at --nats
 (default nats://127.0.0.1:4222), data under ./data, the devnet coin node, one node and
 N demo miners (default 3). Real Stratum miners may connect to the printed port too.
 --coin primecoin-devnet runs the prime path instead (prime devnet, prime demo miners).
+--trace-paths prints one share's path (socket → Share actor → share log → ledger) every 5 s.
 Ctrl-C drains and exits.
 `;
 
@@ -80,6 +81,7 @@ export async function runDemo(args: string[]): Promise<number> {
     rigs,
     devnet,
     places,
+    tracePaths: cfg.tracePaths,
     summary: ({ accepted, rejected, blocks, height }) => {
       const hashes = rigs.reduce((n, r) => n + r.stats.hashes, 0);
       const secs = (Date.now() - startedAt) / 1000;

@@ -33,7 +33,13 @@ export async function runStart(args: string[]): Promise<number> {
   }
   const cfg = loadConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
   const node = await startNode(cfg, { hasher: createPoolHasher(cfg.verifierThreads) });
-  const tracing = startTracing('node', cfg.nodeId, node.log);
+  const tracing = startTracing(
+    'node',
+    cfg.nodeId,
+    node.log,
+    process.env,
+    cfg.tracePaths ? { onLine: (line) => node.log.info(line) } : undefined,
+  );
   announce(node, cfg);
   return waitForSignal(node, () => tracing.shutdown());
 }

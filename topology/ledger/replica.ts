@@ -5,6 +5,7 @@
 // resumes exactly where LMDB says. A failed read or apply (NATS restarting, a full disk) is
 // logged and retried with backoff; the replica never skips an entry.
 import type { NatsConnection } from '@nats-io/transport-node';
+import { spanTime, timedSpan } from '../../runtime/index.js';
 import type { Logger } from 'pino';
 import type { LedgerStore } from '../../actors/ledger/store.js';
 import { validateLogEntry } from '../../actors/ledger/validate.js';
@@ -92,16 +93,19 @@ export class LedgerReplica {
 
   async #apply(batch: readonly RawEntry[]): Promise<void> {
     const entries: LogEntry[] = batch.map((e) => validateLogEntry(e.seq, e.record));
-    const span = tracer.startSpan('ledger.apply', {
-      kind: SpanKind.CONSUMER,
-      links: linksTo(
-        batch.map((e) => spanContextOf((e.record as { trace?: unknown } | null)?.trace)),
-      ),
-      attributes: {
-        'colliery.log_seq_from': batch[0]?.seq ?? 0,
-        'colliery.log_seq_to': batch.at(-1)?.seq ?? 0,
-      },
-    });
+    const span = tracer.startSpan(
+      'ledger.apply',
+      timedSpan({
+        kind: SpanKind.CONSUMER,
+        links: linksTo(
+          batch.map((e) => spanContextOf((e.record as { trace?: unknown } | null)?.trace)),
+        ),
+        attributes: {
+          'colliery.log_seq_from': batch[0]?.seq ?? 0,
+          'colliery.log_seq_to': batch.at(-1)?.seq ?? 0,
+        },
+      }),
+    );
     let lastApplied: number;
     try {
       // The commit (and fsync) runs on LMDB's write thread, not on the one serving Stratum.
@@ -113,7 +117,7 @@ export class LedgerReplica {
       });
       throw err;
     } finally {
-      span.end();
+      span.end(spanTime());
     }
     for (const l of this.#listeners) l(lastApplied);
     for (let i = this.#waiters.length - 1; i >= 0; i--) {

@@ -14,6 +14,7 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { spanTime, timedSpan } from '../../runtime/index.js';
 import type { Logger } from 'pino';
 import type { AcceptedShare, ShareSink } from '../../actors/share/actor.js';
 import {
@@ -154,10 +155,10 @@ export class LogAppender implements ShareSink {
   async #commit(batch: Pending[]): Promise<void> {
     // One span per record, linked to the submits' traces (Connection → Share → here); the
     // record carries this span's traceparent so the ledger's apply span can link to it.
-    const span = tracer.startSpan('share-log.append', {
-      kind: SpanKind.PRODUCER,
-      links: linksTo(shareTraces(batch)),
-    });
+    const span = tracer.startSpan(
+      'share-log.append',
+      timedSpan({ kind: SpanKind.PRODUCER, links: linksTo(shareTraces(batch)) }),
+    );
     const sc = span.spanContext();
     const record: ShareBatchRecord = {
       ...this.#record(batch),
@@ -168,7 +169,7 @@ export class LogAppender implements ShareSink {
     try {
       const seq = await this.#publish('shares', record);
       span.setAttribute('colliery.log_seq', seq);
-      span.end();
+      span.end(spanTime());
       this.stats.shares += record.shares.length;
       for (const p of batch) p.resolve();
     } catch (err) {
@@ -176,7 +177,7 @@ export class LogAppender implements ShareSink {
         code: SpanStatusCode.ERROR,
         message: String((err as Error)?.message ?? err),
       });
-      span.end();
+      span.end(spanTime());
       this.stats.failed++;
       this.#log.error(
         { err, record: record.id, shares: record.shares.length },
