@@ -60,6 +60,8 @@ export interface NodeConfig {
   readonly logLevel: string;
   /** Record spans and log one share's path from socket to ledger every few seconds. */
   readonly tracePaths: boolean;
+  /** Where GET /metrics (Prometheus) and /health listen; null: off. */
+  readonly metrics: { readonly host: string; readonly port: number } | null;
   /** JetStream replicas of the share/block/payout log (3 on a 3-server NATS cluster). */
   readonly logReplicas: number;
   /** Pooled payout scheme (an account may override it; SOLO is the `solo` switch). */
@@ -118,6 +120,7 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   pollMs: 500,
   logLevel: 'info',
   tracePaths: false,
+  metrics: null,
   logReplicas: 1,
   payoutScheme: 'pplns',
   feeBps: 100,
@@ -160,6 +163,7 @@ const OPTIONS: Record<
   'refresh-seconds': { key: 'refreshSeconds', parse: 'number' },
   'log-level': { key: 'logLevel', parse: 'string' },
   'trace-paths': { key: 'tracePaths', parse: 'bool' },
+  metrics: { key: 'metrics', parse: 'string' },
   'log-replicas': { key: 'logReplicas', parse: 'number' },
   'payout-scheme': { key: 'payoutScheme', parse: 'string' },
   'fee-bps': { key: 'feeBps', parse: 'number' },
@@ -348,6 +352,7 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     poolAddress,
     solo: r.solo === true || r.solo === 'true',
     tracePaths: r.tracePaths === true || r.tracePaths === 'true',
+    metrics: metricsListen(r.metrics),
     poolTag: str('poolTag'),
     stratumHost: host,
     stratumPort: portText,
@@ -446,6 +451,23 @@ function accountSchemesOf(v: unknown): NodeConfig['accountSchemes'] {
     }
   }
   return v as NodeConfig['accountSchemes'];
+}
+
+/** `--metrics HOST:PORT` (a file may also give `{ host, port }`); absent or empty: off. */
+function metricsListen(v: unknown): NodeConfig['metrics'] {
+  if (v === undefined || v === null || v === '' || v === false) return null;
+  if (typeof v === 'object' && v !== null && 'host' in v && 'port' in v) {
+    const { host, port } = v as { host: unknown; port: unknown };
+    v = `${String(host)}:${String(port)}`;
+  }
+  const m = /^(.+):(\d+)$/.exec(String(v));
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isInteger(port) || port > 65535)
+    throw new ConfigError(
+      '--metrics',
+      `must be HOST:PORT like 127.0.0.1:9464 (port 0-65535), got ${String(v)}`,
+    );
+  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
 function splitHostPort(stratum: string, port: unknown): [string, number] {

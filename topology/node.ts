@@ -26,13 +26,17 @@ import { BlockLog, openBlocks } from './log/block-log.js';
 import type { LedgerReplica } from './ledger/replica.js';
 import { startNodeLedger } from './ledger/wire.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
+import { startMetricsServer, type MetricsServer } from './metrics.js';
 import { primeNodeParts } from './prime-coin.js';
+import { readFileSync } from 'node:fs';
 
 export interface NodeHandle {
   readonly runtime: Runtime;
   /** This node's ledger replica (a hot standby unless it holds the Ledger lease). */
   readonly ledger: LedgerReplica;
   readonly stratumPort: number;
+  /** Where GET /metrics and /health answer (null: --metrics not set). */
+  readonly metricsPort: number | null;
   readonly log: Logger;
   connections(): number;
   shareStats(): Promise<ShareStats>;
@@ -246,18 +250,51 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
 
   const started = stratum;
   const claim = prefix;
+  const shareStats = () =>
+    rt.ask<ShareStats>(rt.address('share', cfg.nodeId), { type: 'share.stats' });
+  const blocks = () => rt.ask<FoundBlock[]>(blockAddress, { type: 'block.list' });
+  let metrics: MetricsServer | null = null;
+  if (cfg.metrics !== null) {
+    const store = ledger.replica.store;
+    try {
+      metrics = await startMetricsServer(
+        {
+          nodeId: cfg.nodeId,
+          cluster: cfg.cluster,
+          coin: cfg.coin,
+          version: VERSION,
+          connections: () => started.connections,
+          draining: () => rt.draining,
+          shareStats,
+          blocks,
+          logStats: () => appender.stats,
+          ledger: () => ({ lastApplied: store.lastApplied(), shares: store.counters().shares }),
+          actors: () => rt.stats(),
+        },
+        cfg.metrics.host,
+        cfg.metrics.port,
+        (err) => log.warn({ err }, 'metrics scrape failed'),
+      );
+      log.info({ host: cfg.metrics.host, port: metrics.port }, 'metrics on /metrics and /health');
+    } catch (err) {
+      // A node that cannot serve metrics still mines; the operator hears why once.
+      log.error({ err, metrics: cfg.metrics }, 'metrics server did not start');
+    }
+  }
   let stopping: Promise<void> | undefined;
   return {
     runtime: rt,
     ledger: ledger.replica,
     stratumPort: started.port,
+    metricsPort: metrics?.port ?? null,
     log,
     connections: () => started.connections,
-    shareStats: () => rt.ask<ShareStats>(rt.address('share', cfg.nodeId), { type: 'share.stats' }),
-    blocks: () => rt.ask<FoundBlock[]>(blockAddress, { type: 'block.list' }),
+    shareStats,
+    blocks,
     stop: () =>
       (stopping ??= (async () => {
         await rt.drain({ timeoutMs: 20_000 });
+        await metrics?.close().catch(() => undefined);
         await started.stop();
         await appender.close();
         await blockLog.settled(30_000);
@@ -269,6 +306,16 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
       })()),
   };
 }
+
+/** This package's version (dist/topology/node.js → package.json), for colliery_node_info. */
+const VERSION = (() => {
+  try {
+    const url = new URL('../../package.json', import.meta.url);
+    return String((JSON.parse(readFileSync(url, 'utf8')) as { version?: unknown }).version);
+  } catch {
+    return 'unknown';
+  }
+})();
 
 /** The Job actor's broadcast → what Connection sessions consume. */
 function toConnectionAnnouncement(msg: unknown, coin: string): ConnAnnouncement | null {

@@ -1,0 +1,128 @@
+// `--metrics HOST:PORT`: a node mining through a real miner answers GET /metrics in Prometheus
+// text format with numbers that match what happened (connections, accepted shares, the share
+// log, the ledger, actors by kind), GET /health 200 while serving and 503 once it drains.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { StratumMiner } from '../../topology/miner/stratum-miner.js';
+import { hashHeaders } from '../../native/index.js';
+import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
+import { loadConfig } from '../../topology/config.js';
+import { until } from '../helpers/until.js';
+import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
+
+function get(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The value of one sample (`name{labels} value`), or undefined when it is not exposed. */
+function sample(text: string, name: string, labels = ''): number | undefined {
+  const key = labels === '' ? name : `${name}{${labels}}`;
+  const line = text.split('\n').find((l) => l.startsWith(`${key} `));
+  return line === undefined ? undefined : Number(line.slice(key.length + 1));
+}
+
+test('metrics - /metrics counts what the node did, /health turns 503 on drain', async () => {
+  const pool = await startTestPool(
+    { bits: bitsFromTarget(shareTargetFromDifficulty(2 ** 4)) },
+    {
+      nodeId: 'm1',
+      cluster: 'metrics',
+      metrics: { host: '127.0.0.1', port: 0 },
+      ...{ startDifficulty: 2 ** -16, minDifficulty: 2 ** -16, maxDifficulty: 2 ** -16 },
+    },
+  );
+  const miner = new StratumMiner({
+    host: '127.0.0.1',
+    port: pool.node.stratumPort,
+    username: `${TEST_ADDRESS}.rig`,
+    hashHeaders,
+    maxHashesPerSec: 500_000,
+  });
+  after(async () => {
+    miner.stop();
+    await pool.stop();
+  });
+  const port = pool.node.metricsPort;
+  assert.ok(port !== null && port > 0, 'the metrics server listens');
+  assert.equal((await get(port, '/health')).status, 200);
+  assert.equal((await get(port, '/nope')).status, 404);
+
+  await miner.start();
+  await until('the ledger applies 5 shares', () =>
+    pool.node.ledger.store.counters().shares >= 5 ? true : undefined,
+  );
+  miner.stop();
+  const accepted = miner.stats.accepted;
+  // The miner's last answers and the ledger settle; then every count is final.
+  const m = await until('metrics that agree with the miner', async () => {
+    const r = await get(port, '/metrics');
+    const applied = sample(r.body, 'colliery_ledger_shares_total');
+    return sample(r.body, 'colliery_shares_total', 'verdict="accepted"') === miner.stats.accepted &&
+      applied === miner.stats.accepted
+      ? r
+      : undefined;
+  });
+  assert.match(m.type, /^text\/plain; version=0\.0\.4/);
+  assert.ok(accepted >= 5);
+  const text = m.body;
+  assert.match(text, /^# TYPE colliery_shares_total counter$/m);
+  assert.equal(
+    sample(
+      text,
+      'colliery_node_info',
+      'node="m1",cluster="metrics",coin="bitcoin-regtest",version="0.1.0"',
+    ),
+    1,
+  );
+  assert.equal(sample(text, 'colliery_draining'), 0);
+  assert.equal(sample(text, 'colliery_share_log_shares_total'), miner.stats.accepted);
+  assert.ok((sample(text, 'colliery_share_log_records_total') ?? 0) >= 1);
+  assert.equal(sample(text, 'colliery_share_log_failed_total'), 0);
+  assert.ok((sample(text, 'colliery_ledger_applied_seq') ?? 0) >= 1);
+  assert.equal(sample(text, 'colliery_actors', 'kind="share"'), 1);
+  assert.equal(sample(text, 'colliery_actors', 'kind="job"'), 1, 'this node leads the Job actor');
+  const util = sample(text, 'colliery_event_loop_utilization') ?? -1;
+  assert.ok(util >= 0 && util <= 1, `utilisation ${util}`);
+  assert.ok((sample(text, 'process_resident_memory_bytes') ?? 0) > 1e6);
+  // Every sample line is `name{labels} number`.
+  for (const line of text.split('\n').filter((l) => l !== '' && !l.startsWith('#')))
+    assert.match(line, /^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[\d.e+-]+$/, line);
+
+  // The miner disconnected: its Connection actor is gone.
+  await until('the connection closed', async () =>
+    sample((await get(port, '/metrics')).body, 'colliery_stratum_connections') === 0
+      ? true
+      : undefined,
+  );
+  const draining = pool.node.runtime.drain({ timeoutMs: 5_000 });
+  const health = await get(port, '/health');
+  assert.equal(health.status, 503);
+  assert.equal(health.body, 'draining\n');
+  await draining;
+});
+
+test('metrics - a malformed --metrics stops the start naming the option', () => {
+  assert.throws(
+    () =>
+      loadConfig([{ metrics: 'localhost' }], {
+        coin: 'bitcoin-regtest',
+        rpc: [{ url: 'http://127.0.0.1:1' }],
+        poolAddress: TEST_ADDRESS,
+      }),
+    (err: Error & { code?: string }) =>
+      err.code === 'CONFIG_INVALID' &&
+      /--metrics/.test(err.message) &&
+      /HOST:PORT/.test(err.message),
+  );
+});

@@ -1,0 +1,257 @@
+// Prometheus metrics and a health check for one node (`--metrics HOST:PORT`, off by default).
+// GET /metrics: text exposition 0.0.4 — Stratum connections, share verdicts, block candidates
+// and blocks by status, the share log (records, shares, retries, failures), the ledger replica
+// (last applied sequence, shares applied), actors by kind (count, mailbox depth), the event
+// loop (utilisation and delay since the last scrape) and process memory. GET /health: 200 while
+// the node serves, 503 once it drains (a load balancer stops sending miners). Everything is read
+// at scrape time; nothing here runs between scrapes but the event-loop delay histogram.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { FoundBlock } from '../actors/block/actor.js';
+import type { ShareStats } from '../actors/share/messages.js';
+import type { ActorStats } from '../runtime/index.js';
+import type { LogAppenderStats } from './log/appender.js';
+
+/** What a scrape reads; the node's handle provides it. */
+export interface MetricsSource {
+  readonly nodeId: string;
+  readonly cluster: string;
+  readonly coin: string;
+  readonly version: string;
+  connections(): number;
+  draining(): boolean;
+  shareStats(): Promise<ShareStats>;
+  blocks(): Promise<FoundBlock[]>;
+  logStats(): LogAppenderStats;
+  ledger(): { lastApplied: number; shares: number };
+  actors(): ActorStats[];
+}
+
+export interface MetricsServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** A scrape waits this long for the Share and Block actors; what does not answer is left out. */
+const ASK_MS = 2_000;
+
+export async function startMetricsServer(
+  source: MetricsSource,
+  host: string,
+  port: number,
+  onError: (err: unknown) => void,
+): Promise<MetricsServer> {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let elu: EventLoopUtilization = performance.eventLoopUtilization();
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'GET only\n');
+    if (path === '/health') {
+      const ok = !source.draining();
+      return send(res, ok ? 200 : 503, ok ? 'ok\n' : 'draining\n');
+    }
+    if (path !== '/metrics') return send(res, 404, 'not found: try /metrics or /health\n');
+    void scrape().then(
+      (text) => send(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8'),
+      (err: unknown) => {
+        onError(err);
+        send(res, 500, 'scrape failed\n');
+      },
+    );
+  });
+
+  async function scrape(): Promise<string> {
+    const [share, blocks] = await Promise.all([
+      withTimeout(source.shareStats()),
+      withTimeout(source.blocks()),
+    ]);
+    const out = new Exposition();
+    out.gauge('colliery_node_info', 'This node: its id, cluster, coin and version (always 1).', [
+      [
+        {
+          node: source.nodeId,
+          cluster: source.cluster,
+          coin: source.coin,
+          version: source.version,
+        },
+        1,
+      ],
+    ]);
+    out.gauge('colliery_draining', '1 once the node drains (SIGTERM), else 0.', [
+      [{}, source.draining() ? 1 : 0],
+    ]);
+    out.gauge('colliery_stratum_connections', 'Open Stratum connections on this node.', [
+      [{}, source.connections()],
+    ]);
+    if (share !== undefined) {
+      out.counter(
+        'colliery_shares_total',
+        "Shares this node's Share actor judged, by verdict.",
+        Object.entries(share.verdicts).map(([verdict, n]) => [{ verdict }, n]),
+      );
+      out.counter(
+        'colliery_block_candidates_total',
+        'Shares this node found meeting the network target (sent to the Block actor).',
+        [[{}, share.candidates]],
+      );
+    }
+    if (blocks !== undefined) {
+      const byStatus = new Map<string, number>();
+      for (const b of blocks) byStatus.set(b.status, (byStatus.get(b.status) ?? 0) + 1);
+      out.gauge(
+        'colliery_blocks',
+        "Blocks the Block actor follows (the cluster's, its most recent 1,000), by status.",
+        [...byStatus].map(([status, n]) => [{ status }, n]),
+      );
+    }
+    const log = source.logStats();
+    out.counter('colliery_share_log_records_total', 'Share records appended to the log.', [
+      [{}, log.records],
+    ]);
+    out.counter('colliery_share_log_shares_total', 'Shares appended to the log.', [
+      [{}, log.shares],
+    ]);
+    out.counter('colliery_share_log_retries_total', 'Appends retried (timeouts, restarts).', [
+      [{}, log.retries],
+    ]);
+    out.counter(
+      'colliery_share_log_failed_total',
+      'Records given up after retrying (their miners heard "server busy").',
+      [[{}, log.failed]],
+    );
+    const ledger = source.ledger();
+    out.gauge('colliery_ledger_applied_seq', "The log sequence this node's ledger has applied.", [
+      [{}, ledger.lastApplied],
+    ]);
+    out.counter('colliery_ledger_shares_total', "Shares this node's ledger has applied.", [
+      [{}, ledger.shares],
+    ]);
+    const kinds = new Map<string, { actors: number; depth: number; maxDepth: number }>();
+    for (const a of source.actors()) {
+      const kind = kindOf(a.address);
+      const k = kinds.get(kind) ?? { actors: 0, depth: 0, maxDepth: 0 };
+      k.actors++;
+      k.depth += a.depth;
+      k.maxDepth = Math.max(k.maxDepth, a.depth);
+      kinds.set(kind, k);
+    }
+    out.gauge(
+      'colliery_actors',
+      'Live actors on this node, by kind.',
+      [...kinds].map(([kind, k]) => [{ kind }, k.actors]),
+    );
+    out.gauge(
+      'colliery_actor_mailbox_depth',
+      'Messages waiting in the mailboxes of one kind of actor.',
+      [...kinds].map(([kind, k]) => [{ kind }, k.depth]),
+    );
+    out.gauge(
+      'colliery_actor_mailbox_depth_max',
+      'The deepest mailbox of one kind of actor.',
+      [...kinds].map(([kind, k]) => [{ kind }, k.maxDepth]),
+    );
+    const now = performance.eventLoopUtilization();
+    out.gauge(
+      'colliery_event_loop_utilization',
+      'Share of time the event loop was busy since the last scrape (0-1).',
+      [[{}, performance.eventLoopUtilization(now, elu).utilization]],
+    );
+    elu = now;
+    out.gauge(
+      'colliery_event_loop_delay_seconds',
+      'Event-loop delay since the last scrape, by quantile (10 ms sampling).',
+      [0.5, 0.99, 1].map((q) => [
+        { quantile: String(q) },
+        q === 1 ? delay.max / 1e9 : delay.percentile(q * 100) / 1e9,
+      ]),
+    );
+    delay.reset();
+    const mem = process.memoryUsage();
+    out.gauge('process_resident_memory_bytes', 'Resident memory of the process.', [[{}, mem.rss]]);
+    out.gauge('nodejs_heap_used_bytes', "V8's heap in use.", [[{}, mem.heapUsed]]);
+    return out.text();
+  }
+
+  server.on('clientError', (_err, socket) => socket.destroy());
+  server.listen({ host, port });
+  await once(server, 'listening');
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: async () => {
+      delay.disable();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** An actor's kind from its address `colliery.<cluster>.<kind>.<id>`. */
+function kindOf(address: string): string {
+  return address.split('.', 3)[2] ?? 'unknown';
+}
+
+/** The value, or undefined when it failed or took longer than ASK_MS. */
+async function withTimeout<T>(p: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ASK_MS);
+  });
+  try {
+    return await Promise.race([p.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type Labels = Readonly<Record<string, string>>;
+
+/** Prometheus text format 0.0.4: HELP, TYPE, then one sample per label set. */
+class Exposition {
+  readonly #lines: string[] = [];
+
+  gauge(name: string, help: string, samples: readonly (readonly [Labels, number])[]): void {
+    this.#family(name, 'gauge', help, samples);
+  }
+
+  counter(name: string, help: string, samples: readonly (readonly [Labels, number])[]): void {
+    this.#family(name, 'counter', help, samples);
+  }
+
+  #family(
+    name: string,
+    type: string,
+    help: string,
+    samples: readonly (readonly [Labels, number])[],
+  ): void {
+    this.#lines.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
+    this.#lines.push(`# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) {
+      const set = Object.entries(labels)
+        .map(
+          ([k, v]) =>
+            `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`,
+        )
+        .join(',');
+      this.#lines.push(`${name}${set === '' ? '' : `{${set}}`} ${formatValue(value)}`);
+    }
+  }
+
+  text(): string {
+    return this.#lines.join('\n') + '\n';
+  }
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
