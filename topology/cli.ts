@@ -6,6 +6,7 @@ import { runDemo } from './commands/demo.js';
 import { runDevnet } from './commands/devnet.js';
 import { runLedger } from './commands/ledger.js';
 import { runStart } from './commands/start.js';
+import { runStatus } from './commands/status.js';
 
 export interface Command {
   readonly summary: string;
@@ -23,6 +24,10 @@ export const COMMANDS: Record<string, Command> = {
     run: runLedger,
   },
   devnet: { summary: 'run the devnet coin node alone (JSON-RPC, regtest-style)', run: runDevnet },
+  status: {
+    summary: 'the cluster: nodes and what each reports, lease holders, the share log',
+    run: runStatus,
+  },
 };
 
 export function helpText(): string {

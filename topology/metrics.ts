@@ -8,23 +8,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import type { FoundBlock } from '../actors/block/actor.js';
-import type { ShareStats } from '../actors/share/messages.js';
 import type { ActorStats } from '../runtime/index.js';
-import type { LogAppenderStats } from './log/appender.js';
+import type { NodeStatus } from './status.js';
 
-/** What a scrape reads; the node's handle provides it. */
+/** What a scrape reads: the node's status (status.ts) and the runtime's actor stats. */
 export interface MetricsSource {
-  readonly nodeId: string;
-  readonly cluster: string;
-  readonly coin: string;
-  readonly version: string;
-  connections(): number;
-  draining(): boolean;
-  shareStats(): Promise<ShareStats>;
-  blocks(): Promise<FoundBlock[]>;
-  logStats(): LogAppenderStats;
-  ledger(): { lastApplied: number; shares: number };
+  status(): Promise<NodeStatus>;
   actors(): ActorStats[];
 }
 
@@ -33,11 +22,10 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** A scrape waits this long for the Share and Block actors; what does not answer is left out. */
-const ASK_MS = 2_000;
-
 export async function startMetricsServer(
   source: MetricsSource,
+  /** Read on every /health (no asks: a health check answers at once). */
+  draining: () => boolean,
   host: string,
   port: number,
   onError: (err: unknown) => void,
@@ -49,7 +37,7 @@ export async function startMetricsServer(
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'GET only\n');
     if (path === '/health') {
-      const ok = !source.draining();
+      const ok = !draining();
       return send(res, ok ? 200 : 503, ok ? 'ok\n' : 'draining\n');
     }
     if (path !== '/metrics') return send(res, 404, 'not found: try /metrics or /health\n');
@@ -63,50 +51,39 @@ export async function startMetricsServer(
   });
 
   async function scrape(): Promise<string> {
-    const [share, blocks] = await Promise.all([
-      withTimeout(source.shareStats()),
-      withTimeout(source.blocks()),
-    ]);
+    const st = await source.status();
     const out = new Exposition();
+    const { node, cluster, coin, version } = st;
     out.gauge('colliery_node_info', 'This node: its id, cluster, coin and version (always 1).', [
-      [
-        {
-          node: source.nodeId,
-          cluster: source.cluster,
-          coin: source.coin,
-          version: source.version,
-        },
-        1,
-      ],
+      [{ node, cluster, coin, version }, 1],
     ]);
     out.gauge('colliery_draining', '1 once the node drains (SIGTERM), else 0.', [
-      [{}, source.draining() ? 1 : 0],
+      [{}, st.draining ? 1 : 0],
     ]);
     out.gauge('colliery_stratum_connections', 'Open Stratum connections on this node.', [
-      [{}, source.connections()],
+      [{}, st.connections],
     ]);
-    if (share !== undefined) {
+    // The Share and Block actors are asked (status.ts, 2 s limit); what did not answer is left out.
+    if (st.shares !== null) {
       out.counter(
         'colliery_shares_total',
         "Shares this node's Share actor judged, by verdict.",
-        Object.entries(share.verdicts).map(([verdict, n]) => [{ verdict }, n]),
+        Object.entries(st.shares.verdicts).map(([verdict, n]) => [{ verdict }, n]),
       );
       out.counter(
         'colliery_block_candidates_total',
         'Shares this node found meeting the network target (sent to the Block actor).',
-        [[{}, share.candidates]],
+        [[{}, st.shares.candidates]],
       );
     }
-    if (blocks !== undefined) {
-      const byStatus = new Map<string, number>();
-      for (const b of blocks) byStatus.set(b.status, (byStatus.get(b.status) ?? 0) + 1);
+    if (st.blocks !== null) {
       out.gauge(
         'colliery_blocks',
         "Blocks the Block actor follows (the cluster's, its most recent 1,000), by status.",
-        [...byStatus].map(([status, n]) => [{ status }, n]),
+        Object.entries(st.blocks).map(([status, n]) => [{ status }, n]),
       );
     }
-    const log = source.logStats();
+    const log = st.log;
     out.counter('colliery_share_log_records_total', 'Share records appended to the log.', [
       [{}, log.records],
     ]);
@@ -121,12 +98,11 @@ export async function startMetricsServer(
       'Records given up after retrying (their miners heard "server busy").',
       [[{}, log.failed]],
     );
-    const ledger = source.ledger();
     out.gauge('colliery_ledger_applied_seq', "The log sequence this node's ledger has applied.", [
-      [{}, ledger.lastApplied],
+      [{}, st.ledger.lastApplied],
     ]);
     out.counter('colliery_ledger_shares_total', "Shares this node's ledger has applied.", [
-      [{}, ledger.shares],
+      [{}, st.ledger.shares],
     ]);
     const kinds = new Map<string, { actors: number; depth: number; maxDepth: number }>();
     for (const a of source.actors()) {
@@ -196,19 +172,6 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
 /** An actor's kind from its address `colliery.<cluster>.<kind>.<id>`. */
 function kindOf(address: string): string {
   return address.split('.', 3)[2] ?? 'unknown';
-}
-
-/** The value, or undefined when it failed or took longer than ASK_MS. */
-async function withTimeout<T>(p: Promise<T>): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ASK_MS);
-  });
-  try {
-    return await Promise.race([p.catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 type Labels = Readonly<Record<string, string>>;

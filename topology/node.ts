@@ -27,6 +27,7 @@ import type { LedgerReplica } from './ledger/replica.js';
 import { startNodeLedger } from './ledger/wire.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 import { startMetricsServer, type MetricsServer } from './metrics.js';
+import { gatherStatus, validateStatusMessage, type NodeStatus } from './status.js';
 import { primeNodeParts } from './prime-coin.js';
 import { readFileSync } from 'node:fs';
 
@@ -41,6 +42,8 @@ export interface NodeHandle {
   connections(): number;
   shareStats(): Promise<ShareStats>;
   blocks(): Promise<FoundBlock[]>;
+  /** What `colliery status` and /metrics report about this node. */
+  status(): Promise<NodeStatus>;
   /** Drains and closes everything this node started. */
   stop(): Promise<void>;
 }
@@ -60,6 +63,7 @@ export interface NodeDeps {
 }
 
 export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHandle> {
+  const startedAtMs = Date.now();
   const log = deps.log ?? pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
   const nc = deps.nc ?? (await connectNats([...cfg.natsUrls], cfg.nodeId));
   const rt = new Runtime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
@@ -98,7 +102,9 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   );
 
   try {
-    prefix = await claimExtranoncePrefix(nc, cfg.cluster, cfg.nodeId, 30_000, (why) => {
+    // On the log's connection: the runtime's closes with its drain, and the claim is released
+    // after that (miners keep their extranonce1 until their connections are gone).
+    prefix = await claimExtranoncePrefix(logNc, cfg.cluster, cfg.nodeId, 30_000, (why) => {
       log.fatal({ why }, 'lost the extranonce prefix; draining so no two miners share work');
       void rt.drain();
     });
@@ -234,10 +240,16 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
       toAnnouncement: (msg) => toConnectionAnnouncement(msg, cfg.coin),
       ...(deps.onEffect ? { onEffect: deps.onEffect } : {}),
     });
-    // A node that joins late asks the Job leader for the current job instead of waiting for the next one.
+    // A node that joins late asks the Job leader for the current job instead of waiting for the
+    // next broadcast (up to --refresh-seconds): its Share actor and its miners need it.
+    const server = stratum;
     void rt
       .ask<JobAnnouncement | null>(jobAddress, { type: 'job.current' }, { timeoutMs: 5_000 })
-      .then((a) => a && rt.tell(share, a))
+      .then((a) => {
+        if (!a) return;
+        rt.tell(share, a);
+        server.offer(a);
+      })
       .catch(() => undefined);
   } catch (err) {
     await stratum?.stop().catch(() => undefined);
@@ -254,23 +266,34 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     rt.ask<ShareStats>(rt.address('share', cfg.nodeId), { type: 'share.stats' });
   const blocks = () => rt.ask<FoundBlock[]>(blockAddress, { type: 'block.list' });
   let metrics: MetricsServer | null = null;
+  const store = ledger.replica.store;
+  const status = (): Promise<NodeStatus> =>
+    gatherStatus({
+      fixed: {
+        node: cfg.nodeId,
+        cluster: cfg.cluster,
+        coin: cfg.coin,
+        version: VERSION,
+        startedAtMs,
+        stratumPort: started.port,
+      },
+      metricsPort: () => metrics?.port ?? null,
+      draining: () => rt.draining,
+      connections: () => started.connections,
+      shareStats,
+      blocks,
+      logStats: () => appender.stats,
+      ledger: () => ({ lastApplied: store.lastApplied(), shares: store.counters().shares }),
+    });
+  // `colliery status` asks every node this over NATS.
+  rt.spawn('status', cfg.nodeId, () => ({ receive: () => status() }), {
+    validate: validateStatusMessage,
+  });
   if (cfg.metrics !== null) {
-    const store = ledger.replica.store;
     try {
       metrics = await startMetricsServer(
-        {
-          nodeId: cfg.nodeId,
-          cluster: cfg.cluster,
-          coin: cfg.coin,
-          version: VERSION,
-          connections: () => started.connections,
-          draining: () => rt.draining,
-          shareStats,
-          blocks,
-          logStats: () => appender.stats,
-          ledger: () => ({ lastApplied: store.lastApplied(), shares: store.counters().shares }),
-          actors: () => rt.stats(),
-        },
+        { status, actors: () => rt.stats() },
+        () => rt.draining,
         cfg.metrics.host,
         cfg.metrics.port,
         (err) => log.warn({ err }, 'metrics scrape failed'),
@@ -291,6 +314,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     connections: () => started.connections,
     shareStats,
     blocks,
+    status,
     stop: () =>
       (stopping ??= (async () => {
         await rt.drain({ timeoutMs: 20_000 });
@@ -299,8 +323,8 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         await appender.close();
         await blockLog.settled(30_000);
         await ledger.stop();
-        await logNc.drain().catch(() => undefined);
         await claim.release().catch(() => undefined);
+        await logNc.drain().catch(() => undefined);
         await deps.hasher.close?.();
         for (const n of nodes) n.close();
       })()),

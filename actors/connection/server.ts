@@ -36,6 +36,11 @@ export interface StratumServerConfig {
 export interface StratumServer {
   readonly port: number;
   readonly connections: number;
+  /**
+   * The current job, asked of the Job leader at start: a node joining a running cluster has had
+   * no broadcast yet. Ignored once a broadcast has arrived (that one is at least as new).
+   */
+  offer(job: unknown): void;
   stop(): Promise<void>;
 }
 
@@ -200,6 +205,14 @@ export async function startStratumServer(
     port,
     get connections() {
       return live.size;
+    },
+    offer: (job) => {
+      if (current !== null || !cfg.toAnnouncement(job)) return;
+      current = job;
+      for (const socket of live.values()) {
+        const c = connectionOf(socket);
+        if (c !== undefined) rt.tell(c.self, job);
+      }
     },
     /** Closes the listener and any socket still open (after a drain, normally none). */
     stop: async () => {

@@ -1,0 +1,195 @@
+// `colliery status`: the cluster as NATS sees it, from any machine that reaches NATS. Nodes are
+// found by their extranonce-prefix claims (a live node renews its claim; a dead one's expires),
+// lease holders are read from the lease bucket, the share log from its stream, and every node
+// is asked for its own report (status.ts) over the runtime.
+import { stdout } from 'node:process';
+import { Kvm, type KV } from '@nats-io/kv';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { pino } from 'pino';
+import { Runtime, connectNats } from '../../runtime/index.js';
+import { CodedError } from '../../actors/shared/errors.js';
+import { parseFlags } from '../config.js';
+import { logStreamName } from '../log/stream.js';
+import type { NodeStatus } from '../status.js';
+
+export const STATUS_HELP = `usage: colliery status [--nats URL] [--cluster NAME] [--json]
+
+Prints the cluster: its nodes (each asked for its connections, shares, share log and ledger
+position), who holds each lease (Job, Block, Ledger per coin), and the share log stream.
+--json prints the same as one JSON object. Exit 1 when NATS or the cluster is not there.
+`;
+
+interface LeaseView {
+  readonly lease: string;
+  readonly node: string;
+  /** Seconds since the holder last renewed it. */
+  readonly ageS: number;
+  /** Older than its TTL: the holder is gone and a standby will take it. */
+  readonly expired: boolean;
+}
+
+export interface ClusterStatus {
+  readonly cluster: string;
+  readonly nats: string;
+  readonly log: { stream: string; messages: number; bytes: number; lastSeq: number } | null;
+  readonly leases: readonly LeaseView[];
+  readonly nodes: readonly (NodeStatus | { node: string; error: string })[];
+}
+
+export async function runStatus(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    stdout.write(STATUS_HELP);
+    return 0;
+  }
+  const json = args.includes('--json');
+  const { raw, rest } = parseFlags(args.filter((a) => a !== '--json'));
+  if (rest.length > 0) throw new CodedError('CONFIG_INVALID', `unknown argument ${rest[0]}`);
+  const natsUrls = Array.isArray(raw.natsUrls)
+    ? raw.natsUrls.map(String)
+    : ['nats://127.0.0.1:4222'];
+  const cluster = typeof raw.cluster === 'string' ? raw.cluster : 'colliery';
+  const s = await clusterStatus(natsUrls, cluster);
+  stdout.write(json ? `${JSON.stringify(s, null, 2)}\n` : formatClusterStatus(s));
+  return 0;
+}
+
+export async function clusterStatus(natsUrls: string[], cluster: string): Promise<ClusterStatus> {
+  const nc = await connectNats(natsUrls, `status-${process.pid}`);
+  const rt = new Runtime({
+    cluster,
+    node: `status-${process.pid}`,
+    log: pino({ level: 'silent' }),
+    nc,
+  });
+  try {
+    const kvm = new Kvm(nc);
+    const prefixes = await openBucket(kvm, `colliery_${cluster}_prefixes`);
+    if (prefixes === null)
+      throw new CodedError(
+        'NO_CLUSTER',
+        `no node has run in cluster '${cluster}' on ${natsUrls.join(',')} (check --nats and --cluster)`,
+      );
+    const nodeIds = new Set<string>();
+    for (const [, e] of await entries(prefixes)) nodeIds.add(e.string());
+    const leases: LeaseView[] = [];
+    const leaseBucket = await openBucket(kvm, `colliery_${cluster}_leases`);
+    const now = Date.now();
+    for (const [key, e] of leaseBucket === null ? [] : await entries(leaseBucket)) {
+      const v = e.json<{ node?: unknown; ttlMs?: unknown }>();
+      const ageS = (now - e.created.getTime()) / 1000;
+      leases.push({
+        lease: key,
+        node: String(v.node),
+        ageS,
+        expired: typeof v.ttlMs === 'number' && ageS * 1000 > v.ttlMs,
+      });
+    }
+    leases.sort((a, b) => a.lease.localeCompare(b.lease));
+    let log: ClusterStatus['log'] = null;
+    try {
+      const info = await (await jetstreamManager(nc)).streams.info(logStreamName(cluster));
+      log = {
+        stream: info.config.name,
+        messages: info.state.messages,
+        bytes: info.state.bytes,
+        lastSeq: info.state.last_seq,
+      };
+    } catch {
+      // no share log yet: shown as such
+    }
+    const nodes = await Promise.all(
+      [...nodeIds].sort().map(async (node) => {
+        try {
+          return await rt.ask<NodeStatus>(
+            rt.address('status', node),
+            { type: 'node.status' },
+            { timeoutMs: 3_000 },
+          );
+        } catch (err) {
+          return { node, error: (err as { code?: string }).code ?? String(err) };
+        }
+      }),
+    );
+    return { cluster, nats: natsUrls.join(','), log, leases, nodes };
+  } finally {
+    await rt.drain({ timeoutMs: 1_000 }).catch(() => undefined);
+    await nc.close().catch(() => undefined);
+  }
+}
+
+/** The bucket, or null when it does not exist. */
+async function openBucket(kvm: Kvm, name: string): Promise<KV | null> {
+  try {
+    const kv = await kvm.open(name);
+    await kv.status(); // open() does not look; status() fails on a missing bucket
+    return kv;
+  } catch {
+    return null;
+  }
+}
+
+async function entries(kv: KV) {
+  const out: [string, NonNullable<Awaited<ReturnType<KV['get']>>>][] = [];
+  for await (const key of await kv.keys()) {
+    const e = await kv.get(key);
+    if (e !== null && e.operation === 'PUT') out.push([key, e]);
+  }
+  return out;
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+export function formatClusterStatus(s: ClusterStatus): string {
+  const lines = [`cluster ${s.cluster} · nats ${s.nats}`];
+  lines.push(
+    s.log === null
+      ? 'share log: no stream yet'
+      : `share log ${s.log.stream}: ${fmt(s.log.messages)} records, ${(s.log.bytes / 1e6).toFixed(1)} MB, last seq ${fmt(s.log.lastSeq)}`,
+  );
+  lines.push(
+    `leases: ${
+      s.leases.length === 0
+        ? 'none'
+        : s.leases
+            .map(
+              (l) =>
+                `${l.lease} → ${l.node}${l.expired ? ` (expired ${l.ageS.toFixed(0)} s ago)` : ''}`,
+            )
+            .join(' · ')
+    }`,
+  );
+  lines.push(`nodes (${s.nodes.length}):`);
+  for (const n of s.nodes) {
+    if ('error' in n) {
+      lines.push(`  ${n.node}  not answering (${n.error})`);
+      continue;
+    }
+    const v = n.shares?.verdicts ?? {};
+    const accepted = v['accepted'] ?? 0;
+    const rejected = Object.entries(v).reduce((t, [k, c]) => (k === 'accepted' ? t : t + c), 0);
+    const upS = Math.max(0, (Date.now() - n.startedAtMs) / 1000);
+    lines.push(
+      `  ${n.node}  ${n.coin} ${n.version}${n.draining ? ' DRAINING' : ''} · up ${duration(upS)} · ` +
+        `stratum :${n.stratumPort}${n.metricsPort === null ? '' : ` · metrics :${n.metricsPort}`} · ` +
+        `${fmt(n.connections)} connections · shares ${
+          n.shares === null
+            ? '(share actor not answering)'
+            : `${fmt(accepted)} accepted, ${fmt(rejected)} rejected`
+        } · log ${fmt(n.log.records)} records (${fmt(n.log.failed)} failed) · ledger seq ${fmt(n.ledger.lastApplied)}` +
+        (n.blocks === null
+          ? ''
+          : ` · blocks ${
+              Object.entries(n.blocks)
+                .map(([k, c]) => `${k} ${c}`)
+                .join(', ') || 'none'
+            }`),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function duration(s: number): string {
+  if (s < 120) return `${s.toFixed(0)} s`;
+  if (s < 7200) return `${(s / 60).toFixed(0)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}

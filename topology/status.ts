@@ -1,0 +1,91 @@
+// What a node reports about itself (`NodeStatus`): gathered in one place for the per-node status
+// actor (`colliery status` asks it over NATS) and for `/metrics`. `colliery status` itself: the
+// cluster from any machine that reaches NATS — the nodes (from their extranonce-prefix claims),
+// who holds each lease, the share log stream, and each node's own report.
+import type { FoundBlock } from '../actors/block/actor.js';
+import type { ShareStats } from '../actors/share/messages.js';
+import { CodedError } from '../actors/shared/errors.js';
+import type { LogAppenderStats } from './log/appender.js';
+
+export interface NodeStatus {
+  readonly node: string;
+  readonly cluster: string;
+  readonly coin: string;
+  readonly version: string;
+  readonly startedAtMs: number;
+  readonly draining: boolean;
+  readonly stratumPort: number;
+  readonly metricsPort: number | null;
+  readonly connections: number;
+  /** The Share actor's verdict counts (null: it did not answer in time). */
+  readonly shares: {
+    readonly verdicts: Record<string, number>;
+    readonly candidates: number;
+  } | null;
+  /** Blocks the Block actor follows, by status (null: the leader did not answer in time). */
+  readonly blocks: Record<string, number> | null;
+  readonly log: LogAppenderStats;
+  readonly ledger: { readonly lastApplied: number; readonly shares: number };
+}
+
+/** What gatherStatus reads from a running node. */
+export interface StatusParts {
+  readonly fixed: Pick<
+    NodeStatus,
+    'node' | 'cluster' | 'coin' | 'version' | 'startedAtMs' | 'stratumPort'
+  >;
+  metricsPort(): number | null;
+  draining(): boolean;
+  connections(): number;
+  shareStats(): Promise<ShareStats>;
+  blocks(): Promise<FoundBlock[]>;
+  logStats(): LogAppenderStats;
+  ledger(): { lastApplied: number; shares: number };
+}
+
+/** The Share and Block actors are asked with this limit; a late answer is reported as null. */
+const ASK_MS = 2_000;
+
+export async function gatherStatus(p: StatusParts): Promise<NodeStatus> {
+  const [share, blocks] = await Promise.all([withTimeout(p.shareStats()), withTimeout(p.blocks())]);
+  let byStatus: Record<string, number> | null = null;
+  if (blocks !== undefined) {
+    byStatus = {};
+    for (const b of blocks) byStatus[b.status] = (byStatus[b.status] ?? 0) + 1;
+  }
+  return {
+    ...p.fixed,
+    metricsPort: p.metricsPort(),
+    draining: p.draining(),
+    connections: p.connections(),
+    shares:
+      share === undefined
+        ? null
+        : { verdicts: { ...share.verdicts }, candidates: share.candidates },
+    blocks: byStatus,
+    log: { ...p.logStats() },
+    ledger: p.ledger(),
+  };
+}
+
+/** The status actor's one message. */
+export type StatusMessage = { type: 'node.status' };
+
+export function validateStatusMessage(input: unknown): StatusMessage {
+  if ((input as { type?: unknown } | null)?.type !== 'node.status')
+    throw new CodedError('BAD_MESSAGE', 'the status actor answers { type: "node.status" } only');
+  return input as StatusMessage;
+}
+
+/** The value, or undefined when it failed or took longer than ASK_MS. */
+async function withTimeout<T>(p: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ASK_MS);
+  });
+  try {
+    return await Promise.race([p.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
