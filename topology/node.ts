@@ -104,10 +104,17 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   try {
     // On the log's connection: the runtime's closes with its drain, and the claim is released
     // after that (miners keep their extranonce1 until their connections are gone).
-    prefix = await claimExtranoncePrefix(logNc, cfg.cluster, cfg.nodeId, 30_000, (why) => {
-      log.fatal({ why }, 'lost the extranonce prefix; draining so no two miners share work');
-      void rt.drain();
-    });
+    prefix = await claimExtranoncePrefix(
+      logNc,
+      cfg.cluster,
+      cfg.nodeId,
+      30_000,
+      (why) => {
+        log.fatal({ why }, 'lost the extranonce prefix; draining so no two miners share work');
+        void rt.drain();
+      },
+      (why) => log.warn({ why }, 'extranonce prefix keep-alive'),
+    );
 
     const share = rt.spawn(
       'share',

@@ -2,6 +2,12 @@
 // a NATS KV bucket (atomic create; kept alive by revision-checked updates; a dead node's claim
 // expires with the bucket's TTL). extranonce1 = prefix ‖ 3-byte counter, so two miners on two
 // nodes never share an extranonce1 and never do the same work.
+//
+// Keep-alive: an update every ttl/3. One that fails for want of NATS (a server restart, a blip)
+// is retried every second; the claim is only given up (onLost: the node drains) when the key
+// was changed or removed under us (refused), or when no renewal has succeeded for nearly the
+// TTL — after that the server may have expired the key and another node may hold the prefix.
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 
@@ -16,6 +22,8 @@ export async function claimExtranoncePrefix(
   nodeId: string,
   ttlMs: number,
   onLost: (why: string) => void,
+  /** A renewal failed but the claim still holds (and later: renewed again). */
+  onDelayed?: (why: string) => void,
 ): Promise<PrefixClaim> {
   const kv: KV = await new Kvm(nc).create(`colliery_${cluster}_prefixes`, {
     history: 1,
@@ -30,27 +38,57 @@ export async function claimExtranoncePrefix(
       continue; // held by a live node
     }
     let stopped = false;
-    const timer = setInterval(
-      () => {
-        kv.update(key, nodeId, revision).then(
-          (r) => (revision = r),
-          (err: unknown) => {
-            if (stopped) return;
+    let renewedAtMs = Date.now();
+    let delayed = false;
+    let timer: NodeJS.Timeout | undefined;
+    const every = Math.max(100, Math.floor(ttlMs / 3));
+    // Given up a little before the TTL: the server counts it from when it stored the update.
+    const giveUpMs = ttlMs - Math.max(1_000, Math.floor(ttlMs / 10));
+    const renew = (): void => {
+      kv.update(key, nodeId, revision).then(
+        (r) => {
+          revision = r;
+          renewedAtMs = Date.now();
+          if (delayed) onDelayed?.(`extranonce prefix ${prefix} renewed again`);
+          delayed = false;
+          if (!stopped) timer = schedule(every);
+        },
+        (err: unknown) => {
+          if (stopped) return;
+          const refused =
+            err instanceof JetStreamApiError &&
+            (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
+              err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+          const why = `extranonce prefix ${prefix} keep-alive ${refused ? 'refused' : 'failed'}: ${(err as Error).message}`;
+          if (refused || Date.now() - renewedAtMs >= giveUpMs) {
             stopped = true;
-            clearInterval(timer);
-            onLost(`extranonce prefix ${prefix} keep-alive refused: ${(err as Error).message}`);
-          },
-        );
-      },
-      Math.max(100, Math.floor(ttlMs / 3)),
-    );
-    timer.unref();
+            return onLost(why);
+          }
+          if (!delayed) onDelayed?.(`${why}; retrying every second`);
+          delayed = true;
+          timer = schedule(1_000);
+        },
+      );
+    };
+    const schedule = (ms: number): NodeJS.Timeout => {
+      const t = setTimeout(renew, ms);
+      t.unref();
+      return t;
+    };
+    timer = schedule(every);
     return {
       prefix,
       release: async () => {
         stopped = true;
-        clearInterval(timer);
-        await kv.delete(key, { previousSeq: revision }).catch(() => undefined);
+        clearTimeout(timer);
+        // Not waited for past 2 s: with NATS away the delete would wait for the reconnect, and
+        // the claim then simply expires with its TTL.
+        let timer2: NodeJS.Timeout | undefined;
+        await Promise.race([
+          kv.delete(key, { previousSeq: revision }).catch(() => undefined),
+          new Promise<void>((resolve) => (timer2 = setTimeout(resolve, 2_000))),
+        ]);
+        clearTimeout(timer2);
       },
     };
   }

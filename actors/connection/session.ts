@@ -299,6 +299,9 @@ function startWork(s: SessionState, ctx: SessionContext, out: Effect[]): void {
 }
 
 function onJob(s: SessionState, job: JobAnnouncement, ctx: SessionContext, out: Effect[]): void {
+  // The same job twice (a node that joined late gets it from the leader and then, perhaps, from
+  // the broadcast too): job ids are unique per leader term, so it is nothing new.
+  if (s.current?.jobId === job.jobId) return;
   if (job.clean) {
     for (const local of s.jobs) local.stale = true;
     s.dedup = NO_DEDUP; // the old jobs' keys can never match again

@@ -124,6 +124,28 @@ test('session - public-pool bitaxe exchange: configure mask, suggested difficult
   assert.deepEqual(done[0], { id: 5, result: m.submit_result, error: null });
 });
 
+test('session - the same job announced twice is sent once (no re-issue, no stale marking)', () => {
+  const h = harness('0000000a');
+  ready(h);
+  const again = h.run({
+    type: 'job',
+    job: job(['a', '00'.repeat(32), '', '', [], '20000000', '207fffff', '5cb6dd9e', true]),
+  });
+  assert.deepEqual(again, []);
+  assert.equal(h.state.jobs.length, 1);
+  assert.equal(h.state.jobs[0]?.stale, false);
+  const next = h.sent(
+    h.run({
+      type: 'job',
+      job: job(['b', '00'.repeat(32), '', '', [], '20000000', '207fffff', '5cb6dd9f', false]),
+    }),
+  );
+  assert.deepEqual(
+    next.map((n) => [n.method, n.params[0]]),
+    [['mining.notify', 'b']],
+  );
+});
+
 test('session - slush exchange: subscribe result carries extranonce1 and size, submit is forwarded', () => {
   const rec = vectors.stratum_slush_testnet3;
   const m = rec.messages;

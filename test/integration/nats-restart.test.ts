@@ -1,0 +1,75 @@
+// The NATS server dies (kill -9) under a mining node and comes back on the same port 12 s later
+// (longer than the 10 s between keep-alives of the node's extranonce-prefix claim, shorter than
+// its 30 s TTL: the node used to drain itself at the first failed keep-alive). The node keeps its miners (it does not drain), shares mined across the outage
+// are answered and logged once, the leases and the prefix claim survive, and the ledger catches up.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { StratumMiner } from '../../topology/miner/stratum-miner.js';
+import { hashHeaders } from '../../native/index.js';
+import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
+import { clusterStatus } from '../../topology/commands/status.js';
+import { until } from '../helpers/until.js';
+import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
+
+test(
+  'nats restart - a node keeps mining through a NATS server restart',
+  { timeout: 180_000 },
+  async () => {
+    const pool = await startTestPool(
+      { bits: bitsFromTarget(shareTargetFromDifficulty(2 ** 20)) }, // no block in this test
+      {
+        nodeId: 'r1',
+        cluster: 'nrestart',
+        ...{ startDifficulty: 2 ** -16, minDifficulty: 2 ** -16, maxDifficulty: 2 ** -16 },
+      },
+    );
+    const miner = new StratumMiner({
+      host: '127.0.0.1',
+      port: pool.node.stratumPort,
+      username: `${TEST_ADDRESS}.rig`,
+      hashHeaders,
+      maxHashesPerSec: 100_000,
+    });
+    after(async () => {
+      miner.stop();
+      await pool.stop();
+    });
+    await miner.start();
+    const store = pool.node.ledger.store;
+    await until('shares in the ledger', () => (store.counters().shares >= 3 ? true : undefined));
+
+    await pool.nats.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 12_000));
+    await pool.nats.restart();
+
+    // Mining goes on: new shares are accepted and reach the ledger.
+    const accepted = miner.stats.accepted;
+    await until('shares accepted after the restart', () =>
+      miner.stats.accepted >= accepted + 5 ? true : undefined,
+    );
+    assert.equal(pool.node.runtime.draining, false, 'the node did not drain');
+    assert.equal(pool.node.connections(), 1, 'the miner stayed connected');
+    // Every share the node accepted is in the ledger exactly once: the Share actor's count, the
+    // share log's and the ledger's agree. (Shares still waiting for the log when the miner left
+    // are accepted and credited too; the miner only heard about the earlier ones.)
+    miner.stop();
+    const settled = await until('the ledger holds every accepted share', async () => {
+      const st = await pool.node.status();
+      const accepted = st.shares?.verdicts['accepted'];
+      return accepted !== undefined &&
+        st.log.shares === accepted &&
+        store.counters().shares === accepted
+        ? accepted
+        : undefined;
+    });
+    assert.ok(miner.stats.accepted <= settled);
+    assert.equal(store.counters().records, store.lastApplied(), 'each record applied once');
+    const s = await clusterStatus([pool.nats.url], 'nrestart');
+    assert.deepEqual(
+      s.nodes.map((n) => n.node),
+      ['r1'],
+      'the prefix claim is still held',
+    );
+    for (const l of s.leases) assert.equal(l.node, 'r1', l.lease);
+  },
+);
