@@ -10,7 +10,6 @@ import {
   trace,
   type Context,
   type Span,
-  type SpanOptions,
 } from '@opentelemetry/api';
 import { codeOf } from './errors.js';
 
@@ -55,40 +54,11 @@ export function parseTraceparent(value: string | undefined): Context {
   return isSpanContextValid(sc) ? trace.setSpanContext(ROOT_CONTEXT, sc) : ROOT_CONTEXT;
 }
 
-/**
- * A span's start or end time in epoch ms with sub-millisecond precision, or undefined (the
- * SDK's own clock) until the composition root turns it on with `preciseSpanTimes(true)`. The SDK's default is
- * `Date.now()`, whole milliseconds, which hides the order and gaps of a share's steps (each
- * well under a millisecond). The monotonic clock gives the fraction; it is re-anchored to the
- * wall clock every 10 s, so spans stay comparable across nodes (an anchor step is < 1 ms,
- * and never backwards).
- * A span started at a given time must be ended with one too (the SDK then stops measuring).
- * It is off without an SDK: reading the clock costs ~45 ns, about 8 % of a local tell, for
- * spans a no-op tracer drops.
- */
-let precise = false;
-export function preciseSpanTimes(on: boolean): void {
-  precise = on;
-}
-let anchorWallMs = Date.now() + 0.5; // Date.now() truncates: the true time is up to 1 ms later
-let anchorPerfMs = performance.now();
-let lastMs = 0;
-export function spanTime(): number | undefined {
-  if (!precise) return undefined;
-  const p = performance.now();
-  if (p - anchorPerfMs > 10_000) [anchorWallMs, anchorPerfMs] = [Date.now() + 0.5, p];
-  const t = anchorWallMs + (p - anchorPerfMs);
-  return t > lastMs ? (lastMs = t) : lastMs; // an anchor step never runs time backwards
-}
-
-/** `options` with a precise start time when precise span times are on. */
-export function timedSpan(options: SpanOptions): SpanOptions {
-  const startTime = spanTime();
-  return startTime === undefined ? options : { ...options, startTime };
-}
+/** A span's start/end time in epoch ms, or undefined for the SDK's own (whole-ms) clock. */
+export type SpanClock = () => number | undefined;
 
 /** Without an SDK (or sampled out) the parent context already carries the trace onward. */
-function handled(span: Span, parent: Context): HandledSpan {
+function handled(span: Span, parent: Context, spanTime: SpanClock): HandledSpan {
   if (!span.isRecording()) return { context: parent, end: () => span.end() };
   return {
     context: trace.setSpan(parent, span),
@@ -104,7 +74,11 @@ function handled(span: Span, parent: Context): HandledSpan {
   };
 }
 
-export function otelInterceptor(tracerName = 'colliery-runtime'): Interceptor {
+/** `spanTime` gives spans a finer clock than the SDK's (the composition root's choice). */
+export function otelInterceptor(
+  tracerName = 'colliery-runtime',
+  spanTime: SpanClock = () => undefined,
+): Interceptor {
   const tracer = trace.getTracer(tracerName);
   return {
     inject: formatTraceparent,
@@ -116,12 +90,11 @@ export function otelInterceptor(tracerName = 'colliery-runtime'): Interceptor {
         'messaging.destination.name': info.address,
         'colliery.node': info.node,
       };
-      const span = tracer.startSpan(
-        `${info.kind} ${info.type}`,
-        timedSpan({ kind, attributes }),
-        parent,
-      );
-      return handled(span, parent);
+      const startTime = spanTime();
+      const options =
+        startTime === undefined ? { kind, attributes } : { kind, attributes, startTime };
+      const span = tracer.startSpan(`${info.kind} ${info.type}`, options, parent);
+      return handled(span, parent, spanTime);
     },
   };
 }

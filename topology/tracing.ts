@@ -15,7 +15,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
-import { preciseSpanTimes } from '../runtime/index.js';
+import { preciseSpanTimes } from './span-time.js';
 import { formatSharePath, SharePathProcessor } from './share-paths.js';
 
 export interface Tracing {

@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import { preciseSpanTimes } from '../../runtime/index.js';
+import { preciseSpanTimes } from '../../topology/span-time.js';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,

@@ -5,7 +5,7 @@
 // resumes exactly where LMDB says. A failed read or apply (NATS restarting, a full disk) is
 // logged and retried with backoff; the replica never skips an entry.
 import type { NatsConnection } from '@nats-io/transport-node';
-import { spanTime, timedSpan } from '../../runtime/index.js';
+import { spanTime, timedSpan } from '../span-time.js';
 import type { Logger } from 'pino';
 import type { LedgerStore } from '../../actors/ledger/store.js';
 import { validateLogEntry } from '../../actors/ledger/validate.js';

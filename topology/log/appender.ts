@@ -14,7 +14,7 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { spanTime, timedSpan } from '../../runtime/index.js';
+import { spanTime, timedSpan } from '../span-time.js';
 import type { Logger } from 'pino';
 import type { AcceptedShare, ShareSink } from '../../actors/share/actor.js';
 import {
