@@ -3,7 +3,6 @@
 // topics out to local actors, and drains the node on the way out.
 import { context, type Context } from '@opentelemetry/api';
 import type { Msg, MsgCallback, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import * as addr from './address.js';
@@ -81,10 +80,6 @@ export class Runtime implements CellHost {
   get nc(): NatsConnection {
     if (this.#nc !== undefined) return this.#nc;
     throw new CodedError('NO_NATS', 'this runtime has no NATS connection');
-  }
-
-  jetstream(): JetStreamClient {
-    return jetstream(this.nc);
   }
 
   get draining(): boolean {
