@@ -4,8 +4,8 @@
 // drains: miners are told to reconnect elsewhere, shares in flight are answered, leases freed.
 import { pino, type Logger } from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Runtime, connectNats, otelInterceptor, type Topic } from '../runtime/index.js';
-import { spanTime } from './span-time.js';
+import { connectNats, type Runtime, type Topic } from '../runtime/index.js';
+import { nodeRuntime } from './tracing.js';
 import { blockActor, validateBlockMessage, type FoundBlock } from '../actors/block/actor.js';
 import { hashDialect } from '../actors/connection/dialect.js';
 import type { Effect, JobAnnouncement as ConnAnnouncement } from '../actors/connection/messages.js';
@@ -67,13 +67,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   const startedAtMs = Date.now();
   const log = deps.log ?? pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
   const nc = deps.nc ?? (await connectNats([...cfg.natsUrls], cfg.nodeId));
-  const rt = new Runtime({
-    cluster: cfg.cluster,
-    node: cfg.nodeId,
-    log,
-    nc,
-    interceptor: otelInterceptor('colliery-runtime', spanTime),
-  });
+  const rt = nodeRuntime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
   const coin = COINS[cfg.coin];
   const network = networkByName(coin.network);
   const prime = coin.family === 'prime' ? primeNodeParts(cfg, network, deps.hasher) : null;

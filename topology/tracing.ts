@@ -15,7 +15,8 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
-import { preciseSpanTimes } from './span-time.js';
+import { Runtime, otelInterceptor, type RuntimeOptions } from '../runtime/index.js';
+import { preciseSpanTimes, spanTime } from './span-time.js';
 import { formatSharePath, SharePathProcessor } from './share-paths.js';
 
 export interface Tracing {
@@ -58,4 +59,9 @@ export function startTracing(
         .finally(() => preciseSpanTimes(false))
         .catch((err: unknown) => log.warn({ err }, 'tracing shutdown failed')),
   };
+}
+
+/** A node's runtime: its message spans take the sub-millisecond clock (span-time.ts). */
+export function nodeRuntime(options: Omit<RuntimeOptions, 'interceptor'>): Runtime {
+  return new Runtime({ ...options, interceptor: otelInterceptor('colliery-runtime', spanTime) });
 }

@@ -4,7 +4,15 @@
 //   const s = await startNatsServer();            s.url, s.stop(), s.kill('SIGKILL'), s.restart()
 //   const c = await startNatsCluster({ size: 3 }); c.urls, c.servers[i], c.stop()
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,7 +96,8 @@ interface Plan {
 class Server implements NatsServer {
   readonly #plan: Plan;
   #child: ChildProcess | undefined;
-  #log: string[] = [];
+  /** Where this start's output begins in the server's log file. */
+  #logFrom = 0;
 
   constructor(plan: Plan) {
     this.#plan = plan;
@@ -110,20 +119,36 @@ class Server implements NatsServer {
     return `http://127.0.0.1:${this.#plan.monitorPort}`;
   }
 
+  /** The server's output since its last start (the last 20 KB of it). */
   logs(): string {
-    return this.#log.join('');
+    let text: string;
+    try {
+      text = readFileSync(this.#logFile).subarray(this.#logFrom).toString();
+    } catch {
+      return '';
+    }
+    return text.slice(-20_000);
+  }
+
+  get #logFile(): string {
+    return join(this.#plan.dir, 'server.log');
   }
 
   async start(): Promise<void> {
-    const child = spawn(BINARY, ['-c', this.#plan.config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Output goes to a file, not a pipe this process must drain: a test blocked in spawnSync
+    // (a CLI child) would otherwise let the pipe fill and stall the server, and the child with it.
+    this.#logFrom = (() => {
+      try {
+        return statSync(this.#logFile).size;
+      } catch {
+        return 0;
+      }
+    })();
+    const out = openSync(this.#logFile, 'a');
+    const child = spawn(BINARY, ['-c', this.#plan.config], { stdio: ['ignore', out, out] });
+    closeSync(out);
     this.#child = child;
     live.add(child);
-    const keep = (chunk: Buffer): void => {
-      this.#log.push(chunk.toString());
-      if (this.#log.length > 200) this.#log.shift();
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
     let exited = false;
     child.once('exit', () => {
       exited = true;

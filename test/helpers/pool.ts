@@ -92,3 +92,10 @@ export async function startTestNode(
     },
   };
 }
+
+/** Share difficulty fixed at `d` (vardiff held still): tests that count shares need them steady. */
+export function pinnedDifficulty(
+  d: number,
+): Pick<NodeConfig, 'startDifficulty' | 'minDifficulty' | 'maxDifficulty'> {
+  return { startDifficulty: d, minDifficulty: d, maxDifficulty: d };
+}

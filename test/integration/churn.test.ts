@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { until } from '../helpers/until.js';
+import { localMiner } from '../helpers/miners.js';
 import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
-import { StratumMiner } from '../../topology/miner/stratum-miner.js';
-import { hashHeaders } from '../../native/index.js';
 
 const WAVE = 200;
 const WAVES = 4;
@@ -28,13 +27,7 @@ test('churn - waves of connections that leave in every way release all their sta
     },
   );
   const node = pool.node;
-  const honest = new StratumMiner({
-    host: '127.0.0.1',
-    port: node.stratumPort,
-    username: `${TEST_ADDRESS}.honest`,
-    hashHeaders,
-    maxHashesPerSec: 200_000,
-  });
+  const honest = localMiner(node.stratumPort, `${TEST_ADDRESS}.honest`, 200_000);
   after(async () => {
     honest.stop();
     await pool.stop();

@@ -3,39 +3,26 @@
 // Job leader for the current job: its miners, connected before and after that answer, get it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { StratumMiner } from '../../topology/miner/stratum-miner.js';
-import { hashHeaders } from '../../native/index.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { until } from '../helpers/until.js';
-import { startTestNode, startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
+import { localMiner } from '../helpers/miners.js';
+import { startTestNode, startTestPool, TEST_ADDRESS, pinnedDifficulty } from '../helpers/pool.js';
 
 test('late node - a node joining a running cluster gives its miners work without waiting for a broadcast', async () => {
   const settings = {
     cluster: 'late',
     refreshSeconds: 3600,
-    ...{ startDifficulty: 2 ** -16, minDifficulty: 2 ** -16, maxDifficulty: 2 ** -16 },
+    ...pinnedDifficulty(2 ** -16),
   };
   const pool = await startTestPool(
     { bits: bitsFromTarget(shareTargetFromDifficulty(2 ** 20)) }, // no block in this test
     { nodeId: 'l1', ...settings },
   );
-  const first = new StratumMiner({
-    host: '127.0.0.1',
-    port: pool.node.stratumPort,
-    username: `${TEST_ADDRESS}.first`,
-    hashHeaders,
-    maxHashesPerSec: 100_000,
-  });
+  const first = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.first`, 100_000);
   await first.start();
   await until('the leader has served a job', () => (first.stats.accepted > 0 ? true : undefined));
   const late = await startTestNode(pool.nats, pool.devnet.url, { nodeId: 'l2', ...settings });
-  const miner = new StratumMiner({
-    host: '127.0.0.1',
-    port: late.node.stratumPort,
-    username: `${TEST_ADDRESS}.late`,
-    hashHeaders,
-    maxHashesPerSec: 100_000,
-  });
+  const miner = localMiner(late.node.stratumPort, `${TEST_ADDRESS}.late`, 100_000);
   after(async () => {
     first.stop();
     miner.stop();

@@ -5,7 +5,7 @@
 // and the two replicas hold byte-identical ledgers.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { startNatsServer } from '../helpers/nats-server.js';
 import { repoRoot } from '../helpers/paths.js';
 import { seededRandom } from '../helpers/random.js';
 import { until } from '../helpers/until.js';
+import { runCli } from '../helpers/cli.js';
 import { Runtime, connectNats } from '../../runtime/index.js';
 import { LogAppender, DEFAULT_APPENDER } from '../../topology/log/appender.js';
 import { DEFAULT_LOG_OPTIONS, ensureLogStream, lastLogSeq } from '../../topology/log/stream.js';
@@ -196,14 +197,10 @@ test(
     await appender.close();
     const logEnd = await lastLogSeq(nc, CLUSTER);
 
-    const report = (
+    const report = async (
       id: string,
-    ): { ok: boolean; lastApplied: number; digest: string; shares: number } => {
-      const r = spawnSync(
-        process.execPath,
-        [cli, 'ledger', 'verify', '--json', ...common, '--node-id', id],
-        { encoding: 'utf8' },
-      );
+    ): Promise<{ ok: boolean; lastApplied: number; digest: string; shares: number }> => {
+      const r = await runCli(['ledger', 'verify', '--json', ...common, '--node-id', id]);
       assert.ok(r.status === 0 || r.status === 1, `verify ${id}: ${r.stderr}`);
       return JSON.parse(r.stdout) as {
         ok: boolean;
@@ -212,22 +209,19 @@ test(
         shares: number;
       };
     };
-    const applied = (id: string): number => {
-      const r = spawnSync(
-        process.execPath,
-        [cli, 'ledger', 'balances', '--json', ...common, '--node-id', id],
-        { encoding: 'utf8' },
-      );
+    const applied = async (id: string): Promise<number> => {
+      const r = await runCli(['ledger', 'balances', '--json', ...common, '--node-id', id]);
       return r.status === 0 ? (JSON.parse(r.stdout) as { lastApplied: number }).lastApplied : 0;
     };
     await until(
       'both replicas applied the whole log',
-      () => (applied('L1') >= logEnd && applied('L2') >= logEnd ? true : undefined),
+      async () =>
+        (await applied('L1')) >= logEnd && (await applied('L2')) >= logEnd ? true : undefined,
       60_000,
       500,
     );
     for (const id of procs.keys()) await kill(id);
-    const [r1, r2] = [report('L1'), report('L2')];
+    const [r1, r2] = [await report('L1'), await report('L2')];
     assert.equal(r1.ok, true, `L1 verify: ${JSON.stringify(r1)}`);
     assert.equal(r2.ok, true, `L2 verify: ${JSON.stringify(r2)}`);
     assert.equal(r1.shares, produced, 'L1 applied every share once');

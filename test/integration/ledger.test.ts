@@ -4,8 +4,6 @@
 // debits exactly what the coinbase paid, and `colliery ledger verify|balances|bill` agree.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { StratumMiner } from '../../topology/miner/stratum-miner.js';
 import { hashHeaders } from '../../native/index.js';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
@@ -16,12 +14,11 @@ import { readTransaction } from '../../actors/shared/transaction.js';
 import { ByteReader } from '../../actors/shared/byte-reader.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { until } from '../helpers/until.js';
-import { repoRoot } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
 import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
 import type { AccountBalance } from '../../actors/ledger/store.js';
 import type { BlockBill } from '../../actors/ledger/bill.js';
 
-const cli = join(repoRoot, 'dist', 'topology', 'cli.js');
 // A second regtest P2WPKH address (witness program 0x11 × 20).
 const SECOND = scriptToAddress(
   Uint8Array.from([0x00, 0x14, ...new Array<number>(20).fill(0x11)]),
@@ -136,31 +133,19 @@ test(
       '--payout-scheme',
       'pplns',
     ];
-    const verify = spawnSync(process.execPath, [cli, 'ledger', 'verify', ...common], {
-      encoding: 'utf8',
-    });
+    const verify = await runCli(['ledger', 'verify', ...common]);
     assert.equal(verify.status, 0, `ledger verify: ${verify.stdout}${verify.stderr}`);
     assert.match(verify.stdout, /ledger verified/);
-    const balances = spawnSync(process.execPath, [cli, 'ledger', 'balances', '--json', ...common], {
-      encoding: 'utf8',
-    });
+    const balances = await runCli(['ledger', 'balances', '--json', ...common]);
     assert.equal(balances.status, 0, balances.stderr);
     const parsed = JSON.parse(balances.stdout) as {
       accounts: { account: string; paidSats: string }[];
     };
     assert.ok(parsed.accounts.some((a) => a.account === credited));
-    const bill = spawnSync(
-      process.execPath,
-      [cli, 'ledger', 'bill', String(paidBlock.height), ...common],
-      { encoding: 'utf8' },
-    );
+    const bill = await runCli(['ledger', 'bill', String(paidBlock.height), ...common]);
     assert.equal(bill.status, 0, bill.stderr);
     assert.match(bill.stdout, new RegExp(paidBlock.hash));
-    const wrongFee = spawnSync(
-      process.execPath,
-      [cli, 'ledger', 'balances', ...common, '--fee-bps', '50'],
-      { encoding: 'utf8' },
-    );
+    const wrongFee = await runCli(['ledger', 'balances', ...common, '--fee-bps', '50']);
     assert.equal(wrongFee.status, 1, 'a ledger opened under a different payout config is refused');
     assert.match(wrongFee.stderr, /different payout config/);
   },

@@ -4,12 +4,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { StratumMiner } from '../../topology/miner/stratum-miner.js';
-import { hashHeaders } from '../../native/index.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { loadConfig } from '../../topology/config.js';
 import { until } from '../helpers/until.js';
-import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
+import { localMiner } from '../helpers/miners.js';
+import { startTestPool, TEST_ADDRESS, pinnedDifficulty } from '../helpers/pool.js';
 
 function get(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -39,16 +38,10 @@ test('metrics - /metrics counts what the node did, /health turns 503 on drain', 
       nodeId: 'm1',
       cluster: 'metrics',
       metrics: { host: '127.0.0.1', port: 0 },
-      ...{ startDifficulty: 2 ** -16, minDifficulty: 2 ** -16, maxDifficulty: 2 ** -16 },
+      ...pinnedDifficulty(2 ** -16),
     },
   );
-  const miner = new StratumMiner({
-    host: '127.0.0.1',
-    port: pool.node.stratumPort,
-    username: `${TEST_ADDRESS}.rig`,
-    hashHeaders,
-    maxHashesPerSec: 500_000,
-  });
+  const miner = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.rig`, 500_000);
   after(async () => {
     miner.stop();
     await pool.stop();

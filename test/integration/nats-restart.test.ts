@@ -4,12 +4,11 @@
 // are answered and logged once, the leases and the prefix claim survive, and the ledger catches up.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { StratumMiner } from '../../topology/miner/stratum-miner.js';
-import { hashHeaders } from '../../native/index.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { clusterStatus } from '../../topology/commands/status.js';
 import { until } from '../helpers/until.js';
-import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
+import { localMiner } from '../helpers/miners.js';
+import { startTestPool, TEST_ADDRESS, pinnedDifficulty } from '../helpers/pool.js';
 
 test(
   'nats restart - a node keeps mining through a NATS server restart',
@@ -20,16 +19,10 @@ test(
       {
         nodeId: 'r1',
         cluster: 'nrestart',
-        ...{ startDifficulty: 2 ** -16, minDifficulty: 2 ** -16, maxDifficulty: 2 ** -16 },
+        ...pinnedDifficulty(2 ** -16),
       },
     );
-    const miner = new StratumMiner({
-      host: '127.0.0.1',
-      port: pool.node.stratumPort,
-      username: `${TEST_ADDRESS}.rig`,
-      hashHeaders,
-      maxHashesPerSec: 100_000,
-    });
+    const miner = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.rig`, 100_000);
     after(async () => {
       miner.stop();
       await pool.stop();

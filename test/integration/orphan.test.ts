@@ -3,11 +3,10 @@
 // reverses exactly the immature credits that block gave.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { StratumMiner } from '../../topology/miner/stratum-miner.js';
-import { hashHeaders } from '../../native/index.js';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { until } from '../helpers/until.js';
+import { localMiner } from '../helpers/miners.js';
 import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
 
 test('orphan - a pool block that leaves the chain has its immature credits reversed exactly', async () => {
@@ -24,13 +23,7 @@ test('orphan - a pool block that leaves the chain has its immature credits rever
     { followMs: 200 },
   );
   const { node, devnet } = pool;
-  const miner = new StratumMiner({
-    host: '127.0.0.1',
-    port: node.stratumPort,
-    username: `${TEST_ADDRESS}.rig`,
-    hashHeaders,
-    maxHashesPerSec: 1_000_000,
-  });
+  const miner = localMiner(node.stratumPort, `${TEST_ADDRESS}.rig`, 1_000_000);
   after(async () => {
     miner.stop();
     await pool.stop();

@@ -6,7 +6,6 @@
 // below 0.01 coin, and `colliery ledger verify` (the CLI, as a child process) exits 0.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +30,8 @@ import { startNode, type NodeHandle } from '../../topology/node.js';
 import { PRIME_COIN_PARAMS } from '../../topology/prime-coin.js';
 import { createPoolHasher } from '../../topology/verifier.js';
 import { startNatsServer } from '../helpers/nats-server.js';
-import { repoRoot } from '../helpers/paths.js';
 import { until } from '../helpers/until.js';
+import { runCli } from '../helpers/cli.js';
 
 const COIN = 'primecoin-devnet';
 const NETWORK = PRIME_NETWORKS[COIN];
@@ -47,7 +46,6 @@ const ACCOUNTS = [p2pkh(0x11), p2pkh(0x22)];
 const BITS = 0x04000000;
 const MODEL = { stepRatio: PRIME_COIN_PARAMS[COIN]!.stepRatio, baseLength: 2 };
 const FEE_BPS = 150;
-const cli = join(repoRoot, 'dist', 'topology', 'cli.js');
 
 test(
   'prime ledger - two nodes, prime-weighted PPLNS bills, coinbase payouts of at least 0.01 coin, CLI verify',
@@ -245,29 +243,24 @@ test(
 
     // The operator's check, with the payout flags the nodes ran with.
     for (const cfg of cfgs) {
-      const verify = spawnSync(
-        process.execPath,
-        [
-          cli,
-          'ledger',
-          'verify',
-          '--data',
-          dataDir,
-          '--nats',
-          nats.url,
-          '--cluster',
-          'primeledger',
-          '--coin',
-          COIN,
-          '--node-id',
-          cfg.nodeId,
-          '--fee-bps',
-          String(FEE_BPS),
-          '--payout-scheme',
-          'pplns',
-        ],
-        { encoding: 'utf8' },
-      );
+      const verify = await runCli([
+        'ledger',
+        'verify',
+        '--data',
+        dataDir,
+        '--nats',
+        nats.url,
+        '--cluster',
+        'primeledger',
+        '--coin',
+        COIN,
+        '--node-id',
+        cfg.nodeId,
+        '--fee-bps',
+        String(FEE_BPS),
+        '--payout-scheme',
+        'pplns',
+      ]);
       assert.equal(
         verify.status,
         0,

@@ -3,8 +3,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { StratumMiner } from '../../topology/miner/stratum-miner.js';
-import { hashHeaders } from '../../native/index.js';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
 import { scriptToAddress } from '../../actors/shared/address.js';
 import { NETWORKS } from '../../actors/shared/network.js';
@@ -13,6 +11,7 @@ import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/t
 import { readTransaction } from '../../actors/shared/transaction.js';
 import { ByteReader } from '../../actors/shared/byte-reader.js';
 import { until } from '../helpers/until.js';
+import { localMiner } from '../helpers/miners.js';
 import { startTestPool } from '../helpers/pool.js';
 
 test('solo - blocks pay the finder’s address from the coinbase', async () => {
@@ -28,13 +27,7 @@ test('solo - blocks pay the finder’s address from the coinbase', async () => {
   );
   const finderScript = hexToBytes(`0014${'22'.repeat(20)}`);
   const finder = scriptToAddress(finderScript, NETWORKS.regtest) as string;
-  const miner = new StratumMiner({
-    host: '127.0.0.1',
-    port: pool.node.stratumPort,
-    username: `${finder}.rig`,
-    hashHeaders,
-    maxHashesPerSec: 1_000_000,
-  });
+  const miner = localMiner(pool.node.stratumPort, `${finder}.rig`, 1_000_000);
   after(async () => {
     miner.stop();
     await pool.stop();

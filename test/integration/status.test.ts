@@ -6,17 +6,16 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { StratumMiner } from '../../topology/miner/stratum-miner.js';
-import { hashHeaders } from '../../native/index.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { clusterStatus, formatClusterStatus } from '../../topology/commands/status.js';
 import type { NodeStatus } from '../../topology/status.js';
 import { until } from '../helpers/until.js';
-import { startTestNode, startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
+import { localMiner } from '../helpers/miners.js';
+import { startTestNode, startTestPool, TEST_ADDRESS, pinnedDifficulty } from '../helpers/pool.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const cli = join(repoRoot, 'dist', 'topology', 'cli.js');
-const pinned = { startDifficulty: 2 ** -16, minDifficulty: 2 ** -16, maxDifficulty: 2 ** -16 };
+const pinned = pinnedDifficulty(2 ** -16);
 
 test('status - two nodes, their leases and the share log, then one leaves', async () => {
   const pool = await startTestPool(
@@ -29,13 +28,7 @@ test('status - two nodes, their leases and the share log, then one leaves', asyn
     ...pinned,
   });
   let secondStopped = false;
-  const miner = new StratumMiner({
-    host: '127.0.0.1',
-    port: second.node.stratumPort,
-    username: `${TEST_ADDRESS}.rig`,
-    hashHeaders,
-    maxHashesPerSec: 500_000,
-  });
+  const miner = localMiner(second.node.stratumPort, `${TEST_ADDRESS}.rig`, 500_000);
   after(async () => {
     miner.stop();
     if (!secondStopped) await second.stop();

@@ -12,12 +12,11 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import { StratumMiner } from '../../topology/miner/stratum-miner.js';
-import { hashHeaders } from '../../native/index.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { formatSharePath, SharePathProcessor, type SharePath } from '../../topology/share-paths.js';
 import { until } from '../helpers/until.js';
-import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
+import { localMiner } from '../helpers/miners.js';
+import { startTestPool, TEST_ADDRESS, pinnedDifficulty } from '../helpers/pool.js';
 
 const exporter = new InMemorySpanExporter();
 const found: SharePath[] = [];
@@ -39,16 +38,10 @@ test('trace - a share is followed from its Connection to the log and into the le
     {
       nodeId: 'n1',
       cluster: 'trace',
-      ...{ startDifficulty: 2 ** -16, minDifficulty: 2 ** -16, maxDifficulty: 2 ** -16 },
+      ...pinnedDifficulty(2 ** -16),
     },
   );
-  const miner = new StratumMiner({
-    host: '127.0.0.1',
-    port: pool.node.stratumPort,
-    username: `${TEST_ADDRESS}.rig`,
-    hashHeaders,
-    maxHashesPerSec: 500_000,
-  });
+  const miner = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.rig`, 500_000);
   after(async () => {
     miner.stop();
     await pool.stop();

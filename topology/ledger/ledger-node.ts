@@ -3,8 +3,8 @@
 // two beside the pool nodes as hot standbys on their own disks; if the leader dies, one of
 // them takes the lease and carries on from what its replica has applied.
 import { pino, type Logger } from 'pino';
-import { Runtime, connectNats, otelInterceptor } from '../../runtime/index.js';
-import { spanTime } from '../span-time.js';
+import { connectNats } from '../../runtime/index.js';
+import { nodeRuntime } from '../tracing.js';
 import { addressToScript } from '../../actors/shared/address.js';
 import { networkByName } from '../../actors/shared/network.js';
 import { COINS, type NodeConfig } from '../config.js';
@@ -24,13 +24,7 @@ export async function startLedgerNode(
 ): Promise<LedgerNodeHandle> {
   const log = pino({ level: cfg.logLevel, base: { node: cfg.nodeId, role: 'ledger' } });
   const nc = await connectNats([...cfg.natsUrls], cfg.nodeId);
-  const rt = new Runtime({
-    cluster: cfg.cluster,
-    node: cfg.nodeId,
-    log,
-    nc,
-    interceptor: otelInterceptor('colliery-runtime', spanTime),
-  });
+  const rt = nodeRuntime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
   const network = networkByName(COINS[cfg.coin].network);
   const poolScript =
     cfg.poolAddress === '' ? new Uint8Array(0) : addressToScript(cfg.poolAddress, network).script;
