@@ -7,6 +7,7 @@ import { runDevnet } from './commands/devnet.js';
 import { runLedger } from './commands/ledger.js';
 import { runStart } from './commands/start.js';
 import { runStatus } from './commands/status.js';
+import { runTrace } from './commands/trace.js';
 
 export interface Command {
   readonly summary: string;
@@ -24,6 +25,10 @@ export const COMMANDS: Record<string, Command> = {
     run: runLedger,
   },
   devnet: { summary: 'run the devnet coin node alone (JSON-RPC, regtest-style)', run: runDevnet },
+  trace: {
+    summary: 'share paths (socket → actors → log → ledger) from nodes run with --trace-paths',
+    run: runTrace,
+  },
   status: {
     summary: 'the cluster: nodes and what each reports, lease holders, the share log',
     run: runStatus,

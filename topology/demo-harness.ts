@@ -9,7 +9,7 @@ import { announce, waitForSignal } from './commands/start.js';
 import type { NodeConfig } from './config.js';
 import { ensureLocalNats, type LocalNats } from './nats-local.js';
 import { startNode, type NodeHandle } from './node.js';
-import { startTracing } from './tracing.js';
+import { publishSharePaths, startTracing } from './tracing.js';
 import { createPoolHasher } from './verifier.js';
 
 export interface DemoPlaces {
@@ -98,7 +98,11 @@ export async function runDemoUntilSignal<
     places.log,
     process.env,
     run.tracePaths
-      ? { onLine: (line) => stdout.write(tty ? `\r${line}\u001b[K\n` : `${line}\n`) }
+      ? {
+          onLine: publishSharePaths(node.runtime, (line) =>
+            stdout.write(tty ? `\r${line}\u001b[K\n` : `${line}\n`),
+          ),
+        }
       : undefined,
   );
   const ticker = setInterval(() => {

@@ -65,3 +65,25 @@ export function startTracing(
 export function nodeRuntime(options: Omit<RuntimeOptions, 'interceptor'>): Runtime {
   return new Runtime({ ...options, interceptor: otelInterceptor('colliery-runtime', spanTime) });
 }
+
+/** The topic nodes publish share paths on (`--trace-paths`); `colliery trace` prints them. */
+export const SHARE_PATHS_TOPIC = 'share-paths';
+
+export interface SharePathMessage {
+  readonly type: 'share.path';
+  readonly node: string;
+  readonly line: string;
+}
+
+/** A `paths.onLine` that publishes each line to the cluster, and hands it to `local` too. */
+export function publishSharePaths(
+  rt: Runtime,
+  local: (line: string) => void,
+): (line: string) => void {
+  const topic = rt.topic(SHARE_PATHS_TOPIC);
+  return (line) => {
+    local(line);
+    const msg: SharePathMessage = { type: 'share.path', node: rt.node, line };
+    rt.publish(topic, msg);
+  };
+}

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 import { repoRoot } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
 
 const cli = join(repoRoot, 'dist', 'topology', 'cli.js');
 let nats: NatsServer | undefined;
@@ -40,10 +41,29 @@ async function demoUntil(args: string[], done: RegExp): Promise<{ out: string; c
 }
 
 test('demo - the hash demo mines devnet blocks through the pool, prints share paths and exits 0 on Ctrl-C', async () => {
+  nats ??= await startNatsServer('demo');
+  // `colliery trace`, from another process, gets the paths the demo's node publishes.
+  const traced = runCli([
+    'trace',
+    '--nats',
+    nats.url,
+    '--cluster',
+    'demo',
+    '--count',
+    '1',
+    '--json',
+  ]);
   const { out, code } = await demoUntil(
     ['--trace-paths'],
-    /(?=[\s\S]*accepted [1-9]\d* rejected \d+ \| blocks found [1-9])(?=[\s\S]*^share path )/m,
+    // Two paths (5 s apart): the trace process has been listening for one of them at least.
+    /(?=[\s\S]*accepted [1-9]\d* rejected \d+ \| blocks found [1-9])(?=[\s\S]*^share path [\s\S]*^share path )/m,
   );
+  const trace = await traced;
+  assert.equal(trace.status, 0, trace.stderr);
+  const published = JSON.parse(trace.stdout) as { type: string; node: string; line: string };
+  assert.equal(published.node, 'demo-1');
+  assert.match(published.line, /^share path \(trace [0-9a-f]{8}…, node demo-1\): /);
+  assert.ok(out.includes(published.line), 'a line the demo printed');
   assert.match(
     out,
     /^share path \(trace [0-9a-f]{8}…, node demo-1\): miner's socket read → Connection \S+ at \+0\.00 ms .* → Share actor at .* → share log record .* → ledger apply .*; \d+\.\d\d ms from the socket to the ledger$/m,

@@ -5,7 +5,7 @@ import { stderr, stdout } from 'node:process';
 import { envRaw, fileRaw, loadConfig, optionHelp, parseFlags, type NodeConfig } from '../config.js';
 import { startNode, type NodeHandle } from '../node.js';
 import { createPoolHasher } from '../verifier.js';
-import { startTracing } from '../tracing.js';
+import { publishSharePaths, startTracing } from '../tracing.js';
 import { backend, shaFeature, nativeUnavailableReason } from '../../native/index.js';
 
 export const START_HELP = `usage: colliery start --coin bitcoin|bitcoin-testnet|bitcoin-regtest --rpc URL --pool-address ADDR [options]
@@ -38,7 +38,9 @@ export async function runStart(args: string[]): Promise<number> {
     cfg.nodeId,
     node.log,
     process.env,
-    cfg.tracePaths ? { onLine: (line) => node.log.info(line) } : undefined,
+    cfg.tracePaths
+      ? { onLine: publishSharePaths(node.runtime, (line) => node.log.info(line)) }
+      : undefined,
   );
   announce(node, cfg);
   return waitForSignal(node, () => tracing.shutdown());
