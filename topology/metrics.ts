@@ -1,20 +1,33 @@
-// Prometheus metrics and a health check for one node (`--metrics HOST:PORT`, off by default).
+// The node's HTTP endpoint (`--metrics HOST:PORT`, off by default): Prometheus metrics, a health
+// check, and a read-only JSON API over this node's ledger replica and status.
 // GET /metrics: text exposition 0.0.4 — Stratum connections, share verdicts, block candidates
 // and blocks by status, the share log (records, shares, retries, failures), the ledger replica
 // (last applied sequence, shares applied), actors by kind (count, mailbox depth), the event
 // loop (utilisation and delay since the last scrape) and process memory. GET /health: 200 while
 // the node serves, 503 once it drains (a load balancer stops sending miners). Everything is read
 // at scrape time; nothing here runs between scrapes but the event-loop delay histogram.
+// GET /api/status (this node's NodeStatus), /api/blocks (the ledger's blocks, newest first,
+// ?limit= up to 1,000), /api/blocks/<hash|height> (a block's bill: who was credited what, from
+// which shares), /api/accounts/<account> (its balance): what `colliery ledger` prints with
+// --json, amounts as decimal strings of base units. Any node answers for the whole cluster (every
+// replica applies the same log), as of the log sequence each answer names.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { LedgerStore } from '../actors/ledger/store.js';
 import type { ActorStats } from '../runtime/index.js';
 import type { NodeStatus } from './status.js';
 
-/** What a scrape reads: the node's status (status.ts) and the runtime's actor stats. */
+/** What the endpoint reads: the node's status (status.ts), actor stats, the ledger replica. */
 export interface MetricsSource {
   status(): Promise<NodeStatus>;
   actors(): ActorStats[];
+  ledger(): LedgerStore;
+}
+
+/** JSON with bigints as decimal strings (amounts in base units), as `colliery ledger --json`. */
+export function jsonText(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2);
 }
 
 export interface MetricsServer {
@@ -40,7 +53,10 @@ export async function startMetricsServer(
       const ok = !draining();
       return send(res, ok ? 200 : 503, ok ? 'ok\n' : 'draining\n');
     }
-    if (path !== '/metrics') return send(res, 404, 'not found: try /metrics or /health\n');
+    if (path?.startsWith('/api/'))
+      return api(path, new URLSearchParams(req.url?.split('?')[1]), res);
+    if (path !== '/metrics')
+      return send(res, 404, 'not found: try /metrics, /health or /api/status\n');
     void scrape().then(
       (text) => send(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8'),
       (err: unknown) => {
@@ -49,6 +65,53 @@ export async function startMetricsServer(
       },
     );
   });
+
+  function api(path: string, query: URLSearchParams, res: ServerResponse): void {
+    const json = (status: number, body: unknown): void =>
+      send(res, status, `${jsonText(body)}\n`, 'application/json');
+    const notFound = (what: string): void => json(404, { error: 'NOT_FOUND', message: what });
+    let parts: string[];
+    try {
+      parts = path.slice('/api/'.length).split('/').map(decodeURIComponent);
+    } catch {
+      return json(400, { error: 'BAD_REQUEST', message: 'malformed percent-encoding' });
+    }
+    const store = source.ledger();
+    const asOf = store.lastApplied();
+    const [what, ref, more] = parts;
+    if (more !== undefined) return notFound(`no such path: ${path}`);
+    if (what === 'status' && ref === undefined) {
+      void source.status().then(
+        (st) => json(200, st),
+        (err: unknown) => {
+          onError(err);
+          json(500, { error: 'STATUS_FAILED', message: String(err) });
+        },
+      );
+      return;
+    }
+    if (what === 'blocks' && ref === undefined) {
+      const limit = Math.min(1_000, Math.max(1, Number(query.get('limit') ?? 100) || 100));
+      const blocks = store
+        .blocks()
+        .sort((a, b) => b.seq - a.seq)
+        .slice(0, limit);
+      return json(200, { asOfSeq: asOf, blocks });
+    }
+    if (what === 'blocks' && ref !== undefined) {
+      const bill = store.bill(/^\d+$/.test(ref) ? Number(ref) : ref.toLowerCase());
+      return bill ? json(200, { asOfSeq: asOf, bill }) : notFound(`no block ${ref} in the ledger`);
+    }
+    if (what === 'accounts' && ref !== undefined && ref !== '') {
+      const balance = store.balance(ref);
+      return balance
+        ? json(200, { asOfSeq: asOf, balance })
+        : notFound(`no account ${ref} in the ledger (credited only once a block pays it)`);
+    }
+    return notFound(
+      `no such path: ${path} (try /api/status, /api/blocks, /api/blocks/<hash|height>, /api/accounts/<account>)`,
+    );
+  }
 
   async function scrape(): Promise<string> {
     const st = await source.status();

@@ -300,7 +300,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   if (cfg.metrics !== null) {
     try {
       metrics = await startMetricsServer(
-        { status, actors: () => rt.stats() },
+        { status, actors: () => rt.stats(), ledger: () => store },
         () => rt.draining,
         cfg.metrics.host,
         cfg.metrics.port,

@@ -41,15 +41,23 @@ test('pool - a miner on one node gets work, its shares are accepted and it finds
   await until('2 blocks on the devnet', async () =>
     (await rpc.call<number>('getblockcount')) >= startHeight + 2 ? true : undefined,
   );
-  const blocks = await until('the Block actor to record them', async () => {
+  const taken = (b: { results: Record<string, string | null> }) =>
+    Object.values(b.results)[0] === null;
+  const blocks = await until('the Block actor to record 2 blocks the devnet took', async () => {
     const b = await node.blocks();
-    return b.filter((x) => x.status === 'submitted').length >= 2 ? b : undefined;
+    return b.filter((x) => x.status === 'submitted' && taken(x)).length >= 2 ? b : undefined;
   });
   for (const b of blocks.filter((x) => x.status === 'submitted')) {
-    assert.equal(Object.values(b.results)[0], null, `devnet accepted ${b.hash}`);
     const info = await rpc.call<{ confirmations: number; height: number }>('getblock', [b.hash, 1]);
-    assert.ok(info.confirmations >= 1);
     assert.equal(info.height, b.height);
+    // A block found on a job whose tip another block had just replaced (blocks come every ~2 s
+    // here) is valid but not on the active chain: the devnet stores it and answers
+    // "inconclusive", as Bitcoin Core does. Every other answer must be acceptance.
+    if (!taken(b)) {
+      assert.equal(Object.values(b.results)[0], 'inconclusive', `devnet's answer for ${b.hash}`);
+      continue;
+    }
+    assert.ok(info.confirmations >= 1);
   }
   const stats = await node.shareStats();
   assert.ok((stats.verdicts.accepted ?? 0) >= 10);

@@ -42,6 +42,7 @@ test(
         maxCoinbaseOutputs: 4,
         feeBps: 150,
         payoutScheme: 'pplns',
+        metrics: { host: '127.0.0.1', port: 0 },
       },
       // Maturity shortened to 5 confirmations: mining 100 devnet blocks at this difficulty takes minutes.
       { followMs: 200, maturity: 5 },
@@ -145,6 +146,29 @@ test(
     const bill = await runCli(['ledger', 'bill', String(paidBlock.height), ...common]);
     assert.equal(bill.status, 0, bill.stderr);
     assert.match(bill.stdout, new RegExp(paidBlock.hash));
+    // The node's JSON API answers from the same ledger: the bill is the CLI's, to the satoshi.
+    const api = async (
+      path: string,
+    ): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const r = await fetch(`http://127.0.0.1:${node.metricsPort}${path}`);
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+    const cliBill = await runCli(['ledger', 'bill', paidBlock.hash, '--json', ...common]);
+    const apiBill = await api(`/api/blocks/${paidBlock.hash}`);
+    assert.equal(apiBill.status, 200);
+    assert.deepEqual(apiBill.body['bill'], JSON.parse(cliBill.stdout));
+    const byHeight = await api(`/api/blocks/${paidBlock.height}`);
+    assert.equal((byHeight.body['bill'] as { hash: string }).hash, paidBlock.hash);
+    const account = await api(`/api/accounts/${encodeURIComponent(credited)}`);
+    assert.equal(account.status, 200);
+    const balance = account.body['balance'] as { account: string; paidSats: string };
+    assert.equal(balance.account, credited);
+    assert.match(balance.paidSats, /^[1-9]\d*$/, 'paid, in base units as a decimal string');
+    const blocks = await api('/api/blocks?limit=1000');
+    assert.ok((blocks.body['blocks'] as { hash: string }[]).some((b) => b.hash === paidBlock.hash));
+    assert.equal((await api('/api/accounts/nobody')).status, 404);
+    assert.equal((await api('/api/blocks/ffff')).status, 404);
+    assert.equal(((await api('/api/status')).body as { node?: string }).node, 'n1');
     const wrongFee = await runCli(['ledger', 'balances', ...common, '--fee-bps', '50']);
     assert.equal(wrongFee.status, 1, 'a ledger opened under a different payout config is refused');
     assert.match(wrongFee.stderr, /different payout config/);

@@ -9,6 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import { openLedger, type LedgerStore } from '../../actors/ledger/store.js';
 import { validateLogEntry } from '../../actors/ledger/validate.js';
 import { verifyLedger } from '../../actors/ledger/verify.js';
+import { jsonText } from '../metrics.js';
 import type { LogEntry } from '../../actors/ledger/records.js';
 import { envRaw, fileRaw, loadToolConfig, parseFlags, type NodeConfig } from '../config.js';
 import { ledgerConfigOf, ledgerDir } from '../ledger/wire.js';
@@ -77,8 +78,7 @@ export async function runLedger(args: string[]): Promise<number> {
   }
 }
 
-const text = (v: unknown): string =>
-  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2);
+const text = jsonText;
 
 /** Base units as a coin amount with 8 decimals, exactly. */
 export function coins(sats: bigint): string {
