@@ -254,6 +254,21 @@ export function loadConfig(sources: Raw[], overrides: Partial<NodeConfig> = {}):
  * The same sources for a tool that reads the pool's data (`colliery ledger`): coin nodes and
  * the pool address are not needed (rpc comes back empty, poolAddress as given or '').
  */
+/**
+ * The NATS servers and cluster a cluster-wide tool (`status`, `trace`) talks to, from the same
+ * sources as every command: --config FILE, COLLIERY_* variables, flags (defaults otherwise).
+ */
+export function clusterOf(
+  args: readonly string[],
+  command: string,
+): { natsUrls: string[]; cluster: string } {
+  const { raw, configFile, rest } = parseFlags(args);
+  if (rest.length > 0)
+    throw new ConfigError(rest[0] as string, `colliery ${command} does not take this argument`);
+  const cfg = loadToolConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
+  return { natsUrls: [...cfg.natsUrls], cluster: cfg.cluster };
+}
+
 export function loadToolConfig(sources: Raw[]): NodeConfig {
   const merged: Raw = { ...DEFAULTS };
   for (const s of sources) Object.assign(merged, s);

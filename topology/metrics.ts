@@ -53,8 +53,15 @@ export async function startMetricsServer(
       const ok = !draining();
       return send(res, ok ? 200 : 503, ok ? 'ok\n' : 'draining\n');
     }
-    if (path?.startsWith('/api/'))
-      return api(path, new URLSearchParams(req.url?.split('?')[1]), res);
+    if (path?.startsWith('/api/')) {
+      try {
+        return api(path, new URLSearchParams(req.url?.split('?')[1]), res);
+      } catch (err) {
+        // A read that failed (say the ledger closing under a late request) is that request's 500.
+        onError(err);
+        return send(res, 500, `${jsonText({ error: 'API_FAILED', message: String(err) })}\n`);
+      }
+    }
     if (path !== '/metrics')
       return send(res, 404, 'not found: try /metrics, /health or /api/status\n');
     void scrape().then(

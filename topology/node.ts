@@ -2,10 +2,10 @@
 // the verifier pool, the per-node Share actor, the Job and Block singletons (every node is a
 // candidate; one holds each lease), and the Stratum listener. Returns a handle whose stop()
 // drains: miners are told to reconnect elsewhere, shares in flight are answered, leases freed.
+import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, type Runtime, type Topic } from '../runtime/index.js';
-import { nodeRuntime } from './tracing.js';
 import { blockActor, validateBlockMessage, type FoundBlock } from '../actors/block/actor.js';
 import { hashDialect } from '../actors/connection/dialect.js';
 import type { Effect, JobAnnouncement as ConnAnnouncement } from '../actors/connection/messages.js';
@@ -30,7 +30,7 @@ import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 import { startMetricsServer, type MetricsServer } from './metrics.js';
 import { gatherStatus, validateStatusMessage, type NodeStatus } from './status.js';
 import { primeNodeParts } from './prime-coin.js';
-import { readFileSync } from 'node:fs';
+import { nodeRuntime } from './tracing.js';
 
 export interface NodeHandle {
   readonly runtime: Runtime;

@@ -5,8 +5,8 @@
 //
 // Keep-alive: an update every ttl/3. One that fails for want of NATS (a server restart, a blip)
 // is retried every second; the claim is only given up (onLost: the node drains) when the key
-// was changed or removed under us (refused), or when no renewal has succeeded for nearly the
-// TTL — after that the server may have expired the key and another node may hold the prefix.
+// was changed or removed under us (refused), or when no renewal has succeeded for 90 % of the
+// TTL (a timer of its own) — after that the server may expire the key and another node take it.
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -38,20 +38,42 @@ export async function claimExtranoncePrefix(
       continue; // held by a live node
     }
     let stopped = false;
-    let renewedAtMs = Date.now();
     let delayed = false;
+    let lastError = '';
     let timer: NodeJS.Timeout | undefined;
     const every = Math.max(100, Math.floor(ttlMs / 3));
-    // Given up a little before the TTL: the server counts it from when it stored the update.
+    // The fence: given up a little before the TTL (the server counts it from when it stored the
+    // update), on a timer of its own, so a renewal still waiting for its answer cannot delay it.
     const giveUpMs = ttlMs - Math.max(1_000, Math.floor(ttlMs / 10));
+    const lose = (why: string): void => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      clearTimeout(fence);
+      onLost(why);
+    };
+    const arm = (): NodeJS.Timeout => {
+      const t = setTimeout(
+        () =>
+          lose(
+            `extranonce prefix ${prefix} keep-alive failed for ${giveUpMs / 1000} s: ${lastError}`,
+          ),
+        giveUpMs,
+      );
+      t.unref();
+      return t;
+    };
+    let fence = arm();
     const renew = (): void => {
       kv.update(key, nodeId, revision).then(
         (r) => {
+          if (stopped) return;
           revision = r;
-          renewedAtMs = Date.now();
+          clearTimeout(fence);
+          fence = arm();
           if (delayed) onDelayed?.(`extranonce prefix ${prefix} renewed again`);
           delayed = false;
-          if (!stopped) timer = schedule(every);
+          timer = schedule(every);
         },
         (err: unknown) => {
           if (stopped) return;
@@ -59,12 +81,10 @@ export async function claimExtranoncePrefix(
             err instanceof JetStreamApiError &&
             (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
               err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
-          const why = `extranonce prefix ${prefix} keep-alive ${refused ? 'refused' : 'failed'}: ${(err as Error).message}`;
-          if (refused || Date.now() - renewedAtMs >= giveUpMs) {
-            stopped = true;
-            return onLost(why);
-          }
-          if (!delayed) onDelayed?.(`${why}; retrying every second`);
+          lastError = (err as Error).message;
+          if (refused) return lose(`extranonce prefix ${prefix} keep-alive refused: ${lastError}`);
+          if (!delayed)
+            onDelayed?.(`extranonce prefix ${prefix} keep-alive failed: ${lastError}; retrying`);
           delayed = true;
           timer = schedule(1_000);
         },
@@ -81,6 +101,7 @@ export async function claimExtranoncePrefix(
       release: async () => {
         stopped = true;
         clearTimeout(timer);
+        clearTimeout(fence);
         // Not waited for past 2 s: with NATS away the delete would wait for the reconnect, and
         // the claim then simply expires with its TTL.
         let timer2: NodeJS.Timeout | undefined;

@@ -8,7 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
 import { Runtime, connectNats } from '../../runtime/index.js';
 import { CodedError } from '../../actors/shared/errors.js';
-import { parseFlags } from '../config.js';
+import { clusterOf } from '../config.js';
 import { logStreamName } from '../log/stream.js';
 import type { NodeStatus } from '../status.js';
 
@@ -42,12 +42,10 @@ export async function runStatus(args: string[]): Promise<number> {
     return 0;
   }
   const json = args.includes('--json');
-  const { raw, rest } = parseFlags(args.filter((a) => a !== '--json'));
-  if (rest.length > 0) throw new CodedError('CONFIG_INVALID', `unknown argument ${rest[0]}`);
-  const natsUrls = Array.isArray(raw.natsUrls)
-    ? raw.natsUrls.map(String)
-    : ['nats://127.0.0.1:4222'];
-  const cluster = typeof raw.cluster === 'string' ? raw.cluster : 'colliery';
+  const { natsUrls, cluster } = clusterOf(
+    args.filter((a) => a !== '--json'),
+    'status',
+  );
   const s = await clusterStatus(natsUrls, cluster);
   stdout.write(json ? `${JSON.stringify(s, null, 2)}\n` : formatClusterStatus(s));
   return 0;

@@ -5,7 +5,7 @@ import { stderr, stdout } from 'node:process';
 import { pino } from 'pino';
 import { connectNats } from '../../runtime/index.js';
 import { CodedError } from '../../actors/shared/errors.js';
-import { parseFlags } from '../config.js';
+import { clusterOf } from '../config.js';
 import { nodeRuntime, SHARE_PATHS_TOPIC, type SharePathMessage } from '../tracing.js';
 
 export const TRACE_HELP = `usage: colliery trace [--nats URL] [--cluster NAME] [--count N] [--json]
@@ -30,12 +30,7 @@ export async function runTrace(args: string[]): Promise<number> {
       throw new CodedError('CONFIG_INVALID', `--count needs a positive whole number`);
     rest = [...rest.slice(0, at), ...rest.slice(at + 2)];
   }
-  const { raw, rest: unknown } = parseFlags(rest);
-  if (unknown.length > 0) throw new CodedError('CONFIG_INVALID', `unknown argument ${unknown[0]}`);
-  const natsUrls = Array.isArray(raw.natsUrls)
-    ? raw.natsUrls.map(String)
-    : ['nats://127.0.0.1:4222'];
-  const cluster = typeof raw.cluster === 'string' ? raw.cluster : 'colliery';
+  const { natsUrls, cluster } = clusterOf(rest, 'trace');
   const nc = await connectNats(natsUrls, `trace-${process.pid}`);
   const rt = nodeRuntime({
     cluster,
