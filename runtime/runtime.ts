@@ -135,8 +135,9 @@ export class Runtime implements CellHost {
     let lastErr: unknown;
     let value: unknown;
     for (let pauseMs = 20; ; pauseMs = Math.min(pauseMs * 2, 500)) {
+      // Under 1 ms left is over (nats.js refuses a sub-millisecond request timeout outright).
       const remainingMs = deadlineMs - this.clock.nowMs();
-      if (remainingMs <= 0)
+      if (remainingMs < 1)
         throw lastErr ?? runtimeError(RuntimeCode.AskTimeout, `ask to ${to} timed out`);
       try {
         const cell = this.#cells.get(to);

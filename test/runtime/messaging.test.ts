@@ -8,6 +8,7 @@ import { pack } from 'msgpackr';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import {
   CodedError,
+  connectNats,
   handOff,
   Runtime,
   RuntimeCode,
@@ -161,6 +162,32 @@ describe('runtime messaging', () => {
       .catch((e: unknown) => e);
     assert.equal((err as CodedError).code, RuntimeCode.NoActor);
     assert.equal((err as CodedError).retryable, true);
+  });
+
+  it('reports NO_ACTOR, not a transport error, when the deadline falls inside the last pause', async () => {
+    // After the pause the clock leaves 0.5 ms: that is the deadline, not a request nats.js
+    // would refuse ("timeout must be greater than 0", which read as TRANSPORT on a busy CI).
+    const times = [0, 0];
+    const clock = {
+      nowMs: () => times.shift() ?? 999.5,
+      after: (_ms: number, fn: () => void) => (queueMicrotask(fn), { cancel: () => undefined }),
+    };
+    const nc = await connectNats([server.url], 'clock-test');
+    const rt = new Runtime({
+      cluster: 'msg',
+      node: 'clock',
+      log: recordingLogger().log,
+      nc,
+      clock,
+    });
+    try {
+      const err = await rt
+        .ask(rt.address('echo', 'nobody'), { type: 'echo', value: 1 }, { timeoutMs: 1_000 })
+        .catch((e: unknown) => e);
+      assert.equal((err as CodedError).code, RuntimeCode.NoActor);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('rejects a malformed or wrong-version envelope with BAD_ENVELOPE and keeps the actor running', async () => {
