@@ -254,7 +254,9 @@ class LmdbLedger implements LedgerStore {
       if (best === null) return undefined;
       hash = best.hash;
     }
-    return this.#dbs.bills.get(String(hash));
+    // A bill of the batch being committed is still in memory: every read reflects the same
+    // applied state (blocks() lists the block the moment its bill can be read).
+    return this.#state.bills.get(String(hash)) ?? this.#dbs.bills.get(String(hash));
   }
 
   blocks(): BlockSummary[] {

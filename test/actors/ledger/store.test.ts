@@ -153,6 +153,22 @@ test('store - applyBatchAsync commits on the write thread all or nothing, one ba
   }
 });
 
+test('store - while a batch commits, every block it lists has its bill readable', async () => {
+  const entries = crashLog().slice(0, 120);
+  const { dir, remove } = tempDir();
+  const store = openLedger(dir, crashConfig);
+  try {
+    const committing = store.applyBatchAsync(entries);
+    assert.ok(store.blocks().length > 0, 'the batch holds blocks');
+    for (const b of store.blocks()) assert.ok(store.bill(b.hash), `bill of ${b.hash} mid-commit`);
+    await committing;
+    for (const b of store.blocks()) assert.ok(store.bill(b.hash), `bill of ${b.hash} committed`);
+  } finally {
+    await store.close();
+    remove();
+  }
+});
+
 test('store - a write failing on the Nth row leaves the previous state, and a retry completes it', async () => {
   const config = crashConfig;
   const entries = crashLog().slice(0, 120);
