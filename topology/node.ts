@@ -270,9 +270,18 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
 
   const started = stratum;
   const claim = prefix;
-  const shareStats = () =>
-    rt.ask<ShareStats>(rt.address('share', cfg.nodeId), { type: 'share.stats' });
-  const blocks = () => rt.ask<FoundBlock[]>(blockAddress, { type: 'block.list' });
+  const shareStats = (timeoutMs?: number) =>
+    rt.ask<ShareStats>(
+      rt.address('share', cfg.nodeId),
+      { type: 'share.stats' },
+      timeoutMs === undefined ? {} : { timeoutMs },
+    );
+  const blocks = (timeoutMs?: number) =>
+    rt.ask<FoundBlock[]>(
+      blockAddress,
+      { type: 'block.list' },
+      timeoutMs === undefined ? {} : { timeoutMs },
+    );
   let metrics: MetricsServer | null = null;
   const store = ledger.replica.store;
   const status = (): Promise<NodeStatus> =>

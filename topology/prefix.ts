@@ -16,6 +16,11 @@ export interface PrefixClaim {
   release(): Promise<void>;
 }
 
+/** The KV bucket holding a cluster's prefix claims (key `p<prefix>` → node id). */
+export function prefixBucket(cluster: string): string {
+  return `colliery_${cluster}_prefixes`;
+}
+
 export async function claimExtranoncePrefix(
   nc: NatsConnection,
   cluster: string,
@@ -25,7 +30,7 @@ export async function claimExtranoncePrefix(
   /** A renewal failed but the claim still holds (and later: renewed again). */
   onDelayed?: (why: string) => void,
 ): Promise<PrefixClaim> {
-  const kv: KV = await new Kvm(nc).create(`colliery_${cluster}_prefixes`, {
+  const kv: KV = await new Kvm(nc).create(prefixBucket(cluster), {
     history: 1,
     ttl: ttlMs,
   });

@@ -37,8 +37,8 @@ export interface StatusParts {
   metricsPort(): number | null;
   draining(): boolean;
   connections(): number;
-  shareStats(): Promise<ShareStats>;
-  blocks(): Promise<FoundBlock[]>;
+  shareStats(timeoutMs: number): Promise<ShareStats>;
+  blocks(timeoutMs: number): Promise<FoundBlock[]>;
   logStats(): LogAppenderStats;
   ledger(): { lastApplied: number; shares: number };
 }
@@ -47,7 +47,10 @@ export interface StatusParts {
 const ASK_MS = 2_000;
 
 export async function gatherStatus(p: StatusParts): Promise<NodeStatus> {
-  const [share, blocks] = await Promise.all([withTimeout(p.shareStats()), withTimeout(p.blocks())]);
+  const [share, blocks] = await Promise.all([
+    p.shareStats(ASK_MS).catch(() => undefined),
+    p.blocks(ASK_MS).catch(() => undefined),
+  ]);
   let byStatus: Record<string, number> | null = null;
   if (blocks !== undefined) {
     byStatus = {};
@@ -75,17 +78,4 @@ export function validateStatusMessage(input: unknown): StatusMessage {
   if ((input as { type?: unknown } | null)?.type !== 'node.status')
     throw new CodedError('BAD_MESSAGE', 'the status actor answers { type: "node.status" } only');
   return input as StatusMessage;
-}
-
-/** The value, or undefined when it failed or took longer than ASK_MS. */
-async function withTimeout<T>(p: Promise<T>): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ASK_MS);
-  });
-  try {
-    return await Promise.race([p.catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -5,7 +5,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kvm } from '@nats-io/kv';
 import { connectNats } from '../../runtime/index.js';
-import { claimExtranoncePrefix } from '../../topology/prefix.js';
+import { claimExtranoncePrefix, prefixBucket } from '../../topology/prefix.js';
 import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 import { until } from '../helpers/until.js';
 
@@ -34,7 +34,7 @@ test('prefix - a claim whose key was changed under it is given up (refused)', as
   const nc = await connectNats([server.url], 'p-test2');
   const lost: string[] = [];
   const claim = await claimExtranoncePrefix(nc, 'pfx2', 'a', 3_000, (w) => lost.push(w));
-  const kv = await new Kvm(nc).open('colliery_pfx2_prefixes');
+  const kv = await new Kvm(nc).open(prefixBucket('pfx2'));
   await kv.put(`p${claim.prefix}`, 'intruder');
   await until('the claim is given up', () => (lost.length > 0 ? true : undefined));
   assert.match(lost[0]!, /keep-alive refused/);

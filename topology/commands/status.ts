@@ -6,7 +6,8 @@ import { stdout } from 'node:process';
 import { Kvm, type KV } from '@nats-io/kv';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
-import { Runtime, connectNats } from '../../runtime/index.js';
+import { Runtime, connectNats, leaseBucket } from '../../runtime/index.js';
+import { prefixBucket } from '../prefix.js';
 import { CodedError } from '../../actors/shared/errors.js';
 import { clusterOf } from '../config.js';
 import { logStreamName } from '../log/stream.js';
@@ -61,7 +62,7 @@ export async function clusterStatus(natsUrls: string[], cluster: string): Promis
   });
   try {
     const kvm = new Kvm(nc);
-    const prefixes = await openBucket(kvm, `colliery_${cluster}_prefixes`);
+    const prefixes = await openBucket(kvm, prefixBucket(cluster));
     if (prefixes === null)
       throw new CodedError(
         'NO_CLUSTER',
@@ -70,9 +71,9 @@ export async function clusterStatus(natsUrls: string[], cluster: string): Promis
     const nodeIds = new Set<string>();
     for (const [, e] of await entries(prefixes)) nodeIds.add(e.string());
     const leases: LeaseView[] = [];
-    const leaseBucket = await openBucket(kvm, `colliery_${cluster}_leases`);
+    const leaseKv = await openBucket(kvm, leaseBucket(cluster));
     const now = Date.now();
-    for (const [key, e] of leaseBucket === null ? [] : await entries(leaseBucket)) {
+    for (const [key, e] of leaseKv === null ? [] : await entries(leaseKv)) {
       const v = e.json<{ node?: unknown; ttlMs?: unknown }>();
       const ageS = (now - e.created.getTime()) / 1000;
       leases.push({
