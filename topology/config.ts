@@ -11,7 +11,7 @@ export const COINS = {
   bitcoin: { network: 'mainnet', family: 'hash', maturity: 100, rpcPort: 8332 },
   'bitcoin-testnet': { network: 'testnet', family: 'hash', maturity: 100, rpcPort: 18332 },
   'bitcoin-regtest': { network: 'regtest', family: 'hash', maturity: 100, rpcPort: 18443 },
-  // Primecoin: COINBASE_MATURITY 3000, RPC 9912 / 9914 (protocols/primecoin.md §6.10-11); the
+  // Primecoin: COINBASE_MATURITY 3000, RPC 9912 / 9914 (docs/protocols/primecoin.md §6.10-11); the
   // devnet matures in 20 blocks so demos see payouts.
   primecoin: { network: 'primecoin', family: 'prime', maturity: 3000, rpcPort: 9912 },
   'primecoin-testnet': {

@@ -1,6 +1,6 @@
-// Full block from a job and a winning submit (protocols/stratum-gbt.md §2.5):
+// Full block from a job and a winning submit (docs/protocols/stratum-gbt.md §2.5):
 //   header(80) | CompactSize(1 + n) | coinbase | tx_1.data | ... | tx_n.data
-// Prime coins put the proof-of-work certificate after the header (protocols/primecoin.md §2):
+// Prime coins put the proof-of-work certificate after the header (docs/protocols/primecoin.md §2):
 //   header(80) | CompactSize(m) | multiplier getvch() bytes (m) | CompactSize(1 + n) | ...
 // and their block hash covers it: sha256d(header ‖ CompactSize(m) ‖ multiplier).
 // The coinbase carries its witness (marker/flag and the 32-byte zero reserved value) whenever the

@@ -1,5 +1,5 @@
 // The coinbase transaction, split for Stratum as coinb1 || extranonce1 || extranonce2 || coinb2
-// (protocols/stratum-gbt.md §2.3). Two serializations:
+// (docs/protocols/stratum-gbt.md §2.3). Two serializations:
 //   non-witness (txid form, what miners hash and the Stratum split carries):
 //     version(4) | 01 | 00*32 ffffffff | len | scriptSig | sequence(4) | n outputs | outputs | lockTime(4)
 //   witness (full block form, segwit templates): version | 00 01 (marker, flag) | same inputs and

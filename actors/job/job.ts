@@ -29,7 +29,7 @@ export interface JobConfig {
   /**
    * The pool's version-rolling mask (BIP320 0x1fffe000, or 0 without rolling). Template version
    * bits inside it are cleared so BIP310, ckpool (OR) and public-pool (XOR) miners all build the
-   * same header (protocols/stratum-gbt.md §1.3).
+   * same header (docs/protocols/stratum-gbt.md §1.3).
    */
   readonly versionRollingMask: number;
   /** Prime-family coins: the chain-length work model and the coinbase rules that bite. */
@@ -175,7 +175,7 @@ function networkFields(
 }
 
 /**
- * Prime chains enforce MIN_TXOUT_AMOUNT on every output (protocols/primecoin.md §6.10): a
+ * Prime chains enforce MIN_TXOUT_AMOUNT on every output (docs/protocols/primecoin.md §6.10): a
  * witness commitment (value 0) cannot be carried, and every payout must reach the minimum.
  */
 function checkPrimeRules(

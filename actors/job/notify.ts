@@ -1,4 +1,4 @@
-// mining.notify parameters exactly as real pools send them (protocols/stratum-gbt.md §1.7):
+// mining.notify parameters exactly as real pools send them (docs/protocols/stratum-gbt.md §1.7):
 // [job_id, prevhash, coinb1, coinb2, merkle_branch[], version, nbits, ntime, clean_jobs],
 // and the reverse (parsing a notify, as a miner or a replay does). Stratum's prevhash is the
 // internal 32 bytes with each 4-byte word byte-reversed, i.e. the display hex's eight 8-digit

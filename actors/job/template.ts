@@ -67,7 +67,7 @@ export interface ParseTemplateOptions {
   readonly verifyTransactions?: boolean;
   /**
    * 'compact' (default): `bits` is a hash target and must match `target`. 'prime': `bits` is a
-   * Primecoin chain length target (protocols/primecoin.md §9.2: `target` is meaningless and
+   * Primecoin chain length target (docs/protocols/primecoin.md §9.2: `target` is meaningless and
    * ignored); its length must be 1..99.
    */
   readonly bits?: 'compact' | 'prime';

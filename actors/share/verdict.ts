@@ -1,4 +1,4 @@
-// Share classification (protocols/stratum-gbt.md §1.8-1.9), pure. Two steps so the shell never
+// Share classification (docs/protocols/stratum-gbt.md §1.8-1.9), pure. Two steps so the shell never
 // hashes what it can reject cheaply:
 //   1. precheckSubmit: shape (sizes, hex), ntime window, version-rolling mask -> header version;
 //   2. hash (native hashSubmit, or the reference in header.ts);

@@ -1,5 +1,5 @@
 // Bitcoin merkle trees over 32-byte internal-order hashes, and the Stratum merkle branch: the
-// sibling hashes on the coinbase's path to the root (protocols/stratum-gbt.md §2.4).
+// sibling hashes on the coinbase's path to the root (docs/protocols/stratum-gbt.md §2.4).
 //   node(a, b) = sha256d(a || b); an odd level duplicates its last element.
 //   root from branch: root = coinbase_txid; for each h in branch: root = sha256d(root || h).
 import { CodedError } from './errors.js';

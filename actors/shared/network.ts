@@ -1,6 +1,6 @@
 // Network parameters the pool needs: address prefixes (bech32 HRP, base58 version bytes), the
 // subsidy halving interval (Bitcoin, from Bitcoin Core chainparams.cpp) and, for prime coins,
-// the chain-length limits (Primecoin, protocols/primecoin.md §5, §6.10-11). Prime networks
+// the chain-length limits (Primecoin, docs/protocols/primecoin.md §5, §6.10-11). Prime networks
 // have no bech32 form here (empty HRP): only base58 addresses decode for them.
 import { CodedError } from './errors.js';
 

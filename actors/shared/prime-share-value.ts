@@ -2,7 +2,7 @@
 // and the job's net weight in the ledger's unit (WEIGHT_ONE), so that weight / netWeight is a
 // share's probability-equivalent contribution to finding a block, as for hash shares.
 //
-// Work model (the client's own: protocols/primecoin.md §5, GetBlockWork's
+// Work model (the client's own: docs/protocols/primecoin.md §5, GetBlockWork's
 // nWorkTransitionRatio, and TargetGetFractionalDifficulty's uniform fraction). A chain
 // length word ℓ = L.f (L primes, 24-bit fraction f of the first composite). From a chain of
 // L primes the next member is prime with probability p = 1/R; otherwise its Fermat-remainder

@@ -1,5 +1,5 @@
 // Reference (pure TypeScript) of the Stratum submit -> header -> hash path, with the same input
-// shape as native hashSubmit (protocols/stratum-gbt.md §1.8 steps 5-8):
+// shape as native hashSubmit (docs/protocols/stratum-gbt.md §1.8 steps 5-8):
 //   coinbase = coinb1 || extranonce1 || extranonce2 || coinb2          (non-witness form)
 //   root     = sha256d(coinbase); for each branch h: root = sha256d(root || h)
 //   header   = LE32(version) || prevHash || root || LE32(ntime) || LE32(nbits) || LE32(nonce)

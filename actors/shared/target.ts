@@ -1,7 +1,7 @@
 // Targets as 256-bit integers: compact nBits <-> target, Stratum difficulty -> share target,
 // "does this hash meet that target", and float difficulties for display and vardiff only.
 //
-// Formulas (protocols/stratum-gbt.md §1.6, Core arith_uint256 SetCompact/GetCompact):
+// Formulas (docs/protocols/stratum-gbt.md §1.6, Core arith_uint256 SetCompact/GetCompact):
 //   target(nBits)      = mantissa * 256^(exponent - 3), mantissa = nBits & 0x007fffff,
 //                        exponent = nBits >>> 24; 0x00800000 is a sign bit (negative target).
 //   diff1 (bdiff)      = 0x00000000ffff0000...00 = 0xffff * 2^208 (cgminer/ckpool `truediffone`;

@@ -1,5 +1,5 @@
 // Primecoin proof of work (src/prime.cpp of primecoin/primecoin, re-implemented on our own
-// fixed-width Montgomery arithmetic; ../../shared/protocols/primecoin.md sections 3, 4 and 6).
+// fixed-width Montgomery arithmetic; docs/protocols/primecoin.md sections 3, 4 and 6).
 #include "prime.h"
 
 #include <cpuid.h>

@@ -1,6 +1,6 @@
 // Primecoin proof of work in the native core: Fermat and Euler-Lagrange-Lifchitz tests,
 // Cunningham / bi-twin chain length words, CheckPrimeProofOfWork and the pool's share check
-// (primecoin/primecoin src/prime.cpp; ../../shared/protocols/primecoin.md sections 1, 3-6, 8).
+// (primecoin/primecoin src/prime.cpp; docs/protocols/primecoin.md sections 1, 3-6, 8).
 #ifndef COLLIERY_PRIME_H
 #define COLLIERY_PRIME_H
 

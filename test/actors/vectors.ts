@@ -1,4 +1,4 @@
-// Typed access to the shared Bitcoin vectors (../shared/vectors), read once per test file.
+// Typed access to the shared Bitcoin vectors (test/vectors), read once per test file.
 // Only the fields these tests assert are typed; the files themselves are never edited.
 import { readFileSync } from 'node:fs';
 import { vectorPath } from '../helpers/paths.js';

@@ -1,5 +1,5 @@
 // Where things are, from any compiled test file: the repository root (the folder holding
-// package.json) and the shared test vectors beside it (../shared/vectors).
+// package.json) and the test vectors inside it (test/vectors, copied unchanged; see its README).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,7 +16,7 @@ function findRoot(start: string): string {
 }
 
 export const repoRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
-export const vectorsDir = join(repoRoot, '..', 'shared', 'vectors');
+export const vectorsDir = join(repoRoot, 'test', 'vectors');
 export const vectorPath = (name: string): string => join(vectorsDir, name);
 
 const dataDirs: string[] = [];

@@ -1,4 +1,4 @@
-// nBits arithmetic against ../shared/vectors/primecoin-target-vectors.tsv: length, fraction,
+// nBits arithmetic against test/vectors/primecoin-target-vectors.tsv: length, fraction,
 // fractional difficulty, difficulty, mint (target rows) and the per-block retarget (next rows).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// Every row of ../shared/vectors/primecoin-vectors.tsv, against both backends: header and block
+// Every row of test/vectors/primecoin-vectors.tsv, against both backends: header and block
 // hashes, multiplier encoding, ELL and Fermat-only chain words, and the full
 // CheckPrimeProofOfWork verdict (min length from the row's net: main 6, test 2).
 import assert from 'node:assert/strict';

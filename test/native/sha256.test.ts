@@ -1,4 +1,4 @@
-// SHA256d of Bitcoin headers: real headers and hashes from ../shared/vectors, both backends,
+// SHA256d of Bitcoin headers: real headers and hashes from test/vectors, both backends,
 // and agreement with node:crypto and between addon and twin on random input.
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // Whole-Stratum-submit hashing (coinbase -> merkle root -> header -> SHA256d) against real
-// Stratum exchanges and blocks from ../shared/vectors/bitcoin-stratum.json, both backends, and
+// Stratum exchanges and blocks from test/vectors/bitcoin-stratum.json, both backends, and
 // addon/twin agreement on random submits.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

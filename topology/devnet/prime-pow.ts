@@ -2,7 +2,7 @@
 // header (CompactSize + CBigNum getvch() bytes, canonical and non-negative), and the block is
 // valid when the native core's consensus check passes — CheckPrimeProofOfWork(header hash,
 // nBits, multiplier) with the network's nTargetMinLength: range checks, the ELL chain test,
-// the Fermat double check and the normalization rule (protocols/primecoin.md §6). Failure
+// the Fermat double check and the normalization rule (docs/protocols/primecoin.md §6). Failure
 // reasons are the check's error classes ("chain-too-short", "not-normalized", ...).
 import type { ByteReader } from '../../actors/shared/byte-reader.js';
 import { encodeCompactSize } from '../../actors/shared/compact-size.js';

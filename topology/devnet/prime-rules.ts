@@ -1,4 +1,4 @@
-// The prime devnet's chain rules besides proof of work (Primecoin, protocols/primecoin.md
+// The prime devnet's chain rules besides proof of work (Primecoin, docs/protocols/primecoin.md
 // §5-6): subsidy TargetGetMint(nBits) (fees on top, as before RFC2), every output at least
 // MIN_TXOUT_AMOUNT (0.01 coin; no zero-value outputs), block version ≥ 2, difficulty shown as
 // nBits / 2^24, no hash `target` in templates.

@@ -1,6 +1,6 @@
 // The prime demo miner's search: a sieve of Eratosthenes over the variable part k of the
 // multiplier M = p# · k, as Primecoin's reference miner does (src/prime.cpp
-// CSieveOfEratosthenes; protocols/primecoin.md §7). For a header hash H the origin is
+// CSieveOfEratosthenes; docs/protocols/primecoin.md §7). For a header hash H the origin is
 // O = H · p# · k; chain member i of the first kind is O·2^i − 1 and of the second kind
 // O·2^i + 1. A sieve prime q (not dividing p#) divides O·2^i ∓ 1 exactly when
 //   k ≡ ±(H · p# · 2^i)^(−1)  (mod q),

@@ -1,4 +1,4 @@
-// The prime share path on ../shared/vectors/primecoin-vectors.tsv: real blocks go header +
+// The prime share path on test/vectors/primecoin-vectors.tsv: real blocks go header +
 // multiplier → verifier pool (worker thread, `prime-share` task, addon and TypeScript twin)
 // → classifyPrimeShare, and must give the recorded header hash, block hash, chain type and
 // length word, and the pool verdict matching the recorded consensus result. Rows recorded
