@@ -37,7 +37,7 @@ export function primeDialect(model: PrimeWorkModel): Dialect {
       return { method: 'mining.set_difficulty', params: [difficulty] };
     },
     toWork: (d) => chainWork(wordOfLength(d), model),
-    fromWork: (w) => lengthOfWord(wordOfWork(w, model)),
+    fromWork: (w) => lengthOfWord(wordAtMost(w, model)),
     checkSubmit(extra, claim) {
       if (extra === null)
         return { rejection: 'bad-multiplier', detail: 'the multiplier (6th param) is required' };
@@ -55,4 +55,16 @@ export function primeDialect(model: PrimeWorkModel): Dialect {
       return null;
     },
   };
+}
+
+/**
+ * The longest share target whose work is at most `work`. wordOfWork floors a float, so the work
+ * of a word (a miner's `d=3.5`, via toWork) can come back one fraction step short (03.7fffff);
+ * the next word is taken when its work is within float rounding (1e-12, far below the ≥ 5e-8
+ * relative work of one step).
+ */
+function wordAtMost(work: number, model: PrimeWorkModel): number {
+  const word = wordOfWork(work, model);
+  const next = word + 1;
+  return next <= 0xffffffff && chainWork(next, model) <= work * (1 + 1e-12) ? next : word;
 }

@@ -11,7 +11,7 @@ import type { Dialect } from './dialect.js';
 import type { Rejection } from './errors.js';
 import type { ConnectionEvent, Effect, JobAnnouncement, ShareVerdict } from './messages.js';
 import type { VardiffConfig, VardiffState } from './vardiff.js';
-import { initVardiff, onShare, onTick, setFloor } from './vardiff.js';
+import { initVardiff, onShare, onTick, setMinerDifficulty } from './vardiff.js';
 import type { WorkerName } from './worker-name.js';
 import { flatCopy, sharedCopy } from '../shared/flat.js';
 import {
@@ -203,12 +203,7 @@ function onRequest(s: SessionState, req: StratumRequest, ctx: SessionContext, ou
     case 'mining.authorize':
       return authorize(s, req.id, req.username, req.password, ctx, out);
     case 'mining.suggest_difficulty':
-      s.vardiff = setFloor(
-        config.vardiff,
-        s.vardiff,
-        ctx.dialect.toWork(req.difficulty),
-        ctx.nowMs,
-      );
+      askDifficulty(s, req.difficulty, ctx);
       if (req.id !== null) respond(out, req.id, true);
       return announceDifficulty(s, ctx, out);
     case 'mining.extranonce.subscribe':
@@ -269,12 +264,23 @@ function authorize(
   if (script !== null) s.payoutScript = script;
   addWorker(s, username, parsed.name);
   const { difficulty } = parsePasswordOptions(password);
-  if (difficulty !== null)
-    s.vardiff = setFloor(ctx.config.vardiff, s.vardiff, ctx.dialect.toWork(difficulty), ctx.nowMs);
+  if (difficulty !== null) askDifficulty(s, difficulty, ctx);
   respond(out, id, true);
   out.push({ kind: 'authorized', worker: parsed.name });
   if (s.sentDifficulty === null) startWork(s, ctx, out);
   else announceDifficulty(s, ctx, out);
+}
+
+/**
+ * The miner's own difficulty (`d=` in the password, mining.suggest_difficulty; wire units):
+ * clamped to the pool's bounds, it is the connection's difficulty from now on and its vardiff
+ * floor. Before the first job that makes it the start difficulty; once work was sent the
+ * caller re-issues the current job at it (ckpool retargets a late suggestion at once too).
+ * The latest ask wins.
+ */
+function askDifficulty(s: SessionState, wireDifficulty: number, ctx: SessionContext): void {
+  const work = ctx.dialect.toWork(wireDifficulty);
+  s.vardiff = setMinerDifficulty(ctx.config.vardiff, s.vardiff, work, ctx.nowMs);
 }
 
 function workerOf(s: SessionState, username: string): WorkerName | undefined {

@@ -14,8 +14,8 @@
 //  - the same bound on timer ticks is the fast path down, so tiny devices on a high start
 //    difficulty come down within a few minutes;
 //  - results snap to powers of two (integer-friendly credits, like btcpool and the SV2
-//    translator) and are clamped to [floor, maxDifficulty], floor = max(minDifficulty,
-//    the miner's suggestion / d= option).
+//    translator) and are clamped to [floor, maxDifficulty]; the floor is minDifficulty, or
+//    the difficulty the miner asked for (d= option, suggest_difficulty; setMinerDifficulty).
 
 export interface VardiffConfig {
   targetShareMs: number;
@@ -63,16 +63,21 @@ export function initVardiff(
   };
 }
 
-/** Raise the floor (suggest_difficulty, d= option); the difficulty follows if below it. */
-export function setFloor(
+/**
+ * The miner's own difficulty (`d=` in the password, mining.suggest_difficulty): clamped to
+ * [minDifficulty, maxDifficulty], it becomes the difficulty now, up or down, and the floor
+ * (vardiff may raise a fast miner above it, never lower one below it). The window starts
+ * over, unless the difficulty stays what it was.
+ */
+export function setMinerDifficulty(
   cfg: VardiffConfig,
   s: VardiffState,
-  floor: number,
+  asked: number,
   nowMs: number,
 ): VardiffState {
-  const f = clamp(floor, cfg.minDifficulty, cfg.maxDifficulty);
-  if (s.difficulty >= f) return { ...s, floor: f };
-  return { ...s, floor: f, difficulty: f, windowStartMs: nowMs, windowDiff: 0, windowShares: 0 };
+  const d = clamp(asked, cfg.minDifficulty, cfg.maxDifficulty);
+  if (s.difficulty === d) return s.floor === d ? s : { ...s, floor: d };
+  return { difficulty: d, floor: d, windowStartMs: nowMs, windowDiff: 0, windowShares: 0 };
 }
 
 /** An accepted share of difficulty `shareDifficulty` (the difficulty it was judged at). */

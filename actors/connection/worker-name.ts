@@ -10,7 +10,10 @@ export interface WorkerName {
 }
 
 export interface PasswordOptions {
-  /** `d=`: start difficulty, also the vardiff floor (a miner may ask for more, not pin it). */
+  /**
+   * `d=`: the connection's difficulty (its start difficulty before the first job), clamped to
+   * the pool's bounds, and its vardiff floor (vardiff may raise it: not a pin).
+   */
   difficulty: number | null;
 }
 

@@ -4,71 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { vectorPath } from '../../helpers/paths.js';
-import { hashDialect } from '../../../actors/connection/dialect.js';
-import type { Effect, JobAnnouncement } from '../../../actors/connection/messages.js';
-import type {
-  SessionConfig,
-  SessionContext,
-  SessionState,
-} from '../../../actors/connection/session.js';
-import { decide, initSession } from '../../../actors/connection/session.js';
-import { DEFAULT_VARDIFF } from '../../../actors/connection/vardiff.js';
+import type { Effect } from '../../../actors/connection/messages.js';
+import { harness, job, ready } from './session-harness.js';
 
 const vectors = JSON.parse(readFileSync(vectorPath('bitcoin-stratum.json'), 'utf8'));
-
-const config: SessionConfig = {
-  extranonce2Size: 4,
-  versionMask: 0x1fffe000,
-  startDifficulty: 16,
-  vardiff: DEFAULT_VARDIFF,
-  maxJobs: 8,
-  maxDedupEntries: 1000,
-  maxPendingSubmits: 4,
-  verdictTimeoutMs: 10_000,
-  maxWorkers: 4,
-  handshakeMs: 30_000,
-  banWindow: 20,
-  banInvalidFraction: 0.9,
-  maxBadRequests: 3,
-};
-
-function harness(extranonce1: string, cfg: Partial<SessionConfig> = {}) {
-  let now = 1_000_000;
-  const ctx = (): SessionContext => ({
-    nowMs: now,
-    config: { ...config, ...cfg },
-    dialect: hashDialect,
-    resolveAccount: (a) => (a === 'bad' ? { ok: false, reason: 'not an address' } : { ok: true }),
-  });
-  const state: SessionState = initSession(extranonce1, ctx());
-  const run = (e: Parameters<typeof decide>[1]): Effect[] => decide(state, e, ctx());
-  const line = (msg: unknown): Effect[] => run({ type: 'line', line: JSON.stringify(msg) });
-  const sent = (effects: Effect[]) =>
-    effects
-      .filter((e): e is Extract<Effect, { kind: 'send' }> => e.kind === 'send')
-      .map((e) => JSON.parse(e.line));
-  return { state, run, line, sent, advance: (ms: number) => (now += ms) };
-}
-
-function job(notify: unknown[], networkDifficulty = 1e12): JobAnnouncement {
-  return {
-    jobId: String(notify[0]),
-    family: 'hash',
-    notify,
-    clean: Boolean(notify[8]),
-    networkDifficulty,
-  };
-}
-
-/** Subscribed, authorized as `acct`, with clean job `a` on a zero prevhash. */
-function ready(h: ReturnType<typeof harness>): void {
-  h.line({ id: 1, method: 'mining.subscribe', params: [] });
-  h.line({ id: 2, method: 'mining.authorize', params: ['acct', ''] });
-  h.run({
-    type: 'job',
-    job: job(['a', '00'.repeat(32), '', '', [], '20000000', '207fffff', '5cb6dd9e', true]),
-  });
-}
 
 test('session - public-pool bitaxe exchange: configure mask, suggested difficulty, notify, submit', () => {
   const rec = vectors.stratum_publicpool_testnet3;

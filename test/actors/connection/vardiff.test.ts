@@ -7,7 +7,7 @@ import {
   initVardiff,
   onShare,
   onTick,
-  setFloor,
+  setMinerDifficulty,
   snapPow2,
 } from '../../../actors/connection/vardiff.js';
 
@@ -69,15 +69,34 @@ test('vardiff - a tiny device on a high start difficulty comes down within minut
   assert.ok(final <= 4, `after 10 min: ${final}`);
 });
 
-test('vardiff - floor from suggest_difficulty / d= is honoured but not a pin', () => {
+test('vardiff - d= / suggest_difficulty set the difficulty at once, up or down, and hold it as the floor', () => {
   let s = initVardiff(cfg, 1, 0);
-  s = setFloor(cfg, s, 512, 0);
-  assert.equal(s.difficulty, 512);
+  s = setMinerDifficulty(cfg, s, 512, 0);
+  assert.equal(s.difficulty, 512, 'raised at once');
   for (let t = 0; t < 10; t++) s = onTick(cfg, s, 600_000 * (t + 1));
   assert.equal(s.difficulty, 512, 'idle never goes below the floor');
   let u = s;
   for (let i = 1; i <= 8; i++) u = onShare(cfg, u, u.difficulty, 6_000_000 + i * 100);
   assert.ok(u.difficulty > 512, 'a fast miner is raised above its floor');
+
+  let low = setMinerDifficulty(cfg, initVardiff(cfg, 1, 0), 0.001, 0);
+  assert.deepEqual(
+    [low.difficulty, low.floor],
+    [0.001, 0.001],
+    'lowered at once, not only a floor under the start difficulty',
+  );
+  for (let t = 1; t <= 10; t++) low = onTick(cfg, low, 600_000 * t);
+  assert.equal(low.difficulty, 0.001, 'an idle miner stays at what it asked for');
+});
+
+test('vardiff - d= / suggest_difficulty are clamped to [min, max]; the same ask keeps the window', () => {
+  const bounded = { ...cfg, minDifficulty: 0.5, maxDifficulty: 1024 };
+  const s = initVardiff(bounded, 1, 0);
+  const low = setMinerDifficulty(bounded, s, 0.001, 0);
+  assert.deepEqual([low.difficulty, low.floor], [0.5, 0.5]);
+  assert.equal(setMinerDifficulty(bounded, s, 1e9, 0).difficulty, 1024);
+  const counted = onShare(bounded, setMinerDifficulty(bounded, s, 4, 0), 4, 1_000);
+  assert.equal(setMinerDifficulty(bounded, counted, 4, 2_000), counted, 'nothing changes');
 });
 
 test('vardiff - snaps to powers of two', () => {

@@ -1,0 +1,77 @@
+// A Stratum session driven through decide() with a clock the test moves: the config, the
+// harness and the job announcements the session tests share.
+import type { Dialect } from '../../../actors/connection/dialect.js';
+import { hashDialect } from '../../../actors/connection/dialect.js';
+import type { Effect, JobAnnouncement } from '../../../actors/connection/messages.js';
+import type {
+  SessionConfig,
+  SessionContext,
+  SessionState,
+} from '../../../actors/connection/session.js';
+import { decide, initSession } from '../../../actors/connection/session.js';
+import { DEFAULT_VARDIFF } from '../../../actors/connection/vardiff.js';
+
+export const config: SessionConfig = {
+  extranonce2Size: 4,
+  versionMask: 0x1fffe000,
+  startDifficulty: 16,
+  vardiff: DEFAULT_VARDIFF,
+  maxJobs: 8,
+  maxDedupEntries: 1000,
+  maxPendingSubmits: 4,
+  verdictTimeoutMs: 10_000,
+  maxWorkers: 4,
+  handshakeMs: 30_000,
+  banWindow: 20,
+  banInvalidFraction: 0.9,
+  maxBadRequests: 3,
+};
+
+export type Harness = ReturnType<typeof harness>;
+
+export function harness(
+  extranonce1: string,
+  cfg: Partial<SessionConfig> = {},
+  dialect: Dialect = hashDialect,
+) {
+  let now = 1_000_000;
+  const ctx = (): SessionContext => ({
+    nowMs: now,
+    config: { ...config, ...cfg },
+    dialect,
+    resolveAccount: (a) => (a === 'bad' ? { ok: false, reason: 'not an address' } : { ok: true }),
+  });
+  const state: SessionState = initSession(extranonce1, ctx());
+  const run = (e: Parameters<typeof decide>[1]): Effect[] => decide(state, e, ctx());
+  const line = (msg: unknown): Effect[] => run({ type: 'line', line: JSON.stringify(msg) });
+  const sent = (effects: Effect[]) =>
+    effects
+      .filter((e): e is Extract<Effect, { kind: 'send' }> => e.kind === 'send')
+      .map((e) => JSON.parse(e.line));
+  return { state, run, line, sent, advance: (ms: number) => (now += ms) };
+}
+
+export function job(notify: unknown[], networkDifficulty = 1e12): JobAnnouncement {
+  return {
+    jobId: String(notify[0]),
+    family: 'hash',
+    notify,
+    clean: Boolean(notify[8]),
+    networkDifficulty,
+  };
+}
+
+/** A clean hash job `id` on a zero prevhash. */
+export function cleanJob(id: string, networkDifficulty?: number): JobAnnouncement {
+  return job(
+    [id, '00'.repeat(32), '', '', [], '20000000', '207fffff', '5cb6dd9e', true],
+    networkDifficulty,
+  );
+}
+
+/** Subscribed, authorized as `acct`, with clean job `a` on a zero prevhash. */
+export function ready(h: Harness): void {
+  h.line({ id: 1, method: 'mining.subscribe', params: [] });
+  h.line({ id: 2, method: 'mining.authorize', params: ['acct', ''] });
+  h.run({ type: 'job', job: cleanJob('a') });
+}
