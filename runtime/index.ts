@@ -8,5 +8,5 @@ export * from './clock.js';
 export { type OverflowPolicy, type MailboxOptions, DEFAULT_MAILBOX_CAPACITY } from './mailbox.js';
 export { TRACE_HEADER, otelInterceptor } from './tracing.js';
 export type { Interceptor, HandledSpan, HandledInfo, SpanClock } from './tracing.js';
-export { natsOptions, connectNats } from './transport.js';
+export { natsOptions, connectNats, connectTool } from './transport.js';
 export type * from './types.js';

@@ -26,12 +26,29 @@ export function natsOptions(servers: string | string[], node: string): NodeConne
   };
 }
 
-export function connectNats(
+export async function connectNats(
   servers: string | string[],
   node: string,
   overrides: Partial<NodeConnectionOptions> = {},
 ): Promise<NatsConnection> {
-  return connect({ ...natsOptions(servers, node), ...overrides });
+  try {
+    return await connect({ ...natsOptions(servers, node), ...overrides });
+  } catch (err) {
+    const where = Array.isArray(servers) ? servers.join(',') : servers;
+    throw runtimeError(
+      RuntimeCode.Transport,
+      `cannot reach NATS at ${where}: ${err instanceof Error ? err.message : String(err)}`,
+      err,
+    );
+  }
+}
+
+/**
+ * For a command that reports and exits (status, trace, ledger verify): fails at once, naming
+ * the servers, when none answers, instead of waiting for one as a node does; reconnects after.
+ */
+export function connectTool(servers: string | string[], name: string): Promise<NatsConnection> {
+  return connectNats(servers, name, { waitOnFirstConnect: false });
 }
 
 /** Publish/request options carrying the trace header (none when there is no trace). */

@@ -1,9 +1,9 @@
 // Node configuration: read once here, validated, passed down typed. Sources, lowest first:
 // built-in defaults < JSON config file (--config) < environment (COLLIERY_*) < command-line
 // flags. Every error names the option and how to fix it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { addressToScript } from '../actors/shared/address.js';
 import { networkByName, type NetworkName } from '../actors/shared/network.js';
 
@@ -265,8 +265,59 @@ export function clusterOf(
   const { raw, configFile, rest } = parseFlags(args);
   if (rest.length > 0)
     throw new ConfigError(rest[0] as string, `colliery ${command} does not take this argument`);
-  const cfg = loadToolConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
+  const cfg = loadToolConfig([toolFileRaw(configFile), envRaw(process.env), raw]);
   return { natsUrls: [...cfg.natsUrls], cluster: cfg.cluster };
+}
+
+/** The settings file `colliery demo` writes under its data folder (a `--config` file). */
+export const RUN_FILE = 'colliery.json';
+
+/**
+ * The config file of a command that reads the pool's data (status, trace, ledger): --config
+ * when given; otherwise, run inside a demo's folder, the file that demo wrote
+ * (./data/colliery.json, or ./colliery.json inside the data folder itself), said on stderr.
+ */
+export function toolFileRaw(configFile: string | undefined, cwd = process.cwd()): Raw {
+  if (configFile !== undefined) return fileRaw(configFile);
+  for (const p of [join(cwd, 'data', RUN_FILE), join(cwd, RUN_FILE)]) {
+    if (!existsSync(p)) continue;
+    process.stderr.write(
+      `colliery: settings from ${relative(cwd, p)} (written by colliery demo; --config FILE or flags override)\n`,
+    );
+    return fileRaw(p);
+  }
+  return {};
+}
+
+/**
+ * The ledger replicas under `<dataDir>/ledger` (cluster/coin/node folders) that agree with
+ * whichever of cluster, coin and node id the user named.
+ */
+export function ledgersIn(
+  dataDir: string,
+  named: { cluster?: string; coin?: string; nodeId?: string },
+): { cluster: string; coin: string; nodeId: string }[] {
+  const dirs = (p: string): string[] => {
+    try {
+      return readdirSync(p, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
+    } catch {
+      return [];
+    }
+  };
+  const root = join(dataDir, 'ledger');
+  const found: { cluster: string; coin: string; nodeId: string }[] = [];
+  for (const cluster of dirs(root))
+    for (const coin of dirs(join(root, cluster)))
+      for (const nodeId of dirs(join(root, cluster, coin)))
+        if (
+          (named.cluster ?? cluster) === cluster &&
+          (named.coin ?? coin) === coin &&
+          (named.nodeId ?? nodeId) === nodeId
+        )
+          found.push({ cluster, coin, nodeId });
+  return found;
 }
 
 export function loadToolConfig(sources: Raw[]): NodeConfig {

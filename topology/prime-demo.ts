@@ -1,13 +1,19 @@
-// `colliery demo --coin primecoin-devnet`: the whole prime path on one machine — a local
-// nats-server when none answers, the prime devnet (blocks of chain length 4 judged by the
+// `colliery demo --coin primecoin-devnet`: the whole prime path on one machine — its own
+// nats-server (demo-harness.ts), the prime devnet (blocks of chain length 4 judged by the
 // native consensus check), one node, and N prime demo miners (sieve + native Fermat tests).
-// Prints a summary line every second (shares, blocks, chain height, and each worker's share
-// lengths with its estimated sieve target) until Ctrl-C, then drains and exits 0.
-import type { WorkerPrimeStats } from '../actors/share/prime-stats.js';
+// Prints a summary line every second, read like the hash demo's (chain tests a second in place
+// of hashrate), until Ctrl-C, then drains and exits 0.
 import { scriptToAddress } from '../actors/shared/address.js';
 import { PRIME_NETWORKS } from '../actors/shared/network.js';
 import { loadConfig, parseFlags } from './config.js';
-import { demoPlaces, runDemoUntilSignal, startDemoNode } from './demo-harness.js';
+import {
+  credited,
+  demoMetrics,
+  demoPlaces,
+  runDemoUntilSignal,
+  startDemoNode,
+} from './demo-harness.js';
+import { coins } from './commands/ledger.js';
 import { PRIME_DEVNET_BITS, startDevnet } from './devnet/index.js';
 import { PrimeStratumMiner } from './miner/prime-miner.js';
 
@@ -17,27 +23,15 @@ export const PRIME_DEMO_ADDRESS = scriptToAddress(
   PRIME_NETWORKS['primecoin-devnet'],
 ) as string;
 
-/** One line per worker: shares by chain length, asked vs estimated sieve target. */
-export function formatPrimeWorkers(workers: readonly WorkerPrimeStats[]): string {
-  return workers
-    .map((w) => {
-      const lengths = Object.entries(w.byLength)
-        .map(([L, n]) => `${L}:${n}`)
-        .join(' ');
-      const est = w.estimatedLength === null ? `>=${w.askedLength}?` : String(w.estimatedLength);
-      return `${w.worker} [${lengths}] sieves ${est} (asked ${w.askedLength})${w.flagged ? ' FLAGGED' : ''}`;
-    })
-    .join(' | ');
-}
-
 export async function runPrimeDemo(args: string[], miners: number): Promise<number> {
   const { raw } = parseFlags(args);
-  const places = await demoPlaces(raw);
+  const label = 'colliery demo (primecoin-devnet)';
+  const places = await demoPlaces(raw, label, 'demo-prime');
   const { dataDir, natsUrl, log } = places;
   const devnet = await startDevnet({ family: 'prime', bits: PRIME_DEVNET_BITS, txsPerBlock: 3 });
   const cfg = loadConfig([raw], {
     nodeId: 'demo-prime-1',
-    cluster: 'demo-prime',
+    cluster: places.cluster,
     natsUrls: [natsUrl],
     dataDir,
     coin: 'primecoin-devnet',
@@ -49,6 +43,7 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
     targetShareSeconds: 2,
     refreshSeconds: 10,
     maxConnections: 10_000,
+    ...(raw.metrics === undefined ? { metrics: await demoMetrics() } : {}),
   });
   const node = await startDemoNode(cfg, log);
   const rigs = Array.from(
@@ -61,20 +56,27 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
         maxCandidatesPerSec: 5_000,
       }),
   );
+  const startedAt = Date.now();
+  let lastAccepted = 0;
   return runDemoUntilSignal({
-    label: 'colliery demo (primecoin-devnet)',
+    label,
+    cfg,
     node,
     rigs,
     devnet,
     places,
-    tracePaths: cfg.tracePaths,
-    summary: async ({ accepted, rejected, blocks, height }) => {
+    minerHint: `user: a devnet address + .worker, e.g. ${PRIME_DEMO_ADDRESS}.rig; password d=<length> sets the start chain length; \`colliery miner --coin primecoin-devnet\` mines here`,
+    // Reads like the hash demo's line; chains/s (chain tests a second) is the prime hashrate.
+    summary: ({ accepted, rejected, rejectedBy, blocks, height }) => {
       const tested = rigs.reduce((n, r) => n + r.stats.candidates, 0);
-      const stats = await node.shareStats().catch(() => null);
-      return (
-        `miners ${node.connections()} | accepted ${accepted} rejected ${rejected} | blocks found ${blocks} | ` +
-        `chain height ${height} | candidates ${tested} | ${formatPrimeWorkers(stats?.prime?.workers ?? [])}`
-      );
+      const secs = (Date.now() - startedAt) / 1000;
+      const line =
+        `miners ${node.connections()} | shares/s ${accepted - lastAccepted} | accepted ${accepted} ` +
+        `rejected ${rejected}${rejectedBy ? ` (${rejectedBy})` : ''} | blocks found ${blocks} | ` +
+        `chain height ${height} | ${(tested / secs / 1e3).toFixed(2)}k chains/s | ` +
+        `ledger seq ${node.ledger.store.lastApplied()}, credited ${coins(credited(node))}`;
+      lastAccepted = accepted;
+      return line;
     },
   });
 }

@@ -169,6 +169,8 @@ class JobBehaviour implements Behaviour<JobRequest> {
         this.#nodeIndex = (this.#nodeIndex + i) % this.cfg.nodes.length;
         return result;
       } catch (err) {
+        // A longpoll still open when the actor stopped fails as its coin node goes: no news.
+        if (this.#stopped) break;
         ctx.log.warn({ err, node: node.name, method }, 'coin node call failed');
         if (!(err as { retryable?: boolean }).retryable) break;
       }

@@ -13,10 +13,20 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** `timeoutMs`: SIGTERM the child then (a command that runs until a signal, like `trace`). */
-export function runCli(args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
+/**
+ * `timeoutMs`: SIGTERM the child then (a command that runs until a signal, like `trace`);
+ * `cwd`: where it runs (a demo's folder, whose settings file it then reads).
+ */
+export function runCli(
+  args: readonly string[],
+  timeoutMs = 120_000,
+  cwd?: string,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(cwd === undefined ? {} : { cwd }),
+    });
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
     child.once('exit', () => clearTimeout(timer));
     let stdout = '';

@@ -10,16 +10,31 @@ import { startDevnet } from '../devnet/index.js';
 import { StratumMiner } from '../miner/stratum-miner.js';
 import { runPrimeDemo } from '../prime-demo.js';
 import { coins } from './ledger.js';
-import { demoPlaces, runDemoUntilSignal, startDemoNode } from '../demo-harness.js';
+import {
+  credited,
+  demoMetrics,
+  demoPlaces,
+  runDemoUntilSignal,
+  startDemoNode,
+} from '../demo-harness.js';
 
-export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--miners N] [--block-seconds S] [--trace-paths]
+export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--metrics HOST:PORT] [--miners N] [--block-seconds S] [--trace-paths]
 
-Runs the pool on embedded defaults: a local nats-server when none answers at --nats
-(default nats://127.0.0.1:4222), data under ./data, the devnet coin node, one node and
-N demo miners (default 3). Real Stratum miners may connect to the printed port too.
---coin primecoin-devnet runs the prime path instead (prime devnet, prime demo miners).
---trace-paths prints one share's path (socket → Share actor → share log → ledger) every 5 s.
-Ctrl-C drains and exits.
+Runs the pool on embedded defaults, in a world of its own: a nats-server started here on a
+free port (store and log under DIR/nats), a new devnet chain, one node and N demo miners
+(default 3) that really hash. Data lives under --data (default ./data); an earlier run's share
+log and ledger move to DIR/previous, since their blocks were on a chain that is gone.
+DIR/colliery.json names this run's cluster, coin, node and bus, so \`colliery status\`,
+\`colliery ledger balances\` and \`colliery trace\` run in this folder need no flags.
+
+  --nats URL         use this NATS server instead (the run gets a cluster name of its own)
+  --stratum H:P      where miners connect (default 127.0.0.1:3333, another port if taken)
+  --metrics H:P      Prometheus /metrics, /health and the JSON API (default 127.0.0.1:9464)
+  --coin primecoin-devnet   the prime path instead (prime devnet, prime demo miners)
+  --trace-paths      print one share's path (socket → Share actor → share log → ledger) every 5 s
+
+Real miners may connect to the printed port too (\`colliery miner\`, cpuminer, ...).
+Ctrl-C drains (miners are told to reconnect, shares in flight are answered) and exits 0.
 `;
 
 /** A regtest address the demo pays (BIP173's test key); demo coins are worthless anyway. */
@@ -35,7 +50,8 @@ export async function runDemo(args: string[]): Promise<number> {
   const blockSeconds = takeNumber(own.rest, '--block-seconds', 15);
   const { raw } = parseFlags(blockSeconds.rest);
   if (raw.coin === 'primecoin-devnet') return runPrimeDemo(blockSeconds.rest, own.value);
-  const places = await demoPlaces(raw);
+  const label = 'colliery demo';
+  const places = await demoPlaces(raw, label, 'demo');
   const { dataDir, natsUrl, log } = places;
   const miners = own.value;
   // Difficulty so the demo miners together find a block every `blockSeconds` on average.
@@ -47,7 +63,7 @@ export async function runDemo(args: string[]): Promise<number> {
   });
   const cfg = loadConfig([raw], {
     nodeId: 'demo-1',
-    cluster: 'demo',
+    cluster: places.cluster,
     natsUrls: [natsUrl],
     dataDir,
     coin: 'bitcoin-regtest',
@@ -59,6 +75,7 @@ export async function runDemo(args: string[]): Promise<number> {
     targetShareSeconds: 2,
     refreshSeconds: 10,
     maxConnections: 10_000,
+    ...(raw.metrics === undefined ? { metrics: await demoMetrics() } : {}),
   });
   const node = await startDemoNode(cfg, log);
   const rigs = Array.from(
@@ -76,24 +93,20 @@ export async function runDemo(args: string[]): Promise<number> {
   const startedAt = Date.now();
   let lastAccepted = 0;
   return runDemoUntilSignal({
-    label: 'colliery demo',
+    label,
+    cfg,
     node,
     rigs,
     devnet,
     places,
-    tracePaths: cfg.tracePaths,
-    summary: ({ accepted, rejected, blocks, height }) => {
+    minerHint: `user: any regtest address + .worker, e.g. ${DEMO_ADDRESS}.rig; password d=<diff> sets the start difficulty`,
+    summary: ({ accepted, rejected, rejectedBy, blocks, height }) => {
       const hashes = rigs.reduce((n, r) => n + r.stats.hashes, 0);
       const secs = (Date.now() - startedAt) / 1000;
-      const store = node.ledger.store;
-      let credited = 0n;
-      for (const b of store.balances()) {
-        if (!b.account.startsWith('@')) credited += b.matureSats + b.immatureSats + b.paidSats;
-      }
       const line =
         `miners ${node.connections()} | shares/s ${(accepted - lastAccepted).toFixed(0)} | accepted ${accepted} ` +
-        `rejected ${rejected} | blocks found ${blocks} | chain height ${height} | ${(hashes / secs / 1e6).toFixed(2)} MH/s` +
-        ` | ledger seq ${store.lastApplied()}, credited ${coins(credited)}`;
+        `rejected ${rejected}${rejectedBy ? ` (${rejectedBy})` : ''} | blocks found ${blocks} | chain height ${height} | ${(hashes / secs / 1e6).toFixed(2)} MH/s` +
+        ` | ledger seq ${node.ledger.store.lastApplied()}, credited ${coins(credited(node))}`;
       lastAccepted = accepted;
       return line;
     },

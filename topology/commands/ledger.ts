@@ -5,13 +5,20 @@
 // difference. `--json` prints machine-readable output (amounts as decimal strings of base units).
 import { existsSync } from 'node:fs';
 import { stderr, stdout } from 'node:process';
-import { connect } from '@nats-io/transport-node';
+import { connectTool } from '../../runtime/index.js';
 import { openLedger, type LedgerStore } from '../../actors/ledger/store.js';
 import { validateLogEntry } from '../../actors/ledger/validate.js';
 import { verifyLedger } from '../../actors/ledger/verify.js';
 import { jsonText } from '../metrics.js';
 import type { LogEntry } from '../../actors/ledger/records.js';
-import { envRaw, fileRaw, loadToolConfig, parseFlags, type NodeConfig } from '../config.js';
+import {
+  envRaw,
+  ledgersIn,
+  loadToolConfig,
+  parseFlags,
+  toolFileRaw,
+  type NodeConfig,
+} from '../config.js';
 import { ledgerConfigOf, ledgerDir } from '../ledger/wire.js';
 import { readLog } from '../log/reader.js';
 import { startLedgerNode } from '../ledger/ledger-node.js';
@@ -55,19 +62,37 @@ export async function runLedger(args: string[]): Promise<number> {
     stderr.write(`colliery ledger bill: give a block height or hash\n`);
     return 2;
   }
-  const cfg = loadToolConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
+  const sources = [toolFileRaw(configFile), envRaw(process.env), raw];
+  let cfg = loadToolConfig(sources);
   if (sub === 'run') {
     const node = await startLedgerNode(cfg);
     const tracing = startTracing('ledger', cfg.nodeId, node.log);
     return waitForSignal({ log: node.log, stop: () => node.stop() }, () => tracing.shutdown());
   }
-  const dir = ledgerDir(cfg);
-  if (!existsSync(dir)) {
-    stderr.write(
-      `colliery ledger: no ledger in ${dir}; check --data, --cluster, --coin and --node-id (they must match the node's)\n`,
-    );
-    return 1;
+  if (!existsSync(ledgerDir(cfg))) {
+    // `--data DIR` alone: the one ledger there, whatever its cluster, coin and node.
+    const named = (k: 'cluster' | 'coin' | 'nodeId') =>
+      sources.map((r) => r[k]).findLast((v): v is string => typeof v === 'string');
+    const found = ledgersIn(cfg.dataDir, {
+      ...optional('cluster', named('cluster')),
+      ...optional('coin', named('coin')),
+      ...optional('nodeId', named('nodeId')),
+    });
+    if (found.length !== 1) {
+      const list = found.map(
+        (l) => `--cluster ${l.cluster} --coin ${l.coin} --node-id ${l.nodeId}`,
+      );
+      stderr.write(
+        `colliery ledger: no ledger in ${ledgerDir(cfg)}` +
+          (found.length === 0
+            ? `; check --data, --cluster, --coin and --node-id (they must match the node's)\n`
+            : `; ${cfg.dataDir} holds ${found.length}, name one:\n  ${list.join('\n  ')}\n`),
+      );
+      return 1;
+    }
+    cfg = loadToolConfig([...sources, found[0] as Record<string, unknown>]);
   }
+  const dir = ledgerDir(cfg);
   const store = openLedger(dir, ledgerConfigOf(cfg));
   try {
     if (sub === 'balances') return balances(store, json);
@@ -154,10 +179,7 @@ function bill(store: LedgerStore, ref: string, json: boolean): number {
 }
 
 async function verify(store: LedgerStore, cfg: NodeConfig, json: boolean): Promise<number> {
-  const nc = await connect({
-    servers: [...cfg.natsUrls],
-    name: `colliery-ledger-verify-${cfg.nodeId}`,
-  });
+  const nc = await connectTool([...cfg.natsUrls], `colliery-ledger-verify-${cfg.nodeId}`);
   try {
     const logEnd = await lastLogSeq(nc, cfg.cluster);
     const upTo = store.lastApplied();
@@ -219,4 +241,8 @@ function formatTable(head: string[], rows: string[][]): string {
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join('  ');
   return `${[line(head), ...rows.map(line)].join('\n')}\n`;
+}
+
+function optional<K extends string>(key: K, v: string | undefined): { [k in K]?: string } {
+  return v === undefined ? {} : ({ [key]: v } as { [k in K]: string });
 }

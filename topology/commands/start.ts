@@ -82,18 +82,24 @@ export function openFileLimit(): number | null {
   }
 }
 
+/** A signal repeated within this long of the first is the same Ctrl-C, not a second one. */
+const REPEAT_MS = 1_000;
+
 export function waitForSignal(
   node: Pick<NodeHandle, 'log' | 'stop'>,
   cleanup: () => Promise<void> = async () => undefined,
 ): Promise<number> {
   return new Promise((resolve) => {
-    let stopping = false;
+    let stoppingAt: number | null = null;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
+      if (stoppingAt !== null) {
+        // `npm run` forwards the terminal's SIGINT to its child, which the terminal already
+        // sent to the whole process group: one Ctrl-C arrives twice, about a millisecond apart.
+        if (performance.now() - stoppingAt < REPEAT_MS) return;
         node.log.warn({ signal }, 'second signal while draining; exiting now');
         process.exit(130);
       }
-      stopping = true;
+      stoppingAt = performance.now();
       node.log.info({ signal }, 'draining');
       node
         .stop()

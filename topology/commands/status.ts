@@ -6,7 +6,7 @@ import { stdout } from 'node:process';
 import { Kvm, type KV } from '@nats-io/kv';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
-import { Runtime, connectNats, leaseBucket } from '../../runtime/index.js';
+import { Runtime, connectTool, leaseBucket } from '../../runtime/index.js';
 import { prefixBucket } from '../prefix.js';
 import { CodedError } from '../../actors/shared/errors.js';
 import { clusterOf } from '../config.js';
@@ -53,7 +53,7 @@ export async function runStatus(args: string[]): Promise<number> {
 }
 
 export async function clusterStatus(natsUrls: string[], cluster: string): Promise<ClusterStatus> {
-  const nc = await connectNats(natsUrls, `status-${process.pid}`);
+  const nc = await connectTool(natsUrls, `status-${process.pid}`);
   const rt = new Runtime({
     cluster,
     node: `status-${process.pid}`,

@@ -3,7 +3,7 @@
 // Ctrl-C or --count lines. Nodes without --trace-paths record no spans and publish nothing.
 import { stderr, stdout } from 'node:process';
 import { pino } from 'pino';
-import { connectNats } from '../../runtime/index.js';
+import { connectTool } from '../../runtime/index.js';
 import { CodedError } from '../../actors/shared/errors.js';
 import { clusterOf } from '../config.js';
 import { nodeRuntime, SHARE_PATHS_TOPIC, type SharePathMessage } from '../tracing.js';
@@ -31,7 +31,7 @@ export async function runTrace(args: string[]): Promise<number> {
     rest = [...rest.slice(0, at), ...rest.slice(at + 2)];
   }
   const { natsUrls, cluster } = clusterOf(rest, 'trace');
-  const nc = await connectNats(natsUrls, `trace-${process.pid}`);
+  const nc = await connectTool(natsUrls, `trace-${process.pid}`);
   const rt = nodeRuntime({
     cluster,
     node: `trace-${process.pid}`,
