@@ -23,8 +23,12 @@ function walk(dir) {
 }
 
 const suffix = bench ? '.bench.js' : '.test.js';
+// Only compiled files whose source still exists: tsc leaves the output of a moved or deleted
+// test behind in dist/.
+const hasSource = (f) =>
+  existsSync(join(root, relative(join(root, 'dist'), f)).replace(/\.js$/, '.ts'));
 const files = walk(dist)
-  .filter((f) => f.endsWith(suffix))
+  .filter((f) => f.endsWith(suffix) && hasSource(f))
   .filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)))
   .sort();
 

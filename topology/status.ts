@@ -5,7 +5,7 @@
 import type { FoundBlock } from '../actors/block/actor.js';
 import type { ShareStats } from '../actors/share/messages.js';
 import { CodedError } from '../actors/shared/errors.js';
-import type { LogAppenderStats } from './log/appender.js';
+import type { LogAppenderStats } from '../actors/share/log-sink.js';
 
 export interface NodeStatus {
   readonly node: string;

@@ -16,7 +16,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
 import { Runtime, otelInterceptor, type RuntimeOptions } from '../runtime/index.js';
-import { preciseSpanTimes, spanTime } from './span-time.js';
+import { preciseSpanTimes, spanTime } from '../actors/shared/span-time.js';
 import { formatSharePath, SharePathProcessor } from './share-paths.js';
 
 export interface Tracing {

@@ -14,7 +14,7 @@ import { startWhenListening } from '../helpers/miners.js';
 import { startDevnet } from '../../topology/devnet/index.js';
 import { StratumMiner } from '../../topology/miner/stratum-miner.js';
 import { hashHeaders } from '../../native/index.js';
-import { readLog } from '../../topology/log/reader.js';
+import { readLog } from '../../actors/shared/log-reader.js';
 import type { ShareBatchRecord } from '../../actors/ledger/records.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 

@@ -24,7 +24,7 @@ import { readTransaction } from '../../actors/shared/transaction.js';
 import { targetMint } from '../../native/index.js';
 import { loadConfig, type NodeConfig } from '../../topology/config.js';
 import { startDevnet } from '../../topology/devnet/index.js';
-import { readLog } from '../../topology/log/reader.js';
+import { readLog } from '../../actors/shared/log-reader.js';
 import { PrimeStratumMiner } from '../../topology/miner/prime-miner.js';
 import { startNode, type NodeHandle } from '../../topology/node.js';
 import { PRIME_COIN_PARAMS } from '../../topology/prime-coin.js';

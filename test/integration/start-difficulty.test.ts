@@ -9,7 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import type { ShareBatchRecord } from '../../actors/ledger/records.js';
 import { hashShareWeight } from '../../actors/shared/share-weight.js';
 import { hashHeaders } from '../../native/index.js';
-import { readLog } from '../../topology/log/reader.js';
+import { readLog } from '../../actors/shared/log-reader.js';
 import { StratumMiner } from '../../topology/miner/stratum-miner.js';
 import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
 import { until } from '../helpers/until.js';

@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import { preciseSpanTimes } from '../../topology/span-time.js';
+import { preciseSpanTimes } from '../../actors/shared/span-time.js';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,

@@ -20,11 +20,11 @@ import {
   type NodeConfig,
 } from '../config.js';
 import { ledgerConfigOf, ledgerDir } from '../ledger/wire.js';
-import { readLog } from '../log/reader.js';
+import { readLog } from '../../actors/shared/log-reader.js';
 import { startLedgerNode } from '../ledger/ledger-node.js';
 import { waitForSignal } from './start.js';
 import { startTracing } from '../tracing.js';
-import { lastLogSeq } from '../log/stream.js';
+import { lastLogSeq } from '../../actors/shared/log-stream.js';
 
 export const LEDGER_HELP = `usage: colliery ledger <balances | bill <height|hash> | verify | run> [options]
 

@@ -10,7 +10,7 @@ import { Runtime, connectTool, leaseBucket } from '../../runtime/index.js';
 import { prefixBucket } from '../prefix.js';
 import { CodedError } from '../../actors/shared/errors.js';
 import { clusterOf } from '../config.js';
-import { logStreamName } from '../log/stream.js';
+import { logStreamName } from '../../actors/shared/log-stream.js';
 import type { NodeStatus } from '../status.js';
 
 export const STATUS_HELP = `usage: colliery status [--nats URL] [--cluster NAME] [--json]

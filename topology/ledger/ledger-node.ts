@@ -8,8 +8,8 @@ import { nodeRuntime } from '../tracing.js';
 import { addressToScript } from '../../actors/shared/address.js';
 import { networkByName } from '../../actors/shared/network.js';
 import { COINS, type NodeConfig } from '../config.js';
-import { openNodeLog } from '../log/appender.js';
-import type { LedgerReplica } from './replica.js';
+import { openNodeLog } from '../../actors/share/log-sink.js';
+import type { LedgerReplica } from '../../actors/ledger/replica.js';
 import { startNodeLedger } from './wire.js';
 
 export interface LedgerNodeHandle {

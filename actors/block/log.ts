@@ -7,15 +7,15 @@
 // Block leader must keep following, and the intents a leader that died left to resolve.
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { BlockEvent, FoundBlock } from '../../actors/block/actor.js';
+import type { BlockEvent, FoundBlock } from './actor.js';
 import {
   LOG_RECORD_VERSION,
   type BlockFoundRecord,
   type BlockStatusRecord,
   type LogRecord,
-} from '../../actors/ledger/records.js';
-import type { LogAppender } from './appender.js';
-import { readLog } from './reader.js';
+} from '../ledger/records.js';
+import type { LogAppender } from '../share/log-sink.js';
+import { readLog } from '../shared/log-reader.js';
 
 export type BlockEventKind = BlockEvent['kind'];
 

@@ -10,15 +10,15 @@
 //      and the next round starts again at step 2.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CoinRpc } from '../../actors/job/rpc-client.js';
+import type { CoinRpc } from '../job/rpc-client.js';
 import {
   LOG_RECORD_VERSION,
   type CoinbasePayment,
   type PayoutPlannedRecord,
   type PayoutResultRecord,
-} from '../../actors/ledger/records.js';
-import { hasCode } from '../../actors/shared/errors.js';
-import type { LogAppender } from '../log/appender.js';
+} from './records.js';
+import { hasCode } from '../shared/errors.js';
+import type { LogAppender } from '../share/log-sink.js';
 
 export interface PayoutLedger {
   /** Planned payouts with no sent/failed record yet. */

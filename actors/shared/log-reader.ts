@@ -12,7 +12,7 @@ import {
   logStreamName,
   logSubject,
   type LogKind,
-} from './stream.js';
+} from './log-stream.js';
 
 export interface RawEntry {
   readonly seq: number;

@@ -7,8 +7,8 @@
 import { Packr } from 'msgpackr';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { CodedError } from '../../actors/shared/errors.js';
-import type { LogRecord } from '../../actors/ledger/records.js';
+import { CodedError } from './errors.js';
+import type { LogRecord } from '../ledger/records.js';
 
 export const LOG_UNAVAILABLE = 'LOG_UNAVAILABLE';
 

@@ -1,10 +1,10 @@
-// Non-custodial coinbase outputs on prime coins (topology/ledger/wire.ts coinbasePayoutOutputs):
+// Non-custodial coinbase outputs on prime coins (actors/ledger/payout-outputs.ts):
 // no output below MIN_TXOUT_AMOUNT (0.01 coin), the pool's remainder included, none zero;
 // balances too small to pay are carried; the outputs always add up to the block's value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PRIME_NETWORKS } from '../../actors/shared/network.js';
-import { coinbasePayoutOutputs } from '../../topology/ledger/wire.js';
+import { PRIME_NETWORKS } from '../../../actors/shared/network.js';
+import { coinbasePayoutOutputs } from '../../../actors/ledger/payout-outputs.js';
 
 const CENT = PRIME_NETWORKS['primecoin-devnet'].prime!.minOutputSats;
 const POOL = Uint8Array.of(0x51);

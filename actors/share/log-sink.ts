@@ -14,16 +14,16 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { spanTime, timedSpan } from '../span-time.js';
+import { spanTime, timedSpan } from '../shared/span-time.js';
 import type { Logger } from 'pino';
-import type { AcceptedShare, ShareSink } from '../../actors/share/actor.js';
+import type { AcceptedShare, ShareSink } from './actor.js';
 import {
   LOG_RECORD_VERSION,
   type LogRecord,
   type LoggedJob,
   type LoggedShare,
   type ShareBatchRecord,
-} from '../../actors/ledger/records.js';
+} from '../ledger/records.js';
 import {
   DEFAULT_LOG_OPTIONS,
   encodeRecord,
@@ -32,8 +32,8 @@ import {
   logError,
   logSubject,
   type LogKind,
-} from './stream.js';
-import { linksTo, traceparentOf, tracer } from './trace.js';
+} from '../shared/log-stream.js';
+import { linksTo, traceparentOf, tracer } from '../shared/log-trace.js';
 
 /** The submit traces of a record's shares. */
 function* shareTraces(batch: readonly Pending[]): Generator<SpanContext | undefined> {

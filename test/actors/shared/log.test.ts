@@ -5,18 +5,18 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
-import { LogAppender, DEFAULT_APPENDER } from '../../topology/log/appender.js';
-import { readLog, type RawEntry } from '../../topology/log/reader.js';
+import { startNatsServer, type NatsServer } from '../../helpers/nats-server.js';
+import { LogAppender, DEFAULT_APPENDER } from '../../../actors/share/log-sink.js';
+import { readLog, type RawEntry } from '../../../actors/shared/log-reader.js';
 import {
   ensureLogStream,
   logStreamName,
   DEFAULT_LOG_OPTIONS,
   LOG_UNAVAILABLE,
-} from '../../topology/log/stream.js';
-import type { AcceptedShare } from '../../actors/share/actor.js';
-import type { ShareBatchRecord, LoggedJob } from '../../actors/ledger/records.js';
-import { hasCode } from '../../actors/shared/errors.js';
+} from '../../../actors/shared/log-stream.js';
+import type { AcceptedShare } from '../../../actors/share/actor.js';
+import type { ShareBatchRecord, LoggedJob } from '../../../actors/ledger/records.js';
+import { hasCode } from '../../../actors/shared/errors.js';
 
 const log = pino({ level: 'silent' });
 let server: NatsServer;

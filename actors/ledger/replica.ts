@@ -5,14 +5,14 @@
 // resumes exactly where LMDB says. A failed read or apply (NATS restarting, a full disk) is
 // logged and retried with backoff; the replica never skips an entry.
 import type { NatsConnection } from '@nats-io/transport-node';
-import { spanTime, timedSpan } from '../span-time.js';
+import { spanTime, timedSpan } from '../shared/span-time.js';
 import type { Logger } from 'pino';
-import type { LedgerStore } from '../../actors/ledger/store.js';
-import { validateLogEntry } from '../../actors/ledger/validate.js';
-import type { LogEntry } from '../../actors/ledger/records.js';
+import type { LedgerStore } from './store.js';
+import { validateLogEntry } from './validate.js';
+import type { LogEntry } from './records.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { readLog, type RawEntry } from '../log/reader.js';
-import { linksTo, spanContextOf, tracer } from '../log/trace.js';
+import { readLog, type RawEntry } from '../shared/log-reader.js';
+import { linksTo, spanContextOf, tracer } from '../shared/log-trace.js';
 
 export interface ReplicaOptions {
   readonly cluster: string;
