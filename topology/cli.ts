@@ -5,6 +5,7 @@ import { argv, exit, stderr, stdout } from 'node:process';
 import { runDemo } from './commands/demo.js';
 import { runDevnet } from './commands/devnet.js';
 import { runLedger } from './commands/ledger.js';
+import { runMiner } from './commands/miner.js';
 import { runStart } from './commands/start.js';
 import { runStatus } from './commands/status.js';
 import { runTrace } from './commands/trace.js';
@@ -25,6 +26,10 @@ export const COMMANDS: Record<string, Command> = {
     run: runLedger,
   },
   devnet: { summary: 'run the devnet coin node alone (JSON-RPC, regtest-style)', run: runDevnet },
+  miner: {
+    summary: 'mine on a Stratum pool: SHA256d or prime chains, in worker threads',
+    run: runMiner,
+  },
   trace: {
     summary: 'share paths (socket → actors → log → ledger) from nodes run with --trace-paths',
     run: runTrace,

@@ -1,4 +1,4 @@
-// The miner side of Stratum's wire, shared by both demo miners (hash and prime): one socket,
+// The miner side of Stratum's wire, shared by both our miners (hash and prime): one socket,
 // newline-framed JSON-RPC, request ids mapped back to the method they answer. A line that is
 // not JSON is reported, not fatal (a pool that speaks nonsense is the pool's problem).
 import { connect, type Socket } from 'node:net';
@@ -7,6 +7,8 @@ import { concatBytes, hexToBytes, reverseBytes } from '../../actors/shared/hex.j
 import { submitHeader } from '../../actors/shared/submit-hash.js';
 
 export type WireMessage = Record<string, unknown>;
+
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** A mining.notify's work in the byte forms a miner builds headers from. */
 export interface NotifiedWork {
@@ -93,8 +95,15 @@ export class StratumWire {
     socket.setEncoding('utf8');
     const wire = new StratumWire(socket, onMessage, onProtocolError);
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
+      // A host that drops SYNs would leave us waiting for the kernel's own timeout (minutes).
+      const timer = setTimeout(() => {
+        const err = Object.assign(new Error(`connect ETIMEDOUT ${host}:${port}`), {
+          code: 'ETIMEDOUT',
+        });
+        socket.destroy(err);
+      }, CONNECT_TIMEOUT_MS);
+      socket.once('connect', () => (clearTimeout(timer), resolve()));
+      socket.once('error', (err) => (clearTimeout(timer), reject(err)));
     });
     return wire;
   }
@@ -132,4 +141,17 @@ export class StratumWire {
       }
     }
   }
+}
+
+/** A 32-bit field (ntime, nonce, version) as Stratum sends it: 8 hex digits, big-endian. */
+export function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The extranonce2 counter as `size` big-endian bytes (hex). */
+export function extranonce2Hex(en2: number, size: number): string {
+  return (en2 >>> 0)
+    .toString(16)
+    .padStart(size * 2, '0')
+    .slice(-size * 2);
 }
