@@ -15,7 +15,9 @@ test('vectors - every vector file matches the checksum recorded when it was copi
   assert.ok(files.length >= 4, `vector files in ${vectorsDir}: ${files.join(', ')}`);
   assert.deepEqual([...recorded.keys()].sort(), files.sort(), 'one checksum per vector file');
   for (const f of files) {
-    const sum = createHash('sha256').update(readFileSync(vectorPath(f))).digest('hex');
+    const sum = createHash('sha256')
+      .update(readFileSync(vectorPath(f)))
+      .digest('hex');
     assert.equal(sum, recorded.get(f), `${f} differs from the copy recorded in README.md`);
   }
 });

@@ -82,7 +82,117 @@ export interface NodeConfig {
   readonly payoutIntervalSeconds: number;
   /** Per-account payout scheme overrides (config file only): account → pplns|prop|pps|fpps|solo. */
   readonly accountSchemes: Readonly<Record<string, 'pplns' | 'prop' | 'pps' | 'fpps' | 'solo'>>;
+  /** The limits and periods an operator rarely changes (TUNING, docs/configuration.md). */
+  readonly tuning: Tuning;
 }
+
+/**
+ * Every limit and period of a node, with its default, range and meaning: flag `--NAME`, key
+ * `tuning.CAMEL` in a file, COLLIERY_NAME. docs/configuration.md lists them (a test checks).
+ */
+export const TUNING = {
+  'keep-jobs': [
+    64,
+    1,
+    4096,
+    'jobs the Share, Job and Block actors keep; shares on older jobs are stale',
+  ],
+  'share-batch': [
+    2048,
+    1,
+    65_536,
+    'hash coins: most submits in one verifier batch (more wait for the next while two batches per thread are out)',
+  ],
+  'prime-share-batch': [256, 1, 65_536, 'prime coins: most submits in one verifier batch'],
+  'share-mailbox': [
+    200_000,
+    1_000,
+    10_000_000,
+    "the Share actor's mailbox: submits waiting for it",
+  ],
+  'longpoll-seconds': [60, 1, 3600, 'BIP22 longpoll: how long one getblocktemplate waits for news'],
+  'rpc-timeout-seconds': [
+    10,
+    0.1,
+    600,
+    'a coin node call (other than longpoll) fails after this long',
+  ],
+  'keep-blocks': [1000, 1, 1_000_000, 'found blocks the Block actor follows and lists'],
+  'follow-seconds': [
+    10,
+    0.1,
+    3600,
+    'how often the Block actor asks the coin nodes about found blocks',
+  ],
+  'lease-ttl-seconds': [
+    5,
+    0.5,
+    600,
+    'Job, Block and Ledger leases: a standby takes over this long after the holder goes silent',
+  ],
+  'prefix-ttl-seconds': [30, 2, 3600, "the extranonce-prefix claim's lifetime without a renewal"],
+  'jobs-per-connection': [
+    8,
+    1,
+    256,
+    'notifies a connection keeps; work on an older one is answered stale (21)',
+  ],
+  'dedup-entries': [
+    50_000,
+    1,
+    10_000_000,
+    'submits a connection remembers to refuse duplicates (22)',
+  ],
+  'pending-submits': [
+    128,
+    1,
+    100_000,
+    'submits of one connection waiting for their verdict; more are refused busy',
+  ],
+  'verdict-timeout-seconds': [
+    15,
+    1,
+    600,
+    'a submit with no verdict by then is answered busy (20), so a miner never waits forever',
+  ],
+  'workers-per-connection': [64, 1, 10_000, 'worker names one connection may authorize'],
+  'handshake-seconds': [60, 1, 3600, 'a connection must subscribe and authorize within this long'],
+  'ban-window': [200, 10, 100_000, 'judged requests the invalid-ratio ban looks back over'],
+  'ban-invalid-fraction': [
+    0.9,
+    0.01,
+    1,
+    'ban when at least this fraction of the window is invalid',
+  ],
+  'max-bad-requests': [
+    10,
+    1,
+    10_000,
+    'malformed requests a connection may send before it is closed',
+  ],
+  'max-line-bytes': [16_384, 512, 1_048_576, 'longest Stratum line; longer closes the connection'],
+  'ban-seconds': [600, 1, 86_400 * 30, 'how long a ban lasts'],
+  'session-tick-seconds': [
+    5,
+    0.1,
+    600,
+    'period of vardiff idle checks, verdict timeouts and handshake limits',
+  ],
+  'drain-seconds': [
+    20,
+    1,
+    600,
+    'on SIGTERM: longest wait for miners to leave and shares in flight to be answered',
+  ],
+} as const satisfies Record<string, readonly [number, number, number, string]>;
+
+type Camel<S extends string> = S extends `${infer H}-${infer T}`
+  ? `${H}${Capitalize<Camel<T>>}`
+  : S;
+export type Tuning = { readonly [K in keyof typeof TUNING as Camel<K>]: number };
+
+const camel = (name: string): string =>
+  name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -131,6 +241,7 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   walletRpc: '',
   payoutIntervalSeconds: 600,
   accountSchemes: {},
+  tuning: Object.fromEntries(Object.entries(TUNING).map(([n, [v]]) => [camel(n), v])) as Tuning,
 };
 
 /** Flag/env name → config key, with how to parse it. */
@@ -138,9 +249,14 @@ const OPTIONS: Record<
   string,
   {
     key: keyof NodeConfig;
-    parse: 'string' | 'number' | 'bool' | 'list' | 'rpc' | 'hex' | 'sats';
+    parse: 'string' | 'number' | 'bool' | 'list' | 'rpc' | 'hex' | 'sats' | 'tuning';
+    /** For `tuning`: the key inside `tuning`. */
+    sub?: string;
   }
 > = {
+  ...Object.fromEntries(
+    Object.keys(TUNING).map((n) => [n, { key: 'tuning', parse: 'tuning', sub: camel(n) } as const]),
+  ),
   'node-id': { key: 'nodeId', parse: 'string' },
   cluster: { key: 'cluster', parse: 'string' },
   nats: { key: 'natsUrls', parse: 'list' },
@@ -215,9 +331,11 @@ export function parseFlags(args: readonly string[]): {
     if (value === undefined) throw new ConfigError(`--${name}`, 'needs a value');
     const prev = raw[spec.key];
     raw[spec.key] =
-      spec.parse === 'rpc' || spec.parse === 'list'
-        ? [...((prev as string[]) ?? []), value]
-        : value;
+      spec.parse === 'tuning'
+        ? { ...(prev as Raw | undefined), [spec.sub as string]: value }
+        : spec.parse === 'rpc' || spec.parse === 'list'
+          ? [...((prev as string[]) ?? []), value]
+          : value;
   }
   return { raw, configFile, rest };
 }
@@ -229,7 +347,11 @@ export function envRaw(env: NodeJS.ProcessEnv): Raw {
     const v = env[`COLLIERY_${name.toUpperCase().replace(/-/g, '_')}`];
     if (v === undefined || v === '') continue;
     raw[spec.key] =
-      spec.parse === 'rpc' || spec.parse === 'list' ? v.split(',').map((s) => s.trim()) : v;
+      spec.parse === 'tuning'
+        ? { ...(raw[spec.key] as Raw | undefined), [spec.sub as string]: v }
+        : spec.parse === 'rpc' || spec.parse === 'list'
+          ? v.split(',').map((s) => s.trim())
+          : v;
   }
   return raw;
 }
@@ -244,10 +366,17 @@ export function fileRaw(path: string): Raw {
 
 /** Merges the sources and validates; `overrides` are set by a composing command (demo). */
 export function loadConfig(sources: Raw[], overrides: Partial<NodeConfig> = {}): NodeConfig {
+  return validate(merge([...sources, overrides]), 'node');
+}
+
+/** Later sources win, key by key; `tuning` merges per tunable. */
+function merge(sources: Raw[]): Raw {
   const merged: Raw = { ...DEFAULTS };
-  for (const s of sources) Object.assign(merged, s);
-  Object.assign(merged, overrides);
-  return validate(merged, 'node');
+  for (const s of sources) {
+    const tuning = { ...(merged.tuning as Raw), ...(s.tuning as Raw | undefined) };
+    Object.assign(merged, s, { tuning });
+  }
+  return merged;
 }
 
 /**
@@ -321,9 +450,7 @@ export function ledgersIn(
 }
 
 export function loadToolConfig(sources: Raw[]): NodeConfig {
-  const merged: Raw = { ...DEFAULTS };
-  for (const s of sources) Object.assign(merged, s);
-  return validate(merged, 'tool');
+  return validate(merge(sources), 'tool');
 }
 
 function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
@@ -439,7 +566,42 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
       'must be one of fatal, error, warn, info, debug, trace, silent',
     ),
     ...ledgerOptions(r, num, str),
+    tuning: tuningOf(r.tuning),
   };
+}
+
+function tuningOf(v: unknown): Tuning {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ConfigError(
+      'tuning',
+      'must be an object of tunable → number (docs/configuration.md)',
+    );
+  const byKey = new Map(Object.entries(TUNING).map(([n, spec]) => [camel(n), { n, spec }]));
+  const out: Record<string, number> = {};
+  for (const [key, raw] of Object.entries(v)) {
+    const t = byKey.get(key);
+    if (t === undefined)
+      throw new ConfigError(
+        `tuning.${key}`,
+        `unknown tunable; known: ${[...byKey.keys()].join(', ')}`,
+      );
+    const [fallback, min, max] = t.spec;
+    const n = typeof raw === 'string' ? Number(raw) : raw;
+    const integer = [fallback, min, max].every((x) => Number.isInteger(x));
+    if (
+      typeof n !== 'number' ||
+      !Number.isFinite(n) ||
+      n < min ||
+      n > max ||
+      (integer && !Number.isInteger(n))
+    )
+      throw new ConfigError(
+        `--${t.n}`,
+        `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${String(raw)}`,
+      );
+    out[key] = n;
+  }
+  return out as Tuning;
 }
 
 function ledgerOptions(

@@ -2,10 +2,9 @@
 // actor (`colliery status` asks it over NATS) and for `/metrics`. `colliery status` itself: the
 // cluster from any machine that reaches NATS — the nodes (from their extranonce-prefix claims),
 // who holds each lease, the share log stream, and each node's own report.
-import type { FoundBlock } from '../actors/block/actor.js';
-import type { ShareStats } from '../actors/share/messages.js';
+import type { FoundBlock } from '../actors/block/index.js';
+import type { LogAppenderStats, ShareStats } from '../actors/share/index.js';
 import { CodedError } from '../actors/shared/errors.js';
-import type { LogAppenderStats } from '../actors/share/log-sink.js';
 
 export interface NodeStatus {
   readonly node: string;

@@ -14,7 +14,11 @@ import { jetstream } from '@nats-io/jetstream';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { connectNats } from '../../runtime/index.js';
 import { LogAppender, DEFAULT_APPENDER } from '../../actors/share/log-sink.js';
-import { DEFAULT_LOG_OPTIONS, ensureLogStream, logSubject } from '../../actors/shared/log-stream.js';
+import {
+  DEFAULT_LOG_OPTIONS,
+  ensureLogStream,
+  logSubject,
+} from '../../actors/shared/log-stream.js';
 import { LedgerReplica } from '../../actors/ledger/replica.js';
 import { openLedger } from '../../actors/ledger/store.js';
 import type { LoggedJob } from '../../actors/ledger/records.js';

@@ -19,9 +19,9 @@ import {
   toolFileRaw,
   type NodeConfig,
 } from '../config.js';
-import { ledgerConfigOf, ledgerDir } from '../ledger/wire.js';
+import { ledgerConfigOf, ledgerDir } from '../wire/ledger.js';
 import { readLog } from '../../actors/shared/log-reader.js';
-import { startLedgerNode } from '../ledger/ledger-node.js';
+import { startLedgerNode } from '../ledger-node.js';
 import { waitForSignal } from './start.js';
 import { startTracing } from '../tracing.js';
 import { lastLogSeq } from '../../actors/shared/log-stream.js';

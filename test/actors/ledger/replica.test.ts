@@ -10,7 +10,11 @@ import { startNatsServer } from '../../helpers/nats-server.js';
 import { until } from '../../helpers/until.js';
 import { connect } from '@nats-io/transport-node';
 import { LogAppender, DEFAULT_APPENDER } from '../../../actors/share/log-sink.js';
-import { DEFAULT_LOG_OPTIONS, ensureLogStream, lastLogSeq } from '../../../actors/shared/log-stream.js';
+import {
+  DEFAULT_LOG_OPTIONS,
+  ensureLogStream,
+  lastLogSeq,
+} from '../../../actors/shared/log-stream.js';
 import { LedgerReplica } from '../../../actors/ledger/replica.js';
 import { openLedger } from '../../../actors/ledger/store.js';
 import { verifyLedger } from '../../../actors/ledger/verify.js';

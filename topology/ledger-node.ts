@@ -3,14 +3,14 @@
 // two beside the pool nodes as hot standbys on their own disks; if the leader dies, one of
 // them takes the lease and carries on from what its replica has applied.
 import { pino, type Logger } from 'pino';
-import { connectNats } from '../../runtime/index.js';
-import { nodeRuntime } from '../tracing.js';
-import { addressToScript } from '../../actors/shared/address.js';
-import { networkByName } from '../../actors/shared/network.js';
-import { COINS, type NodeConfig } from '../config.js';
-import { openNodeLog } from '../../actors/share/log-sink.js';
-import type { LedgerReplica } from '../../actors/ledger/replica.js';
-import { startNodeLedger } from './wire.js';
+import { connectNats } from '../runtime/index.js';
+import { nodeRuntime } from './tracing.js';
+import { addressToScript } from '../actors/shared/address.js';
+import { networkByName } from '../actors/shared/network.js';
+import { COINS, type NodeConfig } from './config.js';
+import { openNodeLog } from '../actors/share/index.js';
+import type { LedgerReplica } from '../actors/ledger/index.js';
+import { startNodeLedger } from './wire/ledger.js';
 
 export interface LedgerNodeHandle {
   readonly log: Logger;
@@ -29,16 +29,16 @@ export async function startLedgerNode(
   const poolScript =
     cfg.poolAddress === '' ? new Uint8Array(0) : addressToScript(cfg.poolAddress, network).script;
   const appender = await openNodeLog(nc, cfg, log);
-  const ledger = await startNodeLedger(
+  const ledger = await startNodeLedger({
     cfg,
     nc,
     rt,
     appender,
     network,
     poolScript,
-    opts.leaseTtlMs ?? 5_000,
+    leaseTtlMs: opts.leaseTtlMs ?? cfg.tuning.leaseTtlSeconds * 1000,
     log,
-  );
+  });
   log.info({ coin: cfg.coin, cluster: cfg.cluster }, 'ledger node started');
   let stopping: Promise<void> | undefined;
   return {
@@ -46,7 +46,7 @@ export async function startLedgerNode(
     replica: ledger.replica,
     stop: () =>
       (stopping ??= (async () => {
-        await rt.drain({ timeoutMs: 10_000 });
+        await rt.drain({ timeoutMs: cfg.tuning.drainSeconds * 1000 });
         await appender.close().catch(() => undefined);
         await ledger.stop();
       })()),

@@ -1,0 +1,151 @@
+// Spawns a pool node's Share actor (per node) and its Job and Block singletons (every node is
+// a candidate; one holds each lease), each from the config's settings and tunables.
+import type { Address, Runtime, Topic } from '../../runtime/index.js';
+import {
+  blockActor,
+  type BlockLog,
+  validateBlockMessage,
+  openBlocks,
+} from '../../actors/block/index.js';
+import { defaultCoinbaseLayout, jobActor, validateJobRequest } from '../../actors/job/index.js';
+import {
+  shareActor,
+  validateShareMessage,
+  type ShareSink,
+  type SubmitHasher,
+} from '../../actors/share/index.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { NodeConfig } from '../config.js';
+import type { CoinParts } from './coin.js';
+import type { NodeLedger } from './ledger.js';
+
+export interface NodeAddresses {
+  readonly jobsTopic: Topic;
+  readonly job: Address;
+  readonly block: Address;
+}
+
+export function nodeAddresses(rt: Runtime, cfg: NodeConfig): NodeAddresses {
+  return {
+    jobsTopic: rt.topic('jobs', cfg.coin),
+    job: rt.address('job', cfg.coin),
+    block: rt.address('block', cfg.coin),
+  };
+}
+
+/** This node's Share actor, subscribed to the coin's jobs. */
+export function spawnShare(
+  rt: Runtime,
+  cfg: NodeConfig,
+  coin: CoinParts,
+  at: NodeAddresses,
+  hasher: SubmitHasher,
+  sink: ShareSink,
+): Address {
+  const t = cfg.tuning;
+  const share = rt.spawn(
+    'share',
+    cfg.nodeId,
+    coin.prime
+      ? (coin.prime.shareActor({
+          block: at.block,
+          sink,
+          keepJobs: t.keepJobs,
+          maxBatch: t.primeShareBatch,
+        }) as unknown as ReturnType<typeof shareActor>)
+      : shareActor({
+          coin: cfg.coin,
+          hasher,
+          block: at.block,
+          sink,
+          keepJobs: t.keepJobs,
+          maxBatch: t.shareBatch,
+          subsidySats: coin.subsidySats,
+        }),
+    {
+      validate: (coin.prime?.validateShareMessage ??
+        validateShareMessage) as typeof validateShareMessage,
+      remote: false,
+      mailbox: { capacity: t.shareMailbox },
+    },
+  );
+  rt.subscribe(at.jobsTopic, share);
+  return share;
+}
+
+export function startJob(
+  rt: Runtime,
+  cfg: NodeConfig,
+  coin: CoinParts,
+  at: NodeAddresses,
+  ledger: NodeLedger,
+  leaseTtlMs: number,
+): Promise<Address> {
+  const t = cfg.tuning;
+  const versionMask = coin.prime ? 0 : cfg.versionMask;
+  return rt.singleton(
+    'job',
+    cfg.coin,
+    jobActor({
+      coin: cfg.coin,
+      family: coin.family,
+      nodes: [...coin.nodes],
+      job: {
+        extranonce1Size: 4,
+        extranonce2Size: cfg.extranonce2Size,
+        coinbase: defaultCoinbaseLayout(cfg.poolTag),
+        lockTime: 'height-minus-one',
+        versionRollingMask: versionMask,
+        ...(coin.prime ? { prime: coin.prime.jobRules } : {}),
+      },
+      outputs: (value) => ledger.outputs(value),
+      refreshMs: cfg.refreshSeconds * 1000,
+      pollMs: cfg.pollMs,
+      longpollMs: t.longpollSeconds * 1000,
+      rpcTimeoutMs: t.rpcTimeoutSeconds * 1000,
+      keepJobs: t.keepJobs,
+      rules: coin.prime ? [] : ['segwit'],
+      publish: (a) => rt.publish(at.jobsTopic, a),
+      toBlock: (job) => rt.tell(at.block, { type: 'job.full', job }),
+    }),
+    { validate: validateJobRequest, leaseTtlMs },
+  );
+}
+
+export function startBlock(
+  rt: Runtime,
+  cfg: NodeConfig,
+  coin: CoinParts,
+  at: NodeAddresses,
+  w: {
+    nc: NatsConnection;
+    ledger: NodeLedger;
+    blockLog: BlockLog;
+    leaseTtlMs: number;
+    followMs: number;
+    maturity: number;
+  },
+): Promise<Address> {
+  const t = cfg.tuning;
+  return rt.singleton(
+    'block',
+    cfg.coin,
+    blockActor({
+      coin: cfg.coin,
+      nodes: [...coin.nodes],
+      job: at.job,
+      keepJobs: t.keepJobs,
+      keepBlocks: t.keepBlocks,
+      followMs: w.followMs,
+      maturity: w.maturity,
+      rpcTimeoutMs: t.rpcTimeoutSeconds * 1000,
+      subsidySats: coin.subsidySats,
+      restore: () => openBlocks(w.nc, cfg.cluster, cfg.coin),
+      onEvent: (e) => {
+        if (e.kind === 'found') w.ledger.noteFound(e.block.hash, e.block.coinbasePaid);
+        w.blockLog.record(e);
+      },
+    }),
+    { validate: validateBlockMessage, leaseTtlMs: w.leaseTtlMs },
+  );
+}

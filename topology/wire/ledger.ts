@@ -1,0 +1,120 @@
+// Wires the ledger side of a node: its LMDB replica under <data>/ledger/<cluster>/<coin>/<node>
+// following the log, the Ledger singleton (queries and custodial payouts), and, for
+// non-custodial payouts, the coinbase outputs the Job actor puts in each new job.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { Runtime } from '../../runtime/index.js';
+import { CoinRpc, type CoinbaseOutput } from '../../actors/job/index.js';
+import {
+  CoinbasePayouts,
+  LedgerReplica,
+  PayoutExecutor,
+  ledgerActor,
+  openLedger,
+  scriptCache,
+  validateLedgerMessage,
+  type LedgerConfig,
+} from '../../actors/ledger/index.js';
+import type { LogAppender } from '../../actors/share/index.js';
+import type { NetworkParams } from '../../actors/shared/network.js';
+import type { NodeConfig } from '../config.js';
+
+export function ledgerDir(
+  cfg: Pick<NodeConfig, 'dataDir' | 'cluster' | 'coin' | 'nodeId'>,
+): string {
+  return join(cfg.dataDir, 'ledger', cfg.cluster, cfg.coin, cfg.nodeId);
+}
+
+export function ledgerConfigOf(cfg: NodeConfig): LedgerConfig {
+  return {
+    coin: cfg.coin,
+    scheme: cfg.payoutScheme,
+    feeBps: cfg.feeBps,
+    pplnsFactorBps: Math.round(cfg.pplnsFactor * 10_000),
+    accountSchemes: cfg.accountSchemes,
+  };
+}
+
+export interface NodeLedger {
+  readonly replica: LedgerReplica;
+  /** The Job actor's coinbase outputs for a block worth `valueSats`. */
+  outputs(valueSats: bigint): CoinbaseOutput[];
+  /** A block the Block actor found, before the replica has applied it. */
+  noteFound(hash: string, paid: readonly { account: string }[]): void;
+  stop(): Promise<void>;
+}
+
+export interface LedgerWiring {
+  readonly cfg: NodeConfig;
+  readonly nc: NatsConnection;
+  readonly rt: Runtime;
+  readonly appender: LogAppender;
+  readonly network: NetworkParams;
+  readonly poolScript: Uint8Array;
+  readonly leaseTtlMs: number;
+  readonly log: Logger;
+}
+
+export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
+  const { cfg, network, log } = w;
+  const dir = ledgerDir(cfg);
+  mkdirSync(dir, { recursive: true });
+  const store = openLedger(dir, ledgerConfigOf(cfg));
+  const replica = new LedgerReplica(
+    w.nc,
+    store,
+    { cluster: cfg.cluster, coin: cfg.coin, maxBatch: 1_000 },
+    log,
+  );
+  replica.start();
+  const payable = scriptCache(network);
+  const executor =
+    cfg.payouts === 'custodial'
+      ? new PayoutExecutor(
+          {
+            pendingPayouts: () => store.payouts().filter((p) => p.status === 'pending'),
+            planPayout: (o) => store.planPayout(o),
+            lastApplied: () => store.lastApplied(),
+            waitApplied: (seq) => replica.waitApplied(seq),
+          },
+          new CoinRpc({ url: cfg.walletRpc }),
+          w.appender,
+          {
+            cluster: cfg.cluster,
+            coin: cfg.coin,
+            thresholdSats: cfg.minPayoutSats,
+            maxPayments: 500,
+            rpcTimeoutMs: 30_000,
+            payable: (a) => payable(a) !== null,
+          },
+          log,
+        )
+      : null;
+  await w.rt.singleton(
+    'ledger',
+    cfg.coin,
+    ledgerActor({
+      store,
+      payoutRound: executor ? () => executor.round() : null,
+      payoutIntervalMs: cfg.payoutIntervalSeconds * 1000,
+    }),
+    { validate: validateLedgerMessage, leaseTtlMs: w.leaseTtlMs },
+  );
+  const coinbase = new CoinbasePayouts({
+    store,
+    network,
+    poolScript: w.poolScript,
+    payouts: cfg.payouts,
+    solo: cfg.solo,
+    maxOutputs: cfg.maxCoinbaseOutputs,
+    minPayoutSats: cfg.minPayoutSats,
+  });
+  return {
+    replica,
+    outputs: (valueSats) => coinbase.outputs(valueSats),
+    noteFound: (hash, paid) => coinbase.noteFound(hash, paid),
+    stop: () => replica.stop(),
+  };
+}

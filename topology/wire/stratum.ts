@@ -1,0 +1,122 @@
+// The Stratum edge of a pool node: the session settings (config and tunables), the listener
+// that spawns a Connection actor per socket, and how a session reads the Job actor's broadcast.
+import type { Address, Runtime } from '../../runtime/index.js';
+import {
+  DEFAULT_VARDIFF,
+  hashDialect,
+  startStratumServer,
+  type Effect,
+  type JobAnnouncement as ConnAnnouncement,
+  type SessionConfig,
+  type StratumServer,
+} from '../../actors/connection/index.js';
+import type { JobAnnouncement } from '../../actors/job/index.js';
+import { addressToScript } from '../../actors/shared/address.js';
+import { bytesToHex } from '../../actors/shared/hex.js';
+import type { NodeConfig } from '../config.js';
+import type { CoinParts } from './coin.js';
+import type { NodeAddresses } from './actors.js';
+
+export function sessionConfig(cfg: NodeConfig, coin: CoinParts): SessionConfig {
+  const t = cfg.tuning;
+  const prime = coin.prime;
+  return {
+    extranonce2Size: cfg.extranonce2Size,
+    versionMask: prime ? 0 : cfg.versionMask,
+    startDifficulty: prime?.startWork ?? cfg.startDifficulty,
+    vardiff: {
+      ...DEFAULT_VARDIFF,
+      targetShareMs: cfg.targetShareSeconds * 1000,
+      minDifficulty: prime?.minWork ?? cfg.minDifficulty,
+      maxDifficulty: prime?.maxWork ?? cfg.maxDifficulty,
+    },
+    maxJobs: t.jobsPerConnection,
+    maxDedupEntries: t.dedupEntries,
+    maxPendingSubmits: t.pendingSubmits,
+    verdictTimeoutMs: t.verdictTimeoutSeconds * 1000,
+    maxWorkers: t.workersPerConnection,
+    handshakeMs: t.handshakeSeconds * 1000,
+    banWindow: t.banWindow,
+    banInvalidFraction: t.banInvalidFraction,
+    maxBadRequests: t.maxBadRequests,
+  };
+}
+
+/** Pooled: any account name; SOLO: the username must be an address, and it is paid. */
+function accountResolver(cfg: NodeConfig, coin: CoinParts) {
+  return (account: string) => {
+    if (!cfg.solo) return { ok: true as const };
+    try {
+      const script = addressToScript(account, coin.network).script;
+      return { ok: true as const, payoutScript: bytesToHex(script) };
+    } catch (e) {
+      const why = `solo mining needs a ${coin.network.name} address: ${(e as Error).message}`;
+      return { ok: false as const, reason: why };
+    }
+  };
+}
+
+export function startStratum(
+  rt: Runtime,
+  cfg: NodeConfig,
+  coin: CoinParts,
+  w: { at: NodeAddresses; share: Address; prefix: number; onEffect?: (e: Effect) => void },
+): Promise<StratumServer> {
+  const session = sessionConfig(cfg, coin);
+  const resolveAccount = accountResolver(cfg, coin);
+  const t = cfg.tuning;
+  return startStratumServer(rt, {
+    host: cfg.stratumHost,
+    port: cfg.stratumPort,
+    extranoncePrefix: w.prefix,
+    maxConnections: cfg.maxConnections,
+    maxConnectionsPerIp: cfg.maxConnectionsPerIp,
+    maxLineBytes: t.maxLineBytes,
+    banMs: t.banSeconds * 1000,
+    tickMs: t.sessionTickSeconds * 1000,
+    share: w.share,
+    jobsTopic: w.at.jobsTopic,
+    sessionContext: (nowMs) => ({
+      nowMs,
+      config: session,
+      dialect: coin.prime?.dialect ?? hashDialect,
+      resolveAccount,
+    }),
+    toAnnouncement: (msg) => toConnectionAnnouncement(msg, cfg.coin),
+    ...(w.onEffect ? { onEffect: w.onEffect } : {}),
+  });
+}
+
+/**
+ * A node that joins late asks the Job leader for the current job instead of waiting for the
+ * next broadcast (up to --refresh-seconds): its Share actor and its miners need it.
+ */
+export function askCurrentJob(
+  rt: Runtime,
+  at: NodeAddresses,
+  share: Address,
+  stratum: StratumServer,
+): void {
+  rt.ask<JobAnnouncement | null>(at.job, { type: 'job.current' }, { timeoutMs: 5_000 }).then(
+    (a) => {
+      if (!a) return;
+      rt.tell(share, a);
+      stratum.offer(a);
+    },
+    () => undefined, // no leader yet: the broadcast brings the job
+  );
+}
+
+/** The Job actor's broadcast → what Connection sessions consume. */
+function toConnectionAnnouncement(msg: unknown, coin: string): ConnAnnouncement | null {
+  const a = msg as JobAnnouncement;
+  if (a?.type !== 'job.new' || a.coin !== coin) return null;
+  return {
+    jobId: a.work.id,
+    family: a.family,
+    notify: a.notify,
+    clean: a.work.cleanJobs,
+    networkDifficulty: a.networkDifficulty,
+    work: a.work,
+  };
+}
