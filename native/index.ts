@@ -1,6 +1,7 @@
 // The native core's public face: picks the addon, or falls back to the TypeScript twin with one
-// warning; COLLIERY_NATIVE=off forces the twin. Both implementations are exported too, so tests
+// warning (from the main thread); COLLIERY_NATIVE=off forces the twin. Both implementations are exported too, so tests
 // and benchmarks can compare them in one process.
+import { isMainThread } from 'node:worker_threads';
 import { NativeError, NativeErrorCode } from './errors.js';
 import { loadAddon } from './loader.js';
 import { twinImpl } from './twin.js';
@@ -20,7 +21,8 @@ export const backend: BackendName = impl.backend;
 /** SHA-256 implementation at load time: 'sha-ni' | 'portable' (addon) or 'typescript' (twin). */
 export const shaFeature: ShaFeature = impl.sha();
 
-if (load.reason !== null) {
+// Once per process: worker threads (verifier pool, miner searches) load quietly.
+if (load.reason !== null && isMainThread) {
   process.emitWarning(
     `colliery native core: ${load.reason}; using the TypeScript twin (same results, much slower share verification).`,
     { code: 'COLLIERY_NATIVE_TWIN' },

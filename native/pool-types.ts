@@ -2,7 +2,6 @@
 // they cross a worker-thread boundary by structured clone. Bad items never throw: each comes
 // back as { value: null, error: { code, message } } beside the good ones.
 import type { BackendName, PrimeShareResult, SubmitRequest, SubmitResult } from './types.js';
-import type { PackedPrimeShares } from './prime-pack.js';
 
 export interface PrimeShareItem {
   header: Uint8Array;
@@ -65,4 +64,13 @@ export interface VerifierPool {
   hashSubmitsPacked(batch: PackedSubmits): Promise<PackedHashes>;
   primeShares(items: readonly PrimeShareItem[]): Promise<ItemResult<PrimeShareResult>[]>;
   destroy(): Promise<void>;
+}
+
+/** Prime shares packed for one transfer to a worker (prime-pack.ts builds and reads them). */
+export interface PackedPrimeShares {
+  /** n × 80 header bytes. */
+  readonly headers: Uint8Array;
+  /** Per item: shareNBits, blockNBits, minLength (NO_MIN_LENGTH: the default). */
+  readonly targets: Uint32Array;
+  readonly multipliers: readonly bigint[];
 }

@@ -3,16 +3,10 @@
 // multipliers as a bigint array; the answer is one moved buffer of fixed-size records (and the
 // rare per-item errors after them). A structured clone of one object per share and per result cost more
 // than a tenth of the addon's own time per share.
-import type { ItemError, ItemResult, PrimeShareItem } from './pool-types.js';
-import type { ChainType, PowErrorCode, PrimeShareResult } from './types.js';
+import type { ItemError, ItemResult, PackedPrimeShares, PrimeShareItem } from './pool-types.js';
 
-export interface PackedPrimeShares {
-  /** n × 80 header bytes. */
-  readonly headers: Uint8Array;
-  /** Per item: shareNBits, blockNBits, minLength (NO_MIN_LENGTH: the default). */
-  readonly targets: Uint32Array;
-  readonly multipliers: readonly bigint[];
-}
+export type { PackedPrimeShares } from './pool-types.js';
+import type { ChainType, PowErrorCode, PrimeShareResult } from './types.js';
 
 /**
  * The answer, one buffer moved back: n × RECORD_BYTES (layout below), then, when some item

@@ -7,8 +7,7 @@ import type { Clock, Ids } from './clock.js';
 import { failure as fail, wireCopy, type Reply } from './envelope.js';
 import { RuntimeCode, fromErrorRecord, rejected, runtimeError, toErrorRecord } from './errors.js';
 import { Mailbox } from './mailbox.js';
-import type { Runtime } from './runtime.js';
-import type { HandledSpan } from './tracing.js';
+import type { HandledSpan, Interceptor } from './tracing.js';
 import type {
   ActorContext,
   ActorOptions,
@@ -26,8 +25,23 @@ export type ReplyFn = (reply: Reply) => void;
 type Item = { msg: unknown; traceparent: string | undefined; reply: ReplyFn | undefined };
 
 /** What a cell needs from the runtime that hosts it: its environment, and its ways out. */
-export type CellHost = Pick<Runtime, 'node' | 'clock' | 'ids' | 'log' | 'interceptor'> &
-  Pick<Runtime, 'tell' | 'publish' | 'ask' | 'escalate' | 'removed'>;
+export interface CellHost {
+  readonly node: string;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly log: Logger;
+  readonly interceptor: Interceptor;
+  tell(to: Address, msg: unknown, parent?: Context): void;
+  publish(to: Topic, msg: unknown, parent?: Context): void;
+  ask<R = unknown>(
+    to: Address,
+    msg: unknown,
+    options?: AskOptions<R>,
+    parent?: Context,
+  ): Promise<R>;
+  escalate(address: Address, err: unknown): void;
+  removed(cell: Cell<unknown>): void;
+}
 
 const BATCH = 1024;
 const DEFAULT_POLICY: Required<SupervisionPolicy> = {

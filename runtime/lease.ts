@@ -8,8 +8,7 @@
 // The revision at acquisition is the fencing token: it grows from one holder to the next.
 import type { KV, KvEntry } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import type { Timer } from './clock.js';
-import type { Runtime } from './runtime.js';
+import type { Clock, Timer } from './clock.js';
 import { leaseKey } from './address.js';
 import { RuntimeCode, runtimeError } from './errors.js';
 import type { Lease } from './types.js';
@@ -24,7 +23,7 @@ export interface SlotConfig {
   readonly kind: string;
   readonly key: string;
   readonly ttlMs: number;
-  readonly host: Pick<Runtime, 'node' | 'clock' | 'log'>;
+  readonly host: { readonly node: string; readonly clock: Clock; readonly log: Logger };
   acquired(lease: Lease): void;
   lost(): void;
 }

@@ -11,7 +11,7 @@ import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { stdout } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { CoinRpc } from '../actors/job/rpc-client.js';
+import { CoinRpc } from '../actors/job/index.js';
 import { announce, waitForSignal } from './commands/start.js';
 import { RUN_FILE, type NodeConfig } from './config.js';
 import { freePort, startLocalNats, stopLeftoverNats, type LocalNats } from './nats-local.js';

@@ -14,7 +14,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import type { LedgerStore } from '../actors/ledger/store.js';
+import type { LedgerStore } from '../actors/ledger/index.js';
 import type { ActorStats } from '../runtime/index.js';
 import type { NodeStatus } from './status.js';
 

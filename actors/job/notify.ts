@@ -6,7 +6,6 @@
 import { CodedError } from '../shared/errors.js';
 import { isHex, u32FromHex, u32ToHex } from '../shared/hex.js';
 import { NOTIFY_INVALID } from './errors.js';
-import type { JobWork } from './job.js';
 
 export type NotifyParams = [
   jobId: string,
@@ -43,7 +42,10 @@ export function prevHashFromStratum(stratum: string): string {
   return wordsReversed(checkHash(stratum));
 }
 
-export function notifyParams(job: JobWork): NotifyParams {
+/** A job's mining.notify params (a JobWork has these fields; `id` is its job id). */
+export function notifyParams(
+  job: Omit<NotifyWork, 'jobId'> & { readonly id: string },
+): NotifyParams {
   return [
     job.id,
     job.prevHashStratum,

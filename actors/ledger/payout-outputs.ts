@@ -1,7 +1,7 @@
 // The payout split of non-custodial payouts: the coinbase outputs of a block worth `valueSats`,
 // from the ledger's payable balances. Value-conserving: the outputs always add up to the block.
 // CoinbasePayouts keeps what the split needs between jobs (address scripts, blocks in flight).
-import type { CoinbaseOutput } from '../job/coinbase.js';
+import type { CoinbaseOutput } from '../job/index.js';
 import { addressToScript } from '../shared/address.js';
 import type { NetworkParams } from '../shared/network.js';
 import type { LedgerStore } from './store.js';

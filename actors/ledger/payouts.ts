@@ -10,7 +10,7 @@
 //      and the next round starts again at step 2.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CoinRpc } from '../job/rpc-client.js';
+import type { CoinRpc } from '../job/index.js';
 import {
   LOG_RECORD_VERSION,
   type CoinbasePayment,

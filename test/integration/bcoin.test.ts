@@ -78,7 +78,7 @@ test(
       maxHashesPerSec: 2_000,
     });
     after(async () => {
-      miner.stop();
+      await miner.stop();
       await node.stop();
       await nats.stop();
       await chain.close();
@@ -110,7 +110,7 @@ test(
       const b = await blocksByPool(0);
       return b.length > 0 ? b : undefined;
     });
-    miner.stop();
+    await miner.stop();
     assert.ok(first);
     const firstInfo = await rpc.call<{ confirmations: number; height: number }>('getblock', [
       first.hash,
@@ -196,7 +196,7 @@ test(
       }
       return undefined;
     });
-    miner.stop();
+    await miner.stop();
     assert.equal(Object.values(mined.results)[0], null, 'submitblock answered null');
     // Blocks found after maturity carry the ledger's payout output (the first one at least; one
     // found while an earlier payout is unapplied leaves that account out), and bcoin took them.

@@ -29,7 +29,7 @@ test('churn - waves of connections that leave in every way release all their sta
   const node = pool.node;
   const honest = localMiner(node.stratumPort, `${TEST_ADDRESS}.honest`, 200_000);
   after(async () => {
-    honest.stop();
+    await honest.stop();
     await pool.stop();
   });
   await honest.start();

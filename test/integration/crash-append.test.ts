@@ -90,7 +90,7 @@ test(
       await new Promise((r) => setTimeout(r, Math.floor(random() * 1_500)));
       node.child.kill('SIGKILL');
       await node.exited;
-      for (const m of miners) m.stop();
+      await Promise.all(miners.map((m) => m.stop()));
     }
     const logged = new Set<string>();
     for await (const batch of readLog(nc, {

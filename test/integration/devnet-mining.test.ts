@@ -31,7 +31,7 @@ test('pool - a miner on one node gets work, its shares are accepted and it finds
     maxHashesPerSec: 2_000_000,
   });
   after(async () => {
-    miner.stop();
+    await miner.stop();
     await pool.stop();
   });
   const rpc = new CoinRpc({ url: devnet.url });

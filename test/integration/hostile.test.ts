@@ -37,7 +37,7 @@ before(async () => {
 });
 
 after(async () => {
-  honest.stop();
+  await honest.stop();
   await pool.stop();
 });
 

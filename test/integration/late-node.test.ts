@@ -24,8 +24,8 @@ test('late node - a node joining a running cluster gives its miners work without
   const late = await startTestNode(pool.nats, pool.devnet.url, { nodeId: 'l2', ...settings });
   const miner = localMiner(late.node.stratumPort, `${TEST_ADDRESS}.late`, 100_000);
   after(async () => {
-    first.stop();
-    miner.stop();
+    await first.stop();
+    await miner.stop();
     await late.stop();
     await pool.stop();
   });

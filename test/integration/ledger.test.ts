@@ -59,7 +59,7 @@ test(
         }),
     );
     after(async () => {
-      for (const m of miners) m.stop();
+      await Promise.all(miners.map((m) => m.stop()));
       await pool.stop();
     });
     const store = node.ledger.store;
@@ -100,7 +100,7 @@ test(
       120_000,
     );
     const paidBlock = await until('a block whose coinbase pays miners', paying, 120_000);
-    for (const m of miners) m.stop();
+    await Promise.all(miners.map((m) => m.stop()));
     const raw = await rpc.call<string>('getblock', [paidBlock.hash, 0]);
     const coinbase = coinbaseOutputs(raw);
     for (const p of paidBlock.coinbasePaid) {

@@ -43,7 +43,7 @@ test('metrics - /metrics counts what the node did, /health turns 503 on drain', 
   );
   const miner = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.rig`, 500_000);
   after(async () => {
-    miner.stop();
+    await miner.stop();
     await pool.stop();
   });
   const port = pool.node.metricsPort;
@@ -55,7 +55,7 @@ test('metrics - /metrics counts what the node did, /health turns 503 on drain', 
   await until('the ledger applies 5 shares', () =>
     pool.node.ledger.store.counters().shares >= 5 ? true : undefined,
   );
-  miner.stop();
+  await miner.stop();
   // The counts settle: every share the node accepted is in the share log and the ledger. (Shares
   // still waiting for the log when the miner left are accepted too; the miner heard of the rest.)
   let accepted = 0;

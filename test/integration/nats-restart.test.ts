@@ -24,7 +24,7 @@ test(
     );
     const miner = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.rig`, 100_000);
     after(async () => {
-      miner.stop();
+      await miner.stop();
       await pool.stop();
     });
     await miner.start();
@@ -45,7 +45,7 @@ test(
     // Every share the node accepted is in the ledger exactly once: the Share actor's count, the
     // share log's and the ledger's agree. (Shares still waiting for the log when the miner left
     // are accepted and credited too; the miner only heard about the earlier ones.)
-    miner.stop();
+    await miner.stop();
     const settled = await until('the ledger holds every accepted share', async () => {
       const st = await pool.node.status();
       const accepted = st.shares?.verdicts['accepted'];

@@ -25,13 +25,13 @@ test('orphan - a pool block that leaves the chain has its immature credits rever
   const { node, devnet } = pool;
   const miner = localMiner(node.stratumPort, `${TEST_ADDRESS}.rig`, 1_000_000);
   after(async () => {
-    miner.stop();
+    await miner.stop();
     await pool.stop();
   });
   const store = node.ledger.store;
   await miner.start();
   const first = await until('a block in the ledger', () => store.blocks()[0], 120_000);
-  miner.stop();
+  await miner.stop();
   // Let anything in flight settle, then record what the ledger holds.
   await new Promise((r) => setTimeout(r, 1_000));
   const blocks = store.blocks();

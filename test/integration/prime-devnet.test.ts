@@ -39,7 +39,7 @@ test(
     const nodes: NodeHandle[] = [];
     const miners: PrimeStratumMiner[] = [];
     after(async () => {
-      for (const m of miners) m.stop();
+      await Promise.all(miners.map((m) => m.stop()));
       for (const n of nodes) await n.stop();
       await devnet.close();
       await nats.stop();

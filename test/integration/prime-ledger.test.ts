@@ -59,7 +59,7 @@ test(
     const cfgs: NodeConfig[] = [];
     const miners: PrimeStratumMiner[] = [];
     after(async () => {
-      for (const m of miners) m.stop();
+      await Promise.all(miners.map((m) => m.stop()));
       for (const n of nodes) await n.stop();
       await nc.close();
       await devnet.close();
@@ -124,7 +124,7 @@ test(
         .map((b) => stores[0]!.bill(b.hash))
         .find((bill) => bill !== undefined && bill.coinbasePaid.length > 0);
     const paidBill = await until('a block whose coinbase pays miners', paying, 150_000);
-    for (const m of miners) m.stop();
+    await Promise.all(miners.map((m) => m.stop()));
     for (const m of miners)
       assert.equal(m.stats.rejectCodes['20'] ?? 0, 0, JSON.stringify(m.stats.rejectCodes));
 

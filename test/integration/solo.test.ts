@@ -29,7 +29,7 @@ test('solo - blocks pay the finder’s address from the coinbase', async () => {
   const finder = scriptToAddress(finderScript, NETWORKS.regtest) as string;
   const miner = localMiner(pool.node.stratumPort, `${finder}.rig`, 1_000_000);
   after(async () => {
-    miner.stop();
+    await miner.stop();
     await pool.stop();
   });
 

@@ -31,7 +31,7 @@ test('start difficulty - a miner authorizing with d=0.001 on a default node mine
   });
   const nc = await connect({ servers: pool.nats.url });
   after(async () => {
-    miner.stop();
+    await miner.stop();
     await nc.close();
     await pool.stop();
   });
@@ -48,7 +48,7 @@ test('start difficulty - a miner authorizing with d=0.001 on a default node mine
   assert.equal(miner.difficulty, ASKED, 'set_difficulty before the first notify');
 
   await until(`${SHARES} accepted shares`, () => acked.length >= SHARES || undefined);
-  miner.stop();
+  await miner.stop();
   assert.equal(miner.stats.rejected, 0, JSON.stringify(miner.stats.rejectCodes));
 
   // The node's accounting: every share the miner heard "accepted" for is in the share log,

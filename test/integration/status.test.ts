@@ -30,7 +30,7 @@ test('status - two nodes, their leases and the share log, then one leaves', asyn
   let secondStopped = false;
   const miner = localMiner(second.node.stratumPort, `${TEST_ADDRESS}.rig`, 500_000);
   after(async () => {
-    miner.stop();
+    await miner.stop();
     if (!secondStopped) await second.stop();
     await pool.stop();
   });
@@ -73,7 +73,7 @@ test('status - two nodes, their leases and the share log, then one leaves', asyn
 
   // A node's stop() releases its prefix claim (before its NATS connections close): it is out
   // of the list at once, not after the claim's 30 s TTL.
-  miner.stop();
+  await miner.stop();
   await second.stop();
   secondStopped = true;
   const after2 = await clusterStatus([pool.nats.url], 'stat');

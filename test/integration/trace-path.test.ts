@@ -43,7 +43,7 @@ test('trace - a share is followed from its Connection to the log and into the le
   );
   const miner = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.rig`, 500_000);
   after(async () => {
-    miner.stop();
+    await miner.stop();
     await pool.stop();
   });
   await miner.start();
@@ -51,7 +51,7 @@ test('trace - a share is followed from its Connection to the log and into the le
   await until('the ledger applies shares', () =>
     store.counters().shares >= 10 ? true : undefined,
   );
-  miner.stop();
+  await miner.stop();
 
   const path = await until('a share path found by the processor', () => found[0]);
   // Each step of the path, checked against the exported spans and their links.

@@ -93,7 +93,7 @@ test(
       m.on('job', (id: string) => jobIds[i]?.add(id.split('.')[0] as string)),
     );
     after(async () => {
-      for (const m of miners) m.stop();
+      await Promise.all(miners.map((m) => m.stop()));
       for (const n of nodes) n.child.kill('SIGKILL');
       await client.drain();
       await devnet.close();

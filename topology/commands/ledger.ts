@@ -6,11 +6,14 @@
 import { existsSync } from 'node:fs';
 import { stderr, stdout } from 'node:process';
 import { connectTool } from '../../runtime/index.js';
-import { openLedger, type LedgerStore } from '../../actors/ledger/store.js';
-import { validateLogEntry } from '../../actors/ledger/validate.js';
-import { verifyLedger } from '../../actors/ledger/verify.js';
+import {
+  openLedger,
+  validateLogEntry,
+  verifyLedger,
+  type LedgerStore,
+  type LogEntry,
+} from '../../actors/ledger/index.js';
 import { jsonText } from '../metrics.js';
-import type { LogEntry } from '../../actors/ledger/records.js';
 import {
   envRaw,
   ledgersIn,

@@ -4,7 +4,7 @@
 // searcher moves to its next extranonce2 (search.ts explains the slices).
 import { bytesToHex, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
 import { targetFromBits } from '../../actors/shared/target.js';
-import { IDLE, type SearchEvents, type SearchLoop, type SearchSlice } from './search.js';
+import { IDLE, type SearchEvents, type SearchLoop, type SearchSlice } from './search-loop.js';
 import { extranonce2Hex, headerOf, hex32, type NotifiedWork } from './stratum-wire.js';
 
 export interface HashWork {

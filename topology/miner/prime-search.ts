@@ -5,10 +5,9 @@
 // target, with its type. One header per step, then one chunk of candidates per step.
 import { bytesToHex, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
 import { sha256d } from '../../actors/shared/sha256d.js';
-import { encodeMultiplier } from '../../native/multiplier.js';
-import type { ChainWords } from '../../native/types.js';
+import { encodeMultiplier, type ChainWords } from '../../native/index.js';
 import { primorial, sieveCandidates } from './prime-sieve.js';
-import { IDLE, type SearchEvents, type SearchLoop, type SearchSlice } from './search.js';
+import { IDLE, type SearchEvents, type SearchLoop, type SearchSlice } from './search-loop.js';
 import { extranonce2Hex, headerOf, hex32, type NotifiedWork } from './stratum-wire.js';
 
 export interface PrimeWork {

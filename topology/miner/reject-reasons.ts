@@ -2,7 +2,7 @@
 // table (actors/connection/errors.ts) read backwards. Codes 21–25 name one reason each; code 20
 // covers several, told apart by the message's head ("Invalid multiplier: …" → bad multiplier).
 // Another pool's text falls back to its message head, then to its code.
-import { REJECTIONS, type Rejection } from '../../actors/connection/errors.js';
+import { REJECTIONS, type Rejection } from '../../actors/connection/index.js';
 
 const byCode = new Map<number, Rejection[]>();
 for (const [name, [code]] of Object.entries(REJECTIONS) as [Rejection, readonly [number, string]][])

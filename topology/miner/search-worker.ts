@@ -3,8 +3,7 @@
 // hash or prime loop for its slice, takes work from the main thread and reports what it finds
 // at once and its progress a few times a second; told to stop, it ends its step and exits.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadAddon } from '../../native/loader.js';
-import { twinImpl } from '../../native/twin.js';
+import { impl } from '../../native/index.js';
 import { HashSearch, type HashFound, type HashWork } from './hash-search.js';
 import { PrimeSearch, type PrimeFound, type PrimeWork } from './prime-search.js';
 import {
@@ -21,7 +20,6 @@ const PROGRESS_EVERY_MS = 200;
 const port = parentPort;
 if (port === null) throw new Error('search-worker.js runs as a worker thread only');
 const { spec, slice, maxUnitsPerSec } = workerData as SearchWorkerData;
-const impl = loadAddon().impl ?? twinImpl;
 const report = (m: SearchReport): void => port.postMessage(m);
 
 let units = 0;

@@ -8,30 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { HashFound, HashSearchOptions, HashWork } from './hash-search.js';
 import type { PrimeFound, PrimeSearchOptions, PrimeWork } from './prime-search.js';
+import { IDLE, type SearchEvents, type SearchLoop, type SearchSlice } from './search-loop.js';
 
-/** step()'s answer when there is nothing to search. */
-export const IDLE = -1;
-
-export interface SearchLoop<W> {
-  /** New work (or null: stop searching). Same job and en2Start: keep the position, new targets. */
-  setWork(work: W | null): void;
-  /** One step; the units of work it did (hashes, chain tests), possibly 0, or IDLE. */
-  step(): number;
-}
-
-/** Which extranonce2 values a searcher takes: en2Start + index, then steps of stride. */
-export interface SearchSlice {
-  readonly index: number;
-  readonly stride: number;
-}
-
-export interface SearchEvents<F> {
-  found(found: F): void;
-  /** Units of work done since the last call. */
-  progress(units: number): void;
-  /** The searcher moved on to this extranonce2 (the miner starts later work above it). */
-  extranonce2(en2: number): void;
-}
+export { IDLE, type SearchEvents, type SearchLoop, type SearchSlice } from './search-loop.js';
 
 /** Runs `loop` until `running()` is false; at most `maxUnitsPerSec` when given. */
 export async function driveSearch(

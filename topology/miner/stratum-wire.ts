@@ -2,7 +2,7 @@
 // newline-framed JSON-RPC, request ids mapped back to the method they answer. A line that is
 // not JSON is reported, not fatal (a pool that speaks nonsense is the pool's problem).
 import { connect, type Socket } from 'node:net';
-import { parseNotifyParams, prevHashFromStratum } from '../../actors/job/notify.js';
+import { parseNotifyParams, prevHashFromStratum } from '../../actors/job/index.js';
 import { concatBytes, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
 import { submitHeader } from '../../actors/shared/submit-hash.js';
 
