@@ -1,6 +1,6 @@
 // What the rest of Colliery may import from the runtime.
 export { Runtime, type RuntimeOptions, type SingletonOptions, type DrainHook } from './runtime.js';
-export { leaseBucket, type Address, type Topic } from './address.js';
+export { checkToken, leaseBucket, type Address, type Topic } from './address.js';
 export { CodedError, RuntimeCode, DELIVERY_CODES, codeOf } from './errors.js';
 export type { CodedErrorOptions, ErrorRecord } from './errors.js';
 export { ENVELOPE_VERSION, handOff } from './envelope.js';

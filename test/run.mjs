@@ -1,9 +1,11 @@
 // Test and benchmark launcher. Node 20's `node --test` neither expands globs nor finds
 // compiled files by our naming alone, so this lists them and passes them explicitly:
-//   node test/run.mjs            every dist/test/**/*.test.js (after `npm run build`)
+//   node test/run.mjs            every dist/test/**/*.test.js (after `npm run build`), with
+//                                coverage checked against test/coverage-floor.json
 //   node test/run.mjs FILTER...  only files whose path contains one of the filters
 //   node test/run.mjs --bench    every dist/test/bench/*.bench.js, one after another
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +52,12 @@ if (bench) {
 }
 
 const concurrency = process.env.COLLIERY_TEST_CONCURRENCY ?? '2';
+// Coverage of the whole run (every Node process the tests start writes V8 coverage here),
+// unless COLLIERY_COVERAGE=off or only some files run.
+const coverage =
+  filters.length === 0 && process.env.COLLIERY_COVERAGE !== 'off'
+    ? mkdtempSync(join(tmpdir(), 'colliery-coverage-'))
+    : null;
 const r = spawnSync(
   process.execPath,
   ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
@@ -57,7 +65,53 @@ const r = spawnSync(
   {
     stdio: 'inherit',
     cwd: root,
-    env: { ...process.env, COLLIERY_CHECK_HANDOFF: process.env.COLLIERY_CHECK_HANDOFF ?? '1' },
+    env: {
+      ...process.env,
+      COLLIERY_CHECK_HANDOFF: process.env.COLLIERY_CHECK_HANDOFF ?? '1',
+      ...(coverage ? { NODE_V8_COVERAGE: coverage } : {}),
+    },
   },
 );
-process.exit(r.status ?? 1);
+const status = r.status ?? 1;
+process.exit(coverage ? Math.max(status, checkCoverage(coverage)) : status);
+
+/**
+ * Prints line, branch and function coverage of actors/, runtime/, native/ and topology/ (c8,
+ * mapped back to the TypeScript) and fails the run when lines or branches fall below the floor
+ * in test/coverage-floor.json; a run well above it says to raise the floor (it only goes up).
+ */
+function checkCoverage(dir) {
+  const reportDir = join(dir, 'report');
+  const c8 = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'c8', 'bin', 'c8.js'),
+      'report',
+      '--temp-directory',
+      dir,
+      '--report-dir',
+      reportDir,
+      '--reporter=json-summary',
+      '--reporter=text-summary',
+      '--exclude-after-remap',
+      ...['actors', 'runtime', 'native', 'topology'].flatMap((d) => ['--include', `${d}/**`]),
+    ],
+    { stdio: 'inherit', cwd: root },
+  );
+  if (c8.status !== 0) {
+    console.error('coverage: c8 report failed');
+    return 1;
+  }
+  const total = JSON.parse(readFileSync(join(reportDir, 'coverage-summary.json'), 'utf8')).total;
+  const floor = JSON.parse(readFileSync(join(root, 'test', 'coverage-floor.json'), 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
+  let failed = 0;
+  for (const k of ['lines', 'branches', 'functions']) {
+    const pct = total[k].pct;
+    const min = floor[k];
+    const verdict = pct < min ? 'BELOW THE FLOOR' : pct >= min + 1 ? 'raise the floor' : 'ok';
+    console.log(`coverage: ${k} ${pct.toFixed(2)} % (floor ${min} %): ${verdict}`);
+    if (pct < min) failed = 1;
+  }
+  return failed;
+}

@@ -7,12 +7,12 @@
 import { Packr } from 'msgpackr';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { checkToken } from '../../runtime/index.js';
 import { CodedError } from './errors.js';
 import type { LogRecord } from '../ledger/records.js';
 
 export const LOG_UNAVAILABLE = 'LOG_UNAVAILABLE';
 
-const TOKEN = /^[A-Za-z0-9_-]+$/;
 // Records (msgpackr's record extension, definitions carried in each message, so every record
 // decodes on its own) and bundled strings: a share record decodes ~4x faster and is ~28 %
 // smaller than plain maps.
@@ -36,15 +36,8 @@ export const DEFAULT_LOG_OPTIONS: Omit<LogOptions, 'cluster'> = {
 
 export type LogKind = 'shares' | 'blocks' | 'payouts';
 
-function token(what: string, value: string): string {
-  if (!TOKEN.test(value)) {
-    throw new CodedError(
-      'BAD_ADDRESS',
-      `${what} "${value}" must use only letters, digits, _ and -`,
-    );
-  }
-  return value;
-}
+/** A subject token: letters, digits, _ and - (the runtime's own rule for addresses). */
+const token = checkToken;
 
 export function logStreamName(cluster: string): string {
   return `COLLIERY_LOG_${token('cluster', cluster)}`;
