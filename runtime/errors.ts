@@ -61,9 +61,23 @@ export function runtimeError(code: RuntimeCode, message: string, cause?: unknown
   return new CodedError(code, message, { retryable: RETRYABLE_BY_DEFAULT.has(code), cause });
 }
 
-/** A validator's error: a CodedError keeps its code, anything else becomes BAD_MESSAGE. */
+/**
+ * Anything thrown that carries a string `code` (a CodedError of any copy of this class, a
+ * Node system error, one rebuilt from another thread): matched by shape, never `instanceof`.
+ */
+function coded(err: unknown): { code: string; message: string; retryable: boolean } | null {
+  const code = codeOf(err);
+  if (code === undefined) return null;
+  const e = err as { message?: unknown; retryable?: unknown };
+  const message = typeof e.message === 'string' ? e.message : code;
+  return { code, message, retryable: e.retryable === true };
+}
+
+/** A validator's error: a coded error keeps its code, anything else becomes BAD_MESSAGE. */
 export function rejected(err: unknown, what: string): CodedError {
   if (err instanceof CodedError) return err;
+  const c = coded(err);
+  if (c !== null) return new CodedError(c.code, c.message, { retryable: c.retryable, cause: err });
   return runtimeError(RuntimeCode.BadMessage, `${what}: ${String(err)}`, err);
 }
 
@@ -71,8 +85,8 @@ export function rejected(err: unknown, what: string): CodedError {
 export type ErrorRecord = { code: string; message: string; retryable: boolean };
 
 export function toErrorRecord(err: unknown): ErrorRecord {
-  if (err instanceof CodedError)
-    return { code: err.code, message: err.message, retryable: err.retryable };
+  const c = coded(err);
+  if (c !== null) return c;
   const message = err instanceof Error ? err.message : String(err);
   return { code: RuntimeCode.HandlerFailed, message, retryable: false };
 }

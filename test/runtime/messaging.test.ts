@@ -67,6 +67,10 @@ const edgeValue = fc.oneof(
 function echoFactory() {
   return {
     async receive(msg: Echo) {
+      // SHAPED_*: an error of another class (another copy of CodedError, a worker thread's,
+      // a Node system error) that carries a code: matched by shape, it keeps its code too.
+      if (msg.type === 'fail' && msg.code.startsWith('SHAPED_'))
+        throw Object.assign(new Error('failed on purpose'), { code: msg.code, retryable: true });
       if (msg.type === 'fail')
         throw new CodedError(msg.code, `failed on purpose`, { retryable: true });
       if (msg.type === 'slow') await sleep(msg.ms);
@@ -137,13 +141,15 @@ describe('runtime messaging', () => {
 
   it('rebuilds a handler error on the caller side with its code, message and retryability', async () => {
     for (const rt of [a, b]) {
-      const err = await rt.ask(echoAtB, { type: 'fail', code: 'LEDGER_WRITE_FAILED' }).then(
-        () => assert.fail('ask should have failed'),
-        (e: unknown) => e as CodedError,
-      );
-      assert.equal(err.code, 'LEDGER_WRITE_FAILED');
-      assert.equal(err.message, 'failed on purpose');
-      assert.equal(err.retryable, true);
+      for (const code of ['LEDGER_WRITE_FAILED', 'SHAPED_LEDGER_CLOSED']) {
+        const err = await rt.ask(echoAtB, { type: 'fail', code }).then(
+          () => assert.fail('ask should have failed'),
+          (e: unknown) => e as CodedError,
+        );
+        assert.equal(err.code, code);
+        assert.equal(err.message, 'failed on purpose');
+        assert.equal(err.retryable, true);
+      }
     }
   });
 
