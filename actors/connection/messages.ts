@@ -1,6 +1,7 @@
 // What a Connection actor receives (besides its socket's bytes) and what it asks for.
 // The Job actor's broadcast, the Share actor's verdict, timers and drain are events here;
 // the effects are what the shell (actor.ts) carries out.
+import { CodedError } from '../shared/errors.js';
 import type { Rejection } from './errors.js';
 import type { RequestId } from './codec.js';
 import type { WorkerName } from './worker-name.js';
@@ -70,3 +71,37 @@ export type Effect =
   | { kind: 'close'; reason: string; ban: boolean }
   | { kind: 'authorized'; worker: WorkerName }
   | { kind: 'rejected'; rejection: Rejection; detail: string };
+
+/**
+ * What the actor's mailbox takes: the session's events, plus `lines` (one socket read's worth
+ * of lines: one message per read, not per line), `verdicts` (the Share actor's answers to one
+ * batch), `socket-closed` and `job.new` (the Job actor's broadcast, straight from the jobs topic).
+ */
+export type ConnectionMessage =
+  | ConnectionEvent
+  | { type: 'lines'; lines: string[] }
+  | { type: 'verdicts'; verdicts: ShareVerdict[] }
+  | { type: 'socket-closed' }
+  | { type: 'job.new' };
+
+const MESSAGE_TYPES = new Set([
+  'line',
+  'lines',
+  'verdicts',
+  'line-too-long',
+  'job',
+  'verdict',
+  'tick',
+  'drain',
+  'socket-closed',
+  'job.new',
+]);
+
+/** Edge validation: these messages only come from this node, but still arrive as data. */
+export function validateConnectionMessage(input: unknown): ConnectionMessage {
+  const t = (input as { type?: unknown } | null)?.type;
+  if (typeof t !== 'string' || !MESSAGE_TYPES.has(t)) {
+    throw new CodedError('BAD_MESSAGE', `not a Connection message: ${String(t)}`);
+  }
+  return input as ConnectionMessage;
+}

@@ -1,18 +1,18 @@
-// The Stratum listener of one node: accepts sockets (with a global cap, a per-IP cap and
-// bans), gives each an extranonce1 unique across the cluster (node prefix + counter, skipping
-// live values), spawns its Connection actor, frames its bytes into lines, fans job
-// announcements out and ticks sessions for vardiff and handshake timeouts.
+// The Stratum listener of one node: accepts sockets (a global cap here; the per-IP cap, bans
+// and the extranonce1 each gets are admission.ts's), spawns its Connection actor, frames its
+// bytes into lines, remembers the latest job for late sockets and ticks sessions for vardiff
+// and handshake timeouts.
 import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import type { ActorOptions, Address, Runtime, Topic } from '../../runtime/index.js';
+import { connectionActor, connectionOf, type ConnectionHooks } from './actor.js';
+import { Admission } from './admission.js';
 import {
-  connectionActor,
-  connectionOf,
   validateConnectionMessage,
-  type ConnectionHooks,
   type ConnectionMessage,
-} from './actor.js';
-import type { Effect, JobAnnouncement } from './messages.js';
+  type Effect,
+  type JobAnnouncement,
+} from './messages.js';
 import type { SessionContext } from './session.js';
 
 export interface StratumServerConfig {
@@ -44,93 +44,82 @@ export interface StratumServer {
   stop(): Promise<void>;
 }
 
-const EXTRANONCE_COUNTER_MAX = 0xffffff;
 const TICK_SLICES = 10;
 const LISTEN_BACKLOG = 4096;
+
+/** What the accept path, the socket listeners and the job follower of one listener share. */
+interface Stratum {
+  readonly rt: Runtime;
+  readonly cfg: StratumServerConfig;
+  readonly log: Runtime['log'];
+  readonly gate: Admission;
+  /** extranonce1 → socket (its Connection hangs off it). */
+  readonly live: Map<string, Socket>;
+  readonly jobs: LatestJob;
+}
 
 export async function startStratumServer(
   rt: Runtime,
   cfg: StratumServerConfig,
 ): Promise<StratumServer> {
-  const live = new Map<string, Socket>(); // extranonce1 → socket (its Connection hangs off it)
-  const perIp = new Map<string, number>();
-  const bans = new Map<string, number>();
-  let counter = 0;
-  let current: unknown = null; // the latest job broadcast, for sockets that connect later
-  let accepting = true;
-  const log = rt.log.child({ actor: 'stratum' });
-
-  const nextExtranonce1 = (): string | null => {
-    for (let i = 0; i <= EXTRANONCE_COUNTER_MAX; i++) {
-      counter = (counter + 1) & EXTRANONCE_COUNTER_MAX;
-      const en1 = ((cfg.extranoncePrefix << 24) | counter) >>> 0;
-      const hex = en1.toString(16).padStart(8, '0');
-      if (!live.has(hex)) return hex;
-    }
-    return null;
+  const s: Stratum = {
+    rt,
+    cfg,
+    log: rt.log.child({ actor: 'stratum' }),
+    gate: new Admission({
+      extranoncePrefix: cfg.extranoncePrefix,
+      maxPerIp: cfg.maxConnectionsPerIp,
+      banMs: cfg.banMs,
+    }),
+    live: new Map(),
+    jobs: followJobs(rt, cfg),
   };
-
-  const server: Server = createServer({ noDelay: true }, (socket) => accept(socket));
+  const server: Server = createServer({ noDelay: true }, acceptor(s));
   server.maxConnections = cfg.maxConnections;
-
-  // One hooks object and one set of socket listeners for every connection; what differs per
-  // socket (its actor, extranonce1, partial line) is its Connection behaviour, which hangs off
-  // the socket, so an idle connection holds no closures or records of its own.
-  const hooks: ConnectionHooks = {
-    share: cfg.share,
-    maxLineBytes: cfg.maxLineBytes,
-    toAnnouncement: cfg.toAnnouncement,
-    sessionContext: cfg.sessionContext,
-    onClose: (socket, extranonce1, reason, ban) => {
-      if (ban) bans.set(socket.remoteAddress ?? 'unknown', rt.clock.nowMs() + cfg.banMs);
-      log.debug({ ip: socket.remoteAddress, extranonce1, reason, ban }, 'connection closed');
+  const ticker = tickSessions(rt, s.live, cfg.tickMs);
+  // Drain: refuse new sockets at once; the Connection actors then tell their miners to
+  // reconnect elsewhere and close once their shares in flight are answered.
+  rt.onDrain(() => {
+    s.gate.close();
+    server.close();
+  });
+  const port = await listen(server, s);
+  return {
+    port,
+    get connections() {
+      return s.live.size;
     },
-    ...(cfg.onEffect ? { onEffect: cfg.onEffect } : {}),
+    offer: (job) => {
+      if (!s.jobs.offer(job)) return;
+      for (const socket of s.live.values()) tellConnection(rt, socket, job);
+    },
+    /** Closes the listener and any socket still open (after a drain, normally none). */
+    stop: async () => {
+      s.gate.close();
+      clearInterval(ticker);
+      s.jobs.unsubscribe();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of s.live.values()) socket.destroy();
+      await closed;
+    },
   };
+}
+
+/** Admits a socket (or destroys it), spawns its Connection actor and feeds it the socket. */
+function acceptor(s: Stratum): (socket: Socket) => void {
+  const { rt, cfg, gate, live } = s;
+  const hooks = connectionHooks(s);
+  const listeners = socketListeners(s);
   const spawnOptions: ActorOptions<ConnectionMessage> = {
     validate: validateConnectionMessage,
     remote: false,
     mailbox: { capacity: 1024, overflow: 'reject' },
     supervision: { action: 'stop' },
   };
-  function onData(this: Socket, chunk: Buffer): void {
-    const c = connectionOf(this);
-    if (c === undefined) return;
-    const { lines, overflow } = c.frame(chunk);
-    if (lines.length > 0) rt.tell(c.self, { type: 'lines', lines });
-    if (overflow) rt.tell(c.self, { type: 'line-too-long' });
-  }
-  function onError(this: Socket, err: Error): void {
-    log.debug({ err, ip: this.remoteAddress }, 'socket error');
-  }
-  function onSocketClose(this: Socket): void {
-    const c = connectionOf(this);
-    const ip = this.remoteAddress ?? 'unknown';
-    const n = (perIp.get(ip) ?? 1) - 1;
-    if (n > 0) perIp.set(ip, n);
-    else perIp.delete(ip);
-    if (c === undefined) return;
-    live.delete(c.extranonce1);
-    rt.tell(c.self, { type: 'socket-closed' });
-    void rt.stop(c.self); // also ends its jobs-topic subscription
-  }
-
-  function accept(socket: Socket): void {
-    const ip = socket.remoteAddress ?? 'unknown';
-    const bannedUntil = bans.get(ip);
-    const nowMs = rt.clock.nowMs();
-    if (
-      !accepting ||
-      (bannedUntil !== undefined && bannedUntil > nowMs) ||
-      (perIp.get(ip) ?? 0) >= cfg.maxConnectionsPerIp
-    ) {
-      socket.destroy();
-      return;
-    }
-    if (bannedUntil !== undefined) bans.delete(ip);
-    const en1 = nextExtranonce1();
+  const isLive = (extranonce1: string): boolean => live.has(extranonce1);
+  return (socket) => {
+    const en1 = gate.admit(socket.remoteAddress ?? 'unknown', rt.clock.nowMs(), isLive);
     if (en1 === null) return void socket.destroy();
-    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
     const self = rt.spawn(
       'connection',
       `${rt.node}-${en1}`,
@@ -139,16 +128,78 @@ export async function startStratumServer(
     );
     live.set(en1, socket);
     rt.subscribe(cfg.jobsTopic, self);
-    if (current) rt.tell(self, current);
+    if (s.jobs.current) rt.tell(self, s.jobs.current);
     socket.setKeepAlive(true, 60_000);
-    socket.on('data', onData);
-    socket.on('error', onError);
-    socket.on('close', onSocketClose); // 'close' comes once; on() keeps no per-socket wrapper
-  }
+    socket.on('data', listeners.data);
+    socket.on('error', listeners.error);
+    socket.on('close', listeners.close); // 'close' comes once; on() keeps no per-socket wrapper
+  };
+}
 
-  // Job fan-out: every Connection subscribes to the jobs topic; the runtime decodes each
-  // broadcast once per node and hands all of them the same frozen value (no copy per
-  // connection, so sessions share one announcement). This actor only remembers the latest.
+/**
+ * One hooks object for every connection; what differs per socket (its actor, extranonce1,
+ * partial line) is its Connection behaviour, which hangs off the socket, so an idle connection
+ * holds no closures or records of its own.
+ */
+function connectionHooks(s: Stratum): ConnectionHooks {
+  const { rt, cfg, gate, log } = s;
+  return {
+    share: cfg.share,
+    maxLineBytes: cfg.maxLineBytes,
+    toAnnouncement: cfg.toAnnouncement,
+    sessionContext: cfg.sessionContext,
+    onClose: (socket, extranonce1, reason, ban) => {
+      if (ban) gate.ban(socket.remoteAddress ?? 'unknown', rt.clock.nowMs());
+      log.debug({ ip: socket.remoteAddress, extranonce1, reason, ban }, 'connection closed');
+    },
+    ...(cfg.onEffect ? { onEffect: cfg.onEffect } : {}),
+  };
+}
+
+/** The listeners every socket shares: frame reads into lines, log errors, end the actor. */
+function socketListeners(s: Stratum): {
+  data: (this: Socket, chunk: Buffer) => void;
+  error: (this: Socket, err: Error) => void;
+  close: (this: Socket) => void;
+} {
+  const { rt, gate, live, log } = s;
+  return {
+    data(this: Socket, chunk: Buffer): void {
+      const c = connectionOf(this);
+      if (c === undefined) return;
+      const { lines, overflow } = c.frame(chunk);
+      if (lines.length > 0) rt.tell(c.self, { type: 'lines', lines });
+      if (overflow) rt.tell(c.self, { type: 'line-too-long' });
+    },
+    error(this: Socket, err: Error): void {
+      log.debug({ err, ip: this.remoteAddress }, 'socket error');
+    },
+    close(this: Socket): void {
+      gate.release(this.remoteAddress ?? 'unknown');
+      const c = connectionOf(this);
+      if (c === undefined) return;
+      live.delete(c.extranonce1);
+      rt.tell(c.self, { type: 'socket-closed' });
+      void rt.stop(c.self); // also ends its jobs-topic subscription
+    },
+  };
+}
+
+/** The latest job broadcast, for sockets that connect later. */
+interface LatestJob {
+  readonly current: unknown;
+  /** Takes `job` when no broadcast came yet (true: taken). */
+  offer(job: unknown): boolean;
+  readonly unsubscribe: () => void;
+}
+
+/**
+ * Job fan-out: every Connection subscribes to the jobs topic; the runtime decodes each
+ * broadcast once per node and hands all of them the same frozen value (no copy per
+ * connection, so sessions share one announcement). This actor only remembers the latest.
+ */
+function followJobs(rt: Runtime, cfg: StratumServerConfig): LatestJob {
+  let current: unknown = null;
   const latest = rt.spawn(
     'stratum-jobs',
     rt.node,
@@ -160,9 +211,24 @@ export async function startStratumServer(
     { validate: (m) => m, remote: false },
   );
   const unsubscribe = rt.subscribe(cfg.jobsTopic, latest);
+  return {
+    get current() {
+      return current;
+    },
+    offer(job) {
+      if (current !== null || !cfg.toAnnouncement(job)) return false;
+      current = job;
+      return true;
+    },
+    unsubscribe,
+  };
+}
 
-  // Every connection gets a tick each tickMs, sent in TICK_SLICES waves: 100k ticks in one burst
-  // would hold a job notify up behind them.
+/**
+ * Every connection gets a tick each tickMs, sent in TICK_SLICES waves: 100k ticks in one burst
+ * would hold a job notify up behind them.
+ */
+function tickSessions(rt: Runtime, live: ReadonlyMap<string, Socket>, tickMs: number) {
   let sweep: Iterator<Socket> | null = null;
   let slice = 0;
   let perSlice = 0;
@@ -176,52 +242,30 @@ export async function startStratumServer(
       for (let n = perSlice; n > 0 && sweep !== null; n--) {
         const next = sweep.next();
         if (next.done === true) sweep = null;
-        else {
-          const c = connectionOf(next.value);
-          if (c !== undefined) rt.tell(c.self, { type: 'tick' });
-        }
+        else tellConnection(rt, next.value, { type: 'tick' });
       }
     },
-    Math.max(1, Math.floor(cfg.tickMs / TICK_SLICES)),
+    Math.max(1, Math.floor(tickMs / TICK_SLICES)),
   );
   ticker.unref();
+  return ticker;
+}
 
-  // Drain: refuse new sockets at once; the Connection actors then tell their miners to
-  // reconnect elsewhere and close once their shares in flight are answered.
-  rt.onDrain(() => {
-    accepting = false;
-    server.close();
-  });
+function tellConnection(rt: Runtime, socket: Socket, msg: unknown): void {
+  const c = connectionOf(socket);
+  if (c !== undefined) rt.tell(c.self, msg);
+}
 
-  // A deep accept queue: after a restart or failover thousands of miners reconnect at once,
-  // and a handshake dropped from a full queue (Node's default 511) waits for SYN-ACK
-  // retransmits (1, 3, 7, 15, 31 s). The kernel caps it at net.core.somaxconn.
+/**
+ * A deep accept queue: after a restart or failover thousands of miners reconnect at once, and
+ * a handshake dropped from a full queue (Node's default 511) waits for SYN-ACK retransmits
+ * (1, 3, 7, 15, 31 s). The kernel caps it at net.core.somaxconn.
+ */
+async function listen(server: Server, { cfg, log }: Stratum): Promise<number> {
   server.listen({ port: cfg.port, host: cfg.host, backlog: LISTEN_BACKLOG });
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cfg.port;
   log.info({ host: cfg.host, port }, 'stratum listening');
-  return {
-    port,
-    get connections() {
-      return live.size;
-    },
-    offer: (job) => {
-      if (current !== null || !cfg.toAnnouncement(job)) return;
-      current = job;
-      for (const socket of live.values()) {
-        const c = connectionOf(socket);
-        if (c !== undefined) rt.tell(c.self, job);
-      }
-    },
-    /** Closes the listener and any socket still open (after a drain, normally none). */
-    stop: async () => {
-      accepting = false;
-      clearInterval(ticker);
-      unsubscribe();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of live.values()) s.destroy();
-      await closed;
-    },
-  };
+  return port;
 }
