@@ -1,6 +1,8 @@
 // The Block actor's public surface: the singleton that submits block candidates to every coin
-// node and follows found blocks to maturity or orphaning (actor.ts), and its records in the
-// log (log.ts). Other folders import from here, never deeper.
-export type { BlockEvent, FoundBlock } from './actor.js';
-export { blockActor, validateBlockMessage } from './actor.js';
+// node and follows found blocks to maturity or orphaning (actor.ts), its messages and events
+// (messages.ts), and its records in the log (log.ts). Other folders import from here, never
+// deeper.
+export { blockActor } from './actor.js';
+export type { BlockEvent, FoundBlock } from './messages.js';
+export { validateBlockMessage } from './messages.js';
 export { BlockLog, blockRecord, openBlocks } from './log.js';

@@ -7,7 +7,7 @@
 // Block leader must keep following, and the intents a leader that died left to resolve.
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { BlockEvent, FoundBlock } from './actor.js';
+import type { BlockEvent, FoundBlock } from './messages.js';
 import {
   LOG_RECORD_VERSION,
   type BlockFoundRecord,

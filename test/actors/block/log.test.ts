@@ -5,7 +5,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { BlockEvent, FoundBlock } from '../../../actors/block/actor.js';
+import type { BlockEvent, FoundBlock } from '../../../actors/block/messages.js';
 import { resolveConfig } from '../../../actors/ledger/config.js';
 import type { LogEntry, LogRecord } from '../../../actors/ledger/records.js';
 import { applyEntries } from '../../../actors/ledger/apply.js';

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { blockActor, type BlockEvent } from '../../../actors/block/actor.js';
+import { blockActor } from '../../../actors/block/actor.js';
+import type { BlockEvent } from '../../../actors/block/messages.js';
 import type { Job } from '../../../actors/job/job.js';
 import type { CoinRpc } from '../../../actors/job/rpc-client.js';
 import type { BlockCandidate } from '../../../actors/share/messages.js';
@@ -111,5 +112,5 @@ test('prime block - a block of an older job carries that job’s net weight and 
   assert.equal(found.subsidySats, mint);
   assert.notEqual(mint, targetMint(0x05800000, NETWORK.prime!.minLength).mintSats);
   assert.ok(Number.isSafeInteger(found.foundAtMs) && Number.isSafeInteger(found.submittedAtMs));
-  behaviour.stopped?.('stopped' as never, ctx);
+  void behaviour.stopped?.('stopped' as never, ctx);
 });

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { blockActor, type BlockEvent, type FoundBlock } from '../../../actors/block/actor.js';
+import { blockActor } from '../../../actors/block/actor.js';
+import type { BlockEvent, FoundBlock } from '../../../actors/block/messages.js';
 import type { CoinRpc } from '../../../actors/job/rpc-client.js';
 import type { BlockCandidate } from '../../../actors/share/messages.js';
 import { CodedError } from '../../../actors/shared/errors.js';
@@ -87,7 +88,7 @@ async function submitUnanswered(onChain: boolean): Promise<{
   assert.ok(followed, 'the follow round answered');
   behaviour.receive(followed as never, ctx);
   const listed = behaviour.receive({ type: 'block.list' }, ctx) as FoundBlock[];
-  behaviour.stopped?.('stopped' as never, ctx);
+  void behaviour.stopped?.('stopped' as never, ctx);
   return { events, listed };
 }
 
