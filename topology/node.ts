@@ -18,6 +18,7 @@ import {
 import type { NodeConfig } from './config.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 import type { NodeStatus } from './status.js';
+import { NodeHealth } from './health.js';
 import { nodeRuntime } from './tracing.js';
 import { nodeAddresses, spawnShare, startBlock, startJob } from './wire/actors.js';
 import { coinParts } from './wire/coin.js';
@@ -61,6 +62,8 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   const log = deps.log ?? pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
   const nc = deps.nc ?? (await connectNats([...cfg.natsUrls], cfg.nodeId));
   const rt = nodeRuntime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
+  const health = new NodeHealth(log, () => rt.draining);
+  health.watchBus(nc);
   const coin = coinParts(cfg, deps.hasher);
   const at = nodeAddresses(rt, cfg);
   const leaseTtlMs = deps.leaseTtlMs ?? cfg.tuning.leaseTtlSeconds * 1000;
@@ -114,6 +117,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     replica: ledger.replica,
     log,
     startedAtMs,
+    health,
   });
   let stopping: Promise<void> | undefined;
   return {

@@ -5,6 +5,7 @@
 import type { FoundBlock } from '../actors/block/index.js';
 import type { LogAppenderStats, ShareStats } from '../actors/share/index.js';
 import { CodedError } from '../actors/shared/errors.js';
+import type { BusStats, Health } from './health.js';
 
 export interface NodeStatus {
   readonly node: string;
@@ -13,6 +14,10 @@ export interface NodeStatus {
   readonly version: string;
   readonly startedAtMs: number;
   readonly draining: boolean;
+  /** ok, degraded (serving; something it leans on is away) or draining, with the reasons. */
+  readonly health: Health;
+  /** The NATS connection: up now, outages so far and their total length. */
+  readonly bus: BusStats;
   readonly stratumPort: number;
   readonly metricsPort: number | null;
   readonly connections: number;
@@ -35,6 +40,8 @@ export interface StatusParts {
   >;
   metricsPort(): number | null;
   draining(): boolean;
+  health(): Health;
+  bus(): BusStats;
   connections(): number;
   shareStats(timeoutMs: number): Promise<ShareStats>;
   blocks(timeoutMs: number): Promise<FoundBlock[]>;
@@ -59,6 +66,8 @@ export async function gatherStatus(p: StatusParts): Promise<NodeStatus> {
     ...p.fixed,
     metricsPort: p.metricsPort(),
     draining: p.draining(),
+    health: p.health(),
+    bus: p.bus(),
     connections: p.connections(),
     shares:
       share === undefined

@@ -82,6 +82,10 @@ test('metrics - /metrics counts what the node did, /health turns 503 on drain', 
     1,
   );
   assert.equal(sample(text, 'colliery_draining'), 0);
+  assert.equal(sample(text, 'colliery_health', 'state="ok"'), 1);
+  assert.equal(sample(text, 'colliery_health', 'state="degraded"'), 0);
+  assert.equal(sample(text, 'colliery_bus_up'), 1);
+  assert.equal(sample(text, 'colliery_bus_outages_total'), 0);
   assert.ok((sample(text, 'colliery_share_log_records_total') ?? 0) >= 1);
   assert.equal(sample(text, 'colliery_share_log_failed_total'), 0);
   assert.ok((sample(text, 'colliery_ledger_applied_seq') ?? 0) >= 1);

@@ -32,8 +32,21 @@ test(
     await until('shares in the ledger', () => (store.counters().shares >= 3 ? true : undefined));
 
     await pool.nats.kill('SIGKILL');
+    // While the bus is away the node serves on and says so: degraded, not draining.
+    const away = await until('the node to notice the bus is away', async () => {
+      const st = await pool.node.status();
+      return st.health.state === 'degraded' ? st : undefined;
+    });
+    assert.match(away.health.reasons.join(), /nats away/);
+    assert.equal(away.bus.up, false);
     await new Promise((r) => setTimeout(r, 12_000));
     await pool.nats.restart();
+    await until('the node to see the bus back', async () =>
+      (await pool.node.status()).health.state === 'ok' ? true : undefined,
+    );
+    const back = await pool.node.status();
+    assert.equal(back.bus.outages, 1);
+    assert.ok(back.bus.outageSeconds >= 10, `outage of ${back.bus.outageSeconds} s counted`);
 
     // Mining goes on: new shares are accepted and reach the ledger.
     const accepted = miner.stats.accepted;

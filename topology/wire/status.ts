@@ -7,6 +7,7 @@ import type { FoundBlock } from '../../actors/block/index.js';
 import type { LedgerReplica } from '../../actors/ledger/index.js';
 import type { LogAppender, ShareStats } from '../../actors/share/index.js';
 import type { NodeConfig } from '../config.js';
+import type { NodeHealth } from '../health.js';
 import { startMetricsServer, type MetricsServer } from '../metrics.js';
 import { gatherStatus, validateStatusMessage, type NodeStatus } from '../status.js';
 import type { NodeAddresses } from './actors.js';
@@ -29,6 +30,7 @@ export async function serveReports(
     replica: LedgerReplica;
     log: Logger;
     startedAtMs: number;
+    health: NodeHealth;
   },
 ): Promise<NodeReports> {
   const { startedAtMs } = w;
@@ -51,6 +53,8 @@ export async function serveReports(
       },
       metricsPort: () => metrics?.port ?? null,
       draining: () => rt.draining,
+      health: () => w.health.health,
+      bus: () => w.health.bus,
       connections: () => w.stratum.connections,
       shareStats,
       blocks,
@@ -63,8 +67,7 @@ export async function serveReports(
   if (cfg.metrics !== null) {
     try {
       metrics = await startMetricsServer(
-        { status, actors: () => rt.stats(), ledger: () => store },
-        () => rt.draining,
+        { status, actors: () => rt.stats(), ledger: () => store, health: () => w.health.health },
         cfg.metrics.host,
         cfg.metrics.port,
         (err) => w.log.warn({ err }, 'metrics scrape failed'),

@@ -1,0 +1,90 @@
+// Whether a node serves well, for /health and /metrics: 'ok', 'degraded' (still serving
+// miners, but something it leans on is away: the bus, its extranonce-prefix claim, the coin
+// nodes) or 'draining' (leaving; a load balancer should send miners elsewhere). The bus is
+// watched through the NATS connection's status events: an outage is logged at warn when it
+// starts and when it ends, with its length, and counted.
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+
+export type HealthState = 'ok' | 'degraded' | 'draining';
+
+export interface Health {
+  readonly state: HealthState;
+  /** Why it is degraded or draining (empty when ok). */
+  readonly reasons: readonly string[];
+}
+
+export interface BusStats {
+  readonly up: boolean;
+  readonly outages: number;
+  /** Seconds the bus was away, outages that ended plus the current one. */
+  readonly outageSeconds: number;
+}
+
+export class NodeHealth {
+  readonly #reasons = new Map<string, string>();
+  #busDownAt: number | null = null;
+  #outages = 0;
+  #outageMs = 0;
+
+  constructor(
+    private readonly log: Logger,
+    /** True once the node drains (the runtime's flag). */
+    private readonly isDraining: () => boolean,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Follows a NATS connection's status events until it closes. */
+  watchBus(nc: NatsConnection, name = 'nats'): void {
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') this.busDown(name, String(s.server));
+        else if (s.type === 'reconnect') this.busUp(name, String(s.server));
+      }
+    })().catch((err: unknown) => this.log.warn({ err }, 'bus status watch ended'));
+  }
+
+  busDown(name: string, server: string): void {
+    if (this.#busDownAt !== null) return;
+    this.#busDownAt = this.now();
+    this.#outages++;
+    this.set('bus', `${name} away (last server ${server})`);
+    this.log.warn({ server }, 'bus away: serving miners from what this node has');
+  }
+
+  busUp(name: string, server: string): void {
+    if (this.#busDownAt === null) return;
+    const ms = this.now() - this.#busDownAt;
+    this.#outageMs += ms;
+    this.#busDownAt = null;
+    this.clear('bus');
+    this.log.warn(
+      { server, outageSeconds: ms / 1000 },
+      `${name} back after ${(ms / 1000).toFixed(1)} s`,
+    );
+  }
+
+  /** Something the node leans on is away (`key` names it; set again to update the reason). */
+  set(key: string, reason: string): void {
+    this.#reasons.set(key, reason);
+  }
+
+  clear(key: string): void {
+    this.#reasons.delete(key);
+  }
+
+  get health(): Health {
+    if (this.isDraining()) return { state: 'draining', reasons: ['draining'] };
+    const reasons = [...this.#reasons.values()];
+    return { state: reasons.length === 0 ? 'ok' : 'degraded', reasons };
+  }
+
+  get bus(): BusStats {
+    const current = this.#busDownAt === null ? 0 : this.now() - this.#busDownAt;
+    return {
+      up: this.#busDownAt === null,
+      outages: this.#outages,
+      outageSeconds: (this.#outageMs + current) / 1000,
+    };
+  }
+}

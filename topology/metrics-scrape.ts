@@ -1,0 +1,205 @@
+// Prometheus text exposition 0.0.4 of one node, read at scrape time: its NodeStatus (status.ts:
+// health, Stratum connections, share verdicts, block candidates and blocks by status, the share
+// log, the ledger replica), its actors by kind (count, mailbox depth), the event loop
+// (utilisation and delay since the last scrape) and process memory.
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { ActorStats } from '../runtime/index.js';
+import type { NodeStatus } from './status.js';
+
+/** Renders scrapes; between two, only its event-loop delay histogram runs. */
+export class Scraper {
+  readonly #delay = monitorEventLoopDelay({ resolution: 10 });
+  #elu: EventLoopUtilization = performance.eventLoopUtilization();
+
+  constructor() {
+    this.#delay.enable();
+  }
+
+  close(): void {
+    this.#delay.disable();
+  }
+
+  text(st: NodeStatus, actors: readonly ActorStats[]): string {
+    const out = new Exposition();
+    nodeFamilies(out, st);
+    actorFamilies(out, actors);
+    this.#processFamilies(out);
+    return out.text();
+  }
+
+  #processFamilies(out: Exposition): void {
+    const now = performance.eventLoopUtilization();
+    out.gauge(
+      'colliery_event_loop_utilization',
+      'Share of time the event loop was busy since the last scrape (0-1).',
+      [[{}, performance.eventLoopUtilization(now, this.#elu).utilization]],
+    );
+    this.#elu = now;
+    const delay = this.#delay;
+    out.gauge(
+      'colliery_event_loop_delay_seconds',
+      'Event-loop delay since the last scrape, by quantile (10 ms sampling).',
+      [0.5, 0.99, 1].map((q) => [
+        { quantile: String(q) },
+        q === 1 ? delay.max / 1e9 : delay.percentile(q * 100) / 1e9,
+      ]),
+    );
+    delay.reset();
+    const mem = process.memoryUsage();
+    out.gauge('process_resident_memory_bytes', 'Resident memory of the process.', [[{}, mem.rss]]);
+    out.gauge('nodejs_heap_used_bytes', "V8's heap in use.", [[{}, mem.heapUsed]]);
+  }
+}
+
+/** The node itself: identity, health and the bus, connections, shares, blocks. */
+function nodeFamilies(out: Exposition, st: NodeStatus): void {
+  const { node, cluster, coin, version } = st;
+  out.gauge('colliery_node_info', 'This node: its id, cluster, coin and version (always 1).', [
+    [{ node, cluster, coin, version }, 1],
+  ]);
+  out.gauge(
+    'colliery_health',
+    "The node's health, one series per state: ok, degraded (serving; the bus, prefix claim or coin nodes away), draining.",
+    (['ok', 'degraded', 'draining'] as const).map((s) => [
+      { state: s },
+      st.health.state === s ? 1 : 0,
+    ]),
+  );
+  out.gauge('colliery_draining', '1 once the node drains (SIGTERM), else 0.', [
+    [{}, st.draining ? 1 : 0],
+  ]);
+  out.gauge('colliery_bus_up', '1 while the NATS connection is up, else 0.', [
+    [{}, st.bus.up ? 1 : 0],
+  ]);
+  out.counter('colliery_bus_outages_total', 'Times the NATS connection was lost.', [
+    [{}, st.bus.outages],
+  ]);
+  out.counter('colliery_bus_outage_seconds_total', 'Seconds without the NATS connection.', [
+    [{}, st.bus.outageSeconds],
+  ]);
+  out.gauge('colliery_stratum_connections', 'Open Stratum connections on this node.', [
+    [{}, st.connections],
+  ]);
+  // The Share and Block actors are asked (status.ts, 2 s limit); what did not answer is left out.
+  if (st.shares !== null) {
+    out.counter(
+      'colliery_shares_total',
+      "Shares this node's Share actor judged, by verdict.",
+      Object.entries(st.shares.verdicts).map(([verdict, n]) => [{ verdict }, n]),
+    );
+    out.counter(
+      'colliery_block_candidates_total',
+      'Shares this node found meeting the network target (sent to the Block actor).',
+      [[{}, st.shares.candidates]],
+    );
+  }
+  if (st.blocks !== null) {
+    out.gauge(
+      'colliery_blocks',
+      "Blocks the Block actor follows (the cluster's, its most recent 1,000), by status.",
+      Object.entries(st.blocks).map(([status, n]) => [{ status }, n]),
+    );
+  }
+  logFamilies(out, st);
+}
+
+/** The share log this node appends to and the ledger replica that applies it. */
+function logFamilies(out: Exposition, st: NodeStatus): void {
+  const log = st.log;
+  out.counter('colliery_share_log_records_total', 'Share records appended to the log.', [
+    [{}, log.records],
+  ]);
+  out.counter('colliery_share_log_shares_total', 'Shares appended to the log.', [[{}, log.shares]]);
+  out.counter('colliery_share_log_retries_total', 'Appends retried (timeouts, restarts).', [
+    [{}, log.retries],
+  ]);
+  out.counter(
+    'colliery_share_log_failed_total',
+    'Records given up after retrying (their miners heard "server busy").',
+    [[{}, log.failed]],
+  );
+  out.gauge('colliery_ledger_applied_seq', "The log sequence this node's ledger has applied.", [
+    [{}, st.ledger.lastApplied],
+  ]);
+  out.counter('colliery_ledger_shares_total', "Shares this node's ledger has applied.", [
+    [{}, st.ledger.shares],
+  ]);
+}
+
+/** Live actors by kind, and their mailboxes. */
+function actorFamilies(out: Exposition, actors: readonly ActorStats[]): void {
+  const kinds = new Map<string, { actors: number; depth: number; maxDepth: number }>();
+  for (const a of actors) {
+    const kind = kindOf(a.address);
+    const k = kinds.get(kind) ?? { actors: 0, depth: 0, maxDepth: 0 };
+    k.actors++;
+    k.depth += a.depth;
+    k.maxDepth = Math.max(k.maxDepth, a.depth);
+    kinds.set(kind, k);
+  }
+  out.gauge(
+    'colliery_actors',
+    'Live actors on this node, by kind.',
+    [...kinds].map(([kind, k]) => [{ kind }, k.actors]),
+  );
+  out.gauge(
+    'colliery_actor_mailbox_depth',
+    'Messages waiting in the mailboxes of one kind of actor.',
+    [...kinds].map(([kind, k]) => [{ kind }, k.depth]),
+  );
+  out.gauge(
+    'colliery_actor_mailbox_depth_max',
+    'The deepest mailbox of one kind of actor.',
+    [...kinds].map(([kind, k]) => [{ kind }, k.maxDepth]),
+  );
+}
+
+/** An actor's kind from its address `colliery.<cluster>.<kind>.<id>`. */
+function kindOf(address: string): string {
+  return address.split('.', 3)[2] ?? 'unknown';
+}
+
+type Labels = Readonly<Record<string, string>>;
+
+/** Prometheus text format 0.0.4: HELP, TYPE, then one sample per label set. */
+class Exposition {
+  readonly #lines: string[] = [];
+
+  gauge(name: string, help: string, samples: readonly (readonly [Labels, number])[]): void {
+    this.#family(name, 'gauge', help, samples);
+  }
+
+  counter(name: string, help: string, samples: readonly (readonly [Labels, number])[]): void {
+    this.#family(name, 'counter', help, samples);
+  }
+
+  #family(
+    name: string,
+    type: string,
+    help: string,
+    samples: readonly (readonly [Labels, number])[],
+  ): void {
+    this.#lines.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
+    this.#lines.push(`# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) {
+      const set = Object.entries(labels)
+        .map(
+          ([k, v]) =>
+            `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`,
+        )
+        .join(',');
+      this.#lines.push(`${name}${set === '' ? '' : `{${set}}`} ${formatValue(value)}`);
+    }
+  }
+
+  text(): string {
+    return this.#lines.join('\n') + '\n';
+  }
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
