@@ -1,6 +1,6 @@
 // What a node builds differently for a prime-family coin (node.ts asks for these parts when
 // the coin's family is 'prime'): the Stratum dialect and its vardiff bounds in chain work,
-// the Job actor's coinbase rules, and the prime Share behaviour on the verifier pool's
+// the Job actor's coinbase rules, and the Share actor's prime family on the verifier pool's
 // `prime-share` task. Per-coin choices: the work model's step ratio R (the Primecoin client's
 // 32 on mainnet/testnet; 10 on the devnet, measured with our sieve at 256-300-bit origins:
 // about one chain in ten extends by one member) and the share targets.
@@ -8,16 +8,9 @@
 // For prime coins `--start-difficulty`, `--min-difficulty` and `--max-difficulty` are chain
 // lengths (7.5 = 07.800000); values outside [shortest share length, 99] fall back to the
 // coin's defaults.
-import { primeDialect } from '../actors/connection/prime-dialect.js';
-import type { Dialect } from '../actors/connection/dialect.js';
-import type { JobWork, PrimeJobRules } from '../actors/job/job.js';
-import type { ShareSink } from '../actors/share/actor.js';
-import {
-  primeShareActor,
-  validatePrimeShareMessage,
-  type PrimeShareMessage,
-  type PrimeVerifier,
-} from '../actors/share/prime-actor.js';
+import { primeDialect, type Dialect } from '../actors/connection/index.js';
+import type { JobWork, PrimeJobRules } from '../actors/job/index.js';
+import { primeFamily, type PrimeFamily, type PrimeVerifier } from '../actors/share/index.js';
 import type { NetworkParams } from '../actors/shared/network.js';
 import {
   chainWork,
@@ -26,7 +19,6 @@ import {
 } from '../actors/shared/prime-share-value.js';
 import { u32FromHex } from '../actors/shared/hex.js';
 import { targetMint } from '../native/index.js';
-import type { Address, Factory } from '../runtime/index.js';
 import type { NodeConfig } from './config.js';
 
 export interface PrimeCoinParams {
@@ -50,13 +42,8 @@ export interface PrimeNodeParts {
   readonly minWork: number;
   readonly maxWork: number;
   readonly jobRules: PrimeJobRules;
-  shareActor(deps: {
-    block: Address;
-    sink: ShareSink | null;
-    keepJobs: number;
-    maxBatch: number;
-  }): Factory<PrimeShareMessage>;
-  readonly validateShareMessage: (input: unknown) => PrimeShareMessage;
+  /** The Share actor's family (one per actor incarnation: it keeps per-worker statistics). */
+  shareFamily(): PrimeFamily;
   /** A job's block subsidy, TargetGetMint of its nBits (the Share and Block actors' rule). */
   subsidySats(work: JobWork): bigint;
 }
@@ -84,21 +71,15 @@ export function primeNodeParts(
     minWork: work(minLength),
     maxWork: work(length(cfg.maxDifficulty, 99)),
     jobRules: { model, minOutputSats: rules.minOutputSats },
-    shareActor: (deps) =>
-      primeShareActor({
-        coin: cfg.coin,
+    shareFamily: () =>
+      primeFamily({
         verifier,
-        block: deps.block,
-        sink: deps.sink,
-        keepJobs: deps.keepJobs,
-        maxBatch: deps.maxBatch,
         model,
         minLength: rules.minLength,
         subsidySats,
         stats: { continuation: 1 / params.stepRatio, minEvidence: 3 },
         statsLogEvery: 100,
       }),
-    validateShareMessage: validatePrimeShareMessage,
     subsidySats,
   };
 }

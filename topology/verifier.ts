@@ -3,9 +3,9 @@
 // packed into two transferred buffers (native/pool-types.ts PackedSubmits) and its hashes come
 // back in one: no structured clone of per-share objects on the event loop.
 import { availableParallelism } from 'node:os';
-import { createVerifierPool, nativeImpl, type VerifierPool } from '../native/index.js';
-import type { NativeImpl } from '../native/types.js';
-import type { SubmitHasher } from '../actors/share/actor.js';
+import { createVerifierPool, nativeImpl } from '../native/index.js';
+import type { NativeImpl, VerifierPool } from '../native/index.js';
+import type { SubmitHasher } from '../actors/share/index.js';
 import type { HashSubmitInput } from '../actors/shared/submit-hash.js';
 
 export interface PoolHasher extends SubmitHasher {

@@ -1,13 +1,8 @@
-// Job + submit -> the inputs of hashSubmit (native or the TypeScript reference), and the
-// reference hash itself: the path a share takes from a miner's fields to a header hash.
-import { coinb2ForPayout, type JobWork } from '../job/job.js';
-import { prevHashFromStratum } from '../job/notify.js';
+// Job + submit -> the inputs of hashSubmit (native, or the TypeScript reference in
+// shared/submit-hash.ts): the path a share takes from a miner's fields to a header hash.
+import { coinb2ForPayout, prevHashFromStratum, type JobWork } from '../job/index.js';
 import { concatBytes, hexToBytes, reverseBytes, u32FromHex } from '../shared/hex.js';
-import {
-  hashSubmitReference,
-  type HashSubmitInput,
-  type SubmitHash,
-} from '../shared/submit-hash.js';
+import type { HashSubmitInput } from '../shared/submit-hash.js';
 import type { ShareSubmit } from './submit.js';
 
 /** The byte forms of a job that every share on it reuses; compute once per job. */
@@ -72,9 +67,4 @@ export function hashSubmitInput(
     nbits: bytes.nbits,
     nonce: Number.parseInt(submit.nonce, 16),
   };
-}
-
-/** The reference (pure TS) hash of a submit on a job. */
-export function hashShare(job: JobWork, submit: ShareSubmit, headerVersion: number): SubmitHash {
-  return hashSubmitReference(hashSubmitInput(jobBytes(job), submit, headerVersion));
 }

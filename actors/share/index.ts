@@ -1,15 +1,18 @@
-// The Share actor's public surface: the per-node actor that verifies submits in the verifier
-// pool and answers them (actor.ts, prime-actor.ts), its messages (messages.ts), its sink —
-// the share log appender (log-sink.ts) — and the header bytes both families hash (header.ts).
-// Other folders import from here, never deeper.
-export type { ShareSink, SubmitHasher } from './actor.js';
+// The Share actor's public surface: the per-node actor that verifies submits and answers them
+// (actor.ts, one shell; decide.ts, its decisions), the two PoW families it runs (hash-family.ts,
+// prime-family.ts), its messages (messages.ts), its sink — the share log appender (log-sink.ts)
+// — and the header bytes both families hash (header.ts). Other folders import from here, never
+// deeper.
+export type { ShareActorConfig } from './actor.js';
 export { shareActor } from './actor.js';
+export type { HashFamily, SubmitHasher } from './hash-family.js';
+export { hashFamily } from './hash-family.js';
 export type { JobBytes } from './header.js';
 export { hashSubmitInput, jobBytes } from './header.js';
-export type { AppenderOptions, LogAppenderStats } from './log-sink.js';
+export type { AcceptedShare, AppenderOptions, LogAppenderStats, ShareSink } from './log-sink.js';
 export { DEFAULT_APPENDER, LogAppender, openNodeLog } from './log-sink.js';
-export type { BlockCandidate, ShareStats } from './messages.js';
+export type { BlockCandidate, ShareMessage, ShareStats } from './messages.js';
 export { validateShareMessage } from './messages.js';
-export type { PrimeShareMessage, PrimeVerifier } from './prime-actor.js';
-export { primeShareActor, validatePrimeShareMessage } from './prime-actor.js';
+export type { PrimeFamily, PrimeFamilyConfig, PrimeVerifier } from './prime-family.js';
+export { primeFamily } from './prime-family.js';
 export type { ShareSubmit } from './submit.js';

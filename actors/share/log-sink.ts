@@ -15,8 +15,8 @@ import {
 } from '@opentelemetry/api';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { spanTime, timedSpan } from '../shared/span-time.js';
+import type { Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { AcceptedShare, ShareSink } from './actor.js';
 import {
   LOG_RECORD_VERSION,
   type LogRecord,
@@ -34,6 +34,26 @@ import {
   type LogKind,
 } from '../shared/log-stream.js';
 import { linksTo, traceparentOf, tracer } from '../shared/log-trace.js';
+
+/** An accepted share, as the share log records it (`job` is shared by the job's shares). */
+export interface AcceptedShare {
+  readonly job: LoggedJob;
+  readonly account: string;
+  readonly worker: string;
+  readonly weight: number;
+  readonly hash: string;
+  readonly atMs: number;
+  /** The submit's trace (not logged): the log append's span links to it. */
+  readonly trace?: Context;
+}
+
+/**
+ * Where the Share actor hands accepted shares before their miners hear "accepted" (the durable
+ * share log): the promise settles once they are durable.
+ */
+export interface ShareSink {
+  append(shares: readonly AcceptedShare[]): Promise<void>;
+}
 
 /** The submit traces of a record's shares. */
 function* shareTraces(batch: readonly Pending[]): Generator<SpanContext | undefined> {

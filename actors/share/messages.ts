@@ -1,8 +1,8 @@
-// Messages of the Share actor (one per node) and what it sends on: verdicts back to the
-// Connection that asked, block candidates to the Block actor.
+// Messages of the Share actor (one per node, either PoW family) and what it sends on: verdicts
+// back to the Connection that asked, block candidates to the Block actor.
 import type { Address } from '../../runtime/index.js';
-import type { ShareSubmission, ShareVerdictKind } from '../connection/messages.js';
-import type { JobAnnouncement } from '../job/messages.js';
+import type { ShareSubmission, ShareVerdictKind } from '../connection/index.js';
+import type { JobAnnouncement } from '../job/index.js';
 import { CodedError } from '../shared/errors.js';
 import type { WorkerPrimeStats } from './prime-stats.js';
 import type { ShareSubmit } from './submit.js';
@@ -15,11 +15,12 @@ export type ShareMessage =
       readonly replyTo: Address;
     }
   | JobAnnouncement
-  /** To self: verifier batch `batch` is back (its hashes wait in the actor, not in the message). */
-  | { readonly type: 'share.verified'; readonly batch: number }
   | { readonly type: 'share.stats' };
 
-/** To the Block actor: a share whose hash meets the network target (sent before anything else). */
+/**
+ * Asked of the Block actor: a share that meets the block target. Its batch's verdicts and log
+ * append wait for the answer (the Block actor answers once it has handled the candidate).
+ */
 export interface BlockCandidate {
   readonly type: 'block.candidate';
   readonly coin: string;
@@ -44,11 +45,8 @@ export interface ShareStats {
   readonly prime?: { readonly workers: readonly WorkerPrimeStats[] };
 }
 
-/**
- * A `share.submits`: a non-empty list of submissions with every field the Share behaviours
- * read (either family).
- */
-export function isShareSubmits(input: unknown): boolean {
+/** A `share.submits`: a non-empty list of submissions with every field the actor reads. */
+function isShareSubmits(input: unknown): boolean {
   const m = input as { type?: unknown; shares?: unknown; replyTo?: unknown } | null;
   return (
     m?.type === 'share.submits' &&
@@ -79,7 +77,6 @@ export function validateShareMessage(input: unknown): ShareMessage {
       if (isShareSubmits(input)) return input as ShareMessage;
       break;
     case 'job.new':
-    case 'share.verified':
     case 'share.stats':
       return input as ShareMessage;
   }

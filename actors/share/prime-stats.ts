@@ -90,6 +90,64 @@ export class WorkerChainStats {
   }
 }
 
+/** A log line the statistics ask for (the Share actor's LogLine). */
+export interface StatsLine {
+  readonly level: 'info' | 'warn';
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly msg: string;
+}
+
+/** Every worker's statistics (at most 100,000 workers; then it starts over), and its log lines. */
+export class PrimeWorkers {
+  readonly #cfg: PrimeStatsConfig;
+  readonly #logEvery: number;
+  readonly #workers = new Map<string, WorkerChainStats>();
+  readonly #flagged = new Set<string>();
+
+  /** `logEvery`: a worker's estimate is logged every this many of its accepted shares (0: never). */
+  constructor(cfg: PrimeStatsConfig, logEvery: number) {
+    this.#cfg = cfg;
+    this.#logEvery = logEvery;
+  }
+
+  /** Records one accepted share; the line to log when the worker's estimate is due. */
+  record(
+    worker: string,
+    chain: number,
+    type: string | null,
+    shareTarget: number,
+    blockTarget: number,
+  ): StatsLine | null {
+    let stats = this.#workers.get(worker);
+    if (!stats) {
+      if (this.#workers.size >= 100_000) this.#workers.clear();
+      this.#workers.set(worker, (stats = new WorkerChainStats(worker)));
+    }
+    stats.record(chain, type, shareTarget, blockTarget);
+    const every = this.#logEvery;
+    if (every <= 0 || !stats.snapshotDue(every)) return null;
+    const snap = stats.snapshot(this.#cfg);
+    const fields = {
+      worker,
+      shares: snap.shares,
+      byLength: snap.byLength,
+      asked: snap.askedLength,
+      estimated: snap.estimatedLength,
+      evidence: Number(snap.evidence.toFixed(1)),
+    };
+    if (snap.flagged && !this.#flagged.has(worker)) {
+      this.#flagged.add(worker);
+      return { level: 'warn', fields, msg: 'worker sieves for shorter chains than the pool asks' };
+    }
+    if (!snap.flagged) this.#flagged.delete(worker);
+    return { level: 'info', fields, msg: 'worker chain statistics' };
+  }
+
+  snapshots(): WorkerPrimeStats[] {
+    return [...this.#workers.values()].map((w) => w.snapshot(this.#cfg));
+  }
+}
+
 const ll = (s: number, n: number, p: number): number =>
   (s > 0 ? s * Math.log(p) : 0) + (n - s > 0 ? (n - s) * Math.log(1 - p) : 0);
 

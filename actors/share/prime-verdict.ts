@@ -11,7 +11,7 @@
 // `blockCandidate` is the full CheckPrimeProofOfWork against the block target (ELL chain test,
 // Fermat double check, normalization): such a share goes to the Block actor even when stale or
 // rejected for other reasons, as for hash shares.
-import type { PrimeShareResult } from '../../native/types.js';
+import type { PrimeShareResult } from '../../native/index.js';
 import { bytesToHex, reverseBytes } from '../shared/hex.js';
 
 export interface PrimeShareContext {

@@ -1,6 +1,6 @@
 // A share submission as the Share actor receives it: the mining.submit fields (hex as the
 // miner sent them) plus the connection's extranonce1. Shape only; verdict.ts judges content.
-import type { ShareSubmission } from '../connection/messages.js';
+import type { ShareSubmission } from '../connection/index.js';
 
 export interface ShareSubmit {
   readonly jobId: string;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
-import type { AcceptedShare, ShareSink } from '../../actors/share/actor.js';
+import type { AcceptedShare, ShareSink } from '../../actors/share/index.js';
 import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
 import { blockSubmit, LoadClient, newLoadStats } from '../helpers/stratum-load.js';
 

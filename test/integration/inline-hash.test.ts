@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nativeImpl } from '../../native/index.js';
-import type { SubmitHasher } from '../../actors/share/actor.js';
+import type { SubmitHasher } from '../../actors/share/index.js';
 import { createPoolHasher } from '../../topology/verifier.js';
 import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
 import { LoadClient, newLoadStats, openClients } from '../helpers/stratum-load.js';

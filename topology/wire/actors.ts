@@ -9,6 +9,7 @@ import {
 } from '../../actors/block/index.js';
 import { defaultCoinbaseLayout, jobActor, validateJobRequest } from '../../actors/job/index.js';
 import {
+  hashFamily,
   shareActor,
   validateShareMessage,
   type ShareSink,
@@ -33,7 +34,10 @@ export function nodeAddresses(rt: Runtime, cfg: NodeConfig): NodeAddresses {
   };
 }
 
-/** This node's Share actor, subscribed to the coin's jobs. */
+/**
+ * This node's Share actor, subscribed to the coin's jobs: one shell for either PoW family, the
+ * family (hash: the node's hasher; prime: the verifier pool's prime-share task) its strategy.
+ */
 export function spawnShare(
   rt: Runtime,
   cfg: NodeConfig,
@@ -43,32 +47,29 @@ export function spawnShare(
   sink: ShareSink,
 ): Address {
   const t = cfg.tuning;
-  const share = rt.spawn(
-    'share',
-    cfg.nodeId,
-    coin.prime
-      ? (coin.prime.shareActor({
-          block: at.block,
-          sink,
-          keepJobs: t.keepJobs,
-          maxBatch: t.primeShareBatch,
-        }) as unknown as ReturnType<typeof shareActor>)
-      : shareActor({
-          coin: cfg.coin,
-          hasher,
-          block: at.block,
-          sink,
-          keepJobs: t.keepJobs,
-          maxBatch: t.shareBatch,
-          subsidySats: coin.subsidySats,
-        }),
-    {
-      validate: (coin.prime?.validateShareMessage ??
-        validateShareMessage) as typeof validateShareMessage,
-      remote: false,
-      mailbox: { capacity: t.shareMailbox },
-    },
-  );
+  const deps = {
+    coin: cfg.coin,
+    block: at.block,
+    sink,
+    keepJobs: t.keepJobs,
+    // A batch that held a block candidate waits for the Block actor's answer, which comes once
+    // the coin nodes answered submitblock (each call fails after the RPC timeout).
+    blockAnswerMs: t.rpcTimeoutSeconds * 1000,
+    send: rt,
+  };
+  const prime = coin.prime;
+  const factory = prime
+    ? shareActor({ ...deps, maxBatch: t.primeShareBatch, family: () => prime.shareFamily() })
+    : shareActor({
+        ...deps,
+        maxBatch: t.shareBatch,
+        family: () => hashFamily({ hasher, subsidySats: coin.subsidySats }),
+      });
+  const share = rt.spawn('share', cfg.nodeId, factory, {
+    validate: validateShareMessage,
+    remote: false,
+    mailbox: { capacity: t.shareMailbox },
+  });
   rt.subscribe(at.jobsTopic, share);
   return share;
 }
