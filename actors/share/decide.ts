@@ -30,11 +30,10 @@ import type {
   ShareSubmission,
   ShareVerdictKind,
 } from '../connection/index.js';
-import type { JobAnnouncement } from '../job/index.js';
+import type { JobAnnouncement, JobWork } from '../job/index.js';
 import type { Checked, FamilyJob, Judged, LogLine, Refusal, ShareFamily } from './family.js';
 import type { AcceptedShare } from './log-sink.js';
 import type { BlockCandidate, ShareStats } from './messages.js';
-import { RecentJobs } from './recent-jobs.js';
 
 /** Most shares a flush verifies on the event loop (and only while nothing is at the verifier). */
 export const INLINE_MAX = 4;
@@ -401,4 +400,43 @@ function reply<J extends FamilyJob, C>(
   out.push(
     batch === undefined ? { kind: 'reply', to, verdicts } : { kind: 'reply', to, verdicts, batch },
   );
+}
+
+/**
+ * The jobs shares are still judged against: the last `keep` announced for this coin, oldest
+ * dropped first, and the tip they build on. A share on a job from an older tip is stale (but
+ * still checked as a block candidate).
+ */
+export class RecentJobs<J extends FamilyJob> {
+  readonly #coin: string;
+  readonly #keep: number;
+  readonly #jobs = new Map<string, J>();
+  #tipPrev = '';
+
+  constructor(coin: string, keep: number) {
+    this.#coin = coin;
+    this.#keep = keep;
+  }
+
+  get size(): number {
+    return this.#jobs.size;
+  }
+
+  get(id: string): J | undefined {
+    return this.#jobs.get(id);
+  }
+
+  /** Remembers an announced job of this coin (once), as `known` builds it. */
+  add(a: JobAnnouncement, known: (work: JobWork) => J): void {
+    if (a.coin !== this.#coin || this.#jobs.has(a.work.id)) return;
+    this.#jobs.set(a.work.id, known(a.work));
+    if (a.work.cleanJobs || this.#tipPrev === '') this.#tipPrev = a.work.prevHash;
+    while (this.#jobs.size > this.#keep)
+      this.#jobs.delete(this.#jobs.keys().next().value as string);
+  }
+
+  /** True when the job builds on an older tip than the newest clean job's. */
+  isStale(job: J): boolean {
+    return job.work.prevHash !== this.#tipPrev;
+  }
 }

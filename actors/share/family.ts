@@ -6,7 +6,7 @@ import type { ShareSubmission, ShareVerdictKind } from '../connection/index.js';
 import type { JobWork } from '../job/index.js';
 import type { LoggedJob } from '../ledger/index.js';
 import type { ShareStats } from './messages.js';
-import type { ShareSubmit } from './submit.js';
+import type { ShareSubmit } from './messages.js';
 
 /** What every family keeps of a job: its work and what the share log records about it. */
 export interface FamilyJob {

@@ -8,9 +8,8 @@ import { hashNetWeight, hashShareWeight } from '../shared/share-weight.js';
 import type { HashSubmitInput } from '../shared/submit-hash.js';
 import { shareTargetFromDifficulty, targetFromHex } from '../shared/target.js';
 import type { Checked, FamilyJob, Judged, ShareFamily } from './family.js';
-import { bytesForPayout, hashSubmitInput, jobBytes, type JobBytes } from './header.js';
-import type { JobWithBytes } from './header.js';
-import { shareSubmitOf } from './submit.js';
+import { bytesForPayout, hashSubmitInput, jobBytes, shareSubmitOf } from './header.js';
+import type { JobBytes, JobWithBytes } from './header.js';
 import { classifyHash, precheckSubmit } from './verdict.js';
 
 /** Hashes submits off the event loop; null for an item the verifier refused. */

@@ -1,9 +1,11 @@
-// Job + submit -> the inputs of hashSubmit (native, or the TypeScript reference in
-// shared/submit-hash.ts): the path a share takes from a miner's fields to a header hash.
+// A Connection's submission -> its submit fields, and job + submit -> the inputs of hashSubmit
+// (native, or the TypeScript reference in shared/submit-hash.ts): the path a share takes from a
+// miner's fields to a header hash.
 import { coinb2ForPayout, prevHashFromStratum, type JobWork } from '../job/index.js';
 import { concatBytes, hexToBytes, reverseBytes, u32FromHex } from '../shared/hex.js';
 import type { HashSubmitInput } from '../shared/submit-hash.js';
-import type { ShareSubmit } from './submit.js';
+import type { ShareSubmission } from '../connection/index.js';
+import type { ShareSubmit } from './messages.js';
 
 /** The byte forms of a job that every share on it reuses; compute once per job. */
 export interface JobBytes {
@@ -67,4 +69,23 @@ export function hashSubmitInput(
     nbits: bytes.nbits,
     nonce: Number.parseInt(submit.nonce, 16),
   };
+}
+
+/** The submit fields of a Connection's share, hex as on the wire; `extra` per PoW family. */
+export function shareSubmitOf(
+  share: ShareSubmission,
+  extra: { readonly versionBits?: string | undefined } | { readonly multiplier: string },
+): ShareSubmit {
+  return {
+    jobId: share.jobId,
+    extranonce1: share.extranonce1,
+    extranonce2: share.extranonce2,
+    ntime: hex32(share.ntime),
+    nonce: hex32(share.nonce),
+    ...extra,
+  };
+}
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
 }

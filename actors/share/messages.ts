@@ -5,7 +5,25 @@ import type { ShareSubmission, ShareVerdictKind } from '../connection/index.js';
 import type { JobAnnouncement } from '../job/index.js';
 import { CodedError } from '../shared/errors.js';
 import type { WorkerPrimeStats } from './prime-stats.js';
-import type { ShareSubmit } from './submit.js';
+
+/**
+ * A share submission as the Share actor verifies it and a block candidate carries it: the
+ * mining.submit fields (hex as the miner sent them) plus the connection's extranonce1.
+ */
+export interface ShareSubmit {
+  readonly jobId: string;
+  /** The connection's extranonce1 (hex), assigned at subscribe. */
+  readonly extranonce1: string;
+  readonly extranonce2: string;
+  /** 8 hex digits, big-endian uint32 as sent. */
+  readonly ntime: string;
+  /** 8 hex digits, big-endian uint32 as sent. */
+  readonly nonce: string;
+  /** BIP310 6th param, 8 hex digits; absent without version rolling. */
+  readonly versionBits?: string | undefined;
+  /** Prime family: the multiplier's canonical getvch() bytes, hex (the block carries them). */
+  readonly multiplier?: string | undefined;
+}
 
 export type ShareMessage =
   /** The submits of one socket read, in order (a Connection sends one message per read). */

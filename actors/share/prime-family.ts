@@ -17,10 +17,10 @@ import {
 } from '../shared/prime-share-value.js';
 import { submitHeader } from '../shared/submit-hash.js';
 import type { Checked, FamilyJob, Judged, ShareFamily } from './family.js';
-import { bytesForPayout, hashSubmitInput, jobBytes, type JobWithBytes } from './header.js';
+import { bytesForPayout, hashSubmitInput, jobBytes, shareSubmitOf } from './header.js';
+import type { JobWithBytes } from './header.js';
 import { PrimeWorkers, type PrimeStatsConfig } from './prime-stats.js';
 import { classifyPrimeShare, wordText } from './prime-verdict.js';
-import { shareSubmitOf } from './submit.js';
 import { precheckSubmit } from './verdict.js';
 
 /** Verifies prime shares off the event loop (the verifier pool's `prime-share` task). */

@@ -17,7 +17,7 @@ import type { JobWork } from '../job/index.js';
 import { isHex, u32FromHex, u32ToHex } from '../shared/hex.js';
 import { hashToBigInt } from '../shared/target.js';
 import { rolledVersion, versionBitsAllowed } from '../shared/version-rolling.js';
-import type { ShareSubmit } from './submit.js';
+import type { ShareSubmit } from './messages.js';
 
 /** Core's MAX_FUTURE_BLOCK_TIME. */
 const MAX_FUTURE_BLOCK_TIME_SEC = 7200;

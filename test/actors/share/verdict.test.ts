@@ -6,7 +6,7 @@ import { parseNotifyParams, prevHashFromStratum } from '../../../actors/job/noti
 import { hashSubmitInput, jobBytes } from '../../../actors/share/header.js';
 import { stratumError } from '../../../actors/connection/errors.js';
 import { hashSubmitReference } from '../../../actors/shared/submit-hash.js';
-import type { ShareSubmit } from '../../../actors/share/submit.js';
+import type { ShareSubmit } from '../../../actors/share/messages.js';
 import {
   classifyHash,
   precheckSubmit,
