@@ -8,7 +8,7 @@
 // any turn, and the flush runs outside one too. That work has a span of its own per batch
 // (`share.batch`, from the flush until the batch is answered, linked to the submits it carries),
 // and what it tells continues that span's trace, not whichever message the actor handled last.
-import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { handOff } from '../../runtime/index.js';
 import type { ActorContext, Address, Behaviour, Factory, Runtime } from '../../runtime/index.js';
 import { linksTo, tracer } from '../shared/log-trace.js';
@@ -145,7 +145,7 @@ class ShareBehaviour<J extends FamilyJob, C extends Checked, R> implements Behav
   #verify(batch: number, items: readonly Queued<J, C>[], now: boolean): void {
     const attributes = { 'colliery.batch': batch, 'colliery.shares': items.length };
     const span = tracer.startSpan('share.batch', timedSpan({ attributes }), ROOT_CONTEXT);
-    if (span.isRecording()) span.addLinks(linksTo(items.map((q) => trace.getSpanContext(q.trace))));
+    if (span.isRecording()) span.addLinks(linksTo(submitTraces(items)));
     this.#batches.set(batch, { span, trace: trace.setSpan(ROOT_CONTEXT, span) });
     const verifier = this.#decide.family.verifier;
     const checked = items.map((q) => q.checked);
@@ -185,4 +185,11 @@ class ShareBehaviour<J extends FamilyJob, C extends Checked, R> implements Behav
   #traceOf(batch: number | undefined, turn: Context = ROOT_CONTEXT): Context {
     return batch === undefined ? turn : (this.#batches.get(batch)?.trace ?? turn);
   }
+}
+
+/** The submits' traces of a batch (its span links to the first 32 distinct ones). */
+function* submitTraces(
+  items: readonly { readonly trace: Context }[],
+): Generator<SpanContext | undefined> {
+  for (const q of items) yield trace.getSpanContext(q.trace);
 }
