@@ -10,6 +10,13 @@ import type { CoinRpc } from './rpc-client.js';
 import type { JobState } from './schedule.js';
 import { findJob, initJobState, issueJob } from './schedule.js';
 import { parseTemplate, type Template } from './template.js';
+import { CoinNodes } from './coin-nodes.js';
+
+/** A coin node that has not answered in this long is not waited for alone: the next is asked too. */
+const HEDGE_MS = 750;
+
+const isLongpoll = (p: unknown): boolean =>
+  typeof p === 'object' && p !== null && 'longpollid' in p;
 
 export interface JobActorConfig {
   readonly coin: string;
@@ -42,7 +49,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
   #sleeps = 0;
   #stopped = false;
   #lastPrev = '';
-  #nodeIndex = 0;
+  readonly #nodes: CoinNodes;
   #lastAnnouncement: JobAnnouncement | null = null;
 
   constructor(
@@ -50,6 +57,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
     ctx: ActorContext,
   ) {
     this.#state = initJobState(`${(ctx.lease?.fence ?? 0).toString(16)}x`);
+    this.#nodes = new CoinNodes(cfg.nodes, ctx.log);
     void this.#fetch(ctx, 'start');
     this.#every(ctx, 'refresh', cfg.refreshMs, () => this.#fetch(ctx, 'refresh'));
     this.#every(ctx, 'poll', cfg.pollMs, () => this.#pollTip(ctx));
@@ -73,6 +81,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
 
   stopped(): void {
     this.#stopped = true;
+    this.#nodes.close();
     for (const t of this.#timers.values()) t.cancel();
   }
 
@@ -154,29 +163,26 @@ class JobBehaviour implements Behaviour<JobRequest> {
     }
   }
 
-  /** One RPC with failover across the configured nodes; undefined (logged) when all fail. */
+  /**
+   * One RPC across the coin nodes (coin-nodes.ts: hedged, a stalled node costs the hedge
+   * delay); undefined when every node failed (logged there once per outage), after a pause.
+   */
   async #call(
     ctx: ActorContext,
     method: string,
     params: unknown[],
     timeoutMs: number,
   ): Promise<unknown> {
-    for (let i = 0; i < this.cfg.nodes.length && !this.#stopped; i++) {
-      const node = this.cfg.nodes[(this.#nodeIndex + i) % this.cfg.nodes.length];
-      if (!node) continue;
-      try {
-        const result = await node.call(method, params, timeoutMs);
-        this.#nodeIndex = (this.#nodeIndex + i) % this.cfg.nodes.length;
-        return result;
-      } catch (err) {
-        // A longpoll still open when the actor stopped fails as its coin node goes: no news.
-        if (this.#stopped) break;
-        ctx.log.warn({ err, node: node.name, method }, 'coin node call failed');
-        if (!(err as { retryable?: boolean }).retryable) break;
-      }
+    const hedgeMs =
+      method === 'getblocktemplate' && params.length > 0 && isLongpoll(params[0])
+        ? timeoutMs
+        : Math.min(HEDGE_MS, timeoutMs);
+    try {
+      return await this.#nodes.call(method, params, timeoutMs, hedgeMs);
+    } catch {
+      if (!this.#stopped) await this.#sleep(ctx, Math.min(1000, this.cfg.pollMs));
+      return undefined;
     }
-    if (!this.#stopped) await this.#sleep(ctx, Math.min(1000, this.cfg.pollMs));
-    return undefined;
   }
 
   /** Runs `fn` every `ms`, skipping a beat while the previous run is still going. */
