@@ -4,9 +4,8 @@
 // each round where its found blocks are. What those answers mean is blocks.ts's; the events
 // go to `onEvent` (the block log, metrics).
 import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
-import type { Job, JobWork } from '../job/job.js';
-import type { CoinRpc } from '../job/rpc-client.js';
-import type { BlockCandidate } from '../share/messages.js';
+import type { CoinRpc, Job, JobWork } from '../job/index.js';
+import type { BlockCandidate } from '../share/index.js';
 import { assembleBlock, prepareBlockJob } from './assemble.js';
 import {
   applyConfirmations,

@@ -6,10 +6,8 @@
 // The coinbase carries its witness (marker/flag and the 32-byte zero reserved value) whenever the
 // job has a witness commitment: peers receiving the block over P2P do not repair a missing one
 // the way Core's submitblock does.
-import { withCoinbaseWitness } from '../job/coinbase.js';
-import type { Job } from '../job/job.js';
-import { hashSubmitInput, jobBytes, type JobBytes } from '../share/header.js';
-import type { ShareSubmit } from '../share/submit.js';
+import { withCoinbaseWitness, type Job } from '../job/index.js';
+import { hashSubmitInput, jobBytes, type JobBytes, type ShareSubmit } from '../share/index.js';
 import { encodeCompactSize } from '../shared/compact-size.js';
 import { bytesToHex, concatBytes, hexToBytes, isHex, reverseBytes } from '../shared/hex.js';
 import { sha256d } from '../shared/sha256d.js';

@@ -4,8 +4,8 @@
 // a follow round's confirmations make of the blocks in play (found or rejected for an
 // unresolved one; confirmed at the coin's maturity, orphaned when no node has it on its chain).
 // The shell (actor.ts) calls the coin nodes and hands on the events these return.
-import { coinb2ForPayout, type Job } from '../job/job.js';
-import type { BlockCandidate } from '../share/messages.js';
+import { coinb2ForPayout, type Job } from '../job/index.js';
+import type { BlockCandidate } from '../share/index.js';
 import { hashNetWeight } from '../shared/share-weight.js';
 import { targetFromHex } from '../shared/target.js';
 import type { BlockEvent, FoundBlock } from './messages.js';

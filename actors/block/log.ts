@@ -13,8 +13,8 @@ import {
   type BlockFoundRecord,
   type BlockStatusRecord,
   type LogRecord,
-} from '../ledger/records.js';
-import type { LogAppender } from '../share/log-sink.js';
+} from '../ledger/index.js';
+import type { LogAppender } from '../share/index.js';
 import { readLog } from '../shared/log-reader.js';
 
 export type BlockEventKind = BlockEvent['kind'];

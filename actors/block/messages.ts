@@ -1,8 +1,8 @@
 // What the Block actor receives (the Job actor's full jobs, the Share actor's candidates, its
 // own follow rounds, list and restore) and what it tells of the blocks it submitted: its
 // events, for the block log and metrics, each carrying the block as it stands.
-import type { Job } from '../job/job.js';
-import type { BlockCandidate } from '../share/messages.js';
+import type { Job } from '../job/index.js';
+import type { BlockCandidate } from '../share/index.js';
 import { CodedError } from '../shared/errors.js';
 
 /**

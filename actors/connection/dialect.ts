@@ -3,7 +3,7 @@
 // units vardiff steers in, and what it accepts in mining.submit's extra params. The hash
 // family is Stratum V1 as every Bitcoin miner speaks it (difficulty = work, identity maps);
 // the prime family is in prime-dialect.ts (docs/primecoin-stratum.md).
-import { coinb2ForPayout } from '../job/job.js';
+import { coinb2ForPayout } from '../job/index.js';
 import { CodedError } from '../shared/errors.js';
 import type { Rejection } from './errors.js';
 import type { JobAnnouncement } from './messages.js';

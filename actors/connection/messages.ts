@@ -5,7 +5,7 @@ import { CodedError } from '../shared/errors.js';
 import type { Rejection } from './errors.js';
 import type { RequestId } from './codec.js';
 import type { WorkerName } from './worker-name.js';
-import type { JobWork } from '../job/job.js';
+import type { JobWork } from '../job/index.js';
 
 /** A job as broadcast by the Job actor to every node (per coin). */
 export interface JobAnnouncement {

@@ -7,7 +7,7 @@
 //    optional 7th = the claimed chain type (1CC, 2CC or TWN).
 // Vardiff steers in work units W(length) (actors/shared/prime-share-value.ts), so share
 // targets move in fractional-length steps.
-import { decodeMultiplier } from '../../native/multiplier.js';
+import { decodeMultiplier } from '../../native/index.js';
 import { hexToBytes } from '../shared/hex.js';
 import {
   chainWork,
