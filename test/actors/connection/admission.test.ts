@@ -1,0 +1,47 @@
+// admission - who may open a Stratum connection (per-IP limit, bans, drain) and the extranonce1
+// each admitted socket gets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Admission } from '../../../actors/connection/admission.js';
+
+const NOW = 1_700_000_000_000;
+const nothingLive = (): boolean => false;
+const gate = () => new Admission({ extranoncePrefix: 0xab, maxPerIp: 2, banMs: 60_000 });
+
+test('admission - at most maxPerIp sockets per IP; a closed one frees its place', () => {
+  const a = gate();
+  assert.notEqual(a.admit('10.0.0.1', NOW, nothingLive), null);
+  assert.notEqual(a.admit('10.0.0.1', NOW, nothingLive), null);
+  assert.equal(a.admit('10.0.0.1', NOW, nothingLive), null, 'third from one IP');
+  assert.notEqual(a.admit('10.0.0.2', NOW, nothingLive), null, 'another IP is counted apart');
+  a.release('10.0.0.1');
+  assert.notEqual(a.admit('10.0.0.1', NOW, nothingLive), null, 'after one closed');
+  assert.equal(a.admit('10.0.0.1', NOW, nothingLive), null);
+});
+
+test('admission - a banned IP is refused until its ban ends, then admitted', () => {
+  const a = gate();
+  a.ban('10.0.0.1', NOW);
+  assert.equal(a.admit('10.0.0.1', NOW + 59_999, nothingLive), null);
+  assert.notEqual(a.admit('10.0.0.2', NOW + 1, nothingLive), null, 'only that IP');
+  assert.notEqual(a.admit('10.0.0.1', NOW + 60_000, nothingLive), null, 'ban over');
+  assert.notEqual(a.admit('10.0.0.1', NOW + 60_001, nothingLive), null);
+});
+
+test('admission - nothing is admitted once closed (drain)', () => {
+  const a = gate();
+  a.close();
+  assert.equal(a.admit('10.0.0.1', NOW, nothingLive), null);
+});
+
+test('admission - extranonce1 is the node prefix byte and a counter, skipping live values', () => {
+  const a = gate();
+  const live = new Set(['ab000002', 'ab000003']);
+  const en1s = ['1', '2', '3', '4'].map((ip) => a.admit(ip, NOW, (x) => live.has(x)));
+  assert.deepEqual(en1s, ['ab000001', 'ab000004', 'ab000005', 'ab000006']);
+  // a refused socket takes no value
+  const b = gate();
+  b.ban('9.9.9.9', NOW);
+  assert.equal(b.admit('9.9.9.9', NOW, nothingLive), null);
+  assert.equal(b.admit('1.1.1.1', NOW, nothingLive), 'ab000001');
+});
