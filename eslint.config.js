@@ -4,7 +4,7 @@
 // own), and no module imports itself through others (import cycles, type-only ones included).
 // Source is linted with types, so a promise nobody awaits or handles is an error.
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

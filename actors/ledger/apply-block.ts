@@ -5,7 +5,7 @@
 import { splitFee } from '../shared/amounts.js';
 import type { BillLine, BlockBill, SharePosition } from './bill.js';
 import { FEE_ACCOUNT, POOL_ACCOUNT, PPS_ACCOUNT } from './config.js';
-import type { BlockFoundRecord, BlockStatusRecord } from './records.js';
+import type { BlockFoundRecord, BlockStatusRecord } from '../shared/log-records.js';
 import { tallyWindow, windowTarget } from './schemes/pplns.js';
 import type { PagePosition } from './schemes/pplns.js';
 import { roundTarget } from './schemes/prop.js';

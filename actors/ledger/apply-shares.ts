@@ -3,7 +3,7 @@
 // the block split's window (a PPLNS window or PROP round page). SOLO shares join
 // nothing: a SOLO account is paid by its own blocks.
 import { PPS_ACCOUNT } from './config.js';
-import type { ShareBatchRecord } from './records.js';
+import type { ShareBatchRecord } from '../shared/log-records.js';
 import { windowTarget } from './schemes/pplns.js';
 import { ppsCredit, settleRational } from './schemes/pps.js';
 import type { LedgerState } from './state.js';

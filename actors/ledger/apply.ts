@@ -7,8 +7,8 @@ import { applyBlockFound, applyBlockStatus } from './apply-block.js';
 import { applyPayoutPlanned, applyPayoutResult } from './apply-payout.js';
 import { applyShares } from './apply-shares.js';
 import { LEDGER_BAD_RECORD, LEDGER_RECORD_VERSION } from './errors.js';
-import type { LogEntry, LogRecord } from './records.js';
-import { LOG_RECORD_VERSION } from './records.js';
+import type { LogEntry, LogRecord } from '../shared/log-records.js';
+import { LOG_RECORD_VERSION } from '../shared/log-records.js';
 import type { LedgerState } from './state.js';
 
 /** Throws LEDGER_RECORD_VERSION for a record shaped by a newer version. */

@@ -2,7 +2,7 @@
 // shares that earned it (weight, count, first/last share by log position and hash), so a
 // miner who suspects the pool can recompute their line from the log.
 import type { AccountScheme } from './config.js';
-import type { CoinbasePayment } from './records.js';
+import type { CoinbasePayment } from '../shared/log-records.js';
 
 /** A share's place in the log: the record's sequence, its index in `shares`, its hash. */
 export interface SharePosition {

@@ -32,8 +32,8 @@ export type {
 } from './config.js';
 export { FEE_ACCOUNT, POOL_ACCOUNT, PPS_ACCOUNT, resolveConfig } from './config.js';
 export * from './errors.js';
-export type * from './records.js';
-export { LOG_RECORD_VERSION, WEIGHT_ONE } from './records.js';
+export type * from '../shared/log-records.js';
+export { LOG_RECORD_VERSION, WEIGHT_ONE } from '../shared/log-records.js';
 export type { BillLine, BlockBill, SharePosition } from './bill.js';
 export { applyEntries, applyEntry } from './apply.js';
 export type { LedgerCounters, LedgerState, Payout, PayoutStatus, BlockStatus } from './state.js';

@@ -16,9 +16,9 @@ import {
   type CoinbasePayment,
   type PayoutPlannedRecord,
   type PayoutResultRecord,
-} from './records.js';
+} from '../shared/log-records.js';
 import { hasCode } from '../shared/errors.js';
-import type { LogAppender } from '../share/log-sink.js';
+import type { LogAppender } from '../shared/log-appender.js';
 
 export interface PayoutLedger {
   /** Planned payouts with no sent/failed record yet. */

@@ -1,7 +1,7 @@
 // Payout planning (pure): which mature balances to pay, from the coinbase (non-custodial) or
 // from the pool's wallet (custodial). Deterministic order: largest balance first, ties by
 // account name; whatever is below the threshold or beyond the maximum is carried forward.
-import type { CoinbasePayment } from './records.js';
+import type { CoinbasePayment } from '../shared/log-records.js';
 import type { Account } from './state.js';
 
 export interface CoinbaseOutputOptions {

@@ -9,7 +9,7 @@ import { spanTime, timedSpan } from '../shared/span-time.js';
 import type { Logger } from 'pino';
 import type { LedgerStore } from './store.js';
 import { validateLogEntry } from './validate.js';
-import type { LogEntry } from './records.js';
+import type { LogEntry } from '../shared/log-records.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { readLog, type RawEntry } from '../shared/log-reader.js';
 import { linksTo, spanContextOf, tracer } from '../shared/log-trace.js';

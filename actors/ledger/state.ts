@@ -4,7 +4,7 @@
 import type { AccountScheme, ResolvedConfig } from './config.js';
 import { FEE_ACCOUNT, POOL_ACCOUNT, PPS_ACCOUNT, schemeOf } from './config.js';
 import type { BlockBill } from './bill.js';
-import type { CoinbasePayment } from './records.js';
+import type { CoinbasePayment } from '../shared/log-records.js';
 import type { Window } from './window.js';
 
 export interface Account {

@@ -19,7 +19,7 @@ import {
 } from './errors.js';
 import type { CoinbaseOutputOptions, PayoutPlanOptions } from './plan.js';
 import { coinbaseOutputs, planPayout } from './plan.js';
-import type { CoinbasePayment, LogEntry } from './records.js';
+import type { CoinbasePayment, LogEntry } from '../shared/log-records.js';
 import type { LedgerSnapshot } from './snapshot.js';
 import { digestOf, snapshotOf } from './snapshot.js';
 import type { BlockStatus, LedgerCounters, LedgerState, Payout } from './state.js';

@@ -1,7 +1,7 @@
 // Verify: recompute the ledger from the log in memory (the same apply code, a fresh state)
 // and compare it with what the store holds in LMDB. An empty list of differences is a pass.
 import { applyEntry } from './apply.js';
-import type { LogEntry } from './records.js';
+import type { LogEntry } from '../shared/log-records.js';
 import type { LedgerDifference } from './snapshot.js';
 import { diffSnapshots, snapshotOf } from './snapshot.js';
 import { createState } from './state.js';

@@ -16,11 +16,11 @@ import { spanTime, timedSpan } from '../shared/span-time.js';
 import { decide, initShare, isIdle, shareStats } from './decide.js';
 import type { Queued, ShareContext, ShareEffect, ShareEvent, ShareState } from './decide.js';
 import type { Checked, FamilyJob, ShareFamily } from './family.js';
-import type { AcceptedShare, ShareSink } from './log-sink.js';
+import type { AcceptedShare, ShareSink } from '../shared/log-appender.js';
 import type { BlockCandidate, ShareMessage, ShareStats } from './messages.js';
 
 // Where these types were declared before the families (tests and the pool bench import them here).
-export type { AcceptedShare, ShareSink } from './log-sink.js';
+export type { AcceptedShare, ShareSink } from '../shared/log-appender.js';
 export type { SubmitHasher } from './hash-family.js';
 
 export interface ShareActorConfig<J extends FamilyJob, C extends Checked, R> {

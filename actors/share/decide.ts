@@ -32,7 +32,7 @@ import type {
 } from '../connection/index.js';
 import type { JobAnnouncement, JobWork } from '../job/index.js';
 import type { Checked, FamilyJob, Judged, LogLine, Refusal, ShareFamily } from './family.js';
-import type { AcceptedShare } from './log-sink.js';
+import type { AcceptedShare } from '../shared/log-appender.js';
 import type { BlockCandidate, ShareStats } from './messages.js';
 
 /** Most shares a flush verifies on the event loop (and only while nothing is at the verifier). */

@@ -9,8 +9,13 @@ export type { HashFamily, SubmitHasher } from './hash-family.js';
 export { hashFamily } from './hash-family.js';
 export type { JobBytes } from './header.js';
 export { hashSubmitInput, jobBytes } from './header.js';
-export type { AcceptedShare, AppenderOptions, LogAppenderStats, ShareSink } from './log-sink.js';
-export { DEFAULT_APPENDER, LogAppender, openNodeLog } from './log-sink.js';
+export type {
+  AcceptedShare,
+  AppenderOptions,
+  LogAppenderStats,
+  ShareSink,
+} from '../shared/log-appender.js';
+export { DEFAULT_APPENDER, LogAppender, openNodeLog } from '../shared/log-appender.js';
 export type { BlockCandidate, ShareMessage, ShareStats, ShareSubmit } from './messages.js';
 export { validateShareMessage } from './messages.js';
 export type { PrimeFamily, PrimeFamilyConfig, PrimeVerifier } from './prime-family.js';

@@ -9,7 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { checkToken } from '../../runtime/index.js';
 import { CodedError } from './errors.js';
-import type { LogRecord } from '../ledger/records.js';
+import type { LogRecord } from './log-records.js';
 
 export const LOG_UNAVAILABLE = 'LOG_UNAVAILABLE';
 

@@ -9,7 +9,7 @@ import { open } from 'lmdb';
 import { applyEntries } from '../../actors/ledger/apply.js';
 import type { LedgerConfig } from '../../actors/ledger/config.js';
 import { resolveConfig } from '../../actors/ledger/config.js';
-import type { LogEntry } from '../../actors/ledger/records.js';
+import type { LogEntry } from '../../actors/shared/log-records.js';
 import { tallyWindow, windowTarget } from '../../actors/ledger/schemes/pplns.js';
 import { splitOverWeights } from '../../actors/ledger/schemes/split.js';
 import { createState } from '../../actors/ledger/state.js';

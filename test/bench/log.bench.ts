@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { jetstream } from '@nats-io/jetstream';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { connectNats } from '../../runtime/index.js';
-import { LogAppender, DEFAULT_APPENDER } from '../../actors/share/log-sink.js';
+import { LogAppender, DEFAULT_APPENDER } from '../../actors/shared/log-appender.js';
 import {
   DEFAULT_LOG_OPTIONS,
   ensureLogStream,
@@ -21,7 +21,7 @@ import {
 } from '../../actors/shared/log-stream.js';
 import { LedgerReplica } from '../../actors/ledger/replica.js';
 import { openLedger } from '../../actors/ledger/store.js';
-import type { LoggedJob } from '../../actors/ledger/records.js';
+import type { LoggedJob } from '../../actors/shared/log-records.js';
 import type { AcceptedShare } from '../../actors/share/actor.js';
 
 const fmt = (x: number): string =>

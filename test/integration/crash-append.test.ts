@@ -15,7 +15,7 @@ import { startDevnet } from '../../topology/devnet/index.js';
 import { StratumMiner } from '../../topology/miner/stratum-miner.js';
 import { hashHeaders } from '../../native/index.js';
 import { readLog } from '../../actors/shared/log-reader.js';
-import type { ShareBatchRecord } from '../../actors/ledger/records.js';
+import type { ShareBatchRecord } from '../../actors/shared/log-records.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 
 const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';

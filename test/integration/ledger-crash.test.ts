@@ -16,14 +16,14 @@ import { seededRandom } from '../helpers/random.js';
 import { until } from '../helpers/until.js';
 import { runCli } from '../helpers/cli.js';
 import { Runtime, connectNats } from '../../runtime/index.js';
-import { LogAppender, DEFAULT_APPENDER } from '../../actors/share/log-sink.js';
+import { LogAppender, DEFAULT_APPENDER } from '../../actors/shared/log-appender.js';
 import {
   DEFAULT_LOG_OPTIONS,
   ensureLogStream,
   lastLogSeq,
 } from '../../actors/shared/log-stream.js';
 import type { LedgerStatus } from '../../actors/ledger/actor.js';
-import type { LoggedJob } from '../../actors/ledger/records.js';
+import type { LoggedJob } from '../../actors/shared/log-records.js';
 import type { AcceptedShare } from '../../actors/share/actor.js';
 
 const cli = join(repoRoot, 'dist', 'topology', 'cli.js');

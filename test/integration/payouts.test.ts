@@ -13,7 +13,7 @@ import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 import { until } from '../helpers/until.js';
 import { connectNats } from '../../runtime/index.js';
 import { startDevnet, type Devnet } from '../../topology/devnet/index.js';
-import { LogAppender, DEFAULT_APPENDER } from '../../actors/share/log-sink.js';
+import { LogAppender, DEFAULT_APPENDER } from '../../actors/shared/log-appender.js';
 import { DEFAULT_LOG_OPTIONS, ensureLogStream } from '../../actors/shared/log-stream.js';
 import { LedgerReplica } from '../../actors/ledger/replica.js';
 import { PayoutExecutor, payoutComment, type PayoutLedger } from '../../actors/ledger/payouts.js';
@@ -21,7 +21,7 @@ import { openLedger } from '../../actors/ledger/store.js';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
 import { addressToScript, scriptToAddress } from '../../actors/shared/address.js';
 import { NETWORKS } from '../../actors/shared/network.js';
-import type { LoggedJob } from '../../actors/ledger/records.js';
+import type { LoggedJob } from '../../actors/shared/log-records.js';
 
 const COIN = 'bitcoin-regtest';
 const log = pino({ level: 'silent' });

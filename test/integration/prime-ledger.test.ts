@@ -13,7 +13,7 @@ import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
 import type { BillLine, BlockBill } from '../../actors/ledger/bill.js';
-import type { BlockFoundRecord, LogEntry } from '../../actors/ledger/records.js';
+import type { BlockFoundRecord, LogEntry } from '../../actors/shared/log-records.js';
 import { validateLogEntry } from '../../actors/ledger/validate.js';
 import { addressToScript, scriptToAddress } from '../../actors/shared/address.js';
 import { ByteReader } from '../../actors/shared/byte-reader.js';

@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from '@nats-io/transport-node';
-import type { ShareBatchRecord } from '../../actors/ledger/records.js';
+import type { ShareBatchRecord } from '../../actors/shared/log-records.js';
 import { hashShareWeight } from '../../actors/shared/share-weight.js';
 import { hashHeaders } from '../../native/index.js';
 import { readLog } from '../../actors/shared/log-reader.js';

@@ -7,7 +7,7 @@ import { applyEntries, applyEntry } from '../../../actors/ledger/apply.js';
 import type { LedgerConfig } from '../../../actors/ledger/config.js';
 import { resolveConfig } from '../../../actors/ledger/config.js';
 import { LEDGER_RECORD_VERSION } from '../../../actors/ledger/errors.js';
-import type { LogEntry } from '../../../actors/ledger/records.js';
+import type { LogEntry } from '../../../actors/shared/log-records.js';
 import type { LedgerState } from '../../../actors/ledger/state.js';
 import { createState } from '../../../actors/ledger/state.js';
 import { hasCode } from '../../../actors/shared/errors.js';

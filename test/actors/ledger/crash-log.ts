@@ -1,6 +1,6 @@
 // The log and config shared by the crash test and its child process.
 import type { LedgerConfig } from '../../../actors/ledger/config.js';
-import type { LogEntry } from '../../../actors/ledger/records.js';
+import type { LogEntry } from '../../../actors/shared/log-records.js';
 import { COIN } from './log.js';
 import { syntheticLog } from './synthetic-log.js';
 

@@ -8,8 +8,8 @@ import type {
   LogEntry,
   LogRecord,
   LoggedJob,
-} from '../../../actors/ledger/records.js';
-import { LOG_RECORD_VERSION } from '../../../actors/ledger/records.js';
+} from '../../../actors/shared/log-records.js';
+import { LOG_RECORD_VERSION } from '../../../actors/shared/log-records.js';
 
 export const COIN = 'btc-test';
 

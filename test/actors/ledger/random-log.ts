@@ -1,7 +1,7 @@
 // Test helper: random ledger logs (fast-check) covering every record type and scheme.
 import fc from 'fast-check';
 import type { LedgerConfig } from '../../../actors/ledger/config.js';
-import type { LogEntry } from '../../../actors/ledger/records.js';
+import type { LogEntry } from '../../../actors/shared/log-records.js';
 import { COIN, LogBuilder, hashOf } from './log.js';
 
 export const NAMES = ['alice', 'bob', 'carol', 'pat', 'fay', 'sam'] as const;

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { startNatsServer } from '../../helpers/nats-server.js';
 import { until } from '../../helpers/until.js';
 import { connect } from '@nats-io/transport-node';
-import { LogAppender, DEFAULT_APPENDER } from '../../../actors/share/log-sink.js';
+import { LogAppender, DEFAULT_APPENDER } from '../../../actors/shared/log-appender.js';
 import {
   DEFAULT_LOG_OPTIONS,
   ensureLogStream,
@@ -20,7 +20,7 @@ import { openLedger } from '../../../actors/ledger/store.js';
 import { verifyLedger } from '../../../actors/ledger/verify.js';
 import { validateLogEntry } from '../../../actors/ledger/validate.js';
 import { readLog } from '../../../actors/shared/log-reader.js';
-import type { LoggedJob, LogEntry } from '../../../actors/ledger/records.js';
+import type { LoggedJob, LogEntry } from '../../../actors/shared/log-records.js';
 
 const log = pino({ level: 'silent' });
 const COIN = 'bitcoin-regtest';

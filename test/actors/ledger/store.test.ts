@@ -14,7 +14,7 @@ import {
   LEDGER_RECORD_VERSION,
   LEDGER_WRITE_FAILED,
 } from '../../../actors/ledger/errors.js';
-import type { LogEntry } from '../../../actors/ledger/records.js';
+import type { LogEntry } from '../../../actors/shared/log-records.js';
 import { openLedger } from '../../../actors/ledger/store.js';
 import type { LedgerStore } from '../../../actors/ledger/store.js';
 import { verifyLedger } from '../../../actors/ledger/verify.js';

@@ -1,6 +1,6 @@
 // Test and bench helper: a large deterministic log (share records of many accounts, a block
 // every so often, maturing the block before), without randomness.
-import type { LogEntry } from '../../../actors/ledger/records.js';
+import type { LogEntry } from '../../../actors/shared/log-records.js';
 import { LogBuilder, hashOf } from './log.js';
 
 export interface SyntheticLogOptions {

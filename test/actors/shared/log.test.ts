@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startNatsServer, type NatsServer } from '../../helpers/nats-server.js';
-import { LogAppender, DEFAULT_APPENDER } from '../../../actors/share/log-sink.js';
+import { LogAppender, DEFAULT_APPENDER } from '../../../actors/shared/log-appender.js';
 import { readLog, type RawEntry } from '../../../actors/shared/log-reader.js';
 import {
   ensureLogStream,
@@ -15,7 +15,7 @@ import {
   LOG_UNAVAILABLE,
 } from '../../../actors/shared/log-stream.js';
 import type { AcceptedShare } from '../../../actors/share/actor.js';
-import type { ShareBatchRecord, LoggedJob } from '../../../actors/ledger/records.js';
+import type { ShareBatchRecord, LoggedJob } from '../../../actors/shared/log-records.js';
 import { hasCode } from '../../../actors/shared/errors.js';
 
 const log = pino({ level: 'silent' });

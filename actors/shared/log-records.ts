@@ -9,7 +9,7 @@
 // block at the share's network difficulty (hash: round(networkDifficulty × 65536)); a share is a
 // block with probability weight / netWeight. Amounts are bigint base units (satoshis).
 
-export { WEIGHT_ONE } from '../shared/share-weight.js';
+export { WEIGHT_ONE } from './share-weight.js';
 
 /** Version of the records' shape; a ledger refuses records from a newer version. */
 export const LOG_RECORD_VERSION = 1;

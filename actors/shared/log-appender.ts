@@ -1,4 +1,4 @@
-// Appends to the durable log. Shares are group-committed: whatever the Share actor hands over
+// Appends to the durable log (the Share actor's sink, and the Block and Ledger actors' writer). Shares are group-committed: whatever the Share actor hands over
 // within `lingerMs` (or until `maxShares`) becomes one record with its own id, published with
 // that id as the JetStream message id, and every caller whose shares are in it is answered when
 // JetStream acknowledges the record. A publish that times out or meets a restarting server is
@@ -14,7 +14,7 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { spanTime, timedSpan } from '../shared/span-time.js';
+import { spanTime, timedSpan } from './span-time.js';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import {
@@ -23,7 +23,7 @@ import {
   type LoggedJob,
   type LoggedShare,
   type ShareBatchRecord,
-} from '../ledger/records.js';
+} from './log-records.js';
 import {
   DEFAULT_LOG_OPTIONS,
   encodeRecord,
@@ -32,8 +32,8 @@ import {
   logError,
   logSubject,
   type LogKind,
-} from '../shared/log-stream.js';
-import { linksTo, traceparentOf, tracer } from '../shared/log-trace.js';
+} from './log-stream.js';
+import { linksTo, traceparentOf, tracer } from './log-trace.js';
 
 /** An accepted share, as the share log records it (`job` is shared by the job's shares). */
 export interface AcceptedShare {
