@@ -86,7 +86,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   let prefix: PrefixClaim | undefined;
   let stratum: StratumServer | undefined;
   try {
-    prefix = await claimPrefix(logNc, rt, cfg, log);
+    prefix = await claimPrefix(logNc, cfg, log, health, () => stratum);
     const share = spawnShare(rt, cfg, coin, at, deps.hasher, deps.sink ?? appender);
     await startJob(rt, cfg, coin, at, ledger, leaseTtlMs);
     const followMs = deps.followMs ?? cfg.tuning.followSeconds * 1000;
@@ -149,22 +149,30 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
 /**
  * The node's extranonce prefix, on the log's connection: the runtime's closes with its drain,
  * and the claim is released after that (miners keep their extranonce1 until they are gone).
+ * A claim the bus outage suspended hands its prefix to no new miner; resumed on the same
+ * prefix nothing changes, on another one the sessions on the old one reconnect (stratum.ts).
  */
 function claimPrefix(
   nc: NatsConnection,
-  rt: Runtime,
   cfg: NodeConfig,
   log: Logger,
+  health: NodeHealth,
+  stratum: () => StratumServer | undefined,
 ): Promise<PrefixClaim> {
-  return claimExtranoncePrefix(
-    nc,
-    cfg.cluster,
-    cfg.nodeId,
-    cfg.tuning.prefixTtlSeconds * 1000,
-    (why) => {
-      log.fatal({ why }, 'lost the extranonce prefix; draining so no two miners share work');
-      void rt.drain();
+  return claimExtranoncePrefix(nc, cfg.cluster, cfg.nodeId, cfg.tuning.prefixTtlSeconds * 1000, {
+    suspended: (why) => {
+      log.warn({ why }, 'extranonce prefix suspended: no new miners until it is held again');
+      health.set('prefix', 'extranonce prefix not confirmed');
+      stratum()?.pauseAccepting();
     },
-    (why) => log.warn({ why }, 'extranonce prefix keep-alive'),
-  );
+    resumed: (prefix, moved) => {
+      log.warn(
+        { prefix, moved },
+        moved ? 'extranonce prefix moved: sessions reconnect' : 'extranonce prefix held again',
+      );
+      health.clear('prefix');
+      stratum()?.resumeAccepting(prefix, moved);
+    },
+    delayed: (why) => log.warn({ why }, 'extranonce prefix keep-alive'),
+  });
 }

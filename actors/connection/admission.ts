@@ -1,5 +1,5 @@
 // Who may open a Stratum connection on this node, and the extranonce1 each one gets: nobody
-// once the node drains, no IP banned until later than now, at most `maxPerIp` sockets open per
+// once the node drains or while its prefix claim is suspended, no IP banned until later than now, at most `maxPerIp` sockets open per
 // IP; extranonce1 = the node's prefix byte ‖ a 3-byte counter, skipping values live sockets
 // still hold (unique across the cluster, since prefixes are). No I/O; the clock is passed in.
 
@@ -20,9 +20,12 @@ export class Admission {
   readonly #bans = new Map<string, number>();
   #counter = 0;
   #open = true;
+  #paused = false;
+  #prefix: number;
 
   constructor(cfg: AdmissionConfig) {
     this.#cfg = cfg;
+    this.#prefix = cfg.extranoncePrefix;
   }
 
   /**
@@ -32,7 +35,8 @@ export class Admission {
   admit(ip: string, nowMs: number, live: (extranonce1: string) => boolean): string | null {
     const bannedUntil = this.#bans.get(ip);
     const open = this.#perIp.get(ip) ?? 0;
-    if (!this.#open || (bannedUntil !== undefined && bannedUntil > nowMs)) return null;
+    if (!this.#open || this.#paused || (bannedUntil !== undefined && bannedUntil > nowMs))
+      return null;
     if (open >= this.#cfg.maxPerIp) return null;
     if (bannedUntil !== undefined) this.#bans.delete(ip);
     const en1 = this.#nextExtranonce1(live);
@@ -52,6 +56,17 @@ export class Admission {
     this.#bans.set(ip, nowMs + this.#cfg.banMs);
   }
 
+  /** Refuses new sockets until resume(): the node's prefix claim is not confirmed. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Admits again, giving extranonce1 values under `prefix` from now on. */
+  resume(prefix: number): void {
+    this.#prefix = prefix;
+    this.#paused = false;
+  }
+
   /** Refuses every socket from now on (drain, stop). */
   close(): void {
     this.#open = false;
@@ -60,7 +75,7 @@ export class Admission {
   #nextExtranonce1(live: (extranonce1: string) => boolean): string | null {
     for (let i = 0; i <= EXTRANONCE_COUNTER_MAX; i++) {
       this.#counter = (this.#counter + 1) & EXTRANONCE_COUNTER_MAX;
-      const en1 = ((this.#cfg.extranoncePrefix << 24) | this.#counter) >>> 0;
+      const en1 = ((this.#prefix << 24) | this.#counter) >>> 0;
       const hex = en1.toString(16).padStart(8, '0');
       if (!live(hex)) return hex;
     }

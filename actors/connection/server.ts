@@ -41,6 +41,13 @@ export interface StratumServer {
    * no broadcast yet. Ignored once a broadcast has arrived (that one is at least as new).
    */
   offer(job: unknown): void;
+  /** The node's extranonce prefix claim is suspended: admit no new socket. */
+  pauseAccepting(): void;
+  /**
+   * The claim holds again on `prefix`; when it `moved`, the sessions on the old prefix are told
+   * to reconnect (as in a drain: after their shares in flight), and come back under the new one.
+   */
+  resumeAccepting(prefix: number, moved: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -92,6 +99,14 @@ export async function startStratumServer(
     offer: (job) => {
       if (!s.jobs.offer(job)) return;
       for (const socket of s.live.values()) tellConnection(rt, socket, job);
+    },
+    pauseAccepting: () => s.gate.pause(),
+    resumeAccepting: (prefix, moved) => {
+      s.gate.resume(prefix);
+      if (!moved) return;
+      const keep = prefix.toString(16).padStart(2, '0');
+      for (const [en1, socket] of s.live)
+        if (!en1.startsWith(keep)) tellConnection(rt, socket, { type: 'drain' });
     },
     /** Closes the listener and any socket still open (after a drain, normally none). */
     stop: async () => {

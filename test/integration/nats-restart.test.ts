@@ -1,11 +1,14 @@
-// The NATS server dies (kill -9) under a mining node and comes back on the same port 12 s later
-// (longer than the 10 s between keep-alives of the node's extranonce-prefix claim, shorter than
-// its 30 s TTL: the node used to drain itself at the first failed keep-alive). The node keeps its miners (it does not drain), shares mined across the outage
-// are answered and logged once, the leases and the prefix claim survive, and the ledger catches up.
+// The NATS server dies (kill -9) under a mining node and comes back on the same port 12 s later,
+// past the 6 s TTL of the node's extranonce-prefix claim (a node used to drain itself when the
+// claim lapsed, and then sat alive with Stratum closed). The node keeps its miners (it does not
+// drain), says it is degraded while the bus is away, takes its prefix back when the bus returns
+// and serves new miners again; shares mined across the outage are answered and logged once,
+// the leases and the prefix claim survive, and the ledger catches up.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { clusterStatus } from '../../topology/commands/status.js';
+import { DEFAULTS } from '../../topology/config.js';
 import { until } from '../helpers/until.js';
 import { localMiner } from '../helpers/miners.js';
 import { startTestPool, TEST_ADDRESS, pinnedDifficulty } from '../helpers/pool.js';
@@ -20,6 +23,7 @@ test(
         nodeId: 'r1',
         cluster: 'nrestart',
         ...pinnedDifficulty(2 ** -16),
+        tuning: { ...DEFAULTS.tuning, prefixTtlSeconds: 6 },
       },
     );
     const miner = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.rig`, 100_000);
@@ -55,6 +59,13 @@ test(
     );
     assert.equal(pool.node.runtime.draining, false, 'the node did not drain');
     assert.equal(pool.node.connections(), 1, 'the miner stayed connected');
+    // A new miner is served: the prefix claim was taken back.
+    const late = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.late`, 100_000);
+    await late.start();
+    await until('the new miner gets shares accepted', () =>
+      late.stats.accepted >= 2 ? true : undefined,
+    );
+    await late.stop();
     // Every share the node accepted is in the ledger exactly once: the Share actor's count, the
     // share log's and the ledger's agree. (Shares still waiting for the log when the miner left
     // are accepted and credited too; the miner only heard about the earlier ones.)

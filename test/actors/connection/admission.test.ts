@@ -45,3 +45,15 @@ test('admission - extranonce1 is the node prefix byte and a counter, skipping li
   assert.equal(b.admit('9.9.9.9', NOW, nothingLive), null);
   assert.equal(b.admit('1.1.1.1', NOW, nothingLive), 'ab000001');
 });
+
+test('admission - paused while the prefix claim is suspended; resumed under the new prefix', () => {
+  const a = gate();
+  assert.equal(a.admit('10.0.0.1', NOW, nothingLive)?.slice(0, 2), 'ab');
+  a.pause();
+  assert.equal(a.admit('10.0.0.2', NOW, nothingLive), null, 'nothing while paused');
+  a.resume(0x07);
+  assert.equal(a.admit('10.0.0.2', NOW, nothingLive)?.slice(0, 2), '07', 'the new prefix');
+  a.close();
+  a.resume(0x08);
+  assert.equal(a.admit('10.0.0.3', NOW, nothingLive), null, 'a drain is not undone by resume');
+});
