@@ -184,6 +184,24 @@ export const TUNING = {
     600,
     'on SIGTERM: longest wait for miners to leave and shares in flight to be answered',
   ],
+  'spool-after-seconds': [
+    2,
+    0.1,
+    60,
+    'a share record the share log has not acknowledged by then goes to the local spool (the miners hear accepted once it is on disk)',
+  ],
+  'spool-records': [
+    100_000,
+    1,
+    10_000_000,
+    'share records the local spool holds while the share log is away; beyond, shares are answered busy (20)',
+  ],
+  'spool-mb': [
+    1024,
+    1,
+    1_048_576,
+    'megabytes of share records the local spool holds while the share log is away',
+  ],
 } as const satisfies Record<string, readonly [number, number, number, string]>;
 
 type Camel<S extends string> = S extends `${infer H}-${infer T}`
@@ -453,10 +471,14 @@ export function loadToolConfig(sources: Raw[]): NodeConfig {
   return validate(merge(sources), 'tool');
 }
 
-function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
+type Num = (key: keyof NodeConfig, min: number, max: number, integer?: boolean) => number;
+type Str = (key: keyof NodeConfig, pattern?: RegExp, hint?: string) => string;
+
+/** Typed readers of the merged sources whose errors name the option's flag. */
+function readers(r: Raw): { num: Num; str: Str } {
   const flag = (key: keyof NodeConfig) =>
     `--${Object.entries(OPTIONS).find(([, s]) => s.key === key)?.[0] ?? key}`;
-  const num = (key: keyof NodeConfig, min: number, max: number, integer = true): number => {
+  const num: Num = (key, min, max, integer = true) => {
     const v = typeof r[key] === 'string' ? Number(r[key]) : r[key];
     if (
       typeof v !== 'number' ||
@@ -472,22 +494,19 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     }
     return v;
   };
-  const str = (key: keyof NodeConfig, pattern?: RegExp, hint?: string): string => {
+  const str: Str = (key, pattern, hint) => {
     const v = r[key];
     if (typeof v !== 'string' || v.length === 0 || (pattern && !pattern.test(v))) {
       throw new ConfigError(flag(key), hint ?? `must be a non-empty string, got ${String(v)}`);
     }
     return v;
   };
-  const coin = str('coin') as CoinId;
-  if (!(coin in COINS))
-    throw new ConfigError(
-      '--coin',
-      `unknown coin '${coin}'; use one of ${Object.keys(COINS).join(', ')}`,
-    );
-  const network = networkByName(COINS[coin].network);
-  const rpcRaw = r.rpc;
-  const rpcList = (Array.isArray(rpcRaw) ? rpcRaw : []).map((x) =>
+  return { num, str };
+}
+
+/** --rpc: http(s) URLs (a file may give `{ url, cookieFile }`); a node needs at least one. */
+function coinNodesOf(r: Raw, coin: CoinId, use: 'node' | 'tool'): NodeConfig['rpc'] {
+  const rpcList = (Array.isArray(r.rpc) ? r.rpc : []).map((x) =>
     typeof x === 'string' ? { url: x } : (x as { url: string; cookieFile?: string }),
   );
   if (rpcList.length === 0 && use === 'node') {
@@ -507,14 +526,18 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
       );
     }
   }
-  const poolAddress =
-    use === 'tool' && typeof r.poolAddress !== 'string'
-      ? ''
-      : str(
-          'poolAddress',
-          undefined,
-          'is required: the address that receives block rewards (--pool-address ADDR)',
-        );
+  return rpcList;
+}
+
+/** --pool-address: an address of the coin's network (a tool may go without). */
+function poolAddressOf(r: Raw, str: Str, coin: CoinId, use: 'node' | 'tool'): string {
+  if (use === 'tool' && typeof r.poolAddress !== 'string') return '';
+  const poolAddress = str(
+    'poolAddress',
+    undefined,
+    'is required: the address that receives block rewards (--pool-address ADDR)',
+  );
+  const network = networkByName(COINS[coin].network);
   try {
     if (use === 'node') addressToScript(poolAddress, network);
   } catch (e) {
@@ -523,7 +546,10 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
       `${(e as Error).message} (expected a ${network.name} address)`,
     );
   }
-  const [host, portText] = splitHostPort(String(r.stratumHost), r.stratumPort);
+  return poolAddress;
+}
+
+function versionMaskOf(r: Raw): number {
   const versionMask =
     typeof r.versionMask === 'string' ? parseInt(r.versionMask, 16) : Number(r.versionMask);
   if (!Number.isInteger(versionMask) || versionMask < 0 || versionMask > 0xffffffff) {
@@ -532,6 +558,21 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
       'must be 8 hex digits like 1fffe000 (00000000 disables version rolling)',
     );
   }
+  return versionMask;
+}
+
+function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
+  const { num, str } = readers(r);
+  const coin = str('coin') as CoinId;
+  if (!(coin in COINS))
+    throw new ConfigError(
+      '--coin',
+      `unknown coin '${coin}'; use one of ${Object.keys(COINS).join(', ')}`,
+    );
+  const rpcList = coinNodesOf(r, coin, use);
+  const poolAddress = poolAddressOf(r, str, coin, use);
+  const [host, portText] = splitHostPort(String(r.stratumHost), r.stratumPort);
+  const versionMask = versionMaskOf(r);
   const natsUrls = Array.isArray(r.natsUrls)
     ? (r.natsUrls as string[]).flatMap((s) => s.split(','))
     : [String(r.natsUrls)];

@@ -44,112 +44,140 @@ export async function claimExtranoncePrefix(
   events: PrefixEvents,
 ): Promise<PrefixClaim> {
   const open = () => new Kvm(nc).create(prefixBucket(cluster), { history: 1, ttl: ttlMs });
-  let kv: KV = await open();
+  const kv = await open();
   const first = await claimFree(kv, nodeId);
   if (first === null)
     throw Object.assign(new Error(`all 256 extranonce prefixes of cluster ${cluster} are in use`), {
       code: 'NO_PREFIX',
     });
-  let { prefix, revision } = first;
-  let stopped = false;
-  let suspended = false;
-  let delayed = false;
-  let lastError = '';
-  let timer: NodeJS.Timeout | undefined;
-  const every = Math.max(100, Math.floor(ttlMs / 3));
-  // The fence: suspended a little before the TTL (the server counts it from when it stored the
-  // update), on a timer of its own, so a renewal still waiting for its answer cannot delay it.
-  const giveUpMs = ttlMs - Math.max(1_000, Math.floor(ttlMs / 10));
-  const schedule = (fn: () => void, ms: number): NodeJS.Timeout => {
+  return new PrefixKeeper(kv, open, nodeId, ttlMs, events, first);
+}
+
+/** One held claim: its keep-alive, its fence, and its recovery once suspended. */
+class PrefixKeeper implements PrefixClaim {
+  #prefix: number;
+  #revision: number;
+  #stopped = false;
+  #suspended = false;
+  #delayed = false;
+  #lastError = '';
+  #timer: NodeJS.Timeout | undefined;
+  #fence: NodeJS.Timeout | undefined;
+  readonly #every: number;
+  /** Suspended a little before the TTL (the server counts it from when it stored the update). */
+  readonly #giveUpMs: number;
+
+  constructor(
+    private kv: KV,
+    private readonly open: () => Promise<KV>,
+    private readonly nodeId: string,
+    ttlMs: number,
+    private readonly events: PrefixEvents,
+    first: { prefix: number; revision: number },
+  ) {
+    this.#prefix = first.prefix;
+    this.#revision = first.revision;
+    this.#every = Math.max(100, Math.floor(ttlMs / 3));
+    this.#giveUpMs = ttlMs - Math.max(1_000, Math.floor(ttlMs / 10));
+    this.#held(first.revision);
+  }
+
+  get prefix(): number {
+    return this.#prefix;
+  }
+
+  async release(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#fence);
+    if (this.#suspended) return; // the key is not ours to delete
+    // Not waited for past 2 s: with NATS away the delete would wait for the reconnect, and
+    // the claim then simply expires with its TTL.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.kv.delete(`p${this.#prefix}`, { previousSeq: this.#revision }).catch(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, 2_000))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  #schedule(fn: () => void, ms: number): NodeJS.Timeout {
     const t = setTimeout(fn, ms);
     t.unref();
     return t;
-  };
-  const suspend = (why: string): void => {
-    if (stopped || suspended) return;
-    suspended = true;
-    clearTimeout(timer);
-    clearTimeout(fence);
-    events.suspended(why);
-    timer = schedule(recover, RETRY_MS);
-  };
-  const arm = (): NodeJS.Timeout =>
-    schedule(
+  }
+
+  /** A renewal (or recovery) succeeded: re-arm the fence (a timer of its own, so a renewal
+   * still waiting for its answer cannot delay it) and schedule the next renewal. */
+  #held(revision: number): void {
+    this.#revision = revision;
+    clearTimeout(this.#fence);
+    this.#fence = this.#schedule(
       () =>
-        suspend(
-          `extranonce prefix ${prefix} keep-alive failed for ${giveUpMs / 1000} s: ${lastError}`,
+        this.#suspend(
+          `extranonce prefix ${this.#prefix} keep-alive failed for ${this.#giveUpMs / 1000} s: ${this.#lastError}`,
         ),
-      giveUpMs,
+      this.#giveUpMs,
     );
-  let fence = arm();
-  const held = (r: number): void => {
-    revision = r;
-    clearTimeout(fence);
-    fence = arm();
-    if (delayed) events.delayed?.(`extranonce prefix ${prefix} renewed again`);
-    delayed = false;
-    timer = schedule(renew, every);
-  };
-  const renew = (): void => {
-    kv.update(`p${prefix}`, nodeId, revision).then(
+    if (this.#delayed) this.events.delayed?.(`extranonce prefix ${this.#prefix} renewed again`);
+    this.#delayed = false;
+    this.#timer = this.#schedule(() => this.#renew(), this.#every);
+  }
+
+  #renew(): void {
+    this.kv.update(`p${this.#prefix}`, this.nodeId, this.#revision).then(
       (r) => {
-        if (!stopped && !suspended) held(r);
+        if (!this.#stopped && !this.#suspended) this.#held(r);
       },
       (err: unknown) => {
-        if (stopped || suspended) return;
-        lastError = (err as Error).message;
+        if (this.#stopped || this.#suspended) return;
+        this.#lastError = (err as Error).message;
+        const p = this.#prefix;
         if (refused(err))
-          return suspend(`extranonce prefix ${prefix} keep-alive refused: ${lastError}`);
-        if (!delayed)
-          events.delayed?.(`extranonce prefix ${prefix} keep-alive failed: ${lastError}; retrying`);
-        delayed = true;
-        timer = schedule(renew, RETRY_MS);
+          return this.#suspend(`extranonce prefix ${p} keep-alive refused: ${this.#lastError}`);
+        if (!this.#delayed)
+          this.events.delayed?.(
+            `extranonce prefix ${p} keep-alive failed: ${this.#lastError}; retrying`,
+          );
+        this.#delayed = true;
+        this.#timer = this.#schedule(() => this.#renew(), RETRY_MS);
       },
     );
-  };
-  const recover = (): void => {
-    reacquire(kv, prefix, nodeId)
+  }
+
+  #suspend(why: string): void {
+    if (this.#stopped || this.#suspended) return;
+    this.#suspended = true;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#fence);
+    this.events.suspended(why);
+    this.#timer = this.#schedule(() => this.#recover(), RETRY_MS);
+  }
+
+  #recover(): void {
+    reacquire(this.kv, this.#prefix, this.nodeId)
       .catch(async () => {
-        kv = await open(); // the bucket itself may be gone (a server that lost its store)
-        return reacquire(kv, prefix, nodeId);
+        this.kv = await this.open(); // the bucket itself may be gone (a server that lost its store)
+        return reacquire(this.kv, this.#prefix, this.nodeId);
       })
       .then(
         (got) => {
-          if (stopped) return;
-          if (got === null) return void (timer = schedule(recover, RETRY_MS));
-          const moved = got.prefix !== prefix;
-          prefix = got.prefix;
-          suspended = false;
-          delayed = false;
-          held(got.revision);
-          events.resumed(prefix, moved);
+          if (this.#stopped) return;
+          if (got === null)
+            return void (this.#timer = this.#schedule(() => this.#recover(), RETRY_MS));
+          const moved = got.prefix !== this.#prefix;
+          this.#prefix = got.prefix;
+          this.#suspended = false;
+          this.#delayed = false;
+          this.#held(got.revision);
+          this.events.resumed(this.#prefix, moved);
         },
         (err: unknown) => {
-          lastError = (err as Error).message;
-          if (!stopped) timer = schedule(recover, RETRY_MS);
+          this.#lastError = (err as Error).message;
+          if (!this.#stopped) this.#timer = this.#schedule(() => this.#recover(), RETRY_MS);
         },
       );
-  };
-  timer = schedule(renew, every);
-  return {
-    get prefix() {
-      return prefix;
-    },
-    release: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      clearTimeout(fence);
-      if (suspended) return; // the key is not ours to delete
-      // Not waited for past 2 s: with NATS away the delete would wait for the reconnect, and
-      // the claim then simply expires with its TTL.
-      let timer2: NodeJS.Timeout | undefined;
-      await Promise.race([
-        kv.delete(`p${prefix}`, { previousSeq: revision }).catch(() => undefined),
-        new Promise<void>((resolve) => (timer2 = setTimeout(resolve, 2_000))),
-      ]);
-      clearTimeout(timer2);
-    },
-  };
+  }
 }
 
 /** The lowest free prefix, created for `nodeId`; null when all 256 are held. */
