@@ -118,6 +118,29 @@ function logFamilies(out: Exposition, st: NodeStatus): void {
     'Records given up after retrying (their miners heard "server busy").',
     [[{}, log.failed]],
   );
+  out.gauge(
+    'colliery_share_spool_records',
+    'Share records in the local spool, waiting for the share log (NATS away).',
+    [[{}, log.spoolDepth]],
+  );
+  out.gauge('colliery_share_spool_bytes', 'Bytes of share records in the local spool.', [
+    [{}, log.spoolBytes],
+  ]);
+  out.counter(
+    'colliery_share_spool_spooled_total',
+    'Share records written to the local spool (their miners heard "accepted" from it).',
+    [[{}, log.spooled]],
+  );
+  out.counter(
+    'colliery_share_spool_drained_total',
+    'Spooled share records appended to the share log.',
+    [[{}, log.drained]],
+  );
+  out.counter(
+    'colliery_share_spool_full_total',
+    'Share records refused because the spool was full (their miners heard "server busy").',
+    [[{}, log.spoolFull]],
+  );
   out.gauge('colliery_ledger_applied_seq', "The log sequence this node's ledger has applied.", [
     [{}, st.ledger.lastApplied],
   ]);

@@ -2,10 +2,16 @@
 // within `lingerMs` (or until `maxShares`) becomes one record with its own id, published with
 // that id as the JetStream message id, and every caller whose shares are in it is answered when
 // JetStream acknowledges the record. A publish that times out or meets a restarting server is
-// retried with the same id (stored once, thanks to the stream's duplicate window) until
-// `retryForMs` has passed; then the callers are failed, and their miners are not told "accepted".
-// Block and payout records take the same retrying path, one record per call.
+// retried with the same id (stored once, thanks to the stream's duplicate window).
+// With a spool (a node's: log-spool.ts), a share record the log has not acknowledged within
+// `spool.afterMs` is written to the local spool instead, and its callers are answered once it
+// is on disk there; while the spool holds records, new ones go behind them, and a drain loop
+// appends them to the log in order (same ids) as soon as the bus answers, removing each once
+// acknowledged. A full spool fails its callers with SHARE_SPOOL_FULL. Without a spool, the
+// callers are failed after `retryForMs`, and their miners are not told "accepted".
+// Block and payout records take the retrying path, one record per call (they need their sequence).
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import {
   SpanKind,
   SpanStatusCode,
@@ -24,8 +30,10 @@ import {
   type LoggedShare,
   type ShareBatchRecord,
 } from './log-records.js';
+import { CodedError, hasCode } from './errors.js';
 import {
   DEFAULT_LOG_OPTIONS,
+  LOG_UNAVAILABLE,
   encodeRecord,
   ensureLogStream,
   jetstreamOf,
@@ -34,6 +42,8 @@ import {
   type LogKind,
 } from './log-stream.js';
 import { linksTo, traceparentOf, tracer } from './log-trace.js';
+import { LogSpool, SHARE_SPOOL_FULL, type SpoolEntry } from './log-spool.js';
+import { retryable } from './log-retry.js';
 
 /** An accepted share, as the share log records it (`job` is shared by the job's shares). */
 export interface AcceptedShare {
@@ -77,6 +87,10 @@ export interface AppenderOptions {
   readonly ackTimeoutMs: number;
   /** Give up (fail the callers) after this long; must be below the stream's duplicate window. */
   readonly retryForMs: number;
+  /** A share record not acknowledged within this long goes to the spool (when there is one). */
+  readonly spoolAfterMs?: number;
+  /** How long close() keeps draining the spool before leaving the rest for the next start. */
+  readonly closeDrainMs?: number;
 }
 
 export const DEFAULT_APPENDER: Omit<AppenderOptions, 'cluster' | 'coin' | 'node'> = {
@@ -99,6 +113,15 @@ export interface LogAppenderStats {
   retries: number;
   failed: number;
   duplicates: number;
+  /** Records in the local spool now (waiting for the share log). */
+  spoolDepth: number;
+  spoolBytes: number;
+  /** Share records written to the spool (their miners heard "accepted" from it). */
+  spooled: number;
+  /** Spooled records appended to the log since start. */
+  drained: number;
+  /** Share records refused because the spool was full (their miners heard "busy"). */
+  spoolFull: number;
 }
 
 export class LogAppender implements ShareSink {
@@ -113,18 +136,44 @@ export class LogAppender implements ShareSink {
   #inFlight = 0;
   #waiting: (() => void)[] = [];
   #closed = false;
+  readonly #spool: LogSpool | null;
+  /** Share records being committed (published or spooled), for close(). */
+  #committing = 0;
+  #idle: (() => void)[] = [];
+  /** The drain loop, while it runs. */
+  #drainer: Promise<void> | null = null;
+  #drainWake: (() => void) | null = null;
+  #stopDrain = false;
+  #fullEpisode = false;
+  /** Spool keys up to this one are in the log (their removal may still be committing). */
+  #drainedKey = 0;
   readonly stats: LogAppenderStats = {
     records: 0,
     shares: 0,
     retries: 0,
     failed: 0,
     duplicates: 0,
+    spoolDepth: 0,
+    spoolBytes: 0,
+    spooled: 0,
+    drained: 0,
+    spoolFull: 0,
   };
 
-  constructor(nc: NatsConnection, opts: AppenderOptions, log: Logger) {
+  /** With `spool`, share records the log cannot take in time wait there (see the file's head). */
+  constructor(nc: NatsConnection, opts: AppenderOptions, log: Logger, spool?: LogSpool) {
     this.#opts = opts;
     this.#js = jetstreamOf(nc, opts.ackTimeoutMs);
     this.#log = log.child({ component: 'log-appender' });
+    this.#spool = spool ?? null;
+    this.#gauge();
+    if (this.#spool !== null && this.#spool.depth > 0) {
+      this.#log.warn(
+        { spool: this.#spool.dir, records: this.#spool.depth },
+        'share spool holds records from an earlier run; appending them to the share log first',
+      );
+      this.#kickDrain();
+    }
   }
 
   /** ShareSink: resolves once the shares are in an acknowledged record. */
@@ -139,8 +188,19 @@ export class LogAppender implements ShareSink {
     });
   }
 
-  /** Appends one block or payout record (its id is its dedup key); resolves with its sequence. */
+  /**
+   * Appends one block or payout record (its id is its dedup key); resolves with its sequence.
+   * Share records in the spool go first (for up to `retryForMs`): a block found during an outage
+   * closes its round after the shares mined before it.
+   */
   async appendRecord(kind: Exclude<LogKind, 'shares'>, record: LogRecord): Promise<number> {
+    const spool = this.#spool;
+    if (spool !== null && spool.depth > 0) {
+      const until = Date.now() + this.#opts.retryForMs;
+      while (spool.depth > 0 && !this.#stopDrain && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
     return this.#publish(kind, record);
   }
 
@@ -149,11 +209,33 @@ export class LogAppender implements ShareSink {
     return `${this.#opts.node}:${this.#boot}:${++this.#seq}`;
   }
 
-  /** Sends what is queued and waits for every record in flight; later appends are refused. */
+  /**
+   * Sends what is queued and waits for every record in flight; later appends are refused. A
+   * spool is drained for at most `closeDrainMs` more; what is left stays on disk for the next
+   * start.
+   */
   async close(): Promise<void> {
     this.#flush();
     this.#closed = true;
+    while (this.#committing > 0) await new Promise<void>((r) => this.#idle.push(r));
     while (this.#inFlight > 0) await new Promise<void>((r) => this.#waiting.push(r));
+    const spool = this.#spool;
+    if (spool === null) return;
+    if (spool.depth > 0) {
+      const drained = this.#drainer ?? Promise.resolve();
+      const limit = new Promise((r) => setTimeout(r, this.#opts.closeDrainMs ?? 5_000).unref());
+      await Promise.race([drained, limit]);
+    }
+    this.#stopDrain = true;
+    this.#drainWake?.();
+    await this.#drainer;
+    if (spool.depth > 0) {
+      this.#log.warn(
+        { spool: spool.dir, records: spool.depth },
+        'share spool not empty at stop; the next start appends it',
+      );
+    }
+    await spool.close();
   }
 
   #flush(): void {
@@ -173,6 +255,7 @@ export class LogAppender implements ShareSink {
   }
 
   async #commit(batch: Pending[]): Promise<void> {
+    this.#committing++;
     // One span per record, linked to the submits' traces (Connection → Share → here); the
     // record carries this span's traceparent so the ledger's apply span can link to it.
     const span = tracer.startSpan(
@@ -187,10 +270,16 @@ export class LogAppender implements ShareSink {
     span.setAttribute('colliery.record', record.id);
     span.setAttribute('colliery.shares', record.shares.length);
     try {
-      const seq = await this.#publish('shares', record);
-      span.setAttribute('colliery.log_seq', seq);
+      const seq =
+        this.#spool === null
+          ? await this.#publish('shares', record)
+          : await this.#publishOrSpool(this.#spool, record);
+      if (seq === null) span.setAttribute('colliery.spooled', true);
+      else {
+        span.setAttribute('colliery.log_seq', seq);
+        this.stats.shares += record.shares.length;
+      }
       span.end(spanTime());
-      this.stats.shares += record.shares.length;
       for (const p of batch) p.resolve();
     } catch (err) {
       span.setStatus({
@@ -199,12 +288,180 @@ export class LogAppender implements ShareSink {
       });
       span.end(spanTime());
       this.stats.failed++;
-      this.#log.error(
-        { err, record: record.id, shares: record.shares.length },
-        'share record not logged',
-      );
+      if (!hasCode(err, SHARE_SPOOL_FULL)) {
+        this.#log.error(
+          { err, record: record.id, shares: record.shares.length },
+          'share record not logged',
+        );
+      }
       for (const p of batch) p.reject(err);
+    } finally {
+      if (--this.#committing === 0) for (const r of this.#idle.splice(0)) r();
     }
+  }
+
+  /**
+   * The spool's way: behind spooled records, to the spool at once; otherwise to the log, and to
+   * the spool if the log has not acknowledged it within `spoolAfterMs`. Resolves with the log
+   * sequence, or null once the record is on disk in the spool.
+   */
+  async #publishOrSpool(spool: LogSpool, record: ShareBatchRecord): Promise<number | null> {
+    const data = encodeRecord(record);
+    if (spool.depth === 0) {
+      let spooled = false;
+      const direct = this.#publish('shares', record, data, () => spooled);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<null>((r) => {
+        timer = setTimeout(() => r(null), this.#opts.spoolAfterMs ?? 2_000);
+      });
+      try {
+        const seq = await Promise.race([direct, late]);
+        if (seq !== null) return seq;
+      } catch (err) {
+        if (!retryable(err)) throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+      spooled = true; // the direct attempt stops retrying; a late ack of it is harmless
+      direct.catch(() => undefined);
+    }
+    await this.#toSpool(spool, {
+      kind: 'shares',
+      id: record.id,
+      shares: record.shares.length,
+      data,
+    });
+    return null;
+  }
+
+  async #toSpool(spool: LogSpool, entry: SpoolEntry): Promise<void> {
+    const first = spool.depth === 0;
+    try {
+      await spool.add(entry);
+    } catch (err) {
+      if (hasCode(err, SHARE_SPOOL_FULL)) {
+        this.stats.spoolFull++;
+        if (!this.#fullEpisode) {
+          this.#fullEpisode = true;
+          this.#log.warn(
+            { err, spool: spool.dir, records: spool.depth, bytes: spool.bytes },
+            'share spool full: shares are refused (busy) until the share log takes the spool',
+          );
+        }
+      }
+      throw err;
+    }
+    this.#fullEpisode = false;
+    this.stats.spooled++;
+    this.#gauge();
+    if (first) {
+      this.#log.warn(
+        { spool: spool.dir, record: entry.id },
+        'share log not answering: share records go to the local spool until it does',
+      );
+    }
+    this.#kickDrain();
+  }
+
+  #gauge(): void {
+    this.stats.spoolDepth = this.#spool?.depth ?? 0;
+    this.stats.spoolBytes = this.#spool?.bytes ?? 0;
+  }
+
+  #kickDrain(): void {
+    if (this.#spool === null || this.#stopDrain || this.#drainer !== null) return;
+    const spool = this.#spool;
+    this.#drainer = this.#drainLoop(spool)
+      .catch((err: unknown) => this.#log.error({ err }, 'share spool drain failed'))
+      .finally(() => {
+        this.#drainer = null;
+        if (spool.depth > 0 && !this.#stopDrain) this.#kickDrain();
+      });
+  }
+
+  /**
+   * Appends the spool to the log in order: a window of records at once (published in key order
+   * on one connection, so the server stores them in that order), each removed once
+   * acknowledged; after a failure one record at a time, with a growing pause, until the log
+   * answers again.
+   */
+  async #drainLoop(spool: LogSpool): Promise<void> {
+    let failures = 0;
+    let drained = 0;
+    while (!this.#stopDrain && spool.depth > 0) {
+      const window = spool.peek(failures > 0 ? 1 : this.#opts.maxInFlight, this.#drainedKey);
+      if (window.length === 0) {
+        await spool.settled(); // an add not committed yet
+        if (spool.peek(1, this.#drainedKey).length === 0) await this.#pause(10);
+        continue;
+      }
+      const acks = await Promise.allSettled(
+        window.map(({ entry }) =>
+          this.#js.publish(
+            logSubject(this.#opts.cluster, this.#opts.coin, entry.kind),
+            entry.data,
+            {
+              msgID: entry.id,
+              timeout: this.#opts.ackTimeoutMs,
+            },
+          ),
+        ),
+      );
+      const done: number[] = [];
+      let error: { err: unknown } | null = null;
+      for (const [i, a] of acks.entries()) {
+        if (a.status === 'rejected') error ??= { err: a.reason };
+        if (error !== null) continue; // stored or not, it goes again (same id) after the failure
+        const { key, entry } = window[i] as (typeof window)[number];
+        done.push(key);
+        this.stats.records++;
+        this.stats.shares += entry.shares;
+        this.stats.drained++;
+        if ((a as PromiseFulfilledResult<{ duplicate: boolean }>).value.duplicate) {
+          this.stats.duplicates++;
+        }
+      }
+      if (done.length > 0) {
+        this.#drainedKey = done[done.length - 1] as number;
+        drained += done.length;
+        spool.remove(done).catch((err: unknown) => {
+          this.#log.error(
+            { err },
+            'share spool: could not remove appended records (appended again at the next start, stored once)',
+          );
+        });
+        this.#gauge();
+      }
+      if (error === null) {
+        failures = 0;
+        continue;
+      }
+      failures++;
+      this.stats.retries++;
+      if (failures === 1 || failures % 20 === 0) {
+        this.#log.warn(
+          { err: error.err, records: spool.depth, attempt: failures },
+          'share spool: the share log does not take records yet; retrying',
+        );
+      }
+      await this.#pause(Math.min(2_000, 100 * failures));
+    }
+    if (drained > 0 && spool.depth === 0) {
+      this.#log.warn(
+        { drained, total: this.stats.drained },
+        'share spool drained: the spooled records are in the share log',
+      );
+    }
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      this.#drainWake = () => {
+        clearTimeout(t);
+        r();
+      };
+    });
   }
 
   #record(batch: readonly Pending[]): ShareBatchRecord {
@@ -239,24 +496,34 @@ export class LogAppender implements ShareSink {
     };
   }
 
-  async #publish(kind: LogKind, record: LogRecord): Promise<number> {
+  async #publish(
+    kind: LogKind,
+    record: LogRecord,
+    data: Uint8Array = encodeRecord(record),
+    stop: () => boolean = () => false,
+  ): Promise<number> {
     while (this.#inFlight >= this.#opts.maxInFlight) {
       await new Promise<void>((r) => this.#waiting.push(r));
     }
     this.#inFlight++;
     try {
-      return await this.#publishWithRetry(kind, record);
+      return await this.#publishWithRetry(kind, record, data, stop);
     } finally {
       this.#inFlight--;
       this.#waiting.shift()?.();
     }
   }
 
-  async #publishWithRetry(kind: LogKind, record: LogRecord): Promise<number> {
+  async #publishWithRetry(
+    kind: LogKind,
+    record: LogRecord,
+    data: Uint8Array,
+    stop: () => boolean,
+  ): Promise<number> {
     const subject = logSubject(this.#opts.cluster, this.#opts.coin, kind);
-    const data = encodeRecord(record);
     const deadline = Date.now() + this.#opts.retryForMs;
     for (let attempt = 1; ; attempt++) {
+      if (stop()) throw new CodedError(LOG_UNAVAILABLE, `record ${record.id} was spooled`);
       try {
         const ack = await this.#js.publish(subject, data, {
           msgID: record.id,
@@ -266,8 +533,17 @@ export class LogAppender implements ShareSink {
         if (ack.duplicate) this.stats.duplicates++;
         return ack.seq;
       } catch (err) {
-        if (Date.now() >= deadline || !retryable(err)) {
-          throw logError(`could not append ${kind} record ${record.id}`, err);
+        const again = retryable(err);
+        if (Date.now() >= deadline || !again || stop()) {
+          const why = err instanceof Error ? err.message : String(err);
+          throw new CodedError(
+            LOG_UNAVAILABLE,
+            `could not append ${kind} record ${record.id}: ${why}`,
+            {
+              retryable: again,
+              cause: err,
+            },
+          );
         }
         this.stats.retries++;
         if (attempt === 1 || attempt % 20 === 0) {
@@ -282,17 +558,33 @@ export class LogAppender implements ShareSink {
   }
 }
 
-/** A stream that refuses the record for good (bad config, wrong subject) is not retried. */
-function retryable(err: unknown): boolean {
-  const msg = String((err as Error)?.message ?? err);
-  if (msg.includes('maximum') && msg.includes('exceeded')) return true; // limits: disk may free
-  return !/no stream matches subject|invalid|permissions/i.test(msg);
+/** The spool's tuning, as the node's config names it (TUNING in topology/config.ts). */
+export interface SpoolTuning {
+  readonly spoolAfterSeconds: number;
+  readonly spoolRecords: number;
+  readonly spoolMb: number;
 }
 
-/** A node's log: the stream created or checked with the node's replicas, and its appender. */
+/** Where a node keeps its share spool: `<data>/spool/<cluster>/<coin>/<node>`. */
+export function spoolDir(dataDir: string, cluster: string, coin: string, nodeId: string): string {
+  return join(dataDir, 'spool', cluster, coin, nodeId);
+}
+
+/**
+ * A node's log: the stream created or checked with the node's replicas, and its appender, with
+ * a share spool under the node's data folder when the config names one (a non-empty spool left
+ * by an earlier run is appended first).
+ */
 export async function openNodeLog(
   nc: NatsConnection,
-  cfg: { cluster: string; coin: string; nodeId: string; logReplicas: number },
+  cfg: {
+    cluster: string;
+    coin: string;
+    nodeId: string;
+    logReplicas: number;
+    dataDir?: string;
+    tuning?: Partial<SpoolTuning>;
+  },
   log: Logger,
 ): Promise<LogAppender> {
   await ensureLogStream(nc, {
@@ -300,9 +592,26 @@ export async function openNodeLog(
     cluster: cfg.cluster,
     replicas: cfg.logReplicas,
   });
+  const t = { ...DEFAULT_SPOOL, ...cfg.tuning };
+  const spool =
+    cfg.dataDir === undefined
+      ? undefined
+      : LogSpool.open(spoolDir(cfg.dataDir, cfg.cluster, cfg.coin, cfg.nodeId), {
+          maxRecords: t.spoolRecords,
+          maxBytes: t.spoolMb * 1024 * 1024,
+        });
   return new LogAppender(
     nc,
-    { ...DEFAULT_APPENDER, cluster: cfg.cluster, coin: cfg.coin, node: cfg.nodeId },
+    {
+      ...DEFAULT_APPENDER,
+      cluster: cfg.cluster,
+      coin: cfg.coin,
+      node: cfg.nodeId,
+      spoolAfterMs: t.spoolAfterSeconds * 1000,
+    },
     log,
+    spool,
   );
 }
+
+const DEFAULT_SPOOL: SpoolTuning = { spoolAfterSeconds: 2, spoolRecords: 100_000, spoolMb: 1024 };
