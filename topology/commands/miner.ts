@@ -132,7 +132,6 @@ export async function runMiner(args: string[]): Promise<number> {
   return new Promise<number>((resolve) => {
     const startedAt = Date.now();
     let mark = rig.mark(startedAt);
-    let authorizations = 0;
     const ticker = setInterval(() => {
       const now = Date.now();
       const state = miner.connected ? '' : ` | connecting to ${miner.pool}`;
@@ -162,32 +161,7 @@ export async function runMiner(args: string[]): Promise<number> {
       });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    let live = false; // authorized since the last disconnect
-    miner.on('authorized', () => {
-      live = true;
-      if (authorizations++ > 0) {
-        say(`reconnected to ${miner.pool}`);
-        return;
-      }
-      const threads = `${a.threads} thread${a.threads === 1 ? '' : 's'}`;
-      const core = `${backend}${a.family === 'hash' ? ` ${shaFeature}` : ''}`;
-      stdout.write(
-        `colliery miner: mining ${a.coin} at ${miner.pool} as ${a.user}, ${threads}, ${core}. Ctrl-C to stop.\n`,
-      );
-    });
-    miner.on('connect-failed', (err: unknown, retryMs: number) =>
-      say(
-        `cannot reach the pool at ${miner.pool} (${reason(err)}); retrying in ${(retryMs / 1000).toFixed(1)} s`,
-      ),
-    );
-    miner.on('disconnected', () => {
-      if (live && !finished) say(`lost the pool at ${miner.pool}; reconnecting`);
-      live = false;
-    });
-    miner.on('reconnect-requested', () => say('the pool asked us to reconnect'));
-    miner.on('protocol-error', (err: unknown) =>
-      say(`unusable message from the pool: ${reason(err)}`),
-    );
+    narrate(miner, a, say, () => finished);
     miner.on('search-error', (err: unknown) => {
       say(`a search thread failed: ${reason(err)}`);
       finish(1);
@@ -198,6 +172,42 @@ export async function runMiner(args: string[]): Promise<number> {
       finish(1);
     });
   });
+}
+
+/** What the miner says about its connection to the pool, as it happens. */
+function narrate(
+  miner: MinerClient,
+  a: MinerArgs,
+  say: (line: string) => void,
+  finished: () => boolean,
+): void {
+  let authorizations = 0;
+  let live = false; // authorized since the last disconnect
+  miner.on('authorized', () => {
+    live = true;
+    if (authorizations++ > 0) {
+      say(`reconnected to ${miner.pool}`);
+      return;
+    }
+    const threads = `${a.threads} thread${a.threads === 1 ? '' : 's'}`;
+    const core = `${backend}${a.family === 'hash' ? ` ${shaFeature}` : ''}`;
+    stdout.write(
+      `colliery miner: mining ${a.coin} at ${miner.pool} as ${a.user}, ${threads}, ${core}. Ctrl-C to stop.\n`,
+    );
+  });
+  miner.on('connect-failed', (err: unknown, retryMs: number) =>
+    say(
+      `cannot reach the pool at ${miner.pool} (${reason(err)}); retrying in ${(retryMs / 1000).toFixed(1)} s`,
+    ),
+  );
+  miner.on('disconnected', () => {
+    if (live && !finished()) say(`lost the pool at ${miner.pool}; reconnecting`);
+    live = false;
+  });
+  miner.on('reconnect-requested', () => say('the pool asked us to reconnect'));
+  miner.on('protocol-error', (err: unknown) =>
+    say(`unusable message from the pool: ${reason(err)}`),
+  );
 }
 
 /** One miner of either family, seen the way the command reports it. */

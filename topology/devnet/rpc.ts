@@ -216,11 +216,11 @@ function blockJson(chain: DevChain, b: StoredBlock): Record<string, unknown> {
 }
 
 function rpcMethods(chain: DevChain): Record<string, Handler> {
-  const find = (v: unknown): StoredBlock => {
-    const b = chain.blockByHash(hashParam(v));
-    if (!b) throw new RpcError(-5, 'Block not found');
-    return b;
-  };
+  return { ...miningMethods(chain), ...chainMethods(chain) };
+}
+
+/** Mining: templates and proposals, submitblock, generatetoaddress, mining info. */
+function miningMethods(chain: DevChain): Record<string, Handler> {
   return {
     getblocktemplate: ([req]) => {
       const r = (req ?? {}) as { rules?: unknown; mode?: unknown; data?: unknown };
@@ -242,6 +242,50 @@ function rpcMethods(chain: DevChain): Record<string, Handler> {
       if (typeof hex !== 'string' || !isHex(hex)) throw new RpcError(-22, 'Block decode failed');
       return chain.submit(hexToBytes(hex));
     },
+    getmininginfo: () => ({
+      blocks: chain.height,
+      difficulty: chain.difficulty(),
+      networkhashps: 0,
+      pooledtx: chain.mempoolSize,
+      chain: chain.options.chainName,
+      warnings: '',
+    }),
+    getdifficulty: () => chain.difficulty(),
+    generatetoaddress: ([n, address, maxTries]) => {
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000)
+        throw new RpcError(-8, 'nblocks must be 0..1000');
+      if (typeof address !== 'string') throw new RpcError(-5, 'Invalid address');
+      if (chain.options.pow.family === 'prime')
+        throw new RpcError(
+          -1,
+          'generatetoaddress needs a prime chain search: mine through the pool',
+        );
+      let script: Uint8Array;
+      try {
+        script = addressToScript(address, chain.options.network).script;
+      } catch (e) {
+        throw new RpcError(-5, `Error: Invalid address (${(e as Error).message})`);
+      }
+      const hashes: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const raw = mineBlock(chain, script, typeof maxTries === 'number' ? maxTries : 1_000_000);
+        const reason = chain.submit(raw);
+        if (reason !== null) throw new RpcError(-1, `generated block rejected: ${reason}`);
+        hashes.push(chain.tip.hashHex);
+      }
+      return hashes;
+    },
+  };
+}
+
+/** The chain: blocks, headers, the tip, invalidation. */
+function chainMethods(chain: DevChain): Record<string, Handler> {
+  const find = (v: unknown): StoredBlock => {
+    const b = chain.blockByHash(hashParam(v));
+    if (!b) throw new RpcError(-5, 'Block not found');
+    return b;
+  };
+  return {
     getbestblockhash: () => chain.tip.hashHex,
     getblockcount: () => chain.height,
     getblockhash: ([h]) => {
@@ -271,44 +315,11 @@ function rpcMethods(chain: DevChain): Record<string, Handler> {
       initialblockdownload: false,
       warnings: '',
     }),
-    getmininginfo: () => ({
-      blocks: chain.height,
-      difficulty: chain.difficulty(),
-      networkhashps: 0,
-      pooledtx: chain.mempoolSize,
-      chain: chain.options.chainName,
-      warnings: '',
-    }),
-    getdifficulty: () => chain.difficulty(),
     getnetworkinfo: () => ({
       version: 270000,
       subversion: '/colliery-devnet:0.1.0/',
       protocolversion: 70016,
     }),
-    generatetoaddress: ([n, address, maxTries]) => {
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000)
-        throw new RpcError(-8, 'nblocks must be 0..1000');
-      if (typeof address !== 'string') throw new RpcError(-5, 'Invalid address');
-      if (chain.options.pow.family === 'prime')
-        throw new RpcError(
-          -1,
-          'generatetoaddress needs a prime chain search: mine through the pool',
-        );
-      let script: Uint8Array;
-      try {
-        script = addressToScript(address, chain.options.network).script;
-      } catch (e) {
-        throw new RpcError(-5, `Error: Invalid address (${(e as Error).message})`);
-      }
-      const hashes: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const raw = mineBlock(chain, script, typeof maxTries === 'number' ? maxTries : 1_000_000);
-        const reason = chain.submit(raw);
-        if (reason !== null) throw new RpcError(-1, `generated block rejected: ${reason}`);
-        hashes.push(chain.tip.hashHex);
-      }
-      return hashes;
-    },
     invalidateblock: ([hash]) => {
       if (!chain.invalidate(hashParam(hash))) throw new RpcError(-5, 'Block not found');
       return null;
