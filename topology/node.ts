@@ -20,7 +20,7 @@ import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 import type { NodeStatus } from './status.js';
 import { NodeHealth } from './health.js';
 import { nodeRuntime } from './tracing.js';
-import { nodeAddresses, spawnShare, startBlock, startJob } from './wire/actors.js';
+import { nodeAddresses, spawnShare, spawnSubmitter, startBlock, startJob } from './wire/actors.js';
 import { coinParts } from './wire/coin.js';
 import { startNodeLedger } from './wire/ledger.js';
 import { serveReports } from './wire/status.js';
@@ -85,6 +85,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   });
   let prefix: PrefixClaim | undefined;
   let stratum: StratumServer | undefined;
+  const submitter = spawnSubmitter(rt, cfg, coin, at, { appender, ledger });
   try {
     prefix = await claimPrefix(logNc, cfg, log, health, () => stratum);
     const share = spawnShare(rt, cfg, coin, at, deps.hasher, deps.sink ?? appender);
@@ -105,6 +106,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     await prefix?.release().catch(() => undefined);
     await rt.drain({ timeoutMs: 1_000 }).catch(() => undefined);
     await ledger.stop().catch(() => undefined);
+    await submitter.journal.close().catch(() => undefined);
     await logNc.close().catch(() => undefined);
     throw err;
   }
@@ -137,6 +139,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         await started.stop();
         await appender.close();
         await blockLog.settled(30_000);
+        await submitter.journal.close();
         await ledger.stop();
         await claim.release().catch(() => undefined);
         await logNc.drain().catch(() => undefined);

@@ -1,10 +1,16 @@
-// Spawns a pool node's Share actor (per node) and its Job and Block singletons (every node is
-// a candidate; one holds each lease), each from the config's settings and tunables.
+// Spawns a pool node's Share actor and block submitter (per node) and its Job and Block
+// singletons (every node is a candidate; one holds each lease), each from the config's settings
+// and tunables.
+import { join } from 'node:path';
 import type { Address, Runtime, Topic } from '../../runtime/index.js';
 import {
   blockActor,
+  blockSubmitter,
+  BlockJournal,
   type BlockLog,
+  type SubmitterStats,
   validateBlockMessage,
+  validateSubmitterMessage,
   openBlocks,
 } from '../../actors/block/index.js';
 import { defaultCoinbaseLayout, jobActor, validateJobRequest } from '../../actors/job/index.js';
@@ -12,6 +18,7 @@ import {
   hashFamily,
   shareActor,
   validateShareMessage,
+  type LogAppender,
   type ShareSink,
   type SubmitHasher,
 } from '../../actors/share/index.js';
@@ -22,16 +29,66 @@ import type { NodeLedger } from './ledger.js';
 
 export interface NodeAddresses {
   readonly jobsTopic: Topic;
+  /** Full jobs (with transactions), kept by every node's block submitter. */
+  readonly fullJobsTopic: Topic;
   readonly job: Address;
   readonly block: Address;
+  /** This node's block submitter (local only), where its Share actor sends candidates. */
+  readonly submitter: Address;
 }
 
 export function nodeAddresses(rt: Runtime, cfg: NodeConfig): NodeAddresses {
   return {
     jobsTopic: rt.topic('jobs', cfg.coin),
+    fullJobsTopic: rt.topic('jobs-full', cfg.coin),
     job: rt.address('job', cfg.coin),
     block: rt.address('block', cfg.coin),
+    submitter: rt.address('submitter', cfg.nodeId),
   };
+}
+
+export function blockJournalDir(
+  cfg: Pick<NodeConfig, 'dataDir' | 'cluster' | 'coin' | 'nodeId'>,
+): string {
+  return join(cfg.dataDir, 'blocks', cfg.cluster, cfg.coin, cfg.nodeId);
+}
+
+/**
+ * This node's block submitter, subscribed to the full jobs, with its journal under
+ * <data>/blocks/<cluster>/<coin>/<node>: entries a killed process left are submitted and logged
+ * as it starts.
+ */
+export function spawnSubmitter(
+  rt: Runtime,
+  cfg: NodeConfig,
+  coin: CoinParts,
+  at: NodeAddresses,
+  w: { appender: LogAppender; ledger: NodeLedger },
+): { journal: BlockJournal; stats: SubmitterStats } {
+  const t = cfg.tuning;
+  const journal = BlockJournal.open(blockJournalDir(cfg));
+  const stats: SubmitterStats = { journaled: 0, pending: 0, withoutLease: 0, recovered: 0 };
+  const submitter = rt.spawn(
+    'submitter',
+    cfg.nodeId,
+    blockSubmitter({
+      coin: cfg.coin,
+      nodes: [...coin.nodes],
+      job: at.job,
+      block: at.block,
+      keepJobs: t.keepJobs,
+      rpcTimeoutMs: t.rpcTimeoutSeconds * 1000,
+      subsidySats: coin.subsidySats,
+      journal,
+      appendRecord: (record) => w.appender.appendRecord('blocks', record),
+      holdsLease: () => rt.statsOf(at.block) !== undefined,
+      onFound: (b) => w.ledger.noteFound(b.hash, b.coinbasePaid),
+      stats,
+    }),
+    { validate: validateSubmitterMessage, remote: false },
+  );
+  rt.subscribe(at.fullJobsTopic, submitter);
+  return { journal, stats };
 }
 
 /**
@@ -49,7 +106,7 @@ export function spawnShare(
   const t = cfg.tuning;
   const deps = {
     coin: cfg.coin,
-    block: at.block,
+    block: at.submitter,
     sink,
     keepJobs: t.keepJobs,
     // A batch that held a block candidate waits for the Block actor's answer, which comes once
@@ -107,7 +164,15 @@ export function startJob(
       keepJobs: t.keepJobs,
       rules: coin.prime ? [] : ['segwit'],
       publish: (a) => rt.publish(at.jobsTopic, a),
-      toBlock: (job) => rt.tell(at.block, { type: 'job.full', job }),
+      toBlock: (job) => {
+        rt.tell(at.block, { type: 'job.full', job });
+        // Every node's submitter keeps the full jobs, so a candidate never waits for the bus.
+        try {
+          rt.publish(at.fullJobsTopic, { type: 'job.full', job });
+        } catch (err) {
+          rt.log.warn({ err }, 'full job not published to the block submitters');
+        }
+      },
     }),
     { validate: validateJobRequest, leaseTtlMs },
   );

@@ -1,0 +1,281 @@
+// The block submitter: one per node (local, `remote: false`), the Share actor's Block address. A
+// block candidate never waits for the bus or the Block lease: it is assembled from the full job
+// this node keeps (every node hears the full jobs), written to the node's block journal, and
+// submitted to every configured coin node at once (a second copy, from another node or a
+// restart, is answered `duplicate`). Its records go to the block log — the intent as the
+// requests leave, then found or rejected — retried until stored (ids derive from the hash: stored
+// once), and only then is the journal entry removed and the block handed to the Block leader to
+// follow. Entries a dead process left are submitted again and logged when the node starts.
+import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
+import type { CoinRpc, Job, JobWork } from '../job/index.js';
+import type { LogRecord } from '../ledger/index.js';
+import type { BlockCandidate } from '../share/index.js';
+import { assembleBlock, prepareBlockJob } from './assemble.js';
+import {
+  candidateJob,
+  foundBlock,
+  initBlockState,
+  keepJob,
+  settle,
+  submitAnswer,
+} from './blocks.js';
+import type { Answer, BlockState } from './blocks.js';
+import type { BlockJournal, JournalEntry } from './journal.js';
+import { blockRecord } from './log.js';
+import type { FoundBlock } from './messages.js';
+import { CodedError } from '../shared/errors.js';
+
+export type SubmitterMessage =
+  | { readonly type: 'job.full'; readonly job: Job }
+  | BlockCandidate
+  | { readonly type: 'block.journal' };
+
+/** What the submitter has done since the node started (metrics, status, warn logs). */
+export interface SubmitterStats {
+  /** Blocks written to the journal (found here, or recovered from it at start). */
+  journaled: number;
+  /** Journal entries the block log does not hold yet. */
+  pending: number;
+  /** Blocks submitted while this node did not hold the Block lease. */
+  withoutLease: number;
+  /** Entries a previous process left in the journal, submitted and logged at start. */
+  recovered: number;
+}
+
+export interface BlockSubmitterConfig {
+  readonly coin: string;
+  readonly nodes: readonly CoinRpc[];
+  /** The Job actor: asked for a job this node never heard, told to refresh after a block. */
+  readonly job: Address;
+  /** The Block leader: follows what this node found, once its records are logged. */
+  readonly block: Address;
+  readonly keepJobs: number;
+  readonly rpcTimeoutMs: number;
+  readonly subsidySats: (job: JobWork) => bigint;
+  readonly journal: BlockJournal;
+  /** Appends a block record to the block log (one record per id); rejects while it cannot. */
+  readonly appendRecord: (record: LogRecord) => Promise<unknown>;
+  /** Whether this node holds the Block lease now. */
+  readonly holdsLease: () => boolean;
+  /** A block a coin node took (before the ledger has applied it). */
+  readonly onFound?: (block: FoundBlock) => void;
+  readonly stats: SubmitterStats;
+  /** Longest pause between attempts to append a record (default 5 s). */
+  readonly retryMaxMs?: number;
+}
+
+export function blockSubmitter(cfg: BlockSubmitterConfig): Factory<SubmitterMessage> {
+  return (ctx) => new Submitter(cfg, ctx);
+}
+
+export function validateSubmitterMessage(input: unknown): SubmitterMessage {
+  const t = (input as { type?: unknown } | null)?.type;
+  if (t === 'job.full' || t === 'block.candidate' || t === 'block.journal')
+    return input as SubmitterMessage;
+  throw new CodedError('BAD_MESSAGE', `not a block submitter message: ${String(t)}`);
+}
+
+const KEEP_BLOCKS = 64;
+
+class Submitter implements Behaviour<SubmitterMessage> {
+  readonly #cfg: BlockSubmitterConfig;
+  readonly #state: BlockState = initBlockState();
+  /** Records are appended one after another, in the order they were queued. */
+  #chain: Promise<unknown> = Promise.resolve();
+  #stopped = false;
+
+  constructor(cfg: BlockSubmitterConfig, ctx: ActorContext) {
+    this.#cfg = cfg;
+    const left = cfg.journal.pending();
+    cfg.stats.pending = left.length;
+    if (left.length > 0) {
+      ctx.log.warn(
+        { blocks: left.map((e) => e.block.hash) },
+        'journaled blocks not in the block log: submitting and logging them',
+      );
+      for (const e of left) void this.#recover(e, ctx);
+    }
+  }
+
+  receive(msg: SubmitterMessage, ctx: ActorContext): unknown {
+    switch (msg.type) {
+      case 'job.full':
+        prepareBlockJob(msg.job); // serialize its transactions now, not when a candidate waits
+        return keepJob(this.#state, msg.job, this.#cfg.keepJobs);
+      case 'block.candidate':
+        return this.#onCandidate(msg, ctx);
+      case 'block.journal':
+        return { ...this.#cfg.stats };
+    }
+  }
+
+  stopped(): void {
+    this.#stopped = true; // what is not logged stays in the journal for the next start
+  }
+
+  async #onCandidate(c: BlockCandidate, ctx: ActorContext): Promise<void> {
+    const s = this.#state;
+    if (s.blocks.has(c.hash) || s.submitting.has(c.hash)) return;
+    const job = s.jobs.get(c.jobId) ?? (await this.#askJob(c, ctx));
+    if (!job) return;
+    const block = assembleBlock(candidateJob(job, c.payoutScript), c.submit, c.headerVersion);
+    const found = foundBlock(
+      c,
+      job,
+      c.hash,
+      this.#cfg.subsidySats(job),
+      Math.floor(ctx.clock.nowMs()),
+    );
+    // In the journal (committed to the OS) before any request leaves; on disk just after.
+    this.#cfg.journal.write({ block: found, blockHex: block.blockHex, answered: false });
+    s.submitting.add(c.hash);
+    const answers = this.#submit(block.blockHex);
+    this.#afterWrite(found, ctx);
+    if (block.hash !== c.hash)
+      ctx.log.error(
+        { expected: c.hash, got: block.hash, job: c.jobId },
+        'assembled block hash differs from the share hash',
+      );
+    void this.#append(blockRecord('submitted', found, this.#cfg.coin, Date.now()), ctx);
+    await this.#settle(found, block.blockHex, await answers, false, ctx);
+    try {
+      ctx.tell(this.#cfg.job, { type: 'job.refresh', reason: 'block-found' });
+    } catch (err) {
+      ctx.log.warn({ err }, 'could not ask the Job actor for fresh work after a block');
+    }
+  }
+
+  /** A journal entry a dead process left: its requests again (if unanswered), then its records. */
+  async #recover(e: JournalEntry, ctx: ActorContext): Promise<void> {
+    this.#cfg.stats.recovered++;
+    const found: FoundBlock = { ...e.block };
+    if (e.answered) return this.#log(e, true, ctx);
+    this.#state.submitting.add(found.hash);
+    const answers = this.#submit(e.blockHex);
+    this.#afterWrite(found, ctx);
+    await this.#settle(found, e.blockHex, await answers, true, ctx);
+  }
+
+  /** The requests are written: the journal goes to disk; counters and warn lines. */
+  #afterWrite(found: FoundBlock, ctx: ActorContext): void {
+    const stats = this.#cfg.stats;
+    stats.journaled++;
+    stats.pending++;
+    this.#cfg.journal
+      .sync()
+      .catch((err: unknown) =>
+        ctx.log.error({ err, hash: found.hash }, 'block journal sync failed'),
+      );
+    if (!this.#cfg.holdsLease()) {
+      stats.withoutLease++;
+      ctx.log.warn(
+        { hash: found.hash, height: found.height, withoutLease: stats.withoutLease },
+        'block submitted without the Block lease',
+      );
+    }
+  }
+
+  /** The nodes answered: the journal says so, and the block's records go to the log. */
+  async #settle(
+    found: FoundBlock,
+    blockHex: string,
+    answers: readonly Answer[],
+    withIntent: boolean,
+    ctx: ActorContext,
+  ): Promise<void> {
+    const event = settle(this.#state, found, answers, KEEP_BLOCKS);
+    ctx.log.info(
+      { hash: found.hash, height: found.height, worker: found.worker, results: found.results },
+      event === null
+        ? 'block submitted; no coin node answered'
+        : event.kind === 'found'
+          ? 'block submitted'
+          : 'block rejected',
+    );
+    if (event?.kind === 'found') this.#cfg.onFound?.(found);
+    const entry: JournalEntry = { block: found, blockHex, answered: true };
+    this.#cfg.journal.write(entry);
+    void this.#log(entry, withIntent, ctx); // the candidate's answer does not wait for the bus
+  }
+
+  /** Appends the entry's records; once the log holds them, drops the entry and tells the leader. */
+  async #log(e: JournalEntry, withIntent: boolean, ctx: ActorContext): Promise<void> {
+    const b = e.block;
+    const now = Date.now();
+    // Unresolved (no node answered): only the intent; the Block leader's follow rounds settle it.
+    const kind = b.status === 'submitted' ? 'found' : b.status === 'rejected' ? 'rejected' : null;
+    let stored = true;
+    if (withIntent)
+      stored = await this.#append(blockRecord('submitted', b, this.#cfg.coin, now), ctx);
+    if (kind !== null)
+      stored = (await this.#append(blockRecord(kind, b, this.#cfg.coin, now), ctx)) && stored;
+    if (!stored) return; // stopped first: the journal keeps it
+    this.#cfg.journal.remove(b.hash);
+    this.#cfg.stats.pending = Math.max(0, this.#cfg.stats.pending - 1);
+    if (b.status === 'submitted' || b.status === 'unresolved') {
+      try {
+        ctx.tell(this.#cfg.block, { type: 'block.restore', blocks: [b] });
+      } catch (err) {
+        ctx.log.warn(
+          { err, hash: b.hash },
+          'could not hand a found block to the Block leader; the next leader reads it from the log',
+        );
+      }
+    }
+  }
+
+  /** Queues `record`; resolves true once the log holds it, false if the actor stopped first. */
+  #append(record: LogRecord, ctx: ActorContext): Promise<boolean> {
+    const next = this.#chain.then(() => this.#appendUntilStored(record, ctx));
+    this.#chain = next;
+    return next;
+  }
+
+  async #appendUntilStored(record: LogRecord, ctx: ActorContext): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.#stopped) return false;
+      try {
+        await this.#cfg.appendRecord(record);
+        if (attempt > 1)
+          ctx.log.warn({ record: record.id, attempt }, 'journaled block record logged');
+        return true;
+      } catch (err) {
+        ctx.log.warn(
+          { err, record: record.id, attempt, journaled: this.#cfg.stats.pending },
+          'block journaled, not in the block log yet; retrying',
+        );
+        const pauseMs = Math.min(this.#cfg.retryMaxMs ?? 5_000, 250 * 2 ** attempt);
+        await new Promise((r) => setTimeout(r, pauseMs).unref());
+      }
+    }
+  }
+
+  async #askJob(c: BlockCandidate, ctx: ActorContext): Promise<Job | undefined> {
+    const job = await ctx
+      .ask<Job | null>(this.#cfg.job, { type: 'job.full', id: c.jobId })
+      .catch(() => null);
+    if (!job)
+      ctx.log.error(
+        { hash: c.hash, job: c.jobId },
+        'block candidate for a job this node does not hold and could not get: lost',
+      );
+    return job ?? undefined;
+  }
+
+  /** submitblock to every node at once: each request is written before this returns. */
+  #submit(blockHex: string): Promise<Answer[]> {
+    const { nodes, rpcTimeoutMs } = this.#cfg;
+    return Promise.all(
+      nodes.map(async (n) => {
+        try {
+          return submitAnswer(n.name, {
+            ok: true,
+            value: await n.call<string | null>('submitblock', [blockHex], rpcTimeoutMs),
+          });
+        } catch (error) {
+          return submitAnswer(n.name, { ok: false, error });
+        }
+      }),
+    );
+  }
+}
