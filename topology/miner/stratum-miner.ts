@@ -5,9 +5,10 @@
 // the tests and the benchmarks) or in `threads` worker threads (`colliery miner`).
 import { shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { HashSearch, type HashFound, type HashWork } from './hash-search.js';
-import { emptySubmitStats, MinerClient, type SubmitStats } from './miner-client.js';
+import { emptySubmitStats, type SubmitStats } from './miner-client.js';
 import { searchInThread, searchInThreads, type SearchEvents, type Searcher } from './search.js';
-import { workFromNotify } from './stratum-wire.js';
+import { SearchingMiner } from './searching-miner.js';
+import type { NotifiedWork } from './stratum-wire.js';
 
 export interface MinerOptions {
   host: string;
@@ -35,17 +36,11 @@ export interface MinerStats extends SubmitStats {
   hashes: number;
 }
 
-export class StratumMiner extends MinerClient {
+export class StratumMiner extends SearchingMiner<HashWork, HashFound> {
   readonly #o: MinerOptions;
   readonly stats: MinerStats = { hashes: 0, ...emptySubmitStats() };
-  #search: Searcher<HashWork> | null = null;
   #difficulty = 1;
   #target = 0n;
-  #work: HashWork | null = null;
-  /** The highest extranonce2 handed out or searched for this connection's work. */
-  #en2High = -1;
-  /** Jobs whose shares are still worth sending: those since the last clean job. */
-  readonly #liveJobs = new Set<string>();
 
   constructor(options: MinerOptions) {
     super(
@@ -67,73 +62,48 @@ export class StratumMiner extends MinerClient {
     return this.#difficulty;
   }
 
-  protected startSearch(): void {
-    if (this.#search !== null) return;
-    const events: SearchEvents<HashFound> = {
-      found: (f) => this.#onFound(f),
-      progress: (n) => void (this.stats.hashes += n),
-      extranonce2: (en2) => void (this.#en2High = Math.max(this.#en2High, en2)),
-    };
-    const options = this.#o.batchSize !== undefined ? { batchSize: this.#o.batchSize } : {};
-    this.#search =
-      this.#o.threads === undefined
-        ? searchInThread(
-            new HashSearch(this.#o.hashHeaders, { index: 0, stride: 1 }, options, events),
-            this.#o.maxHashesPerSec,
-          )
-        : searchInThreads<HashWork, HashFound>(
-            { kind: 'hash', ...options },
-            this.#o.threads,
-            this.#o.maxHashesPerSec,
-            events,
-            (err) => this.emit('search-error', err),
-          );
-    this.#search.setWork(this.#work);
+  protected get threads(): number {
+    return this.#o.threads ?? 1;
   }
 
-  protected stopSearch(): Promise<void> {
-    const search = this.#search;
-    this.#search = null;
-    return search?.stop() ?? Promise.resolve();
+  protected searcher(events: SearchEvents<HashFound>): Searcher<HashWork> {
+    const options = this.#o.batchSize !== undefined ? { batchSize: this.#o.batchSize } : {};
+    return this.#o.threads === undefined
+      ? searchInThread(
+          new HashSearch(this.#o.hashHeaders, { index: 0, stride: 1 }, options, events),
+          this.#o.maxHashesPerSec,
+        )
+      : searchInThreads<HashWork, HashFound>(
+          { kind: 'hash', ...options },
+          this.#o.threads,
+          this.#o.maxHashesPerSec,
+          events,
+          (err) => this.emit('search-error', err),
+        );
+  }
+
+  protected counted(units: number): void {
+    this.stats.hashes += units;
   }
 
   protected onDifficulty(difficulty: number): void {
     this.#difficulty = difficulty;
     this.#target = shareTargetFromDifficulty(difficulty);
-    if (this.#work) this.#setWork({ ...this.#work, target: this.#target });
+    if (this.work) this.setWork({ ...this.work, target: this.#target });
   }
 
-  protected onNotify(params: unknown[]): void {
-    const job = workFromNotify(params);
-    // New work either way: a clean job starts over, a re-issue moves above every extranonce2
-    // searched so far (the same header space again would only produce duplicates).
-    const en2Start = job.clean || this.#work === null ? 0 : this.#en2High + 1;
-    this.#en2High = en2Start + (this.#o.threads ?? 1) - 1;
-    if (job.clean) this.#liveJobs.clear();
-    this.#liveJobs.add(job.id);
-    this.#setWork({
+  protected workOf(job: NotifiedWork, en2Start: number): HashWork {
+    return {
       job,
       extranonce1: this.extranonce1,
       extranonce2Size: this.extranonce2Size,
       en2Start,
       target: this.#target,
       versionMask: this.versionMask,
-    });
-    this.emit('job', job.id);
+    };
   }
 
-  protected onDisconnected(): void {
-    this.#liveJobs.clear();
-    this.#setWork(null);
-  }
-
-  #setWork(work: HashWork | null): void {
-    this.#work = work;
-    this.#search?.setWork(work);
-  }
-
-  #onFound(f: HashFound): void {
-    if (!this.#liveJobs.has(f.jobId)) return; // found on work a new block or connection replaced
+  protected send(f: HashFound): void {
     const params: unknown[] = [this.username, f.jobId, f.extranonce2, f.ntime, f.nonce];
     if (f.version !== undefined) params.push(f.version);
     this.submit(params, { hash: f.hash, block: f.block });
