@@ -93,10 +93,11 @@ function claimDataDir(dataDir: string): void {
 
 /**
  * Each run mines a new devnet chain, so an earlier run's share log and ledger describe blocks
- * that no longer exist: they move to <data>/previous (replacing an older one), not mixed in.
+ * that no longer exist: they (and a share spool left unsent) move to <data>/previous (replacing
+ * an older one), not mixed in.
  */
 function moveAsidePreviousRun(dataDir: string): string | null {
-  const parts = ['nats', 'ledger', RUN_FILE].filter((p) => existsSync(join(dataDir, p)));
+  const parts = ['nats', 'ledger', 'spool', RUN_FILE].filter((p) => existsSync(join(dataDir, p)));
   if (parts.length === 0) return null;
   const previous = join(dataDir, 'previous');
   rmSync(previous, { recursive: true, force: true });
