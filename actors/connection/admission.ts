@@ -1,7 +1,8 @@
 // Who may open a Stratum connection on this node, and the extranonce1 each one gets: nobody
-// once the node drains or while its prefix claim is suspended, no IP banned until later than now, at most `maxPerIp` sockets open per
-// IP; extranonce1 = the node's prefix byte ‖ a 3-byte counter, skipping values live sockets
-// still hold (unique across the cluster, since prefixes are). No I/O; the clock is passed in.
+// once the node drains or while its prefix claim is suspended, no IP banned until later than
+// now, at most `maxPerIp` sockets open per IP; extranonce1 = the node's prefix byte ‖ a 3-byte
+// counter, skipping values live sockets still hold (unique across the cluster, since prefixes
+// are). No I/O; the clock is passed in.
 
 export interface AdmissionConfig {
   /** One byte per node, from the cluster's prefix registry. */
