@@ -100,6 +100,22 @@ function nodeFamilies(out: Exposition, st: NodeStatus): void {
       Object.entries(st.blocks).map(([status, n]) => [{ status }, n]),
     );
   }
+  const j = st.blockJournal;
+  out.counter(
+    'colliery_blocks_journaled_total',
+    "Blocks this node's submitter wrote to its journal before submitting them.",
+    [[{}, j.journaled]],
+  );
+  out.gauge(
+    'colliery_blocks_journal_pending',
+    'Journaled blocks whose records the block log does not hold yet (NATS away).',
+    [[{}, j.pending]],
+  );
+  out.counter(
+    'colliery_blocks_submitted_without_lease_total',
+    'Blocks this node submitted while it did not hold the Block lease.',
+    [[{}, j.withoutLease]],
+  );
   logFamilies(out, st);
 }
 

@@ -116,6 +116,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     at,
     stratum: started,
     appender,
+    submitter: submitter.stats,
     replica: ledger.replica,
     log,
     startedAtMs,

@@ -2,7 +2,7 @@
 // actor (`colliery status` asks it over NATS) and for `/metrics`. `colliery status` itself: the
 // cluster from any machine that reaches NATS — the nodes (from their extranonce-prefix claims),
 // who holds each lease, the share log stream, and each node's own report.
-import type { FoundBlock } from '../actors/block/index.js';
+import type { FoundBlock, SubmitterStats } from '../actors/block/index.js';
 import type { LogAppenderStats, ShareStats } from '../actors/share/index.js';
 import { CodedError } from '../actors/shared/errors.js';
 import type { BusStats, Health } from './health.js';
@@ -29,6 +29,8 @@ export interface NodeStatus {
   /** Blocks the Block actor follows, by status (null: the leader did not answer in time). */
   readonly blocks: Record<string, number> | null;
   readonly log: LogAppenderStats;
+  /** This node's block submitter: blocks journaled, still journaled, submitted without the lease. */
+  readonly blockJournal: SubmitterStats;
   readonly ledger: { readonly lastApplied: number; readonly shares: number };
 }
 
@@ -46,6 +48,7 @@ export interface StatusParts {
   shareStats(timeoutMs: number): Promise<ShareStats>;
   blocks(timeoutMs: number): Promise<FoundBlock[]>;
   logStats(): LogAppenderStats;
+  submitterStats(): SubmitterStats;
   ledger(): { lastApplied: number; shares: number };
 }
 
@@ -75,6 +78,7 @@ export async function gatherStatus(p: StatusParts): Promise<NodeStatus> {
         : { verdicts: { ...share.verdicts }, candidates: share.candidates },
     blocks: byStatus,
     log: { ...p.logStats() },
+    blockJournal: { ...p.submitterStats() },
     ledger: p.ledger(),
   };
 }

@@ -194,7 +194,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
     );
     if (event?.kind === 'found') this.#cfg.onFound?.(found);
     const entry: JournalEntry = { block: found, blockHex, answered: true };
-    this.#cfg.journal.write(entry);
+    this.#journal(ctx, found.hash, (j) => j.write(entry));
     void this.#log(entry, withIntent, ctx); // the candidate's answer does not wait for the bus
   }
 
@@ -210,7 +210,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
     if (kind !== null)
       stored = (await this.#append(blockRecord(kind, b, this.#cfg.coin, now), ctx)) && stored;
     if (!stored) return; // stopped first: the journal keeps it
-    this.#cfg.journal.remove(b.hash);
+    this.#journal(ctx, b.hash, (j) => j.remove(b.hash));
     this.#cfg.stats.pending = Math.max(0, this.#cfg.stats.pending - 1);
     if (b.status === 'submitted' || b.status === 'unresolved') {
       try {
@@ -221,6 +221,21 @@ class Submitter implements Behaviour<SubmitterMessage> {
           'could not hand a found block to the Block leader; the next leader reads it from the log',
         );
       }
+    }
+  }
+
+  /**
+   * A journal write after the requests left. Once the node stopped, the journal may be closed:
+   * the entry then stays as it was, and the next start submits and logs it again (idempotent).
+   */
+  #journal(ctx: ActorContext, hash: string, op: (j: BlockJournal) => void): void {
+    try {
+      op(this.#cfg.journal);
+    } catch (err) {
+      ctx.log.error(
+        { err, hash },
+        'block journal write failed; the next start logs the block again',
+      );
     }
   }
 

@@ -53,6 +53,12 @@ test(
         `reached the coin node ${reached - sentAt} ms after the share`,
       );
       const tip = await rpc.call<string>('getbestblockhash');
+      const during = (await pool.node.status()).blockJournal;
+      assert.deepEqual(
+        [during.journaled, during.withoutLease, during.pending],
+        [1, 1, 1],
+        'journaled, submitted without the lease, not in the log yet',
+      );
 
       await new Promise((r) => setTimeout(r, 1_000)); // still down a while
       await pool.nats.restart();
@@ -88,6 +94,7 @@ test(
       );
       assert.equal(credited.height, height + 1);
       assert.equal(store.blocks().filter((x) => x.hash === tip).length, 1, 'credited once');
+      assert.equal((await pool.node.status()).blockJournal.pending, 0, 'the journal is drained');
       const leader = await until('the Block leader follows the block', async () =>
         (await pool.node.blocks().catch(() => [])).find((x) => x.hash === tip),
       );

@@ -1,6 +1,6 @@
-// A block candidate goes before anything else: the Share actor tells the Block actor, the Block
-// actor writes submitblock, and only then does the Share actor answer the batch's miners and
-// hand its accepted shares to the share log. The sink here records the order and holds the
+// A block candidate goes before anything else: the Share actor asks its node's block
+// submitter, the submitter writes submitblock, and only then does the Share actor answer the
+// batch's miners and hand its accepted shares to the share log. The sink here records the order and holds the
 // shares in memory (the share log itself is tested elsewhere); the coin node is the devnet.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -8,6 +8,7 @@ import { CoinRpc } from '../../actors/job/rpc-client.js';
 import type { AcceptedShare, ShareSink } from '../../actors/share/index.js';
 import { startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
 import { blockSubmit, LoadClient, newLoadStats } from '../helpers/stratum-load.js';
+import { until } from '../helpers/until.js';
 
 test('block candidate - submitblock is written before the share log append and the answers', async () => {
   const events: string[] = [];
@@ -47,7 +48,13 @@ test('block candidate - submitblock is written before the share log append and t
     events.push('answered');
     assert.deepEqual(events, ['submit sent', 'submitblock', 'append 1', 'answered']);
     assert.equal(logged.length, 1);
-    const blocks = await tp.node.blocks();
+    // The Block leader hears of the block from the node's submitter once the block log holds
+    // its records, which may come after the miner's answer (the answer does not wait for the bus).
+    const node = tp.node;
+    const blocks = await until('the Block leader follows the block', async () => {
+      const listed = await node.blocks();
+      return listed.length > 0 ? listed : undefined;
+    });
     assert.equal(blocks.length, 1);
     assert.equal(blocks[0]?.status, 'submitted', 'the devnet took the block');
     assert.equal(blocks[0]?.hash, logged[0]?.hash, 'the logged share is the block');

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Runtime } from '../../runtime/index.js';
-import type { FoundBlock } from '../../actors/block/index.js';
+import type { FoundBlock, SubmitterStats } from '../../actors/block/index.js';
 import type { LedgerReplica } from '../../actors/ledger/index.js';
 import type { LogAppender, ShareStats } from '../../actors/share/index.js';
 import type { NodeConfig } from '../config.js';
@@ -27,6 +27,7 @@ export async function serveReports(
     at: NodeAddresses;
     stratum: { readonly port: number; readonly connections: number };
     appender: LogAppender;
+    submitter: SubmitterStats;
     replica: LedgerReplica;
     log: Logger;
     startedAtMs: number;
@@ -59,6 +60,7 @@ export async function serveReports(
       shareStats,
       blocks,
       logStats: () => w.appender.stats,
+      submitterStats: () => w.submitter,
       ledger: () => ({ lastApplied: store.lastApplied(), shares: store.counters().shares }),
     });
   rt.spawn('status', cfg.nodeId, () => ({ receive: () => status() }), {
