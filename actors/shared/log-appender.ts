@@ -176,7 +176,7 @@ export class LogAppender implements ShareSink {
     }
   }
 
-  /** ShareSink: resolves once the shares are in an acknowledged record. */
+  /** ShareSink: resolves once the shares are in an acknowledged record, or on disk in the spool. */
   append(shares: readonly AcceptedShare[]): Promise<void> {
     if (this.#closed) return Promise.reject(logError('share log closed', 'draining'));
     if (shares.length === 0) return Promise.resolve();
@@ -414,12 +414,13 @@ export class LogAppender implements ShareSink {
         if (error !== null) continue; // stored or not, it goes again (same id) after the failure
         const { key, entry } = window[i] as (typeof window)[number];
         done.push(key);
-        this.stats.records++;
         this.stats.shares += entry.shares;
         this.stats.drained++;
+        // A duplicate was stored already: by the direct attempt the spool overtook (counted
+        // there) or by a drain that died before removing it.
         if ((a as PromiseFulfilledResult<{ duplicate: boolean }>).value.duplicate) {
           this.stats.duplicates++;
-        }
+        } else this.stats.records++;
       }
       if (done.length > 0) {
         this.#drainedKey = done[done.length - 1] as number;
