@@ -69,6 +69,23 @@ test('ledger - the same block recorded by two nodes is credited once', () => {
   assert.equal(s.blocks.size, 1);
 });
 
+test('ledger - a block logged found again after it matured (a node journal drained late) is not credited again', () => {
+  // The finding node's journal was appended after the stream's duplicate window: the second
+  // block.found is stored, and the ledger must ignore it by hash, the block staying matured.
+  const log = new LogBuilder();
+  log.shares([{ account: 'alice', weight: 100 }], [{ netWeight: 100n }]);
+  log.found(hashOf('B'), { netWeight: 100n, rewardSats: 1000n });
+  log.status(hashOf('B'), 'block.matured');
+  const before = run(pplns(), log.entries);
+  log.shares([{ account: 'bob', weight: 100 }]);
+  log.found(hashOf('B'), { netWeight: 100n, rewardSats: 1000n });
+  const s = run(pplns(), log.entries);
+  assert.deepEqual(bal(s, 'alice'), bal(before, 'alice'));
+  assert.deepEqual(bal(s, 'bob'), [0n, 0n, 0n, 0n]);
+  assert.equal(s.blocks.get(hashOf('B'))?.status, 'matured');
+  assert.equal(s.counters.duplicateBlocks, 1);
+});
+
 test('ledger - two blocks found at the same moment on two nodes: the orphan is reversed, each share paid once', () => {
   // Both nodes' shares, then both blocks at height 101 (a race on the network), one orphaned.
   const log = new LogBuilder();
