@@ -98,6 +98,41 @@ export async function lastLogSeq(nc: NatsConnection, cluster: string): Promise<n
   return info.state.last_seq;
 }
 
+/**
+ * The sequence of the coin's newest record in the log (0: none): what a follower of that coin
+ * should have applied once it has caught up.
+ */
+export async function lastCoinSeq(
+  nc: NatsConnection,
+  cluster: string,
+  coin: string,
+): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const kinds: LogKind[] = ['shares', 'blocks', 'payouts'];
+  const seqs = await Promise.all(
+    kinds.map((kind) =>
+      jsm.streams
+        .getMessage(logStreamName(cluster), { last_by_subj: logSubject(cluster, coin, kind) })
+        .then(
+          (m) => m?.seq ?? 0,
+          (err: unknown) => {
+            if (isNotFound(err) || isNoMessage(err)) return 0;
+            throw err;
+          },
+        ),
+    ),
+  );
+  return Math.max(0, ...seqs);
+}
+
+/** getMessage of a subject that has none (JetStream 10037). */
+function isNoMessage(err: unknown): boolean {
+  return (
+    (err as { code?: unknown } | null)?.code === 10037 ||
+    (err as { api_error?: { err_code?: number } })?.api_error?.err_code === 10037
+  );
+}
+
 export function jetstreamOf(nc: NatsConnection, timeoutMs: number): ReturnType<typeof jetstream> {
   return jetstream(nc, { timeout: timeoutMs });
 }
