@@ -137,6 +137,39 @@ test('spool - a full spool refuses with SHARE_SPOOL_FULL; a stopped appender lea
   await second.close();
 });
 
+test('spool - a block record appended during the outage goes to the log after the spooled shares', async () => {
+  const cluster = 'sp3';
+  await ensureLogStream(nc, { cluster, ...DEFAULT_LOG_OPTIONS });
+  const appender = spooled(cluster, join(root, 'sp3'));
+  await server.kill('SIGKILL');
+  await appendEach(appender, 0, 3);
+  const block = appender.appendRecord('blocks', {
+    type: 'block.matured',
+    v: 1,
+    id: 'matured:sp3',
+    coin: 'btc',
+    hash: 'cd'.repeat(32),
+    height: 7,
+    atMs: 1,
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  await server.restart();
+  const seq = await block;
+  const kinds: string[] = [];
+  for await (const b of readLog(nc, {
+    cluster,
+    coin: 'btc',
+    fromSeq: 1,
+    until: 'end',
+    maxBatch: 100,
+  })) {
+    for (const e of b) kinds.push(`${e.seq}:${(e.record as { type: string }).type}`);
+  }
+  assert.deepEqual(kinds, ['1:shares', '2:shares', '3:shares', `${seq}:block.matured`]);
+  assert.equal(seq, 4);
+  await appender.close();
+});
+
 test('spool - retry decisions by code and class name, never by message text', () => {
   const named = (name: string, message = 'x'): Error => Object.assign(new Error(message), { name });
   const api = (code: number): Error => Object.assign(named('JetStreamApiError'), { code });
