@@ -4,6 +4,7 @@
 //                                coverage checked against test/coverage-floor.json
 //   node test/run.mjs FILTER...  only files whose path contains one of the filters
 //   node test/run.mjs --bench    every dist/test/bench/*.bench.js, one after another
+//   node test/run.mjs --drill    every dist/test/drill/*.drill.js (failure drills), likewise
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -14,6 +15,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist', 'test');
 const args = process.argv.slice(2);
 const bench = args.includes('--bench');
+const drill = args.includes('--drill');
 const filters = args.filter((a) => !a.startsWith('--'));
 
 function walk(dir) {
@@ -24,7 +26,7 @@ function walk(dir) {
   });
 }
 
-const suffix = bench ? '.bench.js' : '.test.js';
+const suffix = bench ? '.bench.js' : drill ? '.drill.js' : '.test.js';
 // Only compiled files whose source still exists: tsc leaves the output of a moved or deleted
 // test behind in dist/.
 const hasSource = (f) =>
@@ -36,12 +38,12 @@ const files = walk(dist)
 
 if (files.length === 0) {
   console.error(
-    `no ${bench ? 'benchmark' : 'test'} files found under ${relative(root, dist)} (did the build run?)`,
+    `no ${bench ? 'benchmark' : drill ? 'drill' : 'test'} files found under ${relative(root, dist)} (did the build run?)`,
   );
   process.exit(1);
 }
 
-if (bench) {
+if (bench || drill) {
   let failed = 0;
   for (const f of files) {
     console.log(`\n=== ${relative(dist, f)} ===`);
