@@ -1,6 +1,7 @@
 // `colliery start`: one node for real use, configured from a file, COLLIERY_* variables and
 // flags (in that order of precedence, flags last); drains on SIGTERM/SIGINT and exits 0.
 import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
 import { stderr, stdout } from 'node:process';
 import { envRaw, fileRaw, loadConfig, optionHelp, parseFlags, type NodeConfig } from '../config.js';
 import { startNode, type NodeHandle } from '../node.js';
@@ -32,7 +33,19 @@ export async function runStart(args: string[]): Promise<number> {
     return 2;
   }
   const cfg = loadConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
-  const node = await startNode(cfg, { hasher: createPoolHasher(cfg.verifierThreads) });
+  const log = pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
+  // A node waits for NATS (and its leases) as long as it takes; it says what it waits for.
+  const waiting = setInterval(
+    () =>
+      log.warn(
+        { nats: cfg.natsUrls },
+        `still starting: waiting for NATS at ${cfg.natsUrls.join(',')} (or the cluster's leases)`,
+      ),
+    5_000,
+  );
+  const node = await startNode(cfg, { hasher: createPoolHasher(cfg.verifierThreads), log }).finally(
+    () => clearInterval(waiting),
+  );
   const tracing = startTracing(
     'node',
     cfg.nodeId,
