@@ -137,11 +137,23 @@ class Submitter implements Behaviour<SubmitterMessage> {
         'assembled block hash differs from the share hash',
       );
     void this.#append(blockRecord('submitted', found, this.#cfg.coin, Date.now()), ctx);
-    await this.#settle(found, block.blockHex, await answers, false, ctx);
+    // The Share actor hears back now, with the requests gone: its batch's shares (the finder's
+    // among them) go to the log ahead of block.found, which waits for the coin nodes' answers,
+    // so they fall inside the round this block closes.
+    void this.#settleLater(found, block.blockHex, answers, ctx);
+  }
+
+  async #settleLater(
+    found: FoundBlock,
+    blockHex: string,
+    answers: Promise<readonly Answer[]>,
+    ctx: ActorContext,
+  ): Promise<void> {
     try {
+      await this.#settle(found, blockHex, await answers, false, ctx);
       ctx.tell(this.#cfg.job, { type: 'job.refresh', reason: 'block-found' });
     } catch (err) {
-      ctx.log.warn({ err }, 'could not ask the Job actor for fresh work after a block');
+      ctx.log.warn({ err, hash: found.hash }, 'block answers not settled (the journal keeps it)');
     }
   }
 

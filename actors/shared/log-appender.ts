@@ -194,6 +194,9 @@ export class LogAppender implements ShareSink {
    * closes its round after the shares mined before it.
    */
   async appendRecord(kind: Exclude<LogKind, 'shares'>, record: LogRecord): Promise<number> {
+    // Shares handed over before this record go first (one connection keeps the order): a
+    // block's found record must not overtake the batch that held its share.
+    this.#flush();
     const spool = this.#spool;
     if (spool !== null && spool.depth > 0) {
       const until = Date.now() + this.#opts.retryForMs;
