@@ -11,6 +11,7 @@ import type { Effect, StratumServer } from '../actors/connection/index.js';
 import type { LedgerReplica } from '../actors/ledger/index.js';
 import {
   openNodeLog,
+  type LogAppender,
   type ShareSink,
   type ShareStats,
   type SubmitHasher,
@@ -20,9 +21,16 @@ import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 import type { NodeStatus } from './status.js';
 import { NodeHealth } from './health.js';
 import { nodeRuntime } from './tracing.js';
-import { nodeAddresses, spawnShare, spawnSubmitter, startBlock, startJob } from './wire/actors.js';
-import { coinParts } from './wire/coin.js';
-import { startNodeLedger } from './wire/ledger.js';
+import {
+  nodeAddresses,
+  spawnShare,
+  spawnSubmitter,
+  startBlock,
+  startJob,
+  type NodeAddresses,
+} from './wire/actors.js';
+import { coinParts, type CoinParts } from './wire/coin.js';
+import { startNodeLedger, type NodeLedger } from './wire/ledger.js';
 import { serveReports } from './wire/status.js';
 import { askCurrentJob, startStratum } from './wire/stratum.js';
 
@@ -59,6 +67,79 @@ export interface NodeDeps {
 
 export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHandle> {
   const startedAtMs = Date.now();
+  const base = await startBase(cfg, deps);
+  let prefix: PrefixClaim | undefined;
+  let stratum: StratumServer | undefined;
+  try {
+    prefix = await claimPrefix(base.logNc, cfg, base.log, base.health, () => stratum);
+    stratum = await startActors(cfg, deps, base, prefix.prefix);
+  } catch (err) {
+    await stratum?.stop().catch(() => undefined);
+    await prefix?.release().catch(() => undefined);
+    await base.rt.drain({ timeoutMs: 1_000 }).catch(() => undefined);
+    await base.ledger.stop().catch(() => undefined);
+    await base.submitter.journal.close().catch(() => undefined);
+    await base.logNc.close().catch(() => undefined);
+    throw err;
+  }
+  const started = stratum;
+  const claim = prefix;
+  const { rt, log, ledger } = base;
+  const reports = await serveReports(rt, cfg, {
+    at: base.at,
+    stratum: started,
+    appender: base.appender,
+    submitter: base.submitter.stats,
+    replica: ledger.replica,
+    log,
+    startedAtMs,
+    health: base.health,
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    runtime: rt,
+    ledger: ledger.replica,
+    stratumPort: started.port,
+    metricsPort: reports.metrics?.port ?? null,
+    log,
+    connections: () => started.connections,
+    shareStats: () => reports.shareStats(),
+    blocks: () => reports.blocks(),
+    status: () => reports.status(),
+    stop: () =>
+      (stopping ??= (async () => {
+        await rt.drain({ timeoutMs: cfg.tuning.drainSeconds * 1000 });
+        await reports.metrics?.close().catch(() => undefined);
+        await started.stop();
+        await base.appender.close();
+        await base.blockLog.settled(30_000);
+        await base.submitter.journal.close();
+        await ledger.stop();
+        await claim.release().catch(() => undefined);
+        await base.logNc.drain().catch(() => undefined);
+        await deps.hasher.close?.();
+        for (const n of base.coin.nodes) n.close();
+      })()),
+  };
+}
+
+/** What a node stands on before its actors: NATS, the runtime, the log, the ledger replica. */
+interface NodeBase {
+  readonly log: Logger;
+  readonly nc: NatsConnection;
+  readonly logNc: NatsConnection;
+  readonly rt: Runtime;
+  readonly health: NodeHealth;
+  readonly coin: CoinParts;
+  readonly at: NodeAddresses;
+  readonly leaseTtlMs: number;
+  readonly appender: LogAppender;
+  readonly blockLog: BlockLog;
+  readonly ledger: NodeLedger;
+  readonly submitter: ReturnType<typeof spawnSubmitter>;
+}
+
+async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
   const log = deps.log ?? pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
   const nc = deps.nc ?? (await connectNats([...cfg.natsUrls], cfg.nodeId));
   const rt = nodeRuntime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
@@ -83,71 +164,53 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     leaseTtlMs,
     log,
   });
-  let prefix: PrefixClaim | undefined;
-  let stratum: StratumServer | undefined;
   const submitter = spawnSubmitter(rt, cfg, coin, at, { appender, ledger });
-  try {
-    prefix = await claimPrefix(logNc, cfg, log, health, () => stratum);
-    const share = spawnShare(rt, cfg, coin, at, deps.hasher, deps.sink ?? appender);
-    await startJob(rt, cfg, coin, at, ledger, leaseTtlMs);
-    const followMs = deps.followMs ?? cfg.tuning.followSeconds * 1000;
-    const maturity = deps.maturity ?? coin.maturity;
-    await startBlock(rt, cfg, coin, at, { nc, ledger, blockLog, leaseTtlMs, followMs, maturity });
-    const onEffect = deps.onEffect;
-    stratum = await startStratum(rt, cfg, coin, {
-      at,
-      share,
-      prefix: prefix.prefix,
-      ...(onEffect ? { onEffect } : {}),
-    });
-    askCurrentJob(rt, at, share, stratum);
-  } catch (err) {
-    await stratum?.stop().catch(() => undefined);
-    await prefix?.release().catch(() => undefined);
-    await rt.drain({ timeoutMs: 1_000 }).catch(() => undefined);
-    await ledger.stop().catch(() => undefined);
-    await submitter.journal.close().catch(() => undefined);
-    await logNc.close().catch(() => undefined);
-    throw err;
-  }
-  const started = stratum;
-  const claim = prefix;
-  const reports = await serveReports(rt, cfg, {
-    at,
-    stratum: started,
-    appender,
-    submitter: submitter.stats,
-    replica: ledger.replica,
-    log,
-    startedAtMs,
-    health,
-  });
-  let stopping: Promise<void> | undefined;
   return {
-    runtime: rt,
-    ledger: ledger.replica,
-    stratumPort: started.port,
-    metricsPort: reports.metrics?.port ?? null,
     log,
-    connections: () => started.connections,
-    shareStats: () => reports.shareStats(),
-    blocks: () => reports.blocks(),
-    status: () => reports.status(),
-    stop: () =>
-      (stopping ??= (async () => {
-        await rt.drain({ timeoutMs: cfg.tuning.drainSeconds * 1000 });
-        await reports.metrics?.close().catch(() => undefined);
-        await started.stop();
-        await appender.close();
-        await blockLog.settled(30_000);
-        await submitter.journal.close();
-        await ledger.stop();
-        await claim.release().catch(() => undefined);
-        await logNc.drain().catch(() => undefined);
-        await deps.hasher.close?.();
-        for (const n of coin.nodes) n.close();
-      })()),
+    nc,
+    logNc,
+    rt,
+    health,
+    coin,
+    at,
+    leaseTtlMs,
+    appender,
+    blockLog,
+    ledger,
+    submitter,
   };
+}
+
+/** The Share actor, the Job and Block singletons, then the Stratum listener. */
+async function startActors(
+  cfg: NodeConfig,
+  deps: NodeDeps,
+  b: NodeBase,
+  prefix: number,
+): Promise<StratumServer> {
+  const { rt, coin, at, ledger, leaseTtlMs } = b;
+  const share = spawnShare(rt, cfg, coin, at, deps.hasher, deps.sink ?? b.appender);
+  await startJob(rt, cfg, coin, at, ledger, leaseTtlMs);
+  const followMs = deps.followMs ?? cfg.tuning.followSeconds * 1000;
+  const maturity = deps.maturity ?? coin.maturity;
+  const blockLog = b.blockLog;
+  await startBlock(rt, cfg, coin, at, {
+    nc: b.nc,
+    ledger,
+    blockLog,
+    leaseTtlMs,
+    followMs,
+    maturity,
+  });
+  const onEffect = deps.onEffect;
+  const stratum = await startStratum(rt, cfg, coin, {
+    at,
+    share,
+    prefix,
+    ...(onEffect ? { onEffect } : {}),
+  });
+  askCurrentJob(rt, at, share, stratum);
+  return stratum;
 }
 
 /**
