@@ -8,9 +8,9 @@ export type { BlockEvent, FoundBlock } from './messages.js';
 export { validateBlockMessage } from './messages.js';
 export { BlockLog, blockRecord, openBlocks } from './log.js';
 export { BlockJournal, type JournalEntry } from './journal.js';
+export { blockSubmitter } from './submitter.js';
 export {
-  blockSubmitter,
   validateSubmitterMessage,
   type SubmitterMessage,
   type SubmitterStats,
-} from './submitter.js';
+} from './messages.js';

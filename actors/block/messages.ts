@@ -68,3 +68,27 @@ export function validateBlockMessage(input: unknown): BlockMessage {
   }
   throw new CodedError('BAD_MESSAGE', `not a Block message: ${String(t)}`);
 }
+
+export type SubmitterMessage =
+  | { readonly type: 'job.full'; readonly job: Job }
+  | BlockCandidate
+  | { readonly type: 'block.journal' };
+
+/** What the submitter has done since the node started (metrics, status, warn logs). */
+export interface SubmitterStats {
+  /** Blocks written to the journal (found here, or recovered from it at start). */
+  journaled: number;
+  /** Journal entries the block log does not hold yet. */
+  pending: number;
+  /** Blocks submitted while this node did not hold the Block lease. */
+  withoutLease: number;
+  /** Entries a previous process left in the journal, submitted and logged at start. */
+  recovered: number;
+}
+
+export function validateSubmitterMessage(input: unknown): SubmitterMessage {
+  const t = (input as { type?: unknown } | null)?.type;
+  if (t === 'job.full' || t === 'block.candidate' || t === 'block.journal')
+    return input as SubmitterMessage;
+  throw new CodedError('BAD_MESSAGE', `not a block submitter message: ${String(t)}`);
+}

@@ -5,42 +5,21 @@
 // restart, is answered `duplicate`). Its records go to the block log — the intent as the
 // requests leave, then found or rejected — retried until stored (ids derive from the hash: stored
 // once), and only then is the journal entry removed and the block handed to the Block leader to
-// follow. Entries a dead process left are submitted again and logged when the node starts.
+// follow. The Share actor hears back once the requests have left, so its batch's shares reach
+// the log before the found record. Entries a dead process left are submitted again and logged
+// when the node starts.
 import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
 import type { CoinRpc, Job, JobWork } from '../job/index.js';
 import type { LogRecord } from '../ledger/index.js';
 import type { BlockCandidate } from '../share/index.js';
 import { assembleBlock, prepareBlockJob } from './assemble.js';
-import {
-  candidateJob,
-  foundBlock,
-  initBlockState,
-  keepJob,
-  settle,
-  submitAnswer,
-} from './blocks.js';
+import { candidateJob, foundBlock, initBlockState, keepJob, settle } from './blocks.js';
 import type { Answer, BlockState } from './blocks.js';
 import type { BlockJournal, JournalEntry } from './journal.js';
 import { blockRecord } from './log.js';
+import { RecordQueue, submitToAll } from './submit-io.js';
 import type { FoundBlock } from './messages.js';
-import { CodedError } from '../shared/errors.js';
-
-export type SubmitterMessage =
-  | { readonly type: 'job.full'; readonly job: Job }
-  | BlockCandidate
-  | { readonly type: 'block.journal' };
-
-/** What the submitter has done since the node started (metrics, status, warn logs). */
-export interface SubmitterStats {
-  /** Blocks written to the journal (found here, or recovered from it at start). */
-  journaled: number;
-  /** Journal entries the block log does not hold yet. */
-  pending: number;
-  /** Blocks submitted while this node did not hold the Block lease. */
-  withoutLease: number;
-  /** Entries a previous process left in the journal, submitted and logged at start. */
-  recovered: number;
-}
+import type { SubmitterMessage, SubmitterStats } from './messages.js';
 
 export interface BlockSubmitterConfig {
   readonly coin: string;
@@ -68,24 +47,18 @@ export function blockSubmitter(cfg: BlockSubmitterConfig): Factory<SubmitterMess
   return (ctx) => new Submitter(cfg, ctx);
 }
 
-export function validateSubmitterMessage(input: unknown): SubmitterMessage {
-  const t = (input as { type?: unknown } | null)?.type;
-  if (t === 'job.full' || t === 'block.candidate' || t === 'block.journal')
-    return input as SubmitterMessage;
-  throw new CodedError('BAD_MESSAGE', `not a block submitter message: ${String(t)}`);
-}
-
 const KEEP_BLOCKS = 64;
 
 class Submitter implements Behaviour<SubmitterMessage> {
   readonly #cfg: BlockSubmitterConfig;
   readonly #state: BlockState = initBlockState();
   /** Records are appended one after another, in the order they were queued. */
-  #chain: Promise<unknown> = Promise.resolve();
-  #stopped = false;
+
+  readonly #records: RecordQueue;
 
   constructor(cfg: BlockSubmitterConfig, ctx: ActorContext) {
     this.#cfg = cfg;
+    this.#records = new RecordQueue(cfg.appendRecord, () => cfg.stats.pending, cfg.retryMaxMs);
     const left = cfg.journal.pending();
     cfg.stats.pending = left.length;
     if (left.length > 0) {
@@ -110,7 +83,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
   }
 
   stopped(): void {
-    this.#stopped = true; // what is not logged stays in the journal for the next start
+    this.#records.stop(); // what is not logged stays in the journal for the next start
   }
 
   async #onCandidate(c: BlockCandidate, ctx: ActorContext): Promise<void> {
@@ -129,14 +102,14 @@ class Submitter implements Behaviour<SubmitterMessage> {
     // In the journal (committed to the OS) before any request leaves; on disk just after.
     this.#cfg.journal.write({ block: found, blockHex: block.blockHex, answered: false });
     s.submitting.add(c.hash);
-    const answers = this.#submit(block.blockHex);
+    const answers = submitToAll(this.#cfg.nodes, block.blockHex, this.#cfg.rpcTimeoutMs);
     this.#afterWrite(found, ctx);
     if (block.hash !== c.hash)
       ctx.log.error(
         { expected: c.hash, got: block.hash, job: c.jobId },
         'assembled block hash differs from the share hash',
       );
-    void this.#append(blockRecord('submitted', found, this.#cfg.coin, Date.now()), ctx);
+    void this.#records.append(blockRecord('submitted', found, this.#cfg.coin, Date.now()), ctx);
     // The Share actor hears back now, with the requests gone: its batch's shares (the finder's
     // among them) go to the log ahead of block.found, which waits for the coin nodes' answers,
     // so they fall inside the round this block closes.
@@ -163,7 +136,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
     const found: FoundBlock = { ...e.block };
     if (e.answered) return this.#log(e, true, ctx);
     this.#state.submitting.add(found.hash);
-    const answers = this.#submit(e.blockHex);
+    const answers = submitToAll(this.#cfg.nodes, e.blockHex, this.#cfg.rpcTimeoutMs);
     this.#afterWrite(found, ctx);
     await this.#settle(found, e.blockHex, await answers, true, ctx);
   }
@@ -218,9 +191,10 @@ class Submitter implements Behaviour<SubmitterMessage> {
     const kind = b.status === 'submitted' ? 'found' : b.status === 'rejected' ? 'rejected' : null;
     let stored = true;
     if (withIntent)
-      stored = await this.#append(blockRecord('submitted', b, this.#cfg.coin, now), ctx);
+      stored = await this.#records.append(blockRecord('submitted', b, this.#cfg.coin, now), ctx);
     if (kind !== null)
-      stored = (await this.#append(blockRecord(kind, b, this.#cfg.coin, now), ctx)) && stored;
+      stored =
+        (await this.#records.append(blockRecord(kind, b, this.#cfg.coin, now), ctx)) && stored;
     if (!stored) return; // stopped first: the journal keeps it
     this.#journal(ctx, b.hash, (j) => j.remove(b.hash));
     this.#cfg.stats.pending = Math.max(0, this.#cfg.stats.pending - 1);
@@ -251,32 +225,6 @@ class Submitter implements Behaviour<SubmitterMessage> {
     }
   }
 
-  /** Queues `record`; resolves true once the log holds it, false if the actor stopped first. */
-  #append(record: LogRecord, ctx: ActorContext): Promise<boolean> {
-    const next = this.#chain.then(() => this.#appendUntilStored(record, ctx));
-    this.#chain = next;
-    return next;
-  }
-
-  async #appendUntilStored(record: LogRecord, ctx: ActorContext): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      if (this.#stopped) return false;
-      try {
-        await this.#cfg.appendRecord(record);
-        if (attempt > 1)
-          ctx.log.warn({ record: record.id, attempt }, 'journaled block record logged');
-        return true;
-      } catch (err) {
-        ctx.log.warn(
-          { err, record: record.id, attempt, journaled: this.#cfg.stats.pending },
-          'block journaled, not in the block log yet; retrying',
-        );
-        const pauseMs = Math.min(this.#cfg.retryMaxMs ?? 5_000, 250 * 2 ** attempt);
-        await new Promise((r) => setTimeout(r, pauseMs).unref());
-      }
-    }
-  }
-
   async #askJob(c: BlockCandidate, ctx: ActorContext): Promise<Job | undefined> {
     const job = await ctx
       .ask<Job | null>(this.#cfg.job, { type: 'job.full', id: c.jobId })
@@ -287,22 +235,5 @@ class Submitter implements Behaviour<SubmitterMessage> {
         'block candidate for a job this node does not hold and could not get: lost',
       );
     return job ?? undefined;
-  }
-
-  /** submitblock to every node at once: each request is written before this returns. */
-  #submit(blockHex: string): Promise<Answer[]> {
-    const { nodes, rpcTimeoutMs } = this.#cfg;
-    return Promise.all(
-      nodes.map(async (n) => {
-        try {
-          return submitAnswer(n.name, {
-            ok: true,
-            value: await n.call<string | null>('submitblock', [blockHex], rpcTimeoutMs),
-          });
-        } catch (error) {
-          return submitAnswer(n.name, { ok: false, error });
-        }
-      }),
-    );
   }
 }
