@@ -10,7 +10,7 @@ import { CoinRpc } from '../../actors/job/index.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { startDevnet } from '../../topology/devnet/index.js';
 import type { StratumMiner } from '../../topology/miner/stratum-miner.js';
-import { localMiner } from '../helpers/miners.js';
+import { localMiner, startWhenListening } from '../helpers/miners.js';
 import { startNatsCluster } from '../helpers/nats-server.js';
 import { pinnedDifficulty, startTestNode, startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
 import { until } from '../helpers/until.js';
@@ -82,8 +82,9 @@ async function outageDrill(seconds: number): Promise<Row> {
     await pool.nats.restart();
     const back = Date.now();
     const late = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.late`, RATE);
-    const serveAgainMs = await late
-      .start()
+    // As a real miner does: connect again until the node admits it (it admits none while its
+    // prefix claim is not confirmed), then wait for the first accepted share.
+    const serveAgainMs = await startWhenListening([late], 120_000, 250)
       .then(() =>
         until(
           'a new miner is served',
