@@ -1,7 +1,11 @@
 // Applying custodial payouts: planned (mature → pending), sent (pending → paid, with txid),
 // failed (pending → back to mature). A planned id seen twice is applied once; a result for an
 // unknown or already settled payout is ignored and counted.
-import type { CoinbasePayment, PayoutPlannedRecord, PayoutResultRecord } from '../shared/log-records.js';
+import type {
+  CoinbasePayment,
+  PayoutPlannedRecord,
+  PayoutResultRecord,
+} from '../shared/log-records.js';
 import type { LedgerState } from './state.js';
 import { account } from './state.js';
 

@@ -6,7 +6,13 @@ import { MAX_MONEY_SATS } from '../shared/amounts.js';
 import { CodedError } from '../shared/errors.js';
 import { checkVersion } from './apply.js';
 import { LEDGER_BAD_RECORD } from './errors.js';
-import type { CoinbasePayment, LogEntry, LogRecord, LoggedJob, LoggedShare } from '../shared/log-records.js';
+import type {
+  CoinbasePayment,
+  LogEntry,
+  LogRecord,
+  LoggedJob,
+  LoggedShare,
+} from '../shared/log-records.js';
 
 /** Largest share weight: sums of two stay exact in a double (see schemes/pplns.ts). */
 export const MAX_SHARE_WEIGHT = 2 ** 52;

@@ -76,7 +76,7 @@ test('socket output - one tick, every socket gets exactly its lines, whole and i
 
 test('socket output - a socket whose stream still holds bytes gets the new ones after them', async () => {
   const ps = await pairs(70); // a fan-out, one of whose sockets cannot take a direct send
-  const [server, client] = ps[0]!;
+  const [server] = ps[0]!;
   const earlier = '{"id":1,"result":true,"error":null}\n';
   server.cork(); // held in the stream while the kernel has room: a direct send would overtake
   server.write(earlier);
