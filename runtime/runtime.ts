@@ -167,6 +167,14 @@ export class Runtime implements CellHost {
   }
 
   /**
+   * Delivers `msg` to this node's subscribers of `to` only, without NATS (a node serving its
+   * own miners while the bus is away).
+   */
+  publishLocal(to: Topic, msg: unknown, parent: Context = context.active()): void {
+    this.#fanOut(to, freezeBroadcast(wireCopy(msg)), this.interceptor.inject(parent));
+  }
+
+  /**
    * Delivers every message published on `to` to the local actor `target`; returns an undo. One
    * NATS subscription per topic and node: each message is decoded once and the same frozen
    * value goes to every local target.

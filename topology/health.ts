@@ -23,6 +23,7 @@ export interface BusStats {
 
 export class NodeHealth {
   readonly #reasons = new Map<string, string>();
+  readonly #busListeners: ((up: boolean) => void)[] = [];
   #busDownAt: number | null = null;
   #outages = 0;
   #outageMs = 0;
@@ -44,12 +45,18 @@ export class NodeHealth {
     })().catch((err: unknown) => this.log.warn({ err }, 'bus status watch ended'));
   }
 
+  /** Called when the bus goes away (false) and comes back (true). */
+  onBus(listener: (up: boolean) => void): void {
+    this.#busListeners.push(listener);
+  }
+
   busDown(name: string, server: string): void {
     if (this.#busDownAt !== null) return;
     this.#busDownAt = this.now();
     this.#outages++;
     this.set('bus', `${name} away (last server ${server})`);
     this.log.warn({ server }, 'bus away: serving miners from what this node has');
+    for (const l of this.#busListeners) l(false);
   }
 
   busUp(name: string, server: string): void {
@@ -58,6 +65,7 @@ export class NodeHealth {
     this.#outageMs += ms;
     this.#busDownAt = null;
     this.clear('bus');
+    for (const l of this.#busListeners) l(true);
     this.log.warn(
       { server, outageSeconds: ms / 1000 },
       `${name} back after ${(ms / 1000).toFixed(1)} s`,

@@ -32,6 +32,7 @@ import {
 import { coinParts, type CoinParts } from './wire/coin.js';
 import { startNodeLedger, type NodeLedger } from './wire/ledger.js';
 import { serveReports } from './wire/status.js';
+import { localJobs } from './wire/local-jobs.js';
 import { askCurrentJob, startStratum } from './wire/stratum.js';
 
 export interface NodeHandle {
@@ -210,6 +211,9 @@ async function startActors(
     ...(onEffect ? { onEffect } : {}),
   });
   askCurrentJob(rt, at, share, stratum);
+  const fallback = localJobs(rt, cfg, coin, at, ledger);
+  b.health.onBus((up) => (up ? fallback.busUp() : fallback.busDown()));
+  rt.onDrain(() => fallback.stop());
   return stratum;
 }
 

@@ -36,6 +36,11 @@ export interface JobActorConfig {
   readonly publish: (a: JobAnnouncement) => void;
   /** Tells the Block actor about a full job (it assembles blocks from it). */
   readonly toBlock: (job: JobReply) => void;
+  /**
+   * Job ids start with this (default: the lease fence in hex, then `x`): a node's own fallback
+   * instance (topology/wire/local-jobs.ts) uses one the leader's never take.
+   */
+  readonly idPrefix?: string;
 }
 
 export function jobActor(cfg: JobActorConfig): Factory<JobRequest> {
@@ -56,7 +61,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
     private readonly cfg: JobActorConfig,
     ctx: ActorContext,
   ) {
-    this.#state = initJobState(`${(ctx.lease?.fence ?? 0).toString(16)}x`);
+    this.#state = initJobState(cfg.idPrefix ?? `${(ctx.lease?.fence ?? 0).toString(16)}x`);
     this.#nodes = new CoinNodes(cfg.nodes, ctx.log);
     void this.#fetch(ctx, 'start');
     this.#every(ctx, 'refresh', cfg.refreshMs, () => this.#fetch(ctx, 'refresh'));

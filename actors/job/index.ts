@@ -2,7 +2,7 @@
 // jobs and broadcasts them (actor.ts), the job and its coinbase (job.ts, coinbase.ts), the
 // messages it takes and sends (messages.ts), the coin-node JSON-RPC client (rpc-client.ts) and
 // mining.notify's parameters (notify.ts). Other folders import from here, never deeper.
-export { jobActor } from './actor.js';
+export { jobActor, type JobActorConfig } from './actor.js';
 export type { CoinbaseOutput } from './coinbase.js';
 export { withCoinbaseWitness } from './coinbase.js';
 export type { Job, JobWork, PrimeJobRules } from './job.js';

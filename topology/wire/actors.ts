@@ -13,7 +13,12 @@ import {
   validateSubmitterMessage,
   openBlocks,
 } from '../../actors/block/index.js';
-import { defaultCoinbaseLayout, jobActor, validateJobRequest } from '../../actors/job/index.js';
+import {
+  defaultCoinbaseLayout,
+  jobActor,
+  validateJobRequest,
+  type JobActorConfig,
+} from '../../actors/job/index.js';
 import {
   hashFamily,
   shareActor,
@@ -139,43 +144,56 @@ export function startJob(
   ledger: NodeLedger,
   leaseTtlMs: number,
 ): Promise<Address> {
-  const t = cfg.tuning;
-  const versionMask = coin.prime ? 0 : cfg.versionMask;
   return rt.singleton(
     'job',
     cfg.coin,
-    jobActor({
-      coin: cfg.coin,
-      family: coin.family,
-      nodes: [...coin.nodes],
-      job: {
-        extranonce1Size: 4,
-        extranonce2Size: cfg.extranonce2Size,
-        coinbase: defaultCoinbaseLayout(cfg.poolTag),
-        lockTime: 'height-minus-one',
-        versionRollingMask: versionMask,
-        ...(coin.prime ? { prime: coin.prime.jobRules } : {}),
-      },
-      outputs: (value) => ledger.outputs(value),
-      refreshMs: cfg.refreshSeconds * 1000,
-      pollMs: cfg.pollMs,
-      longpollMs: t.longpollSeconds * 1000,
-      rpcTimeoutMs: t.rpcTimeoutSeconds * 1000,
-      keepJobs: t.keepJobs,
-      rules: coin.prime ? [] : ['segwit'],
-      publish: (a) => rt.publish(at.jobsTopic, a),
-      toBlock: (job) => {
-        rt.tell(at.block, { type: 'job.full', job });
-        // Every node's submitter keeps the full jobs, so a candidate never waits for the bus.
-        try {
-          rt.publish(at.fullJobsTopic, { type: 'job.full', job });
-        } catch (err) {
-          rt.log.warn({ err }, 'full job not published to the block submitters');
-        }
-      },
-    }),
+    jobActor(
+      jobConfig(cfg, coin, ledger, {
+        publish: (a) => rt.publish(at.jobsTopic, a),
+        toBlock: (job) => {
+          rt.tell(at.block, { type: 'job.full', job });
+          // Every node's submitter keeps the full jobs, so a candidate never waits for the bus.
+          try {
+            rt.publish(at.fullJobsTopic, { type: 'job.full', job });
+          } catch (err) {
+            rt.log.warn({ err }, 'full job not published to the block submitters');
+          }
+        },
+      }),
+    ),
     { validate: validateJobRequest, leaseTtlMs },
   );
+}
+
+/** The Job actor's settings from the config, with where its jobs go. */
+export function jobConfig(
+  cfg: NodeConfig,
+  coin: CoinParts,
+  ledger: NodeLedger,
+  sends: Pick<JobActorConfig, 'publish' | 'toBlock'> & { readonly idPrefix?: string },
+): JobActorConfig {
+  const t = cfg.tuning;
+  return {
+    coin: cfg.coin,
+    family: coin.family,
+    nodes: [...coin.nodes],
+    job: {
+      extranonce1Size: 4,
+      extranonce2Size: cfg.extranonce2Size,
+      coinbase: defaultCoinbaseLayout(cfg.poolTag),
+      lockTime: 'height-minus-one',
+      versionRollingMask: coin.prime ? 0 : cfg.versionMask,
+      ...(coin.prime ? { prime: coin.prime.jobRules } : {}),
+    },
+    outputs: (value) => ledger.outputs(value),
+    refreshMs: cfg.refreshSeconds * 1000,
+    pollMs: cfg.pollMs,
+    longpollMs: t.longpollSeconds * 1000,
+    rpcTimeoutMs: t.rpcTimeoutSeconds * 1000,
+    keepJobs: t.keepJobs,
+    rules: coin.prime ? [] : ['segwit'],
+    ...sends,
+  };
 }
 
 export function startBlock(
