@@ -10,7 +10,7 @@
 // prefix to new miners. A suspended claim keeps trying to get a prefix back, every second:
 // its own key if it is free or still ours (resumed, not moved: nothing changes for miners), or
 // else the lowest free prefix (resumed, moved: sessions on the old prefix must move).
-import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 
@@ -43,7 +43,10 @@ export async function claimExtranoncePrefix(
   ttlMs: number,
   events: PrefixEvents,
 ): Promise<PrefixClaim> {
-  const open = () => new Kvm(nc).create(prefixBucket(cluster), { history: 1, ttl: ttlMs });
+  // Short requests: while a restarted server recovers JetStream, a recovery attempt that waits
+  // the default 5 s per request delays the next one; a claim is retried every second anyway.
+  const js = jetstream(nc, { timeout: 2_000 });
+  const open = () => new Kvm(js).create(prefixBucket(cluster), { history: 1, ttl: ttlMs });
   const kv = await open();
   const first = await claimFree(kv, nodeId);
   if (first === null)
