@@ -10,3 +10,4 @@ export { TRACE_HEADER, otelInterceptor } from './tracing.js';
 export type { Interceptor, HandledSpan, HandledInfo, SpanClock } from './tracing.js';
 export { natsOptions, connectNats, connectTool } from './transport.js';
 export type * from './types.js';
+export { isConflict } from './lease.js';

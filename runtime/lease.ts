@@ -14,7 +14,11 @@ import { RuntimeCode, runtimeError } from './errors.js';
 import type { Lease } from './types.js';
 
 const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
-const isConflict = (err: unknown): boolean =>
+/**
+ * A revision-checked KV write refused because the key moved on (JetStream's wrong-last-sequence
+ * codes): someone else wrote it. Also what prefix claims (topology/prefix.ts) go by.
+ */
+export const isConflict = (err: unknown): boolean =>
   WRONG_LAST_SEQUENCE.has((err as { code?: unknown } | null)?.code as number);
 
 /** One candidate's view of one lease, and what to do when it is acquired or lost. */

@@ -10,7 +10,8 @@
 // prefix to new miners. A suspended claim keeps trying to get a prefix back, every second:
 // its own key if it is free or still ours (resumed, not moved: nothing changes for miners), or
 // else the lowest free prefix (resumed, moved: sessions on the old prefix must move).
-import { JetStreamApiCodes, JetStreamApiError, jetstream } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
+import { isConflict as refused } from '../runtime/index.js';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 
@@ -215,12 +216,4 @@ async function reacquire(
     if (!refused(err)) throw err; // NATS away; else someone was quicker: look further
   }
   return claimFree(kv, nodeId);
-}
-
-function refused(err: unknown): boolean {
-  return (
-    err instanceof JetStreamApiError &&
-    (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
-      err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
 }

@@ -113,24 +113,17 @@ export async function lastCoinSeq(
     kinds.map((kind) =>
       jsm.streams
         .getMessage(logStreamName(cluster), { last_by_subj: logSubject(cluster, coin, kind) })
+        // null: the subject holds no record (nats.js answers JetStream's 10037 so).
         .then(
           (m) => m?.seq ?? 0,
           (err: unknown) => {
-            if (isNotFound(err) || isNoMessage(err)) return 0;
+            if (isNotFound(err)) return 0;
             throw err;
           },
         ),
     ),
   );
   return Math.max(0, ...seqs);
-}
-
-/** getMessage of a subject that has none (JetStream 10037). */
-function isNoMessage(err: unknown): boolean {
-  return (
-    (err as { code?: unknown } | null)?.code === 10037 ||
-    (err as { api_error?: { err_code?: number } })?.api_error?.err_code === 10037
-  );
 }
 
 export function jetstreamOf(nc: NatsConnection, timeoutMs: number): ReturnType<typeof jetstream> {
