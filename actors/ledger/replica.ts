@@ -12,10 +12,7 @@ import { validateLogEntry } from './validate.js';
 import type { LogEntry } from '../shared/log-records.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { readLog, type RawEntry } from '../shared/log-reader.js';
-import { lastCoinSeq } from '../shared/log-stream.js';
 
-/** A read that applied nothing this long while the log has newer records is started again. */
-const STALL_MS = 15_000;
 import { linksTo, spanContextOf, tracer } from '../shared/log-trace.js';
 
 export interface ReplicaOptions {
@@ -70,12 +67,6 @@ export class LedgerReplica {
 
   async #follow(): Promise<void> {
     for (let attempt = 0; !this.#abort.signal.aborted; attempt++) {
-      // A read can hang without an error: an ordered consumer whose server died in a NATS
-      // cluster may fail to be recreated while the stream elects a new leader. A watchdog
-      // restarts a read that applied nothing for STALL_MS while the coin has newer records.
-      const read = new AbortController();
-      const watchdog = setInterval(() => void this.#watch(read), STALL_MS / 3);
-      this.#progressAt = Date.now();
       try {
         for await (const batch of readLog(this.#nc, {
           cluster: this.#opts.cluster,
@@ -84,10 +75,14 @@ export class LedgerReplica {
           until: 'follow',
           maxBatch: this.#opts.maxBatch,
           maxBytes: this.#opts.maxBytes ?? 512 * 1024,
-          signal: AbortSignal.any([this.#abort.signal, read.signal]),
+          signal: this.#abort.signal,
+          onStall: (fromSeq) =>
+            this.#log.warn(
+              { fromSeq, lastApplied: this.store.lastApplied() },
+              'ledger replica read stalled behind the log; reading again from where it is',
+            ),
         })) {
           await this.#apply(batch);
-          this.#progressAt = Date.now();
           attempt = 0;
         }
       } catch (err) {
@@ -98,27 +93,8 @@ export class LedgerReplica {
           'ledger replica stalled; retrying',
         );
         await sleep(Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)), this.#abort.signal);
-      } finally {
-        clearInterval(watchdog);
       }
-      if (read.signal.aborted && !this.#abort.signal.aborted)
-        this.#log.warn(
-          { lastApplied: this.store.lastApplied() },
-          'ledger replica read stalled behind the log; reading again from where it is',
-        );
     }
-  }
-
-  #progressAt = 0;
-
-  /** Aborts `read` when it applied nothing for STALL_MS and the log holds newer records. */
-  async #watch(read: AbortController): Promise<void> {
-    if (read.signal.aborted || Date.now() - this.#progressAt < STALL_MS) return;
-    const newest = await lastCoinSeq(this.#nc, this.#opts.cluster, this.#opts.coin).catch(
-      () => 0, // NATS away: the read's own retries handle it
-    );
-    if (newest > this.store.lastApplied()) read.abort();
-    else this.#progressAt = Date.now(); // idle, not stalled
   }
 
   async #apply(batch: readonly RawEntry[]): Promise<void> {

@@ -106,9 +106,9 @@ export async function lastCoinSeq(
   nc: NatsConnection,
   cluster: string,
   coin: string,
+  kinds: readonly LogKind[] = ['shares', 'blocks', 'payouts'],
 ): Promise<number> {
   const jsm = await jetstreamManager(nc);
-  const kinds: LogKind[] = ['shares', 'blocks', 'payouts'];
   const seqs = await Promise.all(
     kinds.map((kind) =>
       jsm.streams
