@@ -1,7 +1,8 @@
-// The Block actor's shell (one live instance per coin, a keyed singleton): keeps the recent
-// full jobs the Job actor hands it, turns a block candidate into a full block, submits it to
-// every configured coin node in parallel, asks the Job actor for fresh work, and asks the nodes
-// each round where its found blocks are. What those answers mean is blocks.ts's; the events
+// The Block actor's shell (one live instance per coin, a keyed singleton): follows the blocks
+// the nodes' block submitters found (submitter.ts hands each over once it is logged), asking
+// the coin nodes each round where they are, to maturity or orphaning; settles intents a dead
+// node left. It still takes a block candidate (from a node of the previous version, during a
+// rolling upgrade): it asks the Job actor for that job, assembles and submits it. What those answers mean is blocks.ts's; the events
 // go to `onEvent` (the block log, metrics).
 import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/index.js';
 import type { CoinRpc, Job, JobWork } from '../job/index.js';

@@ -151,8 +151,9 @@ export function startJob(
       jobConfig(cfg, coin, ledger, {
         publish: (a) => rt.publish(at.jobsTopic, a),
         toBlock: (job) => {
-          rt.tell(at.block, { type: 'job.full', job });
           // Every node's submitter keeps the full jobs, so a candidate never waits for the bus.
+          // The Block leader only follows found blocks: it is not sent every job (a candidate
+          // an older node still sends it asks the Job actor for its job).
           try {
             rt.publish(at.fullJobsTopic, { type: 'job.full', job });
           } catch (err) {
