@@ -2,7 +2,7 @@
 // own follow rounds, list and restore) and what it tells of the blocks it submitted: its
 // events, for the block log and metrics, each carrying the block as it stands.
 import type { Job } from '../job/index.js';
-import type { BlockCandidate } from '../share/index.js';
+import type { BlockCandidate, SharesSettled } from '../share/index.js';
 import { CodedError } from '../shared/errors.js';
 
 /**
@@ -72,6 +72,7 @@ export function validateBlockMessage(input: unknown): BlockMessage {
 export type SubmitterMessage =
   | { readonly type: 'job.full'; readonly job: Job }
   | BlockCandidate
+  | SharesSettled
   | { readonly type: 'block.journal' };
 
 /** What the submitter has done since the node started (metrics, status, warn logs). */
@@ -88,7 +89,16 @@ export interface SubmitterStats {
 
 export function validateSubmitterMessage(input: unknown): SubmitterMessage {
   const t = (input as { type?: unknown } | null)?.type;
-  if (t === 'job.full' || t === 'block.candidate' || t === 'block.journal')
+  if (
+    t === 'job.full' ||
+    t === 'block.candidate' ||
+    t === 'block.journal' ||
+    (t === 'block.shares-settled' && isHashList((input as { hashes?: unknown }).hashes))
+  )
     return input as SubmitterMessage;
   throw new CodedError('BAD_MESSAGE', `not a block submitter message: ${String(t)}`);
+}
+
+function isHashList(x: unknown): boolean {
+  return Array.isArray(x) && x.length <= 1_000 && x.every((h) => typeof h === 'string');
 }

@@ -48,6 +48,11 @@ export function blockSubmitter(cfg: BlockSubmitterConfig): Factory<SubmitterMess
 }
 
 const KEEP_BLOCKS = 64;
+/**
+ * Longest wait, after the coin nodes answered, for the Share actor to say the candidate's batch
+ * is in the share sink (normally well under a millisecond; its ask may have timed out).
+ */
+const SETTLED_WAIT_MS = 5_000;
 
 class Submitter implements Behaviour<SubmitterMessage> {
   readonly #cfg: BlockSubmitterConfig;
@@ -55,6 +60,8 @@ class Submitter implements Behaviour<SubmitterMessage> {
   /** Records are appended one after another, in the order they were queued. */
 
   readonly #records: RecordQueue;
+  /** Candidates whose batch the Share actor has not yet handed to the share sink. */
+  readonly #unsettled = new Map<string, () => void>();
 
   constructor(cfg: BlockSubmitterConfig, ctx: ActorContext) {
     this.#cfg = cfg;
@@ -77,12 +84,16 @@ class Submitter implements Behaviour<SubmitterMessage> {
         return keepJob(this.#state, msg.job, this.#cfg.keepJobs);
       case 'block.candidate':
         return this.#onCandidate(msg, ctx);
+      case 'block.shares-settled':
+        for (const hash of msg.hashes) this.#unsettled.get(hash)?.();
+        return;
       case 'block.journal':
         return { ...this.#cfg.stats };
     }
   }
 
   stopped(): void {
+    for (const done of [...this.#unsettled.values()]) done();
     this.#records.stop(); // what is not logged stays in the journal for the next start
   }
 
@@ -102,6 +113,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
     // In the journal (committed to the OS) before any request leaves; on disk just after.
     this.#cfg.journal.write({ block: found, blockHex: block.blockHex, answered: false });
     s.submitting.add(c.hash);
+    const settled = this.#sharesSettled(c.hash, ctx);
     const answers = submitToAll(this.#cfg.nodes, block.blockHex, this.#cfg.rpcTimeoutMs);
     this.#afterWrite(found, ctx);
     if (block.hash !== c.hash)
@@ -110,20 +122,40 @@ class Submitter implements Behaviour<SubmitterMessage> {
         'assembled block hash differs from the share hash',
       );
     void this.#records.append(blockRecord('submitted', found, this.#cfg.coin, Date.now()), ctx);
-    // The Share actor hears back now, with the requests gone: its batch's shares (the finder's
-    // among them) go to the log ahead of block.found, which waits for the coin nodes' answers,
-    // so they fall inside the round this block closes.
-    void this.#settleLater(found, block.blockHex, answers, ctx);
+    // The Share actor hears back now, with the requests gone, and hands its batch's shares (the
+    // finder's among them) to the share sink; block.found waits for the coin nodes' answers and
+    // for the Share actor's word that the batch is in the sink, so it is logged behind them and
+    // they fall inside the round this block closes.
+    void this.#settleLater(found, block.blockHex, answers, settled, ctx);
+  }
+
+  /** Resolves once the Share actor says the candidate's batch is in the sink, or after a while. */
+  #sharesSettled(hash: string, ctx: ActorContext): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ctx.clock.after(SETTLED_WAIT_MS, () => {
+        ctx.log.warn({ hash }, "no word that the block's shares are in the share sink");
+        done();
+      });
+      const done = (): void => {
+        timer.cancel();
+        this.#unsettled.delete(hash);
+        resolve();
+      };
+      this.#unsettled.set(hash, done);
+    });
   }
 
   async #settleLater(
     found: FoundBlock,
     blockHex: string,
     answers: Promise<readonly Answer[]>,
+    settled: Promise<void>,
     ctx: ActorContext,
   ): Promise<void> {
     try {
-      await this.#settle(found, blockHex, await answers, false, ctx);
+      const answered = await answers;
+      await settled;
+      await this.#settle(found, blockHex, answered, false, ctx);
       ctx.tell(this.#cfg.job, { type: 'job.refresh', reason: 'block-found' });
     } catch (err) {
       ctx.log.warn({ err, hash: found.hash }, 'block answers not settled (the journal keeps it)');

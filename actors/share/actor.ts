@@ -133,6 +133,10 @@ class ShareBehaviour<J extends FamilyJob, C extends Checked, R> implements Behav
         return this.#askBlock(e.batch, e.candidate);
       case 'append':
         return this.#append(e.batch, e.shares);
+      case 'candidates-settled': {
+        const msg = { type: 'block.shares-settled', hashes: e.hashes };
+        return this.#cfg.send.tell(this.#cfg.block, msg, this.#traceOf(e.batch, turn));
+      }
       case 'log':
         return this.#ctx.log[e.line.level](e.line.fields, e.line.msg);
       case 'done': {

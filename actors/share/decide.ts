@@ -17,7 +17,9 @@
 //   at-block     verified, in a batch that held a block candidate: the Block actor is asked to
 //                take each candidate, and nothing else of the batch happens until it answered
 //                (it answers once submitblock went out and came back) or its ask failed.
-//   at-log       accepted, handed to the share sink (the durable share log).
+//   at-log       accepted, handed to the share sink (the durable share log); then the Block
+//                actor hears that the candidates' batch is there, so a block's found record,
+//                appended behind it, never overtakes the share that found the block.
 //   answered     rejections are told when the batch settles; "accepted" only once the sink
 //                has acknowledged the share ("busy" if it failed).
 // So a candidate is submitted before any verdict or log append of its batch, wherever the Block
@@ -62,6 +64,8 @@ interface Settlement<J, C> {
   readonly logs: LogLine[];
   readonly accepted: Queued<J, C>[];
   readonly records: AcceptedShare[];
+  /** The block candidates' hashes (the Block actor hears when their batch is in the sink). */
+  readonly candidates: string[];
 }
 
 interface Batch<J, C> {
@@ -124,6 +128,11 @@ export type ShareEffect<J, C> =
     }
   | { readonly kind: 'candidate'; readonly batch: number; readonly candidate: BlockCandidate }
   | { readonly kind: 'append'; readonly batch: number; readonly shares: AcceptedShare[] }
+  /**
+   * The batch that held these candidates is handed to the sink (after its `append`, if any):
+   * the Block actor may now append their found records, which go to the log behind it.
+   */
+  | { readonly kind: 'candidates-settled'; readonly batch: number; readonly hashes: string[] }
   | { readonly kind: 'log'; readonly batch: number; readonly line: LogLine }
   /** Every share of the batch is answered. */
   | { readonly kind: 'done'; readonly batch: number };
@@ -275,7 +284,13 @@ function onVerified<J extends FamilyJob, C extends Checked, R>(
   if (!s.flushDue) flush(s, ctx, out);
   // Whole milliseconds: log records (a share's atMs, a block's foundAtMs) are integers.
   const atMs = Math.floor(e.nowMs);
-  const st: Settlement<J, C> = { replies: new Map(), logs: [], accepted: [], records: [] };
+  const st: Settlement<J, C> = {
+    replies: new Map(),
+    logs: [],
+    accepted: [],
+    records: [],
+    candidates: [],
+  };
   const { items } = b;
   const results = e.results;
   for (let i = 0; i < items.length; i++) {
@@ -288,6 +303,7 @@ function onVerified<J extends FamilyJob, C extends Checked, R>(
       const candidate = candidateOf(q, j.hash, atMs, ctx);
       s.candidates++;
       b.blockAsks++;
+      st.candidates.push(j.hash);
       out.push({ kind: 'candidate', batch: e.batch, candidate });
       const { id: job, height } = q.job.work;
       const fields = { hash: j.hash, ...j.note, job, height, worker: candidate.worker };
@@ -324,12 +340,15 @@ function settle<J extends FamilyJob, C>(
 ): void {
   for (const line of st.logs) out.push({ kind: 'log', batch, line });
   for (const [to, verdicts] of st.replies) reply(s, out, to, verdicts, batch);
-  if (st.records.length > 0) {
-    b.phase = 'at-log';
-    return void out.push({ kind: 'append', batch, shares: st.records });
+  const logging = st.records.length > 0;
+  if (logging) out.push({ kind: 'append', batch, shares: st.records });
+  if (st.candidates.length > 0)
+    out.push({ kind: 'candidates-settled', batch, hashes: st.candidates });
+  if (logging) b.phase = 'at-log';
+  else {
+    s.batches.delete(batch);
+    out.push({ kind: 'done', batch });
   }
-  s.batches.delete(batch);
-  out.push({ kind: 'done', batch });
 }
 
 /** The share log has the batch's accepted shares (or failed to take them): their miners hear it. */

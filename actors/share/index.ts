@@ -16,7 +16,13 @@ export type {
   ShareSink,
 } from '../shared/log-appender.js';
 export { DEFAULT_APPENDER, LogAppender, openNodeLog } from '../shared/log-appender.js';
-export type { BlockCandidate, ShareMessage, ShareStats, ShareSubmit } from './messages.js';
+export type {
+  BlockCandidate,
+  ShareMessage,
+  SharesSettled,
+  ShareStats,
+  ShareSubmit,
+} from './messages.js';
 export { validateShareMessage } from './messages.js';
 export type { PrimeFamily, PrimeFamilyConfig, PrimeVerifier } from './prime-family.js';
 export { primeFamily } from './prime-family.js';

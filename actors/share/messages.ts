@@ -54,6 +54,15 @@ export interface BlockCandidate {
   readonly payoutScript: string | null;
 }
 
+/**
+ * The Share actor to its Block address: the batch that held these candidates is in the share
+ * sink's queue, so a found record appended from now on is logged behind their shares.
+ */
+export interface SharesSettled {
+  readonly type: 'block.shares-settled';
+  readonly hashes: readonly string[];
+}
+
 export interface ShareStats {
   readonly verdicts: Readonly<Record<ShareVerdictKind, number>>;
   readonly candidates: number;

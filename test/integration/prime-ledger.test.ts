@@ -185,6 +185,7 @@ test(
     assert.ok(onChain >= 2, `${onChain} blocks on the devnet's chain`);
 
     // Bills: PPLNS over the prime weights of the shares logged before each block.
+    let finders = 0;
     for (const { seq, record: b } of found) {
       const bill = stores[0]!.bill(b.hash);
       assert.ok(bill, `bill for ${b.hash}`);
@@ -222,9 +223,19 @@ test(
           `${account} credited by weight: ${line.creditSats} vs ${exact}`,
         );
       }
-      const finder = bill.lines.find((l) => l.account === b.account);
-      assert.ok(finder && finder.creditSats > 0n, "the finder's window is credited");
+      // The share that found the block, when it was accepted (a stale one is not), is logged
+      // before the block's record and inside its window; never after it.
+      const finding = at(before.find((x) => x.s.hash === b.hash) ?? null);
+      const late = shares.some((x) => x.seq > seq && x.s.hash === b.hash);
+      assert.ok(!late, `the share that found ${b.hash} is logged after its block`);
+      if (finding >= 0) {
+        finders++;
+        assert.ok(finding >= from && finding <= to, `the finding share is in ${b.hash}'s window`);
+        const finder = bill.lines.find((l) => l.account === b.account);
+        assert.ok(finder && finder.creditSats > 0n, "the finder's window is credited");
+      }
     }
+    assert.ok(finders >= 1, 'a block whose finding share was accepted');
 
     // The paying block's coinbase, as the devnet stored it: every output at least 0.01 coin,
     // each paid account getting exactly what the ledger debited.

@@ -101,6 +101,13 @@ test('block submitter - journals before submitblock, logs intent then found, the
     assert.deepEqual(t.calls, [{ method: 'submitblock', journaled: ['ab'.repeat(32)] }]);
     assert.equal(t.stats.withoutLease, 1, 'submitted without the Block lease');
     assert.equal(t.stats.journaled, 1);
+    // The coin node answered, but the Share actor has not handed the batch to the sink yet: the
+    // found record waits behind its shares (only the intent is appended meanwhile).
+    await until('the intent is logged', () => t.appended.length === 1 || undefined, 5_000, 10);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(t.appended, ['block.submitted']);
+    assert.equal(t.stats.pending, 1);
+    s.receive({ type: 'block.shares-settled', hashes: ['ab'.repeat(32)] }, t.ctx);
     // The log refused three times (the bus is away): the entry stays until it takes them.
     await until(
       'the records are logged',
@@ -169,6 +176,27 @@ test('block submitter - entries a killed process left are submitted again and lo
     assert.deepEqual(t.appended, ['block.submitted', 'block.found']);
     assert.ok(blockHex.length > 160);
     assert.ok(t.told.some((x) => x.to === 'block' && x.msg.type === 'block.restore'));
+  } finally {
+    await t.journal.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('block submitter - without word from the Share actor, the found record is appended after a while', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'colliery-journal-'));
+  const job = await bcoinEndToEndJob();
+  const t = setup(dir, { failAppends: 0, holdsLease: true, answer: null });
+  try {
+    const s = t.start();
+    s.receive({ type: 'job.full', job }, t.ctx);
+    await s.receive(candidateFor(job), t.ctx);
+    await until('the intent is logged', () => t.appended.length === 1 || undefined, 5_000, 10);
+    (t.ctx.clock as SimulatedClock).advance(4_999);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(t.appended, ['block.submitted'], 'still waiting for the word');
+    (t.ctx.clock as SimulatedClock).advance(1);
+    await until('found is logged', () => t.appended.length === 2 || undefined, 5_000, 10);
+    assert.deepEqual(t.appended, ['block.submitted', 'block.found']);
   } finally {
     await t.journal.close();
     rmSync(dir, { recursive: true, force: true });

@@ -200,7 +200,7 @@ test('share decide - a block candidate is asked of the Block actor first; its ba
     ['block.candidate', 'btc', 'j1', 'acct.rig', 'n1', 5_000, 4],
   );
   const answered = p.step({ type: 'block-answered', batch });
-  assert.deepEqual(kinds(answered), ['log', 'reply', 'append']);
+  assert.deepEqual(kinds(answered), ['log', 'reply', 'append', 'candidates-settled']);
   assert.ok(answered[0]?.kind === 'log' && answered[0].line.msg === 'block candidate');
   assert.deepEqual(answered[1], {
     kind: 'reply',
@@ -210,6 +210,12 @@ test('share decide - a block candidate is asked of the Block actor first; its ba
   });
   assert.ok(answered[2]?.kind === 'append');
   assert.equal(answered[2].shares.length, 2, 'the block share and the accepted one');
+  // After the append (the sink queues it at once): the Block actor may log the block behind it.
+  assert.deepEqual(answered[3], {
+    kind: 'candidates-settled',
+    batch,
+    hashes: [answered[2].shares[0]?.hash],
+  });
   assert.deepEqual(p.step({ type: 'block-answered', batch }), [], 'answered once');
   const logged = p.step({ type: 'logged', batch, ok: true });
   assert.deepEqual(
@@ -240,7 +246,20 @@ test('share decide - two candidates in a batch: it settles once the Block actor 
     'log',
     'reply',
     'append',
+    'candidates-settled',
   ]);
+});
+
+test('share decide - a candidate whose share is not accepted: the Block actor still hears its batch settled', () => {
+  const p = pool({ now: true });
+  p.submit('c1', share('block-low'));
+  const batch = batchOf(p.step({ type: 'flush' }));
+  const verified = p.step({ type: 'verified', batch, results: ['block-low'], nowMs: 1 });
+  assert.ok(verified[0]?.kind === 'candidate');
+  const hash = verified[0].candidate.hash;
+  const answered = p.step({ type: 'block-answered', batch });
+  assert.deepEqual(kinds(answered), ['log', 'reply', 'candidates-settled', 'done']);
+  assert.deepEqual(answered[2], { kind: 'candidates-settled', batch, hashes: [hash] });
 });
 
 test('share decide - unknown jobs and refused submits are answered at once, one reply per read', () => {
