@@ -6,6 +6,7 @@ import { CodedError } from '../shared/errors.js';
 import { applyBlockFound, applyBlockStatus } from './apply-block.js';
 import { applyPayoutPlanned, applyPayoutResult } from './apply-payout.js';
 import { applyShares } from './apply-shares.js';
+import { seenBefore } from './record-ids.js';
 import { LEDGER_BAD_RECORD, LEDGER_RECORD_VERSION } from './errors.js';
 import type { LogEntry, LogRecord } from '../shared/log-records.js';
 import { LOG_RECORD_VERSION } from '../shared/log-records.js';
@@ -34,7 +35,8 @@ export function applyEntry(state: LedgerState, entry: LogEntry): boolean {
   else {
     switch (record.type) {
       case 'shares':
-        applyShares(state, seq, record);
+        if (seenBefore(state, seq, record.id)) state.counters.duplicateRecords++;
+        else applyShares(state, seq, record);
         break;
       case 'block.found':
         applyBlockFound(state, seq, record);

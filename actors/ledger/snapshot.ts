@@ -3,6 +3,7 @@
 // folded into exact bigints, so equal ledgers give byte-equal canonical text.
 import { createHash } from 'node:crypto';
 import type { BlockBill } from './bill.js';
+import type { SourceIds } from './record-ids.js';
 import type { Account, Block, LedgerCounters, LedgerState, Payout } from './state.js';
 
 export interface LedgerSnapshot {
@@ -14,6 +15,8 @@ export interface LedgerSnapshot {
   readonly bills: readonly BlockBill[];
   readonly payouts: readonly Payout[];
   readonly pages: readonly { readonly seq: number; readonly bytes: Uint8Array }[];
+  /** Recent share record ids by source (record-ids.ts). */
+  readonly sources: readonly (SourceIds & { readonly source: string })[];
 }
 
 export interface LedgerDifference {
@@ -38,6 +41,9 @@ export function snapshotOf(state: LedgerState, bills: Iterable<BlockBill>): Ledg
     bills: [...bills].sort((a, b) => cmp(a.hash, b.hash)),
     payouts: [...state.payouts.values()].sort((a, b) => cmp(a.id, b.id)),
     pages: state.window.pages.map((p) => ({ seq: p.seq, bytes: p.bytes })),
+    sources: [...state.sources]
+      .map(([source, ids]) => ({ source, lastSeq: ids.lastSeq, ns: ids.ns }))
+      .sort((a, b) => cmp(a.source, b.source)),
   };
 }
 
@@ -111,6 +117,11 @@ export function diffSnapshots(
     'payouts',
     keyed(expected.payouts, (p) => p.id),
     keyed(actual.payouts, (p) => p.id),
+  );
+  section(
+    'sources',
+    keyed(expected.sources, (s) => s.source),
+    keyed(actual.sources, (s) => s.source),
   );
   section(
     'pages',

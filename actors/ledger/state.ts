@@ -5,6 +5,7 @@ import type { AccountScheme, ResolvedConfig } from './config.js';
 import { FEE_ACCOUNT, POOL_ACCOUNT, PPS_ACCOUNT, schemeOf } from './config.js';
 import type { BlockBill } from './bill.js';
 import type { CoinbasePayment } from '../shared/log-records.js';
+import type { SourceIds } from './record-ids.js';
 import type { Window } from './window.js';
 
 export interface Account {
@@ -74,6 +75,8 @@ export interface LedgerCounters {
   repeatedPayoutResults: number;
   /** Records of another coin: skipped. */
   otherCoin: number;
+  /** Share records whose id was applied before (appended again after a lost ack): skipped. */
+  duplicateRecords: number;
 }
 
 /** Rows changed since the last write. */
@@ -85,6 +88,8 @@ export interface Dirty {
   readonly payouts: Set<string>;
   /** Pages by seq: written if still in the window, removed if pruned. */
   readonly pages: Set<number>;
+  /** Record-id sources: written if kept, removed if dropped. */
+  readonly sources: Set<string>;
 }
 
 export interface LedgerState {
@@ -105,6 +110,8 @@ export interface LedgerState {
   readonly payouts: Map<string, Payout>;
   /** PPLNS: the retained window; PROP: the current round. */
   readonly window: Window;
+  /** Recent share record ids by source (record-ids.ts): a record appended twice applies once. */
+  readonly sources: Map<string, SourceIds>;
   readonly dirty: Dirty;
 }
 
@@ -121,6 +128,7 @@ export function emptyCounters(): LedgerCounters {
     unknownPayoutResults: 0,
     repeatedPayoutResults: 0,
     otherCoin: 0,
+    duplicateRecords: 0,
   };
 }
 
@@ -132,6 +140,7 @@ export function emptyDirty(): Dirty {
     bills: new Set(),
     payouts: new Set(),
     pages: new Set(),
+    sources: new Set(),
   };
 }
 
@@ -150,6 +159,7 @@ export function createState(config: ResolvedConfig, retainBills = true): LedgerS
     retainBills,
     payouts: new Map(),
     window: { pages: [], total: 0n },
+    sources: new Map(),
     dirty: emptyDirty(),
   };
 }

@@ -6,6 +6,8 @@
 //   blocks    hash  → Block (status and the per-account lines that mature or reverse it)
 //   bills     hash  → BlockBill
 //   payouts   id    → Payout
+//   sources   `<node>:<boot>` → {lastSeq, ns}: the numbers of its latest share records
+//                     (record-ids.ts), so a record appended twice is applied once
 //   pages     seq   → window page bytes (see window.ts): the PPLNS window (pruned beyond any
 //                     window) or the PROP round (cleared by the block that closes it)
 // Values are msgpack with msgpackr's bigint extension (amounts and PPS remainders can exceed
@@ -13,6 +15,7 @@
 import type { Database, DatabaseOptions, RootDatabase } from 'lmdb';
 import type { BlockBill } from './bill.js';
 import type { ResolvedConfig } from './config.js';
+import type { SourceIds } from './record-ids.js';
 import type { Account, Block, LedgerCounters, LedgerState, Payout } from './state.js';
 import { addAccount, createState, emptyCounters } from './state.js';
 import { decodePage } from './window.js';
@@ -29,6 +32,7 @@ export interface LedgerDbs {
   readonly blocks: Database<Block, string>;
   readonly bills: Database<BlockBill, string>;
   readonly payouts: Database<Payout, string>;
+  readonly sources: Database<SourceIds, string>;
   readonly pages: Database<Uint8Array, number>;
 }
 
@@ -50,6 +54,7 @@ export function openDbs(root: RootDatabase): LedgerDbs {
     blocks: db('blocks'),
     bills: db('bills'),
     payouts: db('payouts'),
+    sources: db('sources'),
     pages: root.openDB<Uint8Array, number>({ name: 'pages', encoding: 'binary' }),
   };
 }
@@ -63,6 +68,7 @@ export function loadState(dbs: LedgerDbs, config: ResolvedConfig): LedgerState {
   for (const { key, value } of dbs.accounts.getRange()) addAccount(state, { name: key, ...value });
   for (const { key, value } of dbs.blocks.getRange()) state.blocks.set(key, value);
   for (const { key, value } of dbs.payouts.getRange()) state.payouts.set(key, value);
+  for (const { key, value } of dbs.sources.getRange()) state.sources.set(key, value);
   const pages: WindowPage[] = [];
   let total = 0n;
   for (const { key, value } of dbs.pages.getRange()) {
@@ -102,6 +108,11 @@ export function writeDirty(dbs: LedgerDbs, state: LedgerState, hook: WriteHook |
   for (const hash of d.blocks) put('blocks', dbs.blocks, hash, state.blocks.get(hash) as Block);
   for (const hash of d.bills) put('bills', dbs.bills, hash, state.bills.get(hash) as BlockBill);
   for (const id of d.payouts) put('payouts', dbs.payouts, id, state.payouts.get(id) as Payout);
+  for (const source of d.sources) {
+    const ids = state.sources.get(source);
+    if (ids) put('sources', dbs.sources, source, ids);
+    else del('sources', dbs.sources, source);
+  }
   if (d.pages.size > 0) {
     const live = new Map(state.window.pages.map((p) => [p.seq, p]));
     for (const seq of d.pages) {
@@ -127,4 +138,5 @@ export function clearDirty(state: LedgerState): void {
   d.bills.clear();
   d.payouts.clear();
   d.pages.clear();
+  d.sources.clear();
 }

@@ -335,3 +335,39 @@ test('store - readers: balances, bills by hash and height, blocks, payout plans'
     ]);
   });
 });
+
+test('store - a share record appended twice (a lost ack, spooled, appended after the duplicate window) is applied once, across a restart', async () => {
+  const log = new LogBuilder();
+  const first = log.shares([{ account: 'alice', weight: 300 }], [{ netWeight: 250n }]);
+  log.shares([{ account: 'bob', weight: 100 }], [{ netWeight: 250n }]);
+  // The same record again, at a later sequence: another node's records in between.
+  const copy = log.push(first.record);
+  log.found(hashOf('B'), { netWeight: 250n, rewardSats: 10_000n, height: 7 });
+  const { dir, remove } = tempDir();
+  const config: LedgerConfig = { coin: COIN, scheme: 'pplns', feeBps: 0 };
+  try {
+    let s = openLedger(dir, config);
+    s.applyBatch(log.entries.filter((e) => e.seq < copy.seq));
+    await s.close();
+    s = openLedger(dir, config); // the copy arrives after a restart: the ids are on disk
+    s.applyBatch(log.entries.filter((e) => e.seq >= copy.seq));
+    // N = 500 over 400 of share weight: 300 alice, 100 bob, 100 unfilled (@pool).
+    const bill = s.bill(hashOf('B'));
+    assert.deepEqual(
+      bill?.lines.map((l) => [l.account, l.weight]),
+      [
+        ['@fee', 0n],
+        ['@pool', 100n],
+        ['alice', 300n],
+        ['bob', 100n],
+      ],
+    );
+    const snapshot = s.snapshot();
+    assert.equal(snapshot.counters.duplicateRecords, 1);
+    assert.equal(snapshot.counters.shares, 2);
+    assert.deepEqual(await verifyLedger(s, log.entries), []);
+    await s.close();
+  } finally {
+    remove();
+  }
+});
