@@ -7,18 +7,12 @@
 // numbers of its last RECENT_PER_SOURCE records, and the MAX_SOURCES most recent sources. Both
 // are part of the state: every replica and every replay skips the same records.
 import type { LedgerState } from './state.js';
+export type { SourceIds } from './state.js';
 
 /** Record numbers kept per source: far more than an appender ever has in flight. */
 export const RECENT_PER_SOURCE = 4_096;
 /** Sources kept (node restarts add one each); the one seen longest ago goes first. */
 export const MAX_SOURCES = 4_096;
-
-export interface SourceIds {
-  /** Log sequence of the source's latest record. */
-  lastSeq: number;
-  /** Its latest record numbers, in apply order (at most RECENT_PER_SOURCE). */
-  readonly ns: number[];
-}
 
 /** `<source>:<n>` → [source, n]; an id of any other shape is a source of its own (n = 0). */
 export function splitRecordId(id: string): readonly [string, number] {

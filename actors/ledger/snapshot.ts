@@ -3,8 +3,7 @@
 // folded into exact bigints, so equal ledgers give byte-equal canonical text.
 import { createHash } from 'node:crypto';
 import type { BlockBill } from './bill.js';
-import type { SourceIds } from './record-ids.js';
-import type { Account, Block, LedgerCounters, LedgerState, Payout } from './state.js';
+import type { Account, Block, LedgerCounters, LedgerState, Payout, SourceIds } from './state.js';
 
 export interface LedgerSnapshot {
   readonly lastApplied: number;

@@ -5,7 +5,6 @@ import type { AccountScheme, ResolvedConfig } from './config.js';
 import { FEE_ACCOUNT, POOL_ACCOUNT, PPS_ACCOUNT, schemeOf } from './config.js';
 import type { BlockBill } from './bill.js';
 import type { CoinbasePayment } from '../shared/log-records.js';
-import type { SourceIds } from './record-ids.js';
 import type { Window } from './window.js';
 
 export interface Account {
@@ -77,6 +76,14 @@ export interface LedgerCounters {
   otherCoin: number;
   /** Share records whose id was applied before (appended again after a lost ack): skipped. */
   duplicateRecords: number;
+}
+
+/** A record-id source's recent share records (record-ids.ts). */
+export interface SourceIds {
+  /** Log sequence of the source's latest record. */
+  lastSeq: number;
+  /** Its latest record numbers, in apply order (at most RECENT_PER_SOURCE). */
+  readonly ns: number[];
 }
 
 /** Rows changed since the last write. */

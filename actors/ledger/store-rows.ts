@@ -15,8 +15,7 @@
 import type { Database, DatabaseOptions, RootDatabase } from 'lmdb';
 import type { BlockBill } from './bill.js';
 import type { ResolvedConfig } from './config.js';
-import type { SourceIds } from './record-ids.js';
-import type { Account, Block, LedgerCounters, LedgerState, Payout } from './state.js';
+import type { Account, Block, LedgerCounters, LedgerState, Payout, SourceIds } from './state.js';
 import { addAccount, createState, emptyCounters } from './state.js';
 import { decodePage } from './window.js';
 import type { WindowPage } from './window.js';
