@@ -11,6 +11,8 @@
 import { ROOT_CONTEXT, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { handOff } from '../../runtime/index.js';
 import type { ActorContext, Address, Behaviour, Factory, Runtime } from '../../runtime/index.js';
+import { hasCode } from '../shared/errors.js';
+import { SHARE_SPOOL_FULL } from '../shared/log-spool.js';
 import { linksTo, tracer } from '../shared/log-trace.js';
 import { spanTime, timedSpan } from '../shared/span-time.js';
 import { decide, initShare, isIdle, shareStats } from './decide.js';
@@ -179,6 +181,11 @@ class ShareBehaviour<J extends FamilyJob, C extends Checked, R> implements Behav
     this.#cfg.sink.append(shares).then(
       () => this.#outside(batch, { type: 'logged', batch, ok: true }),
       (err: unknown) => {
+        // A full spool was said once, at warn, by the appender; its miners hear why.
+        if (hasCode(err, SHARE_SPOOL_FULL)) {
+          const reason = 'share spool full: the share log is away';
+          return this.#outside(batch, { type: 'logged', batch, ok: false, reason });
+        }
         const fields = { err, shares: shares.length };
         this.#ctx.log.error(fields, 'share log append failed; shares not acknowledged');
         this.#outside(batch, { type: 'logged', batch, ok: false });

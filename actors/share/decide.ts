@@ -107,7 +107,13 @@ export type ShareEvent<R> =
       readonly nowMs: number;
     }
   | { readonly type: 'block-answered'; readonly batch: number }
-  | { readonly type: 'logged'; readonly batch: number; readonly ok: boolean };
+  /** `ok` false: the sink refused the batch; `reason` is what its miners hear (busy). */
+  | {
+      readonly type: 'logged';
+      readonly batch: number;
+      readonly ok: boolean;
+      readonly reason?: string;
+    };
 
 /** Effects with a `batch` are carried out in that batch's trace, the others in the turn's. */
 export type ShareEffect<J, C> =
@@ -180,7 +186,7 @@ export function decide<J extends FamilyJob, C extends Checked, R>(
       break;
     }
     case 'logged':
-      onLogged(s, e.batch, e.ok, out);
+      onLogged(s, e.batch, e.ok, e.reason ?? 'share log unavailable', out);
       break;
   }
   return out;
@@ -356,6 +362,7 @@ function onLogged<J extends FamilyJob, C>(
   s: ShareState<J, C>,
   batch: number,
   ok: boolean,
+  reason: string,
   out: ShareEffect<J, C>[],
 ): void {
   const b = s.batches.get(batch);
@@ -364,7 +371,7 @@ function onLogged<J extends FamilyJob, C>(
   for (const q of b.settlement.accepted) {
     const v = ok
       ? verdictOf(q.share, 'accepted')
-      : verdictOf(q.share, 'server-busy', 'share log unavailable');
+      : verdictOf(q.share, 'server-busy', reason);
     addReply(replies, q.replyTo, v);
   }
   for (const [to, verdicts] of replies) reply(s, out, to, verdicts, batch);
