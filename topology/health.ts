@@ -81,6 +81,17 @@ export class NodeHealth {
     this.#reasons.delete(key);
   }
 
+  /**
+   * A Job actor on this node (`source`: the leader's, or the node's own while the bus is away)
+   * says which of its coin nodes are away; an actor that stops says none.
+   */
+  coinNodes(source: string, away: readonly string[], allAway: boolean): void {
+    const key = `coin:${source}`;
+    if (allAway) this.set(key, `no coin node answers (${source} jobs): miners keep the last job`);
+    else if (away.length > 0) this.set(key, `coin node away: ${away.join(', ')}`);
+    else this.clear(key);
+  }
+
   get health(): Health {
     if (this.isDraining()) return { state: 'draining', reasons: ['draining'] };
     const reasons = [...this.#reasons.values()];

@@ -8,6 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, type Runtime } from '../runtime/index.js';
 import { BlockLog, type FoundBlock } from '../actors/block/index.js';
 import type { Effect, StratumServer } from '../actors/connection/index.js';
+import type { CoinNodesListener } from '../actors/job/index.js';
 import type { LedgerReplica } from '../actors/ledger/index.js';
 import {
   openNodeLog,
@@ -191,7 +192,11 @@ async function startActors(
 ): Promise<StratumServer> {
   const { rt, coin, at, ledger, leaseTtlMs } = b;
   const share = spawnShare(rt, cfg, coin, at, deps.hasher, deps.sink ?? b.appender);
-  await startJob(rt, cfg, coin, at, ledger, leaseTtlMs);
+  const coinHealth =
+    (source: string): CoinNodesListener =>
+    (away, allAway) =>
+      b.health.coinNodes(source, away, allAway);
+  await startJob(rt, cfg, coin, at, ledger, leaseTtlMs, coinHealth('leader'));
   const followMs = deps.followMs ?? cfg.tuning.followSeconds * 1000;
   const maturity = deps.maturity ?? coin.maturity;
   const blockLog = b.blockLog;
@@ -211,7 +216,7 @@ async function startActors(
     ...(onEffect ? { onEffect } : {}),
   });
   askCurrentJob(rt, at, share, stratum);
-  const fallback = localJobs(rt, cfg, coin, at, ledger);
+  const fallback = localJobs(rt, cfg, coin, at, ledger, coinHealth('local'));
   b.health.onBus((up) => (up ? fallback.busUp() : fallback.busDown()));
   rt.onDrain(() => fallback.stop());
   return stratum;

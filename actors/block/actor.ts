@@ -17,7 +17,6 @@ import {
   keepJob,
   restoreBlocks,
   settle,
-  submitAnswer,
   submitting,
   toFollow,
   type Answer,
@@ -25,6 +24,7 @@ import {
   type Outcome,
 } from './blocks.js';
 import type { BlockEvent, BlockMessage, FoundBlock } from './messages.js';
+import { submitToAll } from './submit-io.js';
 
 // For importers of this file from before messages.ts (test/integration/two-nodes.test.ts).
 export type { BlockEvent, FoundBlock } from './messages.js';
@@ -153,15 +153,7 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
 
   /** submitblock to every node at once: each request is written before this returns. */
   #submit(blockHex: string): Promise<Answer[]> {
-    const { nodes, rpcTimeoutMs } = this.#cfg;
-    return Promise.all(
-      nodes.map(async (n) =>
-        submitAnswer(
-          n.name,
-          await outcome(() => n.call<string | null>('submitblock', [blockHex], rpcTimeoutMs)),
-        ),
-      ),
-    );
+    return submitToAll(this.#cfg.nodes, blockHex, this.#cfg.rpcTimeoutMs);
   }
 
   /**

@@ -90,6 +90,14 @@ export function submitAnswer(name: string, o: Outcome<unknown>): Answer {
   return [name, `error: ${(o.error as Error)?.message}`, unknown];
 }
 
+/** A node's answer that it holds the block: accepted, a duplicate, or inconclusive (side chain). */
+export function tookIt([, r]: Answer): boolean {
+  return r === null || r === 'duplicate' || r === 'inconclusive';
+}
+
+/** The result of a node whose answer had not come when another node took the block. */
+export const NOT_ANSWERED_YET = 'no answer yet';
+
 /** The requests for `found` are written: its intent, while the nodes check the block. */
 export function submitting(s: BlockState, found: FoundBlock): BlockEvent {
   s.submitting.add(found.hash);
@@ -110,7 +118,7 @@ export function settle(
 ): BlockEvent | null {
   s.submitting.delete(found.hash);
   found.results = Object.fromEntries(answers.map(([name, r]) => [name, r]));
-  const accepted = answers.some(([, r]) => r === null || r === 'duplicate' || r === 'inconclusive');
+  const accepted = answers.some(tookIt);
   const unanswered = !accepted && answers.some(([, , unknown]) => unknown);
   found.status = accepted ? 'submitted' : unanswered ? 'unresolved' : 'rejected';
   s.blocks.set(found.hash, found);

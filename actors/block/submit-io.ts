@@ -3,26 +3,37 @@
 import type { ActorContext } from '../../runtime/index.js';
 import type { CoinRpc } from '../job/index.js';
 import type { LogRecord } from '../ledger/index.js';
-import { submitAnswer, type Answer } from './blocks.js';
+import { NOT_ANSWERED_YET, submitAnswer, tookIt, type Answer } from './blocks.js';
 
-/** submitblock to every node at once: each request is written before this returns. */
+/**
+ * submitblock to every node at once: each request is written before this returns. Resolves at
+ * the first node that took the block (a stalled node never holds back the found record or the
+ * next job), or once every node answered; a node still out is listed as not answered yet.
+ */
 export function submitToAll(
-  nodes: readonly CoinRpc[],
+  nodes: readonly Pick<CoinRpc, 'name' | 'call'>[],
   blockHex: string,
   rpcTimeoutMs: number,
 ): Promise<Answer[]> {
-  return Promise.all(
-    nodes.map(async (n) => {
-      try {
-        return submitAnswer(n.name, {
-          ok: true,
-          value: await n.call<string | null>('submitblock', [blockHex], rpcTimeoutMs),
+  return new Promise((resolve) => {
+    const answers: (Answer | undefined)[] = nodes.map(() => undefined);
+    let left = nodes.length;
+    const done = (): void =>
+      resolve(nodes.map((n, i) => answers[i] ?? [n.name, NOT_ANSWERED_YET, true]));
+    if (left === 0) return done();
+    nodes.forEach((n, i) => {
+      void n
+        .call<string | null>('submitblock', [blockHex], rpcTimeoutMs)
+        .then(
+          (value) => submitAnswer(n.name, { ok: true, value }),
+          (error: unknown) => submitAnswer(n.name, { ok: false, error }),
+        )
+        .then((answer) => {
+          answers[i] = answer;
+          if (tookIt(answer) || --left === 0) done();
         });
-      } catch (error) {
-        return submitAnswer(n.name, { ok: false, error });
-      }
-    }),
-  );
+    });
+  });
 }
 
 /** Records appended in the order queued, each retried (with a growing pause) until stored. */

@@ -10,10 +10,12 @@ import type { CoinRpc } from './rpc-client.js';
 import type { JobState } from './schedule.js';
 import { findJob, initJobState, issueJob } from './schedule.js';
 import { parseTemplate, type Template } from './template.js';
-import { CoinNodes } from './coin-nodes.js';
+import { CoinNodes, type CoinNodesListener } from './coin-nodes.js';
 
 /** A coin node that has not answered in this long is not waited for alone: the next is asked too. */
 const HEDGE_MS = 750;
+/** How often coin nodes that are away are asked whether they are back. */
+const PROBE_MS = 5_000;
 
 const isLongpoll = (p: unknown): boolean =>
   typeof p === 'object' && p !== null && 'longpollid' in p;
@@ -41,6 +43,8 @@ export interface JobActorConfig {
    * instance (topology/wire/local-jobs.ts) uses one the leader's never take.
    */
   readonly idPrefix?: string;
+  /** Coin nodes went away or came back (health: degraded while any is away). */
+  readonly onCoinNodes?: CoinNodesListener;
 }
 
 export function jobActor(cfg: JobActorConfig): Factory<JobRequest> {
@@ -62,10 +66,11 @@ class JobBehaviour implements Behaviour<JobRequest> {
     ctx: ActorContext,
   ) {
     this.#state = initJobState(cfg.idPrefix ?? `${(ctx.lease?.fence ?? 0).toString(16)}x`);
-    this.#nodes = new CoinNodes(cfg.nodes, ctx.log);
+    this.#nodes = new CoinNodes(cfg.nodes, ctx.log, Date.now, cfg.onCoinNodes);
     void this.#fetch(ctx, 'start');
     this.#every(ctx, 'refresh', cfg.refreshMs, () => this.#fetch(ctx, 'refresh'));
     this.#every(ctx, 'poll', cfg.pollMs, () => this.#pollTip(ctx));
+    this.#every(ctx, 'probe', PROBE_MS, () => this.#nodes.probeAway(cfg.rpcTimeoutMs));
     void this.#longpollLoop(ctx);
   }
 
@@ -87,6 +92,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
   stopped(): void {
     this.#stopped = true;
     this.#nodes.close();
+    this.cfg.onCoinNodes?.([], false); // no longer this instance's to say
     for (const t of this.#timers.values()) t.cancel();
   }
 

@@ -11,9 +11,13 @@ export interface CoinNode {
   call<T = unknown>(method: string, params?: unknown[], timeoutMs?: number): Promise<T>;
 }
 
+/** Which nodes are away now, and whether none answered the last call made to all of them. */
+export type CoinNodesListener = (away: readonly string[], allAway: boolean) => void;
+
 export class CoinNodes {
   readonly #nodes: readonly CoinNode[];
   readonly #away = new Set<string>();
+  readonly #probing = new Set<string>();
   #preferred = 0;
   #allAwaySince: number | null = null;
   #closed = false;
@@ -22,6 +26,7 @@ export class CoinNodes {
     nodes: readonly CoinNode[],
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly onChange: CoinNodesListener = () => undefined,
   ) {
     this.#nodes = nodes;
   }
@@ -82,9 +87,35 @@ export class CoinNodes {
     });
   }
 
+  /**
+   * Asks each node that is away (and not being asked already) for its tip, so one that came
+   * back is noticed even while the others answer every call.
+   */
+  probeAway(timeoutMs: number): Promise<void> {
+    const asks = this.#nodes
+      .filter((n) => this.#away.has(n.name) && !this.#probing.has(n.name))
+      .map(async (n) => {
+        this.#probing.add(n.name);
+        try {
+          await n.call('getbestblockhash', [], timeoutMs);
+          this.#up(n);
+        } catch {
+          // still away
+        } finally {
+          this.#probing.delete(n.name);
+        }
+      });
+    return Promise.all(asks).then(() => undefined);
+  }
+
   #up(node: CoinNode): void {
-    if (this.#away.delete(node.name)) this.log.warn({ node: node.name }, 'coin node answers again');
+    let changed = false;
+    if (this.#away.delete(node.name)) {
+      changed = true;
+      this.log.warn({ node: node.name }, 'coin node answers again');
+    }
     if (this.#allAwaySince !== null) {
+      changed = true;
       const s = (this.now() - this.#allAwaySince) / 1000;
       this.#allAwaySince = null;
       this.log.warn(
@@ -92,12 +123,14 @@ export class CoinNodes {
         `a coin node answers again after ${s.toFixed(1)} s`,
       );
     }
+    if (changed) this.#changed();
   }
 
   #down(node: CoinNode, method: string, err: unknown): void {
     if (this.#closed || this.#away.has(node.name)) return;
     this.#away.add(node.name);
     this.log.warn({ node: node.name, method, err }, 'coin node away (asking the others)');
+    this.#changed();
   }
 
   #allFailed(method: string): void {
@@ -107,5 +140,10 @@ export class CoinNodes {
       { method, nodes: this.#nodes.map((x) => x.name) },
       'no coin node answers: miners keep the last job',
     );
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.onChange([...this.#away], this.#allAwaySince !== null);
   }
 }

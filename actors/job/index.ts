@@ -3,6 +3,7 @@
 // messages it takes and sends (messages.ts), the coin-node JSON-RPC client (rpc-client.ts) and
 // mining.notify's parameters (notify.ts). Other folders import from here, never deeper.
 export { jobActor, type JobActorConfig } from './actor.js';
+export type { CoinNodesListener } from './coin-nodes.js';
 export type { CoinbaseOutput } from './coinbase.js';
 export { withCoinbaseWitness } from './coinbase.js';
 export type { Job, JobWork, PrimeJobRules } from './job.js';

@@ -17,6 +17,7 @@ import {
   defaultCoinbaseLayout,
   jobActor,
   validateJobRequest,
+  type CoinNodesListener,
   type JobActorConfig,
 } from '../../actors/job/index.js';
 import {
@@ -143,12 +144,14 @@ export function startJob(
   at: NodeAddresses,
   ledger: NodeLedger,
   leaseTtlMs: number,
+  onCoinNodes: CoinNodesListener,
 ): Promise<Address> {
   return rt.singleton(
     'job',
     cfg.coin,
     jobActor(
       jobConfig(cfg, coin, ledger, {
+        onCoinNodes,
         publish: (a) => rt.publish(at.jobsTopic, a),
         toBlock: (job) => {
           // Every node's submitter keeps the full jobs, so a candidate never waits for the bus.
@@ -171,7 +174,9 @@ export function jobConfig(
   cfg: NodeConfig,
   coin: CoinParts,
   ledger: NodeLedger,
-  sends: Pick<JobActorConfig, 'publish' | 'toBlock'> & { readonly idPrefix?: string },
+  sends: Pick<JobActorConfig, 'publish' | 'toBlock' | 'onCoinNodes'> & {
+    readonly idPrefix?: string;
+  },
 ): JobActorConfig {
   const t = cfg.tuning;
   return {

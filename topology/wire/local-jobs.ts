@@ -6,6 +6,7 @@
 // few seconds into an outage and stops when the bus is back, when the leader's jobs take over.
 import type { Address, Runtime } from '../../runtime/index.js';
 import { jobActor, validateJobRequest } from '../../actors/job/index.js';
+import type { CoinNodesListener } from '../../actors/job/index.js';
 import type { NodeConfig } from '../config.js';
 import type { NodeAddresses } from './actors.js';
 import { jobConfig } from './actors.js';
@@ -28,6 +29,7 @@ export function localJobs(
   coin: CoinParts,
   at: NodeAddresses,
   ledger: NodeLedger,
+  onCoinNodes: CoinNodesListener,
 ): LocalJobs {
   let running: Address | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -40,6 +42,7 @@ export function localJobs(
       jobActor(
         jobConfig(cfg, coin, ledger, {
           idPrefix,
+          onCoinNodes,
           publish: (a) => rt.publishLocal(at.jobsTopic, a),
           toBlock: (job) => rt.publishLocal(at.fullJobsTopic, { type: 'job.full', job }),
         }),

@@ -86,3 +86,24 @@ test('coin nodes - no hedging when the hedge delay is the timeout (a longpoll wa
   release('template');
   assert.equal(await answer, 'template');
 });
+
+test('coin nodes - a node away is probed until it answers again; every change is told', async () => {
+  let back = false;
+  const flaky = node('flaky', () => (back ? Promise.resolve('tip') : refused()));
+  const good = node('good', () => Promise.resolve('tip'));
+  const told: [string[], boolean][] = [];
+  const nodes = new CoinNodes([flaky, good], logged().log, Date.now, (away, all) =>
+    told.push([[...away], all]),
+  );
+  assert.equal(await nodes.call('getbestblockhash', [], 1_000, 20), 'tip');
+  assert.deepEqual(told, [[['flaky'], false]]);
+  // Calls now go to the good node alone: only a probe notices flaky is back.
+  await nodes.call('getbestblockhash', [], 1_000, 20);
+  await nodes.probeAway(1_000);
+  assert.equal(flaky.calls, 2, 'probed while away');
+  back = true;
+  await nodes.probeAway(1_000);
+  assert.deepEqual(told.at(-1), [[], false]);
+  await nodes.probeAway(1_000);
+  assert.equal(flaky.calls, 3, 'not probed once back');
+});
