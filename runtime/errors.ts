@@ -23,6 +23,8 @@ export const RuntimeCode = {
   HandlerFailed: 'HANDLER_FAILED',
   /** The NATS connection failed underneath an operation. */
   Transport: 'TRANSPORT',
+  /** The reply was over the server's max_payload (replies do not travel in parts). */
+  ReplyTooLarge: 'REPLY_TOO_LARGE',
 } as const;
 export type RuntimeCode = (typeof RuntimeCode)[keyof typeof RuntimeCode];
 

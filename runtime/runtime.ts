@@ -9,7 +9,14 @@ import * as addr from './address.js';
 import type { Address, Topic } from './address.js';
 import { Cell, type CellHost, type ReplyFn } from './cell.js';
 import { nuidIds, realClock, type Clock, type Ids } from './clock.js';
-import { decodeMessage, encodeReply, freezeBroadcast, wireCopy, type Reply } from './envelope.js';
+import {
+  decodeMessage,
+  encodeReply,
+  failure,
+  freezeBroadcast,
+  wireCopy,
+  type Reply,
+} from './envelope.js';
 import {
   CodedError,
   DELIVERY_CODES,
@@ -20,6 +27,7 @@ import {
   toErrorRecord,
 } from './errors.js';
 import { LeaseSlot } from './lease.js';
+import { Reassembly } from './parts.js';
 import { otelInterceptor, type Interceptor } from './tracing.js';
 import { publishEnvelope, requestEnvelope, traceparentOf } from './transport.js';
 import type { ActorOptions, ActorStats, AskOptions, Factory } from './types.js';
@@ -290,12 +298,17 @@ export class Runtime implements CellHost {
 
   /** A NATS callback that decodes each envelope once; a malformed one is answered and logged. */
   #decoding(subject: string, handle: Cell<unknown>['deliver']): MsgCallback<Msg> {
+    const parts = new Reassembly();
     return (err, m) => {
       if (err !== null) return this.log.error({ err, subject }, 'subscription failed');
       const reply: ReplyFn | undefined = m.reply ? (r) => this.#respond(m, r) : undefined;
+      const data = parts.accept(m.data, m.headers);
+      if (data.kind === 'waiting') return;
+      if (data.kind === 'dropped')
+        return this.log.warn({ subject, why: data.why }, 'message in parts dropped');
       let body: unknown;
       try {
-        body = decodeMessage(m.data);
+        body = decodeMessage(data.data);
       } catch (err) {
         this.log.warn({ err, subject }, 'malformed envelope rejected');
         return reply?.({ ok: false, error: toErrorRecord(err) });
@@ -309,8 +322,20 @@ export class Runtime implements CellHost {
       this.#cells.get(t)?.deliver(body, traceparent, undefined);
   }
 
+  /**
+   * Answers an ask. A reply the server would refuse (over max_payload: replies do not travel
+   * in parts) is answered with REPLY_TOO_LARGE instead of throwing out of the NATS callback.
+   */
   #respond(m: Msg, reply: Reply): void {
-    if (this.#nc !== undefined && !this.#nc.isClosed()) m.respond(encodeReply(reply));
+    if (this.#nc === undefined || this.#nc.isClosed()) return;
+    const data = encodeReply(reply);
+    const max = this.#nc.info?.max_payload;
+    if (max !== undefined && data.length > max - 4_096) {
+      this.log.warn({ subject: m.subject, bytes: data.length }, 'reply too large for the bus');
+      const why = `reply of ${data.length} bytes is over the bus's ${max}-byte limit`;
+      return void m.respond(encodeReply(failure(RuntimeCode.ReplyTooLarge, why)));
+    }
+    m.respond(data);
   }
 
   #unsubscribeTopic(to: Topic, target: Address): void {

@@ -9,6 +9,7 @@ import {
 } from '@nats-io/transport-node';
 import { decodeReply, encodeMessage } from './envelope.js';
 import { RuntimeCode, fromErrorRecord, runtimeError, type CodedError } from './errors.js';
+import { publishParts } from './parts.js';
 import { TRACE_HEADER } from './tracing.js';
 
 /** Options for a long-lived node connection: reconnect forever, with jitter; named by node. */
@@ -59,8 +60,9 @@ function traced(traceparent?: string): { headers?: MsgHdrs } {
   return { headers: h };
 }
 
+/** A tell or broadcast; over the server's max_payload it goes in parts (parts.ts). */
 export function publishEnvelope(nc: NatsConnection, to: string, body: unknown, tp?: string): void {
-  nc.publish(to, encodeMessage(body), traced(tp));
+  publishParts(nc, to, encodeMessage(body), traced(tp).headers);
 }
 
 /** One request/reply over NATS; the reply's error (if any) is rebuilt and thrown. */

@@ -53,6 +53,8 @@ const KEEP_BLOCKS = 64;
  * is in the share sink (normally well under a millisecond; its ask may have timed out).
  */
 const SETTLED_WAIT_MS = 5_000;
+/** Longest wait for a job this node never heard (asked of the Job actor, or published again). */
+const JOB_WAIT_MS = 10_000;
 
 class Submitter implements Behaviour<SubmitterMessage> {
   readonly #cfg: BlockSubmitterConfig;
@@ -62,6 +64,8 @@ class Submitter implements Behaviour<SubmitterMessage> {
   readonly #records: RecordQueue;
   /** Candidates whose batch the Share actor has not yet handed to the share sink. */
   readonly #unsettled = new Map<string, () => void>();
+  /** Candidates waiting for their full job to arrive on the full-jobs topic, by job id. */
+  readonly #awaitedJobs = new Map<string, ((job: Job) => void)[]>();
 
   constructor(cfg: BlockSubmitterConfig, ctx: ActorContext) {
     this.#cfg = cfg;
@@ -75,13 +79,19 @@ class Submitter implements Behaviour<SubmitterMessage> {
       );
       for (const e of left) void this.#recover(e, ctx);
     }
+    // A node that starts while the current job is out hears it again (the leader re-publishes).
+    this.#publishFull(ctx, undefined);
   }
 
   receive(msg: SubmitterMessage, ctx: ActorContext): unknown {
     switch (msg.type) {
-      case 'job.full':
+      case 'job.full': {
         prepareBlockJob(msg.job); // serialize its transactions now, not when a candidate waits
-        return keepJob(this.#state, msg.job, this.#cfg.keepJobs);
+        keepJob(this.#state, msg.job, this.#cfg.keepJobs);
+        for (const resolve of this.#awaitedJobs.get(msg.job.id) ?? []) resolve(msg.job);
+        this.#awaitedJobs.delete(msg.job.id);
+        return;
+      }
       case 'block.candidate':
         return this.#onCandidate(msg, ctx);
       case 'block.shares-settled':
@@ -257,15 +267,48 @@ class Submitter implements Behaviour<SubmitterMessage> {
     }
   }
 
+  /**
+   * A job this node never heard: asked of the Job actor, and published again on the full-jobs
+   * topic (a job over the bus's max_payload cannot come back as a reply, only in parts there);
+   * whichever comes first, within JOB_WAIT_MS.
+   */
   async #askJob(c: BlockCandidate, ctx: ActorContext): Promise<Job | undefined> {
-    const job = await ctx
+    const arrived = new Promise<Job | null>((resolve) => {
+      const timer = ctx.clock.after(JOB_WAIT_MS, () => {
+        this.#awaitedJobs.delete(c.jobId);
+        resolve(null);
+      });
+      const waiting = this.#awaitedJobs.get(c.jobId) ?? [];
+      waiting.push((job) => {
+        timer.cancel();
+        resolve(job);
+      });
+      this.#awaitedJobs.set(c.jobId, waiting);
+    });
+    this.#publishFull(ctx, c.jobId);
+    const asked = ctx
       .ask<Job | null>(this.#cfg.job, { type: 'job.full', id: c.jobId })
       .catch(() => null);
+    const job = await Promise.race([
+      asked.then((j) => j ?? arrived), // refused (too large, bus away): the topic may bring it
+      arrived,
+    ]);
     if (!job)
       ctx.log.error(
         { hash: c.hash, job: c.jobId },
         'block candidate for a job this node does not hold and could not get: lost',
       );
     return job ?? undefined;
+  }
+
+  #publishFull(ctx: ActorContext, id: string | undefined): void {
+    try {
+      ctx.tell(
+        this.#cfg.job,
+        id === undefined ? { type: 'job.publish-full' } : { type: 'job.publish-full', id },
+      );
+    } catch (err) {
+      ctx.log.warn({ err, job: id }, 'could not ask the Job actor to publish a full job');
+    }
   }
 }

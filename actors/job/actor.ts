@@ -83,6 +83,11 @@ class JobBehaviour implements Behaviour<JobRequest> {
       case 'job.refresh':
         void this.#fetch(ctx, msg.reason);
         return null;
+      case 'job.publish-full': {
+        const job = msg.id === undefined ? this.#state.current : findJob(this.#state, msg.id);
+        if (job) this.cfg.toBlock(job);
+        return null;
+      }
       case 'job.template':
         this.#onTemplate(msg.raw, msg.source, ctx);
         return null;

@@ -19,6 +19,12 @@ export type JobRequest =
   | { readonly type: 'job.current' }
   | { readonly type: 'job.full'; readonly id: string }
   | { readonly type: 'job.refresh'; readonly reason: string }
+  /**
+   * Publish this full job (or, without an id, the current one) on the full-jobs topic again: a
+   * block submitter that joined late or missed it gets it there, in parts if it is over the
+   * bus's max_payload (an ask's reply cannot be).
+   */
+  | { readonly type: 'job.publish-full'; readonly id?: string }
   /** Internal: a template fetched by the actor's own polling loops. */
   | { readonly type: 'job.template'; readonly raw: unknown; readonly source: string };
 
@@ -32,6 +38,10 @@ export function validateJobRequest(input: unknown): JobRequest {
     case 'job.full':
       if (typeof m.id !== 'string') break;
       return { type: 'job.full', id: m.id };
+    case 'job.publish-full':
+      if (m.id === undefined) return { type: 'job.publish-full' };
+      if (typeof m.id !== 'string') break;
+      return { type: 'job.publish-full', id: m.id };
     case 'job.refresh':
       return { type: 'job.refresh', reason: typeof m.reason === 'string' ? m.reason : 'asked' };
     case 'job.template':

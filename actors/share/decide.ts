@@ -369,9 +369,7 @@ function onLogged<J extends FamilyJob, C>(
   if (b?.phase !== 'at-log' || !b.settlement) return;
   const replies: Replies = new Map();
   for (const q of b.settlement.accepted) {
-    const v = ok
-      ? verdictOf(q.share, 'accepted')
-      : verdictOf(q.share, 'server-busy', reason);
+    const v = ok ? verdictOf(q.share, 'accepted') : verdictOf(q.share, 'server-busy', reason);
     addReply(replies, q.replyTo, v);
   }
   for (const [to, verdicts] of replies) reply(s, out, to, verdicts, batch);
