@@ -182,7 +182,11 @@ async function clusterDrill(): Promise<Row> {
   }
 }
 
-const outages = (process.env.COLLIERY_DRILL_OUTAGES ?? '15,60,300').split(',').map(Number);
+// COLLIERY_DRILL_OUTAGES=none: the cluster drill alone.
+const outages = (process.env.COLLIERY_DRILL_OUTAGES ?? '15,60,300')
+  .split(',')
+  .map(Number)
+  .filter((s) => s > 0);
 const rows: Row[] = [];
 for (const s of outages) {
   console.log(`drill: NATS down ${s} s …`);
