@@ -13,7 +13,7 @@ import type {
   JobAnnouncement,
   ShareSubmission,
 } from './messages.js';
-import { SocketOutput } from './output.js';
+import { SocketOutput, type OutputLimits } from './output.js';
 import type { SessionContext, SessionState } from './session.js';
 import { decide, initSession } from './session.js';
 
@@ -22,6 +22,8 @@ export interface ConnectionHooks {
   readonly share: Address;
   /** Longest line a miner may send; a longer one closes the connection. */
   readonly maxLineBytes: number;
+  /** Bounds on the output waiting for one socket (output.ts). */
+  readonly output: OutputLimits;
   readonly sessionContext: (nowMs: number) => SessionContext;
   /** Called once when the session ends (socket closed or session closed it). */
   readonly onClose: (socket: Socket, extranonce1: string, reason: string, ban: boolean) => void;
@@ -87,7 +89,7 @@ class ConnectionBehaviour
   #tail: Buffer | null = null;
 
   constructor(socket: Socket, extranonce1: string, hooks: ConnectionHooks, ctx: ActorContext) {
-    super(socket);
+    super(socket, hooks.output);
     this.#hooks = hooks;
     this.#ctx = ctx;
     this.#state = initSession(extranonce1, hooks.sessionContext(ctx.clock.nowMs()));
@@ -120,6 +122,8 @@ class ConnectionBehaviour
       }
       return;
     }
+    if (msg.type === 'tick' && this.outputStalled(sc.nowMs))
+      return this.#cut('not reading its output');
     let event: ConnectionEvent;
     if (msg.type === 'job.new') {
       const job = announcementOf(msg, this.#hooks);
@@ -178,6 +182,17 @@ class ConnectionBehaviour
   #verify(shares: ShareSubmission[], ctx: ActorContext): void {
     if (shares.length > 0)
       ctx.tell(this.#hooks.share, handOff({ type: 'share.submits', shares, replyTo: ctx.self }));
+  }
+
+  protected override overflowed(waiting: number): void {
+    this.#cut(`not reading its output (${waiting} bytes waiting)`);
+  }
+
+  /** Cuts the connection at once, dropping what waits for it (a client that does not read). */
+  #cut(reason: string): void {
+    if (this.#closed) return;
+    this.socket.destroy();
+    this.#finish(reason, true);
   }
 
   #finish(reason: string, ban: boolean): void {

@@ -14,6 +14,7 @@ export const REJECTIONS = {
   'bad-multiplier': [20, 'Invalid multiplier'],
   invalid: [20, 'Invalid share'],
   'too-many-pending': [20, 'Too many pending requests'],
+  'rate-limited': [20, 'Too many requests, slow down'],
   'server-busy': [20, 'Server busy, try again'],
   'not-accepting': [20, 'Node is draining, reconnect elsewhere'],
   stale: [21, 'Job not found (=stale)'],

@@ -14,7 +14,7 @@ export type {
   ShareVerdictKind,
 } from './messages.js';
 export { primeDialect } from './prime-dialect.js';
-export type { StratumServer } from './server.js';
+export type { StratumServer, StratumServerConfig, StratumStats } from './server.js';
 export { startStratumServer } from './server.js';
 export type { SessionConfig } from './session.js';
 export { DEFAULT_VARDIFF } from './vardiff.js';

@@ -3,6 +3,13 @@
 // buffer, no writev); one nextTick writes every connection's at once (fanout.ts). The
 // Connection behaviour extends this class, so an idle connection holds no object for it
 // (as Cell extends Mailbox).
+//
+// Backpressure: what waits for a socket (this tick's lines plus Node's stream buffer) is
+// bounded by `limits.maxBytes`. Past half of it the node stops reading the socket (a client
+// that does not read its answers cannot make more of them) until the stream drains; a line
+// that would take it past the limit is not queued and the connection is cut at once; and the
+// owner cuts a connection whose output stayed over half the limit for `limits.stallMs`
+// (`outputStalled`). Nothing accumulates for a client that never reads.
 import type { Socket } from 'node:net';
 import { bytesOf, writeAll, type PendingOutput } from './fanout.js';
 
@@ -15,23 +22,72 @@ function writeQueued(): void {
   writeAll(outputs);
 }
 
+export interface OutputLimits {
+  /** Most bytes waiting for one socket (this tick's lines and Node's stream buffer). */
+  readonly maxBytes: number;
+  /** How long output may stay over half of maxBytes before the connection is cut. */
+  readonly stallMs: number;
+}
+
+/** Node's stream calls this when its buffer emptied: read the socket again. */
+function resumeReading(this: Socket): void {
+  this.resume();
+}
+
 export class SocketOutput implements PendingOutput {
   protected readonly socket: Socket;
+  readonly #limits: OutputLimits;
   /** Lines waiting for this tick's one write. */
   #out = '';
+  /** When reading was paused because output backed up (0: reading; -1: since the next check). */
+  #backedUpAt = 0;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, limits: OutputLimits) {
     this.socket = socket;
+    this.#limits = limits;
   }
 
-  /** Queues `line` for this tick's write (dropped once the socket is destroyed). */
+  /**
+   * Queues `line` for this tick's write (dropped once the socket is destroyed). Over the limit
+   * the line is dropped and `overflowed()` cuts the connection.
+   */
   protected send(line: string): void {
-    if (this.socket.destroyed) return;
+    const s = this.socket;
+    if (s.destroyed) return;
+    const waiting = s.writableLength + this.#out.length + line.length;
+    if (waiting > this.#limits.maxBytes) return this.overflowed(waiting);
+    if (waiting > this.#limits.maxBytes / 2 && this.#backedUpAt === 0) this.#pauseReading();
     if (this.#out === '') {
       if (queued.length === 0) process.nextTick(writeQueued);
       queued.push(this);
     }
     this.#out += line;
+  }
+
+  /** Output would pass the limit: the owner cuts the connection (default: destroy it). */
+  protected overflowed(_waiting: number): void {
+    this.socket.destroy();
+  }
+
+  /** Output has stayed backed up (reading paused) longer than the limit allows at `nowMs`. */
+  protected outputStalled(nowMs: number): boolean {
+    if (this.#backedUpAt === 0) return false;
+    if (this.socket.writableLength + this.#out.length <= this.#limits.maxBytes / 2) {
+      this.#backedUpAt = 0; // drained meanwhile (direct sends leave no 'drain' event)
+      if (this.socket.isPaused()) this.socket.resume();
+      return false;
+    }
+    if (this.#backedUpAt === -1) this.#backedUpAt = nowMs;
+    return nowMs - this.#backedUpAt >= this.#limits.stallMs;
+  }
+
+  #pauseReading(): void {
+    this.#backedUpAt = -1;
+    this.socket.pause();
+    this.socket.once('drain', () => {
+      this.#backedUpAt = 0;
+      resumeReading.call(this.socket);
+    });
   }
 
   /** The output waiting for this tick's write. */

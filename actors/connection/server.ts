@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import type { ActorOptions, Address, Runtime, Topic } from '../../runtime/index.js';
 import { connectionActor, connectionOf, type ConnectionHooks } from './actor.js';
 import { Admission } from './admission.js';
+import type { OutputLimits } from './output.js';
 import {
   validateConnectionMessage,
   type ConnectionMessage,
@@ -24,6 +25,13 @@ export interface StratumServerConfig {
   readonly maxConnectionsPerIp: number;
   readonly maxLineBytes: number;
   readonly banMs: number;
+  /** Misbehaving connections from one address within strikeWindowMs that ban it. */
+  readonly banStrikes: number;
+  readonly strikeWindowMs: number;
+  /** Bounds on the output waiting for one socket (a client that does not read is cut). */
+  readonly output: OutputLimits;
+  /** This node banned an address (for the cluster's ban list). */
+  readonly onBan?: (ban: { ip: string; reason: string; untilMs: number }) => void;
   readonly tickMs: number;
   readonly share: Address;
   readonly jobsTopic: Topic;
@@ -41,6 +49,12 @@ export interface StratumServer {
    * no broadcast yet. Ignored once a broadcast has arrived (that one is at least as new).
    */
   offer(job: unknown): void;
+  /** Sockets refused, closed and addresses banned, by reason, since start. */
+  readonly stats: StratumStats;
+  /** Refuses `ip` until `untilMs` (a ban from the cluster's list). */
+  ban(ip: string, untilMs: number): void;
+  /** Lifts a ban on `ip`. */
+  unban(ip: string): void;
   /** The node's extranonce prefix claim is suspended: admit no new socket. */
   pauseAccepting(): void;
   /**
@@ -49,6 +63,15 @@ export interface StratumServer {
    */
   resumeAccepting(prefix: number, moved: boolean): void;
   stop(): Promise<void>;
+}
+
+export interface StratumStats {
+  /** Sockets refused at accept: closed (draining), banned, per-ip-limit, no-extranonce, full. */
+  readonly refused: Record<string, number>;
+  /** Connections closed, by reason (the reason up to its first ':' or '('). */
+  readonly closed: Record<string, number>;
+  /** Addresses this node banned, by the reason of the strike that banned them. */
+  readonly bans: Record<string, number>;
 }
 
 const TICK_SLICES = 10;
@@ -63,6 +86,22 @@ interface Stratum {
   /** extranonce1 → socket (its Connection hangs off it). */
   readonly live: Map<string, Socket>;
   readonly jobs: LatestJob;
+  readonly stats: StratumStats;
+}
+
+/** The address a ban or per-IP limit counts: IPv4-mapped IPv6 as plain IPv4. */
+export function sourceAddress(socket: Socket): string {
+  const ip = socket.remoteAddress ?? 'unknown';
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+const bump = (counts: Record<string, number>, key: string): void => {
+  counts[key] = (counts[key] ?? 0) + 1;
+};
+
+/** A close reason's label for metrics: its text up to the first ':' or '('. */
+export function reasonLabel(reason: string): string {
+  return reason.split(/[:(]/, 1)[0]!.trim();
 }
 
 export async function startStratumServer(
@@ -77,12 +116,26 @@ export async function startStratumServer(
       extranoncePrefix: cfg.extranoncePrefix,
       maxPerIp: cfg.maxConnectionsPerIp,
       banMs: cfg.banMs,
+      strikes: cfg.banStrikes,
+      strikeWindowMs: cfg.strikeWindowMs,
     }),
     live: new Map(),
     jobs: followJobs(rt, cfg),
+    stats: { refused: {}, closed: {}, bans: {} },
   };
   const server: Server = createServer({ noDelay: true }, acceptor(s));
   server.maxConnections = cfg.maxConnections;
+  // Node destroys sockets past maxConnections itself: counted, and said once per episode.
+  let full = false;
+  server.on('drop', () => {
+    bump(s.stats.refused, 'full');
+    if (full) return;
+    full = true;
+    s.log.warn(
+      { maxConnections: cfg.maxConnections },
+      'connection cap reached: new miners are refused until some leave',
+    );
+  });
   const ticker = tickSessions(rt, s.live, cfg.tickMs);
   // Drain: refuse new sockets at once; the Connection actors then tell their miners to
   // reconnect elsewhere and close once their shares in flight are answered.
@@ -94,8 +147,12 @@ export async function startStratumServer(
   return {
     port,
     get connections() {
+      if (full && s.live.size < cfg.maxConnections * 0.95) full = false;
       return s.live.size;
     },
+    stats: s.stats,
+    ban: (ip, untilMs) => void s.gate.ban(ip, rt.clock.nowMs(), untilMs),
+    unban: (ip) => s.gate.unban(ip),
     offer: (job) => {
       if (!s.jobs.offer(job)) return;
       for (const socket of s.live.values()) tellConnection(rt, socket, job);
@@ -133,8 +190,11 @@ function acceptor(s: Stratum): (socket: Socket) => void {
   };
   const isLive = (extranonce1: string): boolean => live.has(extranonce1);
   return (socket) => {
-    const en1 = gate.admit(socket.remoteAddress ?? 'unknown', rt.clock.nowMs(), isLive);
-    if (en1 === null) return void socket.destroy();
+    const en1 = gate.admit(sourceAddress(socket), rt.clock.nowMs(), isLive);
+    if (en1 === null) {
+      bump(s.stats.refused, gate.lastRefusal);
+      return void socket.destroy();
+    }
     const self = rt.spawn(
       'connection',
       `${rt.node}-${en1}`,
@@ -161,11 +221,25 @@ function connectionHooks(s: Stratum): ConnectionHooks {
   return {
     share: cfg.share,
     maxLineBytes: cfg.maxLineBytes,
+    output: cfg.output,
     toAnnouncement: cfg.toAnnouncement,
     sessionContext: cfg.sessionContext,
-    onClose: (socket, extranonce1, reason, ban) => {
-      if (ban) gate.ban(socket.remoteAddress ?? 'unknown', rt.clock.nowMs());
-      log.debug({ ip: socket.remoteAddress, extranonce1, reason, ban }, 'connection closed');
+    onClose: (socket, extranonce1, reason, misbehaved) => {
+      const label = reasonLabel(reason);
+      bump(s.stats.closed, label);
+      const ip = sourceAddress(socket);
+      if (!misbehaved) return log.debug({ ip, extranonce1, reason }, 'connection closed');
+      const now = rt.clock.nowMs();
+      if (!gate.strike(ip, now)) {
+        return log.info({ ip, extranonce1, reason }, 'misbehaving connection closed');
+      }
+      const untilMs = gate.ban(ip, now);
+      bump(s.stats.bans, label);
+      log.warn(
+        { ip, extranonce1, reason, until: new Date(untilMs).toISOString() },
+        `address banned: ${cfg.banStrikes} of its connections misbehaved`,
+      );
+      cfg.onBan?.({ ip, reason, untilMs });
     },
     ...(cfg.onEffect ? { onEffect: cfg.onEffect } : {}),
   };
@@ -190,7 +264,7 @@ function socketListeners(s: Stratum): {
       log.debug({ err, ip: this.remoteAddress }, 'socket error');
     },
     close(this: Socket): void {
-      gate.release(this.remoteAddress ?? 'unknown');
+      gate.release(sourceAddress(this));
       const c = connectionOf(this);
       if (c === undefined) return;
       live.delete(c.extranonce1);

@@ -43,7 +43,32 @@ export interface SessionConfig {
   banInvalidFraction: number;
   /** Malformed (but JSON) requests tolerated in a row before the connection is closed. */
   maxBadRequests: number;
+  /** Requests of each kind a connection may make: a burst of this many, refilled per period. */
+  rates: RateLimits;
+  /**
+   * An authorized connection with no accepted share for this long is closed (slow-loris); a
+   * connection whose shares come slowly gets ten times its own mean interval, if longer.
+   */
+  idleShareMs: number;
 }
+
+/** Per kind: [burst, period ms] — at most `burst` at once, refilled at burst per period. */
+export type RateLimits = Readonly<Record<RateKind, readonly [number, number]>>;
+export type RateKind =
+  | 'mining.subscribe'
+  | 'mining.authorize'
+  | 'mining.configure'
+  | 'mining.suggest_difficulty'
+  | 'mining.extranonce.subscribe'
+  | 'mining.submit';
+const RATE_KINDS: readonly RateKind[] = [
+  'mining.subscribe',
+  'mining.authorize',
+  'mining.configure',
+  'mining.suggest_difficulty',
+  'mining.extranonce.subscribe',
+  'mining.submit',
+];
 
 /** `payoutScript` (hex) is set in SOLO mode: the coinbase pays that script. */
 export type AccountResolution = { ok: true; payoutScript?: string } | { ok: false; reason: string };
@@ -102,6 +127,15 @@ export interface SessionState {
   nextRequestId: number;
   recent: boolean[];
   badRequests: number;
+  /**
+   * Token buckets per request kind (tokens, then the time they were counted, per RATE_KINDS
+   * index); null until the connection makes its first requests (idle ones share none).
+   */
+  rates: Float64Array | null;
+  /** The last accepted share, or when the connection was authorized (idle-share timeout). */
+  lastShareAtMs: number;
+  /** Mean time between its accepted shares (moving average; 0: none yet). */
+  shareIntervalMs: number;
   draining: boolean;
   closed: boolean;
 }
@@ -136,6 +170,9 @@ export function initSession(extranonce1: string, ctx: SessionContext): SessionSt
     nextRequestId: 1,
     recent: NO_RECENT,
     badRequests: 0,
+    rates: null,
+    lastShareAtMs: nowMs,
+    shareIntervalMs: 0,
     draining: false,
     closed: false,
   };
@@ -183,6 +220,11 @@ function onParsed(s: SessionState, r: ParseResult, ctx: SessionContext, out: Eff
 
 function onRequest(s: SessionState, req: StratumRequest, ctx: SessionContext, out: Effect[]): void {
   const { config } = ctx;
+  if (req.method !== 'reply' && !takeToken(s, req.method, ctx)) {
+    const [burst, periodMs] = config.rates[req.method];
+    const detail = `${req.method} at most ${burst} per ${periodMs / 1000} s`;
+    return reject(s, ctx, out, req.id, 'rate-limited', detail, true);
+  }
   switch (req.method) {
     case 'reply':
       return;
@@ -211,6 +253,28 @@ function onRequest(s: SessionState, req: StratumRequest, ctx: SessionContext, ou
     case 'mining.submit':
       return submit(s, req.id, req.submit, ctx, out);
   }
+}
+
+/** One request of `kind` from the connection's bucket; false when it is empty. */
+function takeToken(s: SessionState, kind: RateKind, ctx: SessionContext): boolean {
+  const [burst, periodMs] = ctx.config.rates[kind];
+  const i = RATE_KINDS.indexOf(kind) * 2;
+  if (s.rates === null) {
+    s.rates = new Float64Array(RATE_KINDS.length * 2);
+    for (let k = 0; k < RATE_KINDS.length; k++) {
+      s.rates[k * 2] = ctx.config.rates[RATE_KINDS[k]!][0];
+      s.rates[k * 2 + 1] = ctx.nowMs;
+    }
+  }
+  const r = s.rates;
+  const refilled = Math.min(burst, r[i]! + ((ctx.nowMs - r[i + 1]!) * burst) / periodMs);
+  r[i + 1] = ctx.nowMs;
+  if (refilled < 1) {
+    r[i] = refilled;
+    return false;
+  }
+  r[i] = refilled - 1;
+  return true;
 }
 
 function configure(
@@ -262,6 +326,7 @@ function authorize(
     return reply(out, id, 'unauthorized', 'solo mining: one payout address per connection');
   }
   if (script !== null) s.payoutScript = script;
+  if (s.worker === null) s.lastShareAtMs = ctx.nowMs; // the idle clock starts at authorize
   addWorker(s, username, parsed.name);
   const { difficulty } = parsePasswordOptions(password);
   if (difficulty !== null) askDifficulty(s, difficulty, ctx);
@@ -422,7 +487,7 @@ function submit(
   const worker = workerOf(s, p.worker);
   if (!worker) return reject(s, ctx, out, id, 'unauthorized', p.worker.slice(0, 64), false);
   const local = localJob(s, p.jobId);
-  if (!local) return reject(s, ctx, out, id, 'stale', 'unknown job', false);
+  if (!local) return reject(s, ctx, out, id, 'stale', 'unknown job', true);
   if (p.extranonce2.length !== config.extranonce2Size * 2) {
     return reject(
       s,
@@ -481,6 +546,10 @@ function onVerdict(s: SessionState, v: ShareVerdict, ctx: SessionContext, out: E
   if (v.verdict === 'accepted') {
     respond(out, pending.id, true);
     count(s, ctx, out, false);
+    const interval = ctx.nowMs - s.lastShareAtMs;
+    s.shareIntervalMs =
+      s.shareIntervalMs === 0 ? interval : s.shareIntervalMs * 0.9 + interval * 0.1;
+    s.lastShareAtMs = ctx.nowMs;
     s.vardiff = onShare(
       vardiffConfig(s, ctx),
       s.vardiff,
@@ -489,8 +558,9 @@ function onVerdict(s: SessionState, v: ShareVerdict, ctx: SessionContext, out: E
     );
     announceDifficulty(s, ctx, out);
   } else {
-    const invalid = v.verdict !== 'stale' && v.verdict !== 'server-busy';
-    reject(s, ctx, out, pending.id, v.verdict, v.detail ?? '', invalid);
+    // Stale work counts against the connection too (relative to its valid work: the window
+    // holds both); only the pool's own trouble (busy) does not.
+    reject(s, ctx, out, pending.id, v.verdict, v.detail ?? '', v.verdict !== 'server-busy');
   }
   if (s.draining && s.pending.size === 0) close(s, out, 'drain', false);
 }
@@ -521,11 +591,16 @@ function onTickEvent(s: SessionState, ctx: SessionContext, out: Effect[]): void 
     return close(s, out, 'no subscribe/authorize in time', false);
   }
   if (!ready || s.sentDifficulty === null) return;
+  const idleLimit = Math.max(ctx.config.idleShareMs, 10 * s.shareIntervalMs);
+  if (s.pending.size === 0 && ctx.nowMs - s.lastShareAtMs >= idleLimit) {
+    const seconds = Math.round((ctx.nowMs - s.lastShareAtMs) / 1000);
+    return close(s, out, `no valid share (in ${seconds} s)`, false);
+  }
   s.vardiff = onTick(vardiffConfig(s, ctx), s.vardiff, ctx.nowMs);
   announceDifficulty(s, ctx, out);
 }
 
-/** Rejects a request; `invalid` ones count toward the ban check. */
+/** Rejects a request; `invalid` ones (and stale work) count toward the ban check. */
 function reject(
   s: SessionState,
   ctx: SessionContext,

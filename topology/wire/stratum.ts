@@ -9,11 +9,13 @@ import {
   type JobAnnouncement as ConnAnnouncement,
   type SessionConfig,
   type StratumServer,
+  type StratumServerConfig,
 } from '../../actors/connection/index.js';
 import type { JobAnnouncement } from '../../actors/job/index.js';
 import { addressToScript } from '../../actors/shared/address.js';
 import { bytesToHex } from '../../actors/shared/hex.js';
 import type { NodeConfig } from '../config.js';
+import { minerCap, openFileLimit } from '../fd-limit.js';
 import type { CoinParts } from './coin.js';
 import type { NodeAddresses } from './actors.js';
 
@@ -39,6 +41,15 @@ export function sessionConfig(cfg: NodeConfig, coin: CoinParts): SessionConfig {
     banWindow: t.banWindow,
     banInvalidFraction: t.banInvalidFraction,
     maxBadRequests: t.maxBadRequests,
+    rates: {
+      'mining.subscribe': [t.subscribesPerMinute, 60_000],
+      'mining.authorize': [t.authorizesPerMinute, 60_000],
+      'mining.configure': [t.configuresPerMinute, 60_000],
+      'mining.suggest_difficulty': [t.suggestDifficultyPerMinute, 60_000],
+      'mining.extranonce.subscribe': [t.extranonceSubscribesPerMinute, 60_000],
+      'mining.submit': [t.submitsPerSecond, 1_000],
+    },
+    idleShareMs: t.idleShareSeconds * 1000,
   };
 }
 
@@ -60,19 +71,36 @@ export function startStratum(
   rt: Runtime,
   cfg: NodeConfig,
   coin: CoinParts,
-  w: { at: NodeAddresses; share: Address; prefix: number; onEffect?: (e: Effect) => void },
+  w: {
+    at: NodeAddresses;
+    share: Address;
+    prefix: number;
+    onEffect?: (e: Effect) => void;
+    onBan?: StratumServerConfig['onBan'];
+  },
 ): Promise<StratumServer> {
   const session = sessionConfig(cfg, coin);
   const resolveAccount = accountResolver(cfg, coin);
   const t = cfg.tuning;
+  const fdLimit = openFileLimit();
+  const maxConnections = minerCap(cfg.maxConnections, fdLimit);
+  if (maxConnections < cfg.maxConnections)
+    rt.log.warn(
+      { configured: cfg.maxConnections, openFileLimit: fdLimit, maxConnections },
+      'miners capped below the open-file limit (raise it with ulimit -n / LimitNOFILE)',
+    );
   return startStratumServer(rt, {
     host: cfg.stratumHost,
     port: cfg.stratumPort,
     extranoncePrefix: w.prefix,
-    maxConnections: cfg.maxConnections,
+    maxConnections,
     maxConnectionsPerIp: cfg.maxConnectionsPerIp,
     maxLineBytes: t.maxLineBytes,
     banMs: t.banSeconds * 1000,
+    banStrikes: t.banStrikes,
+    strikeWindowMs: t.strikeWindowSeconds * 1000,
+    output: { maxBytes: t.maxOutputKb * 1024, stallMs: t.outputStallSeconds * 1000 },
+    ...(w.onBan ? { onBan: w.onBan } : {}),
     tickMs: t.sessionTickSeconds * 1000,
     share: w.share,
     jobsTopic: w.at.jobsTopic,

@@ -6,7 +6,14 @@ import { Admission } from '../../../actors/connection/admission.js';
 
 const NOW = 1_700_000_000_000;
 const nothingLive = (): boolean => false;
-const gate = () => new Admission({ extranoncePrefix: 0xab, maxPerIp: 2, banMs: 60_000 });
+const gate = () =>
+  new Admission({
+    extranoncePrefix: 0xab,
+    maxPerIp: 2,
+    banMs: 60_000,
+    strikes: 3,
+    strikeWindowMs: 10_000,
+  });
 
 test('admission - at most maxPerIp sockets per IP; a closed one frees its place', () => {
   const a = gate();
@@ -56,4 +63,23 @@ test('admission - paused while the prefix claim is suspended; resumed under the 
   a.close();
   a.resume(0x08);
   assert.equal(a.admit('10.0.0.3', NOW, nothingLive), null, 'a drain is not undone by resume');
+});
+
+test('admission - an address is banned only after several of its connections misbehave within the window', () => {
+  const a = gate();
+  assert.equal(a.strike('10.0.0.1', NOW), false);
+  assert.equal(a.strike('10.0.0.1', NOW + 5_000), false);
+  assert.notEqual(a.admit('10.0.0.1', NOW + 5_001, nothingLive), null, 'two strikes: not banned');
+  // The first strike is out of the window by the third: still not banned.
+  assert.equal(a.strike('10.0.0.1', NOW + 10_001), false);
+  assert.equal(a.strike('10.0.0.2', NOW + 10_002), false, 'another address counts apart');
+  assert.equal(a.strike('10.0.0.1', NOW + 12_000), true, 'three within 10 s');
+  const until = a.ban('10.0.0.1', NOW + 12_000);
+  assert.equal(until, NOW + 72_000);
+  assert.equal(a.banned('10.0.0.1', NOW + 12_001), true);
+  assert.equal(a.admit('10.0.0.1', NOW + 12_001, nothingLive), null);
+  assert.equal(a.lastRefusal, 'banned');
+  a.unban('10.0.0.1');
+  assert.notEqual(a.admit('10.0.0.1', NOW + 12_002, nothingLive), null, 'lifted');
+  assert.equal(a.strike('10.0.0.1', NOW + 12_003), false, 'a ban clears the strikes');
 });

@@ -8,9 +8,22 @@ import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { SocketOutput } from '../../../actors/connection/output.js';
 
+const LIMITS = { maxBytes: 1 << 20, stallMs: 1_000 };
+
 class TestOutput extends SocketOutput {
+  overflows: number[] = [];
+  constructor(socket: Socket, limits = LIMITS) {
+    super(socket, limits);
+  }
   queue(line: string): void {
     this.send(line);
+  }
+  stalled(nowMs: number): boolean {
+    return this.outputStalled(nowMs);
+  }
+  protected override overflowed(waiting: number): void {
+    this.overflows.push(waiting);
+    super.overflowed(waiting);
   }
 }
 
@@ -90,4 +103,40 @@ test('socket output - a socket whose stream still holds bytes gets the new ones 
   );
   assert.equal(got[0]!.toString(), earlier + line, 'the queued bytes first');
   got.slice(1).forEach((b, i) => assert.equal(b.toString(), line, `connection ${i + 1}`));
+});
+
+test('socket output - a client that never reads: reading stops at half the limit, the line past it cuts the connection', async () => {
+  const [server, client] = (await pairs(1))[0]!;
+  client.pause(); // never reads
+  const o = new TestOutput(server, { maxBytes: 256 * 1024, stallMs: 5_000 });
+  const line = notify('flood');
+  let sent = 0;
+  while (o.overflows.length === 0 && sent < 100_000) {
+    o.queue(line);
+    sent++;
+    if (sent % 50 === 0) await new Promise((r) => setImmediate(r)); // the tick's write
+  }
+  assert.equal(o.overflows.length, 1, 'cut once over the limit');
+  assert.ok(o.overflows[0]! > 256 * 1024);
+  assert.ok(server.destroyed, 'destroyed: what waited for it is dropped');
+  assert.ok(sent * line.length < 8 * 1024 * 1024, `cut after ${sent} lines, not unbounded`);
+});
+
+test('socket output - backed up: reading pauses; a stall past stallMs is reported; draining resumes', async () => {
+  const [server, client] = (await pairs(1))[0]!;
+  client.pause();
+  const o = new TestOutput(server, { maxBytes: 4 * 1024 * 1024, stallMs: 1_000 });
+  const line = notify('slow');
+  while (!server.isPaused()) {
+    o.queue(line);
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.equal(o.stalled(10_000), false, 'the first check starts the clock');
+  assert.equal(o.stalled(10_999), false);
+  assert.equal(o.stalled(11_000), true, 'over half the limit for stallMs');
+  client.resume(); // the client reads again: the stream drains, reading resumes
+  for (let i = 0; i < 200 && server.isPaused(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(server.isPaused(), false);
+  assert.equal(o.stalled(20_000), false);
+  assert.deepEqual(o.overflows, []);
 });

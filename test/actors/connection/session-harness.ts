@@ -25,6 +25,15 @@ export const config: SessionConfig = {
   banWindow: 20,
   banInvalidFraction: 0.9,
   maxBadRequests: 3,
+  rates: {
+    'mining.subscribe': [10, 60_000],
+    'mining.authorize': [120, 60_000],
+    'mining.configure': [10, 60_000],
+    'mining.suggest_difficulty': [30, 60_000],
+    'mining.extranonce.subscribe': [10, 60_000],
+    'mining.submit': [1_000, 1_000],
+  },
+  idleShareMs: 900_000,
 };
 
 export type Harness = ReturnType<typeof harness>;
