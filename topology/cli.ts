@@ -2,6 +2,7 @@
 // The `colliery` command: the operator's entry point. Each subcommand is one entry in
 // COMMANDS; an unknown or missing one prints help (exit 2), never a stack trace.
 import { argv, exit, stderr, stdout } from 'node:process';
+import { runBans } from './commands/bans.js';
 import { runDemo } from './commands/demo.js';
 import { runDevnet } from './commands/devnet.js';
 import { runLedger } from './commands/ledger.js';
@@ -37,6 +38,10 @@ export const COMMANDS: Record<string, Command> = {
   status: {
     summary: 'the cluster: nodes and what each reports, lease holders, the share log',
     run: runStatus,
+  },
+  bans: {
+    summary: "the cluster's ban list: list, add ADDRESS, remove ADDRESS",
+    run: runBans,
   },
 };
 

@@ -172,6 +172,12 @@ export const TUNING = {
   ],
   'max-line-bytes': [16_384, 512, 1_048_576, 'longest Stratum line; longer closes the connection'],
   'ban-seconds': [600, 1, 86_400 * 30, 'how long a ban lasts'],
+  'line-seconds': [
+    30,
+    1,
+    3_600,
+    'a line a connection started must end (newline) within this long, else the connection is closed',
+  ],
   'subscribes-per-minute': [
     10,
     1,

@@ -77,6 +77,23 @@ function nodeFamilies(out: Exposition, st: NodeStatus): void {
   out.counter('colliery_bus_outage_seconds_total', 'Seconds without the NATS connection.', [
     [{}, st.bus.outageSeconds],
   ]);
+  const byReason = (counts: Record<string, number>) =>
+    Object.entries(counts).map(([reason, n]): [Record<string, string>, number] => [{ reason }, n]);
+  out.counter(
+    'colliery_stratum_refused_total',
+    'Stratum sockets refused at accept, by reason (closed, banned, per-ip-limit, no-extranonce, full).',
+    byReason(st.stratum.refused),
+  );
+  out.counter(
+    'colliery_stratum_closed_total',
+    'Stratum connections closed, by reason.',
+    byReason(st.stratum.closed),
+  );
+  out.counter(
+    'colliery_stratum_bans_total',
+    'Addresses this node banned (several of their connections misbehaved), by reason.',
+    byReason(st.stratum.bans),
+  );
   out.gauge('colliery_stratum_connections', 'Open Stratum connections on this node.', [
     [{}, st.connections],
   ]);

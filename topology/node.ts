@@ -20,6 +20,7 @@ import {
 import type { NodeConfig } from './config.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 import type { NodeStatus } from './status.js';
+import { followBans } from './bans.js';
 import { NodeHealth } from './health.js';
 import { nodeRuntime } from './tracing.js';
 import {
@@ -209,12 +210,18 @@ async function startActors(
     maturity,
   });
   const onEffect = deps.onEffect;
+  let shareBan: ((ban: { ip: string; reason: string; untilMs: number }) => void) | null = null;
   const stratum = await startStratum(rt, cfg, coin, {
     at,
     share,
     prefix,
+    onBan: (ban) => shareBan?.(ban),
     ...(onEffect ? { onEffect } : {}),
   });
+  // The cluster's ban list: this node's bans go there, everyone's come here (topology/bans.ts).
+  const bans = await followBans(b.logNc, cfg.cluster, cfg.nodeId, stratum, rt.log);
+  shareBan = bans.share;
+  rt.onDrain(() => bans.stop());
   askCurrentJob(rt, at, share, stratum);
   const fallback = localJobs(rt, cfg, coin, at, ledger, coinHealth('local'));
   b.health.onBus((up) => (up ? fallback.busUp() : fallback.busDown()));

@@ -3,6 +3,7 @@
 // cluster from any machine that reaches NATS — the nodes (from their extranonce-prefix claims),
 // who holds each lease, the share log stream, and each node's own report.
 import type { FoundBlock, SubmitterStats } from '../actors/block/index.js';
+import type { StratumStats } from '../actors/connection/index.js';
 import type { LogAppenderStats, ShareStats } from '../actors/share/index.js';
 import { CodedError } from '../actors/shared/errors.js';
 import type { BusStats, Health } from './health.js';
@@ -21,6 +22,8 @@ export interface NodeStatus {
   readonly stratumPort: number;
   readonly metricsPort: number | null;
   readonly connections: number;
+  /** Stratum sockets refused, connections closed and addresses banned, by reason. */
+  readonly stratum: StratumStats;
   /** The Share actor's verdict counts (null: it did not answer in time). */
   readonly shares: {
     readonly verdicts: Record<string, number>;
@@ -45,6 +48,7 @@ export interface StatusParts {
   health(): Health;
   bus(): BusStats;
   connections(): number;
+  stratumStats(): StratumStats;
   shareStats(timeoutMs: number): Promise<ShareStats>;
   blocks(timeoutMs: number): Promise<FoundBlock[]>;
   logStats(): LogAppenderStats;
@@ -72,6 +76,7 @@ export async function gatherStatus(p: StatusParts): Promise<NodeStatus> {
     health: p.health(),
     bus: p.bus(),
     connections: p.connections(),
+    stratum: copyStats(p.stratumStats()),
     shares:
       share === undefined
         ? null
@@ -81,6 +86,10 @@ export async function gatherStatus(p: StatusParts): Promise<NodeStatus> {
     blockJournal: { ...p.submitterStats() },
     ledger: p.ledger(),
   };
+}
+
+function copyStats(s: StratumStats): StratumStats {
+  return { refused: { ...s.refused }, closed: { ...s.closed }, bans: { ...s.bans } };
 }
 
 /** The status actor's one message. */

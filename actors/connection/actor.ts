@@ -22,6 +22,8 @@ export interface ConnectionHooks {
   readonly share: Address;
   /** Longest line a miner may send; a longer one closes the connection. */
   readonly maxLineBytes: number;
+  /** How long a started line may stay unfinished (no newline) before the connection closes. */
+  readonly lineMs: number;
   /** Bounds on the output waiting for one socket (output.ts). */
   readonly output: OutputLimits;
   readonly sessionContext: (nowMs: number) => SessionContext;
@@ -87,6 +89,8 @@ class ConnectionBehaviour
   #closed = false;
   /** The bytes of an unterminated line from the last read (null: none). */
   #tail: Buffer | null = null;
+  /** When the unterminated line started (performance.now(); 0: none). */
+  #tailSince = 0;
 
   constructor(socket: Socket, extranonce1: string, hooks: ConnectionHooks, ctx: ActorContext) {
     super(socket, hooks.output);
@@ -106,6 +110,9 @@ class ConnectionBehaviour
 
   frame(chunk: Buffer): { lines: string[]; overflow: boolean } {
     const r = frameBytes(this.#tail, chunk, this.#hooks.maxLineBytes);
+    // A line that keeps its start time across reads: a slow-loris adds a byte now and then.
+    if (r.tail === null) this.#tailSince = 0;
+    else if (this.#tail === null || r.lines.length > 0) this.#tailSince = performance.now();
     this.#tail = r.tail;
     return r;
   }
@@ -122,8 +129,11 @@ class ConnectionBehaviour
       }
       return;
     }
-    if (msg.type === 'tick' && this.outputStalled(sc.nowMs))
-      return this.#cut('not reading its output');
+    if (msg.type === 'tick') {
+      if (this.outputStalled(sc.nowMs)) return this.#cut('not reading its output');
+      if (this.#tailSince !== 0 && performance.now() - this.#tailSince >= this.#hooks.lineMs)
+        return this.#cut('unfinished line');
+    }
     let event: ConnectionEvent;
     if (msg.type === 'job.new') {
       const job = announcementOf(msg, this.#hooks);

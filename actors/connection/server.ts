@@ -24,6 +24,8 @@ export interface StratumServerConfig {
   readonly maxConnections: number;
   readonly maxConnectionsPerIp: number;
   readonly maxLineBytes: number;
+  /** A started line must end within this long. */
+  readonly lineMs: number;
   readonly banMs: number;
   /** Misbehaving connections from one address within strikeWindowMs that ban it. */
   readonly banStrikes: number;
@@ -221,6 +223,7 @@ function connectionHooks(s: Stratum): ConnectionHooks {
   return {
     share: cfg.share,
     maxLineBytes: cfg.maxLineBytes,
+    lineMs: cfg.lineMs,
     output: cfg.output,
     toAnnouncement: cfg.toAnnouncement,
     sessionContext: cfg.sessionContext,

@@ -56,9 +56,9 @@ test(
       { followMs: 200 },
     );
     const stats = newLoadStats();
-    let miner: LoadClient | undefined;
+    const clients: LoadClient[] = [];
     after(async () => {
-      miner?.close();
+      for (const c of clients) c.close();
       await pool.stop();
       for (const s of held) s.destroy();
       stalled.close();
@@ -66,13 +66,13 @@ test(
       await nats.stop();
     });
     // Authorized once a job exists: the first template came past the stalled node.
-    miner = await LoadClient.open({
+    const m = await LoadClient.open({
       host: '127.0.0.1',
       port: pool.node.stratumPort,
       username: `${TEST_ADDRESS}.hedge`,
       stats,
     });
-    const m = miner;
+    clients.push(m);
     const rpc = new CoinRpc({ url: devnet.url });
     const store = pool.node.ledger.store;
     for (let i = 1; i <= 3; i++) {

@@ -110,41 +110,52 @@ test('hostile - unknown methods, wrong types and submit before subscribe get cod
   c.socket.destroy();
 });
 
-test('hostile - a flood of invalid shares is banned while the honest miner keeps mining', async () => {
+test('hostile - a flooding connection is closed; its address is banned at the third, while the honest miner keeps mining', async () => {
   const acceptedBefore = honest.stats.accepted;
-  const c = rawClient();
-  c.send('{"id":1,"method":"mining.subscribe","params":[]}\n');
-  c.send(`{"id":2,"method":"mining.authorize","params":["${ADDRESS}.flood","x"]}\n`);
-  const job = await until(
-    'a job',
-    () =>
-      (
-        c.lines.find((l) => (l as { method?: string }).method === 'mining.notify') as
-          { params: string[] } | undefined
-      )?.params[0],
-    10_000,
-    20,
-  );
-  let sent = 0;
-  const flood = setInterval(() => {
-    for (let i = 0; i < 50 && !c.socket.destroyed; i++) {
-      // extranonce2 of the wrong size: invalid on its face.
-      c.send(
-        `{"id":${100 + sent++},"method":"mining.submit","params":["${ADDRESS}.flood","${job}","00","00000000","00000000"]}\n`,
-      );
-    }
-  }, 5);
-  await c.closed;
-  clearInterval(flood);
-  assert.ok(sent >= 200, `the flood ran until the ban (${sent} submits)`);
-  assert.ok(
-    c.lines.some((l) => errorCode(l) === 20),
-    'invalid shares were answered with 20',
-  );
-  // A banned address is refused at once on reconnect.
-  const again = rawClient(c.from);
+  /** One connection from `from` that floods invalid shares until the node closes it. */
+  const flood = async (from?: string) => {
+    const c = rawClient(from);
+    c.send('{"id":1,"method":"mining.subscribe","params":[]}\n');
+    c.send(`{"id":2,"method":"mining.authorize","params":["${ADDRESS}.flood","x"]}\n`);
+    const job = await until(
+      'a job',
+      () =>
+        (
+          c.lines.find((l) => (l as { method?: string }).method === 'mining.notify') as
+            { params: string[] } | undefined
+        )?.params[0],
+      10_000,
+      20,
+    );
+    let sent = 0;
+    const timer = setInterval(() => {
+      for (let i = 0; i < 50 && !c.socket.destroyed; i++) {
+        // extranonce2 of the wrong size: invalid on its face.
+        c.send(
+          `{"id":${100 + sent++},"method":"mining.submit","params":["${ADDRESS}.flood","${job}","00","00000000","00000000"]}\n`,
+        );
+      }
+    }, 5);
+    await c.closed;
+    clearInterval(timer);
+    assert.ok(sent >= 100, `the flood ran until it was closed (${sent} submits)`);
+    assert.ok(
+      c.lines.some((l) => errorCode(l) === 20),
+      'invalid shares were answered with 20',
+    );
+    return c.from;
+  };
+  // Two strikes: the address (miners behind a NAT share it) may still connect.
+  const from = await flood();
+  await flood(from);
+  const third = await flood(from);
+  // The third strike bans it: refused at once on reconnect.
+  const again = rawClient(third);
   await again.closed;
   assert.equal(again.lines.length, 0);
+  const st = await node.status();
+  assert.ok((st.stratum.bans['flood of invalid shares'] ?? 0) >= 1, JSON.stringify(st.stratum));
+  assert.ok((st.stratum.refused['banned'] ?? 0) >= 1);
   await until(
     'the honest miner keeps getting shares accepted',
     () => honest.stats.accepted > acceptedBefore + 3 || undefined,

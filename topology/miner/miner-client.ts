@@ -18,6 +18,8 @@ export interface ClientOptions {
   versionRolling?: boolean;
   /** Reconnect with backoff (0.5 s doubling to 30 s) instead of failing or giving up. */
   persistent?: boolean;
+  /** The local address to connect from (tests: miners sharing one address, as behind a NAT). */
+  localAddress?: string;
 }
 
 /** What the pool answered to our submits. */
@@ -55,7 +57,7 @@ const STABLE_MS = 10_000;
  * 'protocol-error' (err).
  */
 export abstract class MinerClient extends EventEmitter {
-  readonly #c: Required<ClientOptions>;
+  readonly #c: Required<Omit<ClientOptions, 'localAddress'>> & Pick<ClientOptions, 'localAddress'>;
   abstract readonly stats: SubmitStats;
   #wire: StratumWire | null = null;
   #running = false;
@@ -144,6 +146,7 @@ export abstract class MinerClient extends EventEmitter {
       this.#c.port,
       (m, method) => this.#onMessage(m, method),
       (err) => this.emit('protocol-error', err),
+      this.#c.localAddress,
     );
     if (!this.#running) {
       wire.destroy();

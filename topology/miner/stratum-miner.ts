@@ -30,6 +30,8 @@ export interface MinerOptions {
   threads?: number;
   /** Reconnect with backoff when the pool cannot be reached or goes away (miner-client.ts). */
   persistent?: boolean;
+  /** The local address to connect from (miner-client.ts). */
+  localAddress?: string;
 }
 
 export interface MinerStats extends SubmitStats {
@@ -51,6 +53,7 @@ export class StratumMiner extends SearchingMiner<HashWork, HashFound> {
         ...(options.password !== undefined ? { password: options.password } : {}),
         ...(options.versionRolling !== undefined ? { versionRolling: options.versionRolling } : {}),
         ...(options.persistent !== undefined ? { persistent: options.persistent } : {}),
+        ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
       },
       options.userAgent ?? 'colliery-miner/0.1',
     );

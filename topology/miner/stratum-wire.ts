@@ -89,8 +89,9 @@ export class StratumWire {
     port: number,
     onMessage: (m: WireMessage, method: string | undefined) => void,
     onProtocolError: (err: unknown) => void,
+    localAddress?: string,
   ): Promise<StratumWire> {
-    const socket = connect({ host, port });
+    const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
     socket.setNoDelay(true);
     socket.setEncoding('utf8');
     const wire = new StratumWire(socket, onMessage, onProtocolError);

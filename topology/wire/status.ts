@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Runtime } from '../../runtime/index.js';
 import type { FoundBlock, SubmitterStats } from '../../actors/block/index.js';
+import type { StratumServer } from '../../actors/connection/index.js';
 import type { LedgerReplica } from '../../actors/ledger/index.js';
 import type { LogAppender, ShareStats } from '../../actors/share/index.js';
 import type { NodeConfig } from '../config.js';
@@ -25,7 +26,7 @@ export async function serveReports(
   cfg: NodeConfig,
   w: {
     at: NodeAddresses;
-    stratum: { readonly port: number; readonly connections: number };
+    stratum: Pick<StratumServer, 'port' | 'connections' | 'stats'>;
     appender: LogAppender;
     submitter: SubmitterStats;
     replica: LedgerReplica;
@@ -57,6 +58,7 @@ export async function serveReports(
       health: () => w.health.health,
       bus: () => w.health.bus,
       connections: () => w.stratum.connections,
+      stratumStats: () => w.stratum.stats,
       shareStats,
       blocks,
       logStats: () => w.appender.stats,

@@ -96,6 +96,7 @@ export function startStratum(
     maxConnections,
     maxConnectionsPerIp: cfg.maxConnectionsPerIp,
     maxLineBytes: t.maxLineBytes,
+    lineMs: t.lineSeconds * 1000,
     banMs: t.banSeconds * 1000,
     banStrikes: t.banStrikes,
     strikeWindowMs: t.strikeWindowSeconds * 1000,
