@@ -237,3 +237,22 @@ test('edge - a ban made on one node refuses the address on the other; colliery b
     return refused ? true : undefined;
   });
 });
+
+test('edge - pooled mode takes only an address of the coin as the account', async () => {
+  const c = raw('127.0.0.28');
+  c.socket.write('{"id":1,"method":"mining.subscribe","params":[]}\n');
+  for (const [id, name] of [
+    [2, 'notanaddress.w'],
+    [3, '--'],
+    [4, '1BoatSLRHtKNngkdXEeobR76b53LETtpyT.w'], // mainnet, not regtest
+  ] as const)
+    c.socket.write(`{"id":${id},"method":"mining.authorize","params":["${name}","x"]}\n`);
+  await until('three answers', () =>
+    c.lines.filter((l) => l.id! >= 2).length >= 3 ? true : undefined,
+  );
+  for (const l of c.lines.filter((x) => x.id! >= 2)) {
+    assert.ok(Array.isArray(l.error) && l.error[0] === 24, JSON.stringify(l));
+    assert.match(String((l.error as unknown[])[1]), /must start with a .* address/);
+  }
+  c.socket.destroy();
+});

@@ -53,17 +53,23 @@ export function sessionConfig(cfg: NodeConfig, coin: CoinParts): SessionConfig {
   };
 }
 
-/** Pooled: any account name; SOLO: the username must be an address, and it is paid. */
+/**
+ * The account part of a username must be an address of the coin's network (pooled and SOLO):
+ * a credit on a name nobody can be paid to would pile up forever, and a connection that
+ * authorizes with anything costs an attacker nothing. SOLO: the address is also the payout.
+ */
 function accountResolver(cfg: NodeConfig, coin: CoinParts) {
   return (account: string) => {
-    if (!cfg.solo) return { ok: true as const };
+    let script: Uint8Array;
     try {
-      const script = addressToScript(account, coin.network).script;
-      return { ok: true as const, payoutScript: bytesToHex(script) };
+      script = addressToScript(account, coin.network).script;
     } catch (e) {
-      const why = `solo mining needs a ${coin.network.name} address: ${(e as Error).message}`;
+      const why = `the username must start with a ${coin.network.name} address: ${(e as Error).message}`;
       return { ok: false as const, reason: why };
     }
+    return cfg.solo
+      ? { ok: true as const, payoutScript: bytesToHex(script) }
+      : { ok: true as const };
   };
 }
 
