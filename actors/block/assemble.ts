@@ -14,8 +14,12 @@ import { sha256d } from '../shared/sha256d.js';
 import { submitHeader } from '../shared/submit-hash.js';
 
 export interface AssembledBlock {
-  /** What submitblock takes. */
+  /** What submitblock takes: headHex ‖ txHex. */
   readonly blockHex: string;
+  /** The bytes before the template transactions (header, certificate, count, coinbase). */
+  readonly headHex: string;
+  /** The job's template transactions (the same string for every candidate of the job). */
+  readonly txHex: string;
   readonly header: Uint8Array;
   readonly sizeBytes: number;
   /** Display-order block hash (hashed on first read: submitblock does not wait for it). */
@@ -61,6 +65,11 @@ export function prepareBlockJob(job: Job): void {
   }
 }
 
+/** The job's template transactions as assembleBlock appends them (hex); throws if they do not decode. */
+export function blockTxHex(job: Job): string {
+  return preparedOf(job).txHex;
+}
+
 /**
  * The full block for a winning submit; `headerVersion` is the rolled version precheckSubmit
  * returned for it. Only what submitblock needs is computed here (the coinbase, its merkle path,
@@ -87,7 +96,8 @@ export function assembleBlock(
     coinbase,
   );
   return new Assembled(
-    bytesToHex(head) + p.txHex,
+    bytesToHex(head),
+    p.txHex,
     work.header,
     certificate,
     work.coinbase,
@@ -98,15 +108,21 @@ export function assembleBlock(
 class Assembled implements AssembledBlock {
   #hash: string | undefined;
   #coinbaseTxid: string | undefined;
+  #blockHex: string | undefined;
 
   constructor(
-    readonly blockHex: string,
+    readonly headHex: string,
+    readonly txHex: string,
     readonly header: Uint8Array,
     readonly certificate: Uint8Array,
     /** Non-witness serialization: its sha256d is the txid. */
     readonly coinbase: Uint8Array,
     readonly sizeBytes: number,
   ) {}
+
+  get blockHex(): string {
+    return (this.#blockHex ??= this.headHex + this.txHex);
+  }
 
   get hash(): string {
     return (this.#hash ??= displayHash(

@@ -12,7 +12,7 @@ import type { ActorContext, Address, Behaviour, Factory } from '../../runtime/in
 import type { CoinRpc, Job, JobWork } from '../job/index.js';
 import type { LogRecord } from '../ledger/index.js';
 import type { BlockCandidate } from '../share/index.js';
-import { assembleBlock, prepareBlockJob } from './assemble.js';
+import { assembleBlock, blockTxHex, prepareBlockJob } from './assemble.js';
 import { candidateJob, foundBlock, initBlockState, keepJob, settle } from './blocks.js';
 import type { Answer, BlockState } from './blocks.js';
 import type { BlockJournal, JournalEntry } from './journal.js';
@@ -88,6 +88,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
       case 'job.full': {
         prepareBlockJob(msg.job); // serialize its transactions now, not when a candidate waits
         keepJob(this.#state, msg.job, this.#cfg.keepJobs);
+        this.#journalJob(msg.job, ctx);
         for (const resolve of this.#awaitedJobs.get(msg.job.id) ?? []) resolve(msg.job);
         this.#awaitedJobs.delete(msg.job.id);
         return;
@@ -120,8 +121,17 @@ class Submitter implements Behaviour<SubmitterMessage> {
       this.#cfg.subsidySats(job),
       Math.floor(ctx.clock.nowMs()),
     );
-    // In the journal (committed to the OS) before any request leaves; on disk just after.
-    this.#cfg.journal.write({ block: found, blockHex: block.blockHex, answered: false });
+    // In the journal (committed to the OS) before any request leaves; on disk just after. The
+    // job's transactions are there already (written when the job came) unless it just came.
+    const journal = this.#cfg.journal;
+    const named = journal.holdsJob(job.id);
+    const entry: JournalEntry = {
+      block: found,
+      head: named ? block.headHex : block.blockHex,
+      txsOf: named ? job.id : null,
+      answered: false,
+    };
+    journal.write(entry);
     s.submitting.add(c.hash);
     const settled = this.#sharesSettled(c.hash, ctx);
     const answers = submitToAll(this.#cfg.nodes, block.blockHex, this.#cfg.rpcTimeoutMs);
@@ -136,7 +146,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
     // finder's among them) to the share sink; block.found waits for the coin nodes' answers and
     // for the Share actor's word that the batch is in the sink, so it is logged behind them and
     // they fall inside the round this block closes.
-    void this.#settleLater(found, block.blockHex, answers, settled, ctx);
+    void this.#settleLater(entry, answers, settled, ctx);
   }
 
   /** Resolves once the Share actor says the candidate's batch is in the sink, or after a while. */
@@ -156,8 +166,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
   }
 
   async #settleLater(
-    found: FoundBlock,
-    blockHex: string,
+    entry: JournalEntry,
     answers: Promise<readonly Answer[]>,
     settled: Promise<void>,
     ctx: ActorContext,
@@ -165,10 +174,11 @@ class Submitter implements Behaviour<SubmitterMessage> {
     try {
       const answered = await answers;
       await settled;
-      await this.#settle(found, blockHex, answered, false, ctx);
+      await this.#settle(entry, answered, false, ctx);
       ctx.tell(this.#cfg.job, { type: 'job.refresh', reason: 'block-found' });
     } catch (err) {
-      ctx.log.warn({ err, hash: found.hash }, 'block answers not settled (the journal keeps it)');
+      const hash = entry.block.hash;
+      ctx.log.warn({ err, hash }, 'block answers not settled (the journal keeps it)');
     }
   }
 
@@ -177,10 +187,17 @@ class Submitter implements Behaviour<SubmitterMessage> {
     this.#cfg.stats.recovered++;
     const found: FoundBlock = { ...e.block };
     if (e.answered) return this.#log(e, true, ctx);
+    const blockHex = this.#cfg.journal.blockHex(e);
+    if (blockHex === null) {
+      // Its job's transactions are gone: it cannot be sent again. Its intent goes to the log,
+      // and the Block leader asks the coin nodes where it went (found if one has it).
+      ctx.log.error({ hash: found.hash, job: e.txsOf }, 'journaled block without its transactions');
+      return this.#log({ ...e, block: { ...found, status: 'unresolved' } }, true, ctx);
+    }
     this.#state.submitting.add(found.hash);
-    const answers = submitToAll(this.#cfg.nodes, e.blockHex, this.#cfg.rpcTimeoutMs);
+    const answers = submitToAll(this.#cfg.nodes, blockHex, this.#cfg.rpcTimeoutMs);
     this.#afterWrite(found, ctx);
-    await this.#settle(found, e.blockHex, await answers, true, ctx);
+    await this.#settle({ ...e, block: found }, await answers, true, ctx);
   }
 
   /** The requests are written: the journal goes to disk; counters and warn lines. */
@@ -204,12 +221,12 @@ class Submitter implements Behaviour<SubmitterMessage> {
 
   /** The nodes answered: the journal says so, and the block's records go to the log. */
   async #settle(
-    found: FoundBlock,
-    blockHex: string,
+    written: JournalEntry,
     answers: readonly Answer[],
     withIntent: boolean,
     ctx: ActorContext,
   ): Promise<void> {
+    const found = written.block;
     const event = settle(this.#state, found, answers, KEEP_BLOCKS);
     ctx.log.info(
       { hash: found.hash, height: found.height, worker: found.worker, results: found.results },
@@ -220,7 +237,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
           : 'block rejected',
     );
     if (event?.kind === 'found') this.#cfg.onFound?.(found);
-    const entry: JournalEntry = { block: found, blockHex, answered: true };
+    const entry: JournalEntry = { ...written, answered: true };
     this.#journal(ctx, found.hash, (j) => j.write(entry));
     void this.#log(entry, withIntent, ctx); // the candidate's answer does not wait for the bus
   }
@@ -299,6 +316,17 @@ class Submitter implements Behaviour<SubmitterMessage> {
         'block candidate for a job this node does not hold and could not get: lost',
       );
     return job ?? undefined;
+  }
+
+  /** The job's transactions go to the journal now, so a candidate on it writes only its head. */
+  #journalJob(job: Job, ctx: ActorContext): void {
+    try {
+      this.#cfg.journal.keepJob(job.id, blockTxHex(job));
+      this.#cfg.journal.pruneJobs(new Set(this.#state.jobs.keys()));
+    } catch (err) {
+      // Its candidates write their transactions inline (or fail to assemble, as before).
+      ctx.log.warn({ err, job: job.id }, "job's transactions not kept in the block journal");
+    }
   }
 
   #publishFull(ctx: ActorContext, id: string | undefined): void {

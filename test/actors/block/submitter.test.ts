@@ -46,11 +46,12 @@ function setup(
   opts: { failAppends: number; holdsLease: boolean; answer: string | null },
 ) {
   const journal = BlockJournal.open(dir);
-  const calls: { method: string; journaled: string[] }[] = [];
+  const calls: { method: string; journaled: string[]; hex: string }[] = [];
   const node = {
     name: 'devnet',
-    call: (method: string) => {
-      calls.push({ method, journaled: journal.pending().map((e) => e.block.hash) });
+    call: (method: string, params: string[] = []) => {
+      const journaled = journal.pending().map((e) => e.block.hash);
+      calls.push({ method, journaled, hex: params[0] ?? '' });
       return Promise.resolve(opts.answer);
     },
   } as unknown as CoinRpc;
@@ -98,7 +99,10 @@ test('block submitter - journals before submitblock, logs intent then found, the
     const s = t.start();
     s.receive({ type: 'job.full', job }, t.ctx);
     await s.receive(candidateFor(job), t.ctx);
-    assert.deepEqual(t.calls, [{ method: 'submitblock', journaled: ['ab'.repeat(32)] }]);
+    assert.deepEqual(
+      t.calls.map(({ method, journaled }) => ({ method, journaled })),
+      [{ method: 'submitblock', journaled: ['ab'.repeat(32)] }],
+    );
     assert.equal(t.stats.withoutLease, 1, 'submitted without the Block lease');
     assert.equal(t.stats.journaled, 1);
     // The coin node answered, but the Share actor has not handed the batch to the sink yet: the
@@ -156,9 +160,15 @@ test('block submitter - entries a killed process left are submitted again and lo
     stats: first.stats,
   })(first.ctx);
   dying.receive({ type: 'job.full', job }, first.ctx);
+  assert.ok(job.transactions.length > 0);
+  await until('the job is in the journal', () => first.journal.holdsJob(job.id) || undefined);
   void dying.receive(candidateFor(job), first.ctx);
   await new Promise((r) => setTimeout(r, 10));
+  const [entry] = first.journal.pending();
   assert.equal(first.journal.pending().length, 1);
+  assert.equal(entry?.txsOf, job.id, 'the entry names the job, not its transactions');
+  assert.ok(entry.head.length < 1_000);
+  const firstHex = blockHex;
   await first.journal.close();
 
   // Second life on the same journal: the coin node already has it.
@@ -175,6 +185,11 @@ test('block submitter - entries a killed process left are submitted again and lo
     assert.equal(t.calls[0]?.method, 'submitblock', 'submitted again');
     assert.deepEqual(t.appended, ['block.submitted', 'block.found']);
     assert.ok(blockHex.length > 160);
+    assert.equal(
+      t.calls[0]?.hex,
+      firstHex,
+      'the same block, rebuilt from the entry and the job row',
+    );
     assert.ok(t.told.some((x) => x.to === 'block' && x.msg.type === 'block.restore'));
   } finally {
     await t.journal.close();
