@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Effect } from '../../../actors/connection/messages.js';
-import { harness, ready } from './session-harness.js';
+import { primeDialect } from '../../../actors/connection/prime-dialect.js';
+import { DEFAULT_VARDIFF } from '../../../actors/connection/vardiff.js';
+import { chainWork, wordOfLength } from '../../../actors/shared/prime-share-value.js';
+import { cleanJob, harness, ready } from './session-harness.js';
 
 const closeOf = (effects: Effect[]) => effects.find((e) => e.kind === 'close');
 
@@ -107,4 +110,49 @@ test('session abuse - an authorized connection without a valid share is closed; 
   assert.equal(closeOf(slow.run({ type: 'tick' })), undefined, '900 s < 10 × 100 s');
   slow.advance(100_000);
   assert.ok(closeOf(slow.run({ type: 'tick' })));
+});
+
+test('session abuse - the prime dialect has the same limits: rate, unknown-job flood, idle', () => {
+  const model = { stepRatio: 10, baseLength: 2 }; // the prime devnet's
+  const work = (length: number) => chainWork(wordOfLength(length), model);
+  const cfg = {
+    startDifficulty: work(3),
+    vardiff: { ...DEFAULT_VARDIFF, minDifficulty: work(2), maxDifficulty: work(99) },
+    banWindow: 20,
+    banInvalidFraction: 0.5,
+    idleShareMs: 60_000,
+    maxPendingSubmits: 1_000,
+  };
+  const primeJob = {
+    ...cleanJob('p', work(6)),
+    family: 'prime' as const,
+    notify: ['p', '00'.repeat(32), '', '', [], '00000002', '06000000', '5cb6dd9e', true],
+  };
+  const start = () => {
+    const h = harness('0000000a', cfg, primeDialect(model));
+    h.line({ id: 1, method: 'mining.subscribe', params: [] });
+    h.line({ id: 2, method: 'mining.authorize', params: ['acct.rig', 'x'] });
+    h.run({ type: 'job', job: primeJob });
+    return h;
+  };
+  const rated = start();
+  for (let i = 0; i < 30; i++)
+    rated.line({ id: 10 + i, method: 'mining.suggest_difficulty', params: [3] });
+  assert.equal(
+    rated.sent(rated.line({ id: 99, method: 'mining.suggest_difficulty', params: [3] }))[0]
+      ?.error?.[0],
+    20,
+  );
+
+  const flood = start();
+  let closed: Effect | undefined;
+  for (let i = 0; i < 100 && !closed; i++) {
+    const params = ['acct.rig', 'nope', '00000000', '5cb6dd9e', '00000001', '02', 'TWN07.000000'];
+    closed = closeOf(flood.line({ id: 10 + i, method: 'mining.submit', params }));
+  }
+  assert.ok(closed?.kind === 'close' && closed.ban, 'an unknown-job flood is closed');
+
+  const idle = start();
+  idle.advance(60_000);
+  assert.ok(closeOf(idle.run({ type: 'tick' })), 'no share in 60 s: closed');
 });
