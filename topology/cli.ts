@@ -4,6 +4,7 @@
 import { argv, exit, stderr, stdout } from 'node:process';
 import { runBans } from './commands/bans.js';
 import { runDemo } from './commands/demo.js';
+import { runKeys } from './commands/keys.js';
 import { runDevnet } from './commands/devnet.js';
 import { runLedger } from './commands/ledger.js';
 import { runMiner } from './commands/miner.js';
@@ -38,6 +39,10 @@ export const COMMANDS: Record<string, Command> = {
   status: {
     summary: 'the cluster: nodes and what each reports, lease holders, the share log',
     run: runStatus,
+  },
+  keys: {
+    summary: 'the node keys the cluster trusts: list, show, trust NODE KEY, revoke NODE',
+    run: runKeys,
   },
   bans: {
     summary: "the cluster's ban list: list, add ADDRESS, remove ADDRESS",

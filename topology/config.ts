@@ -82,6 +82,16 @@ export interface NodeConfig {
   readonly payoutIntervalSeconds: number;
   /** Per-account payout scheme overrides (config file only): account → pplns|prop|pps|fpps|solo. */
   readonly accountSchemes: Readonly<Record<string, 'pplns' | 'prop' | 'pps' | 'fpps' | 'solo'>>;
+  /**
+   * This node's Ed25519 key (signs every record it appends), created there on first start;
+   * '' → `<data>/keys/<cluster>/<node-id>.key`.
+   */
+  readonly nodeKey: string;
+  /**
+   * auto: a node registers its own public key when its node id has none in the cluster's
+   * trusted keys (on a bus whose permissions let it); operator: only `colliery keys trust` does.
+   */
+  readonly keyRegistration: 'auto' | 'operator';
   /** The limits and periods an operator rarely changes (TUNING, docs/configuration.md). */
   readonly tuning: Tuning;
 }
@@ -326,6 +336,8 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   walletRpc: '',
   payoutIntervalSeconds: 600,
   accountSchemes: {},
+  nodeKey: '',
+  keyRegistration: 'auto',
   tuning: Object.fromEntries(Object.entries(TUNING).map(([n, [v]]) => [camel(n), v])) as Tuning,
 };
 
@@ -374,6 +386,8 @@ const OPTIONS: Record<
   'max-coinbase-outputs': { key: 'maxCoinbaseOutputs', parse: 'number' },
   wallet: { key: 'walletRpc', parse: 'string' },
   'payout-interval-seconds': { key: 'payoutIntervalSeconds', parse: 'number' },
+  'node-key': { key: 'nodeKey', parse: 'string' },
+  'key-registration': { key: 'keyRegistration', parse: 'string' },
 };
 
 export function optionHelp(): string {
@@ -674,6 +688,12 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
       'must be one of fatal, error, warn, info, debug, trace, silent',
     ),
     ...ledgerOptions(r, num, str),
+    nodeKey: String(r.nodeKey ?? ''),
+    keyRegistration: str(
+      'keyRegistration',
+      /^(auto|operator)$/,
+      'must be auto or operator',
+    ) as NodeConfig['keyRegistration'],
     tuning: tuningOf(r.tuning),
   };
 }

@@ -11,6 +11,7 @@ import { COINS, type NodeConfig } from './config.js';
 import { openNodeLog } from '../actors/share/index.js';
 import type { LedgerReplica } from '../actors/ledger/index.js';
 import { startNodeLedger } from './wire/ledger.js';
+import { startNodeKeys } from './node-keys.js';
 
 export interface LedgerNodeHandle {
   readonly log: Logger;
@@ -28,7 +29,8 @@ export async function startLedgerNode(
   const network = networkByName(COINS[cfg.coin].network);
   const poolScript =
     cfg.poolAddress === '' ? new Uint8Array(0) : addressToScript(cfg.poolAddress, network).script;
-  const appender = await openNodeLog(nc, cfg, log);
+  const keys = await startNodeKeys(nc, cfg, log);
+  const appender = await openNodeLog(nc, cfg, log, keys.signer);
   const ledger = await startNodeLedger({
     cfg,
     nc,
@@ -38,6 +40,7 @@ export async function startLedgerNode(
     poolScript,
     leaseTtlMs: opts.leaseTtlMs ?? cfg.tuning.leaseTtlSeconds * 1000,
     log,
+    trust: keys.trust,
   });
   log.info({ coin: cfg.coin, cluster: cfg.cluster }, 'ledger node started');
   let stopping: Promise<void> | undefined;
@@ -49,6 +52,7 @@ export async function startLedgerNode(
         await rt.drain({ timeoutMs: cfg.tuning.drainSeconds * 1000 });
         await appender.close().catch(() => undefined);
         await ledger.stop();
+        keys.stop();
       })()),
   };
 }

@@ -177,6 +177,11 @@ function logFamilies(out: Exposition, st: NodeStatus): void {
   out.gauge('colliery_ledger_applied_seq', "The log sequence this node's ledger has applied.", [
     [{}, st.ledger.lastApplied],
   ]);
+  out.counter(
+    'colliery_ledger_quarantined_total',
+    'Log records this ledger refused (unsigned, untrusted, bad signature, invalid): never credited.',
+    [[{}, st.ledger.quarantined]],
+  );
   out.counter('colliery_ledger_shares_total', "Shares this node's ledger has applied.", [
     [{}, st.ledger.shares],
   ]);

@@ -21,6 +21,7 @@ import type { NodeConfig } from './config.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 import type { NodeStatus } from './status.js';
 import { followBans } from './bans.js';
+import { startNodeKeys, type NodeKeys } from './node-keys.js';
 import { NodeHealth } from './health.js';
 import { nodeRuntime } from './tracing.js';
 import {
@@ -81,6 +82,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     await prefix?.release().catch(() => undefined);
     await base.rt.drain({ timeoutMs: 1_000 }).catch(() => undefined);
     await base.ledger.stop().catch(() => undefined);
+    base.keys.stop();
     await base.submitter.journal.close().catch(() => undefined);
     await base.logNc.close().catch(() => undefined);
     throw err;
@@ -118,6 +120,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         await base.blockLog.settled(30_000);
         await base.submitter.journal.close();
         await ledger.stop();
+        base.keys.stop();
         await claim.release().catch(() => undefined);
         await base.logNc.drain().catch(() => undefined);
         await deps.hasher.close?.();
@@ -140,6 +143,7 @@ interface NodeBase {
   readonly blockLog: BlockLog;
   readonly ledger: NodeLedger;
   readonly submitter: ReturnType<typeof spawnSubmitter>;
+  readonly keys: NodeKeys;
 }
 
 async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
@@ -154,7 +158,9 @@ async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
   // The log has its own NATS connection: it must outlive the runtime's drain (shares answered
   // during the drain are appended after the actors stop; block records are retried to the end).
   const logNc = await connectNats([...cfg.natsUrls], `${cfg.nodeId}-log`);
-  const appender = await openNodeLog(logNc, cfg, log);
+  // Every record this node appends is signed; the replica admits only trusted nodes' records.
+  const keys = await startNodeKeys(logNc, cfg, log);
+  const appender = await openNodeLog(logNc, cfg, log, keys.signer);
   const blockLog = new BlockLog(appender, cfg.coin, log);
   const { network, poolScript } = coin;
   const ledger = await startNodeLedger({
@@ -166,9 +172,11 @@ async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
     poolScript,
     leaseTtlMs,
     log,
+    trust: keys.trust,
   });
   const submitter = spawnSubmitter(rt, cfg, coin, at, { appender, ledger });
   return {
+    keys,
     log,
     nc,
     logNc,

@@ -34,7 +34,12 @@ export interface NodeStatus {
   readonly log: LogAppenderStats;
   /** This node's block submitter: blocks journaled, still journaled, submitted without the lease. */
   readonly blockJournal: SubmitterStats;
-  readonly ledger: { readonly lastApplied: number; readonly shares: number };
+  readonly ledger: {
+    readonly lastApplied: number;
+    readonly shares: number;
+    /** Log records refused at the ledger's edge (unsigned, untrusted, bad signature, invalid). */
+    readonly quarantined: number;
+  };
 }
 
 /** What gatherStatus reads from a running node. */
@@ -53,7 +58,7 @@ export interface StatusParts {
   blocks(timeoutMs: number): Promise<FoundBlock[]>;
   logStats(): LogAppenderStats;
   submitterStats(): SubmitterStats;
-  ledger(): { lastApplied: number; shares: number };
+  ledger(): NodeStatus['ledger'];
 }
 
 /** The Share and Block actors are asked with this limit; a late answer is reported as null. */

@@ -7,6 +7,7 @@ import { applyBlockFound, applyBlockStatus } from './apply-block.js';
 import { applyPayoutPlanned, applyPayoutResult } from './apply-payout.js';
 import { applyShares } from './apply-shares.js';
 import { seenBefore } from './record-ids.js';
+import { applyQuarantine } from './quarantine.js';
 import { LEDGER_BAD_RECORD, LEDGER_RECORD_VERSION } from './errors.js';
 import type { LogEntry, LogRecord } from '../shared/log-records.js';
 import { LOG_RECORD_VERSION } from '../shared/log-records.js';
@@ -30,42 +31,48 @@ export function applyEntry(state: LedgerState, entry: LogEntry): boolean {
     throw new CodedError(LEDGER_BAD_RECORD, `log sequence must be a positive integer, got ${seq}`);
   }
   if (seq <= state.lastApplied) return false;
-  checkVersion(record);
-  if (record.coin !== state.config.coin) state.counters.otherCoin++;
+  if (record.type === 'quarantined')
+    applyQuarantine(state, seq, record); // credits nothing
   else {
-    switch (record.type) {
-      case 'shares':
-        if (seenBefore(state, seq, record.id)) state.counters.duplicateRecords++;
-        else applyShares(state, seq, record);
-        break;
-      case 'block.found':
-        applyBlockFound(state, seq, record);
-        break;
-      case 'block.matured':
-      case 'block.orphaned':
-        applyBlockStatus(state, seq, record);
-        break;
-      case 'block.submitted': // the Block leader's intent and its refusal: nothing to credit
-      case 'block.rejected':
-        break;
-      case 'payout.planned':
-        applyPayoutPlanned(state, seq, record);
-        break;
-      case 'payout.sent':
-      case 'payout.failed':
-        applyPayoutResult(state, record);
-        break;
-      default:
-        throw new CodedError(
-          LEDGER_BAD_RECORD,
-          `unknown log record type ${String((record as { type: unknown }).type)}`,
-        );
-    }
+    checkVersion(record);
+    if (record.coin !== state.config.coin) state.counters.otherCoin++;
+    else applyRecord(state, seq, record);
   }
   state.counters.records++;
   state.lastApplied = seq;
   state.dirty.meta = true;
   return true;
+}
+
+function applyRecord(state: LedgerState, seq: number, record: LogRecord): void {
+  switch (record.type) {
+    case 'shares':
+      if (seenBefore(state, seq, record.id)) state.counters.duplicateRecords++;
+      else applyShares(state, seq, record);
+      break;
+    case 'block.found':
+      applyBlockFound(state, seq, record);
+      break;
+    case 'block.matured':
+    case 'block.orphaned':
+      applyBlockStatus(state, seq, record);
+      break;
+    case 'block.submitted': // the Block leader's intent and its refusal: nothing to credit
+    case 'block.rejected':
+      break;
+    case 'payout.planned':
+      applyPayoutPlanned(state, seq, record);
+      break;
+    case 'payout.sent':
+    case 'payout.failed':
+      applyPayoutResult(state, record);
+      break;
+    default:
+      throw new CodedError(
+        LEDGER_BAD_RECORD,
+        `unknown log record type ${String((record as { type: unknown }).type)}`,
+      );
+  }
 }
 
 /** Applies entries in order (skipping those already applied); returns how many were applied. */

@@ -41,6 +41,8 @@ export { createState } from './state.js';
 export { coinbaseOutputs, planPayout } from './plan.js';
 export type { CoinbaseOutputOptions, PayoutPlanOptions } from './plan.js';
 export { MAX_SHARE_WEIGHT, validateLogEntry, validateLogRecord } from './validate.js';
+export { admitEntry, type RecordTrust } from './trust.js';
+export { MAX_QUARANTINED } from './quarantine.js';
 export type { LedgerDifference, LedgerSnapshot } from './snapshot.js';
 export { canonical, digestOf, snapshotOf } from './snapshot.js';
 export { openLedger } from './store.js';

@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { spanTime, timedSpan } from '../shared/span-time.js';
 import type { Logger } from 'pino';
 import type { LedgerStore } from './store.js';
-import { validateLogEntry } from './validate.js';
+import { admitEntry, type RecordTrust } from './trust.js';
 import type { LogEntry } from '../shared/log-records.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { readLog, type RawEntry } from '../shared/log-reader.js';
@@ -21,6 +21,11 @@ export interface ReplicaOptions {
   readonly maxBatch: number;
   /** Most encoded log bytes per applied batch (default 512 KiB, a few thousand shares). */
   readonly maxBytes?: number;
+  /**
+   * The node keys the cluster trusts: a record not signed by one of them is quarantined
+   * (trust.ts). Without it, records are not checked (a library default; nodes always check).
+   */
+  readonly trust?: RecordTrust;
 }
 
 export class LedgerReplica {
@@ -97,8 +102,30 @@ export class LedgerReplica {
     }
   }
 
+  #lastQuarantineLog = 0;
+  #unlogged = 0;
+
+  #reportQuarantined(entries: readonly LogEntry[]): void {
+    for (const { seq, record: r } of entries) {
+      if (r.type !== 'quarantined') continue;
+      const now = Date.now();
+      if (now - this.#lastQuarantineLog < QUARANTINE_LOG_MS) {
+        this.#unlogged++;
+        continue;
+      }
+      this.#lastQuarantineLog = now;
+      this.#log.error(
+        { seq, node: r.node, reason: r.reason, type: r.recordType, shares: r.shares, id: r.id },
+        `log record quarantined: ${r.reason}` +
+          (this.#unlogged > 0 ? ` (and ${this.#unlogged} more since the last line)` : ''),
+      );
+      this.#unlogged = 0;
+    }
+  }
+
   async #apply(batch: readonly RawEntry[]): Promise<void> {
-    const entries: LogEntry[] = batch.map((e) => validateLogEntry(e.seq, e.record));
+    const entries: LogEntry[] = batch.map((e) => admitEntry(e, this.#opts.trust ?? null));
+    this.#reportQuarantined(entries);
     const span = tracer.startSpan(
       'ledger.apply',
       timedSpan({
@@ -135,6 +162,9 @@ export class LedgerReplica {
     }
   }
 }
+
+/** Error lines for quarantined records: every one, at most one line a second (a flood). */
+const QUARANTINE_LOG_MS = 1_000;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

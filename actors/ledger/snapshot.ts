@@ -3,6 +3,7 @@
 // folded into exact bigints, so equal ledgers give byte-equal canonical text.
 import { createHash } from 'node:crypto';
 import type { BlockBill } from './bill.js';
+import type { QuarantinedRecord } from '../shared/log-records.js';
 import type { Account, Block, LedgerCounters, LedgerState, Payout, SourceIds } from './state.js';
 
 export interface LedgerSnapshot {
@@ -14,6 +15,8 @@ export interface LedgerSnapshot {
   readonly bills: readonly BlockBill[];
   readonly payouts: readonly Payout[];
   readonly pages: readonly { readonly seq: number; readonly bytes: Uint8Array }[];
+  /** The latest records refused at the edge, by seq (quarantine.ts). */
+  readonly quarantine: readonly (QuarantinedRecord & { readonly seq: number })[];
   /** Recent share record ids by source (record-ids.ts). */
   readonly sources: readonly (SourceIds & { readonly source: string })[];
 }
@@ -40,6 +43,9 @@ export function snapshotOf(state: LedgerState, bills: Iterable<BlockBill>): Ledg
     bills: [...bills].sort((a, b) => cmp(a.hash, b.hash)),
     payouts: [...state.payouts.values()].sort((a, b) => cmp(a.id, b.id)),
     pages: state.window.pages.map((p) => ({ seq: p.seq, bytes: p.bytes })),
+    quarantine: [...state.quarantine]
+      .map(([seq, q]) => ({ seq, ...q }))
+      .sort((a, b) => a.seq - b.seq),
     sources: [...state.sources]
       .map(([source, ids]) => ({ source, lastSeq: ids.lastSeq, ns: ids.ns }))
       .sort((a, b) => cmp(a.source, b.source)),
@@ -116,6 +122,11 @@ export function diffSnapshots(
     'payouts',
     keyed(expected.payouts, (p) => p.id),
     keyed(actual.payouts, (p) => p.id),
+  );
+  section(
+    'quarantine',
+    keyed(expected.quarantine, (q) => String(q.seq)),
+    keyed(actual.quarantine, (q) => String(q.seq)),
   );
   section(
     'sources',

@@ -4,7 +4,7 @@
 import type { AccountScheme, ResolvedConfig } from './config.js';
 import { FEE_ACCOUNT, POOL_ACCOUNT, PPS_ACCOUNT, schemeOf } from './config.js';
 import type { BlockBill } from './bill.js';
-import type { CoinbasePayment } from '../shared/log-records.js';
+import type { CoinbasePayment, QuarantinedRecord } from '../shared/log-records.js';
 import type { Window } from './window.js';
 
 export interface Account {
@@ -76,6 +76,8 @@ export interface LedgerCounters {
   otherCoin: number;
   /** Share records whose id was applied before (appended again after a lost ack): skipped. */
   duplicateRecords: number;
+  /** Records refused at the ledger's edge (unsigned, untrusted, bad signature, invalid). */
+  quarantined: number;
 }
 
 /** A record-id source's recent share records (record-ids.ts). */
@@ -97,6 +99,8 @@ export interface Dirty {
   readonly pages: Set<number>;
   /** Record-id sources: written if kept, removed if dropped. */
   readonly sources: Set<string>;
+  /** Quarantined records by seq: written if kept, removed if dropped. */
+  readonly quarantine: Set<number>;
 }
 
 export interface LedgerState {
@@ -119,6 +123,8 @@ export interface LedgerState {
   readonly window: Window;
   /** Recent share record ids by source (record-ids.ts): a record appended twice applies once. */
   readonly sources: Map<string, SourceIds>;
+  /** The latest quarantined records (quarantine.ts), by seq, oldest first. */
+  readonly quarantine: Map<number, QuarantinedRecord>;
   readonly dirty: Dirty;
 }
 
@@ -136,6 +142,7 @@ export function emptyCounters(): LedgerCounters {
     repeatedPayoutResults: 0,
     otherCoin: 0,
     duplicateRecords: 0,
+    quarantined: 0,
   };
 }
 
@@ -148,6 +155,7 @@ export function emptyDirty(): Dirty {
     payouts: new Set(),
     pages: new Set(),
     sources: new Set(),
+    quarantine: new Set(),
   };
 }
 
@@ -167,6 +175,7 @@ export function createState(config: ResolvedConfig, retainBills = true): LedgerS
     payouts: new Map(),
     window: { pages: [], total: 0n },
     sources: new Map(),
+    quarantine: new Map(),
     dirty: emptyDirty(),
   };
 }

@@ -8,12 +8,14 @@
 //   payouts   id    → Payout
 //   sources   `<node>:<boot>` → {lastSeq, ns}: the numbers of its latest share records
 //                     (record-ids.ts), so a record appended twice is applied once
+//   quarantine seq  → QuarantinedRecord: the latest records refused at the edge (trust.ts)
 //   pages     seq   → window page bytes (see window.ts): the PPLNS window (pruned beyond any
 //                     window) or the PROP round (cleared by the block that closes it)
 // Values are msgpack with msgpackr's bigint extension (amounts and PPS remainders can exceed
 // 64 bits), keys lmdb's ordered-binary.
 import type { Database, DatabaseOptions, RootDatabase } from 'lmdb';
 import type { BlockBill } from './bill.js';
+import type { QuarantinedRecord } from '../shared/log-records.js';
 import type { ResolvedConfig } from './config.js';
 import type { Account, Block, LedgerCounters, LedgerState, Payout, SourceIds } from './state.js';
 import { addAccount, createState, emptyCounters } from './state.js';
@@ -32,6 +34,7 @@ export interface LedgerDbs {
   readonly bills: Database<BlockBill, string>;
   readonly payouts: Database<Payout, string>;
   readonly sources: Database<SourceIds, string>;
+  readonly quarantine: Database<QuarantinedRecord, number>;
   readonly pages: Database<Uint8Array, number>;
 }
 
@@ -54,6 +57,7 @@ export function openDbs(root: RootDatabase): LedgerDbs {
     bills: db('bills'),
     payouts: db('payouts'),
     sources: db('sources'),
+    quarantine: db('quarantine'),
     pages: root.openDB<Uint8Array, number>({ name: 'pages', encoding: 'binary' }),
   };
 }
@@ -68,6 +72,7 @@ export function loadState(dbs: LedgerDbs, config: ResolvedConfig): LedgerState {
   for (const { key, value } of dbs.blocks.getRange()) state.blocks.set(key, value);
   for (const { key, value } of dbs.payouts.getRange()) state.payouts.set(key, value);
   for (const { key, value } of dbs.sources.getRange()) state.sources.set(key, value);
+  for (const { key, value } of dbs.quarantine.getRange()) state.quarantine.set(key, value);
   const pages: WindowPage[] = [];
   let total = 0n;
   for (const { key, value } of dbs.pages.getRange()) {
@@ -107,6 +112,11 @@ export function writeDirty(dbs: LedgerDbs, state: LedgerState, hook: WriteHook |
   for (const hash of d.blocks) put('blocks', dbs.blocks, hash, state.blocks.get(hash) as Block);
   for (const hash of d.bills) put('bills', dbs.bills, hash, state.bills.get(hash) as BlockBill);
   for (const id of d.payouts) put('payouts', dbs.payouts, id, state.payouts.get(id) as Payout);
+  for (const seq of d.quarantine) {
+    const q = state.quarantine.get(seq);
+    if (q) put('quarantine', dbs.quarantine, seq, q);
+    else del('quarantine', dbs.quarantine, seq);
+  }
   for (const source of d.sources) {
     const ids = state.sources.get(source);
     if (ids) put('sources', dbs.sources, source, ids);
@@ -138,4 +148,5 @@ export function clearDirty(state: LedgerState): void {
   d.payouts.clear();
   d.pages.clear();
   d.sources.clear();
+  d.quarantine.clear();
 }

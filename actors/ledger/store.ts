@@ -3,6 +3,7 @@
 // applied entirely or not at all, and an entry at or below lastApplied is never applied
 // again (exactly-once). If applying or writing fails, the transaction is aborted and the
 // in-memory state is reloaded from LMDB: the replica stays at its previous consistent state.
+import type { QuarantinedRecord } from '../shared/log-records.js';
 import { endianness } from 'node:os';
 import { open } from 'lmdb';
 import { CodedError } from '../shared/errors.js';
@@ -77,6 +78,8 @@ export interface LedgerStore {
   blocks(): BlockSummary[];
   payouts(): Payout[];
   counters(): LedgerCounters;
+  /** The latest records refused at the edge (trust.ts), oldest first. */
+  quarantine(): (QuarantinedRecord & { readonly seq: number })[];
   coinbaseOutputs(opts: CoinbaseOutputOptions): CoinbasePayment[];
   planPayout(opts: PayoutPlanOptions): CoinbasePayment[];
   /** Everything in LMDB (read afresh), canonical. */
@@ -281,6 +284,11 @@ class LmdbLedger implements LedgerStore {
 
   counters(): LedgerCounters {
     return { ...this.#state.counters };
+  }
+
+  quarantine(): (QuarantinedRecord & { readonly seq: number })[] {
+    this.#check();
+    return [...this.#state.quarantine].map(([seq, q]) => ({ seq, ...q }));
   }
 
   coinbaseOutputs(opts: CoinbaseOutputOptions): CoinbasePayment[] {

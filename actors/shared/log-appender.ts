@@ -19,7 +19,7 @@ import {
   trace,
   type SpanContext,
 } from '@opentelemetry/api';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { spanTime, timedSpan } from './span-time.js';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
@@ -44,6 +44,7 @@ import {
 import { linksTo, traceparentOf, tracer } from './log-trace.js';
 import { LogSpool, SHARE_SPOOL_FULL, type SpoolEntry } from './log-spool.js';
 import { retryable } from './log-retry.js';
+import type { RecordSigner } from './log-sign.js';
 
 /** An accepted share, as the share log records it (`job` is shared by the job's shares). */
 export interface AcceptedShare {
@@ -91,6 +92,8 @@ export interface AppenderOptions {
   readonly spoolAfterMs?: number;
   /** How long close() keeps draining the spool before leaving the rest for the next start. */
   readonly closeDrainMs?: number;
+  /** Signs every record this node appends (log-sign.ts); without one, records go unsigned. */
+  readonly signer?: RecordSigner;
 }
 
 export const DEFAULT_APPENDER: Omit<AppenderOptions, 'cluster' | 'coin' | 'node'> = {
@@ -406,6 +409,7 @@ export class LogAppender implements ShareSink {
             {
               msgID: entry.id,
               timeout: this.#opts.ackTimeoutMs,
+              ...this.#signed(entry.data),
             },
           ),
         ),
@@ -518,6 +522,12 @@ export class LogAppender implements ShareSink {
     }
   }
 
+  /** The signature headers for `data` (none without a signer). */
+  #signed(data: Uint8Array): { headers?: MsgHdrs } {
+    const signer = this.#opts.signer;
+    return signer === undefined ? {} : { headers: signer.headers(data) };
+  }
+
   async #publishWithRetry(
     kind: LogKind,
     record: LogRecord,
@@ -532,6 +542,7 @@ export class LogAppender implements ShareSink {
         const ack = await this.#js.publish(subject, data, {
           msgID: record.id,
           timeout: this.#opts.ackTimeoutMs,
+          ...this.#signed(data),
         });
         this.stats.records++;
         if (ack.duplicate) this.stats.duplicates++;
@@ -590,6 +601,7 @@ export async function openNodeLog(
     tuning?: Partial<SpoolTuning>;
   },
   log: Logger,
+  signer?: RecordSigner,
 ): Promise<LogAppender> {
   await ensureLogStream(nc, {
     ...DEFAULT_LOG_OPTIONS,
@@ -612,6 +624,7 @@ export async function openNodeLog(
       coin: cfg.coin,
       node: cfg.nodeId,
       spoolAfterMs: t.spoolAfterSeconds * 1000,
+      ...(signer ? { signer } : {}),
     },
     log,
     spool,

@@ -15,11 +15,16 @@ import {
   logSubject,
   type LogKind,
 } from './log-stream.js';
+import { NODE_HEADER, SIG_HEADER } from './log-sign.js';
 
 export interface RawEntry {
   readonly seq: number;
   /** The decoded record, not yet validated (the ledger validates at its edge). */
   readonly record: unknown;
+  /** The record's bytes as stored (what its signature covers). */
+  readonly data: Uint8Array;
+  /** The appending node and its signature (log-sign.ts); null when the record came unsigned. */
+  readonly signed: { readonly node: string; readonly sig: string } | null;
 }
 
 export interface ReadOptions {
@@ -116,7 +121,14 @@ function readFrom(
     try {
       for await (const m of messages) {
         if (m.seq > endSeq) break;
-        batch.push({ seq: m.seq, record: decodeRecord(m.data) });
+        const node = m.headers?.get(NODE_HEADER);
+        const sig = m.headers?.get(SIG_HEADER);
+        batch.push({
+          seq: m.seq,
+          record: decodedOrNot(m.data),
+          data: m.data,
+          signed: node && sig ? { node, sig } : null,
+        });
         bytes += m.data.length;
         next = m.seq + 1;
         progressAt = Date.now();
@@ -147,4 +159,13 @@ function newestOf(nc: NatsConnection, opts: ReadOptions): Promise<number> {
     opts.coin,
     opts.kind === undefined ? undefined : [opts.kind],
   );
+}
+
+/** The record, or what its bytes were when they do not decode (the ledger's edge refuses it). */
+function decodedOrNot(data: Uint8Array): unknown {
+  try {
+    return decodeRecord(data);
+  } catch (err) {
+    return { undecodable: String(err) };
+  }
 }

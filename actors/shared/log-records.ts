@@ -130,8 +130,27 @@ export type LogRecord =
   | PayoutPlannedRecord
   | PayoutResultRecord;
 
+/**
+ * Never on the wire: what the ledger applies in place of a record it refused at its edge (not
+ * signed by a node the cluster trusts, or not a valid record; ledger/trust.ts). Applying it
+ * credits nothing and sets the record aside where the operator can list it.
+ */
+export interface QuarantinedRecord {
+  readonly type: 'quarantined';
+  readonly v: number;
+  readonly id: string;
+  readonly coin: string;
+  /** The node the record claims to come from (its header, else its body), or ''. */
+  readonly node: string;
+  readonly reason: string;
+  /** The refused record's own type ('' when it had none). */
+  readonly recordType: string;
+  /** Shares it carried (a share batch), else 0. */
+  readonly shares: number;
+}
+
 /** A record with its position in the log (JetStream stream sequence, strictly increasing). */
 export interface LogEntry {
   readonly seq: number;
-  readonly record: LogRecord;
+  readonly record: LogRecord | QuarantinedRecord;
 }

@@ -1,4 +1,4 @@
-// `colliery ledger balances | bill <height|hash> | verify`: reads this node's ledger replica
+// `colliery ledger balances | bill <height|hash> | quarantine | verify`: reads this node's ledger replica
 // (<data>/ledger/<cluster>/<coin>/<node-id>) with the same --config/COLLIERY_*/flags as
 // `colliery start`. Works while the node runs (LMDB readers never block its writer) and after
 // it stopped. `verify` replays the log from NATS and compares with LMDB; exit 1 on any
@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { stderr, stdout } from 'node:process';
 import { connectTool } from '../../runtime/index.js';
 import {
+  admitEntry,
   openLedger,
-  validateLogEntry,
   verifyLedger,
   type LedgerStore,
   type LogEntry,
@@ -28,12 +28,16 @@ import { startLedgerNode } from '../ledger-node.js';
 import { waitForSignal } from './start.js';
 import { startTracing } from '../tracing.js';
 import { lastLogSeq } from '../../actors/shared/log-stream.js';
+import { openNodeKeys, TrustedKeys } from '../node-keys.js';
 
 export const LEDGER_HELP = `usage: colliery ledger <balances | bill <height|hash> | verify | run> [options]
 
   balances            every account: mature, immature, pending and paid amounts
   bill HEIGHT|HASH    one block: reward, fee, and each account's credit with the shares behind it
-  verify              recompute the ledger from the log (needs --nats) and compare with LMDB;
+  quarantine          the log records this ledger refused (unsigned, signed by a node the
+                      cluster does not trust, a bad signature, not a valid record): never credited
+  verify              recompute the ledger from the log (needs --nats), checking every record's
+                      signature against the cluster's trusted node keys, and compare with LMDB;
                       exit 1 on any difference
   run                 a ledger-only node: a replica following the log and a standby for the
                       Ledger leader (custodial payouts need --wallet); drains on SIGTERM
@@ -54,7 +58,7 @@ export async function runLedger(args: string[]): Promise<number> {
   if (
     sub === undefined ||
     extra.length > 0 ||
-    !['balances', 'bill', 'verify', 'run'].includes(sub)
+    !['balances', 'bill', 'quarantine', 'verify', 'run'].includes(sub)
   ) {
     stderr.write(
       `colliery ledger: ${sub ? `unknown arguments: ${rest.join(' ')}` : 'which report?'}\n\n${LEDGER_HELP}`,
@@ -100,6 +104,7 @@ export async function runLedger(args: string[]): Promise<number> {
   try {
     if (sub === 'balances') return balances(store, json);
     if (sub === 'bill') return bill(store, ref as string, json);
+    if (sub === 'quarantine') return quarantine(store, json);
     return await verify(store, cfg, json);
   } finally {
     await store.close();
@@ -184,6 +189,8 @@ function bill(store: LedgerStore, ref: string, json: boolean): number {
 async function verify(store: LedgerStore, cfg: NodeConfig, json: boolean): Promise<number> {
   const nc = await connectTool([...cfg.natsUrls], `colliery-ledger-verify-${cfg.nodeId}`);
   try {
+    // The same edge as the replicas: records not signed by a trusted node are quarantined.
+    const trust = await TrustedKeys.read(await openNodeKeys(nc, cfg.cluster));
     const logEnd = await lastLogSeq(nc, cfg.cluster);
     const upTo = store.lastApplied();
     const showProgress = !json && stderr.isTTY === true;
@@ -195,13 +202,14 @@ async function verify(store: LedgerStore, cfg: NodeConfig, json: boolean): Promi
         until: 'end',
         maxBatch: 1_000,
       })) {
-        for (const e of batch) yield validateLogEntry(e.seq, e.record);
+        for (const e of batch) yield admitEntry(e, trust);
       }
     }
     const diffs = await verifyLedger(store, entries(), (seq, n) => {
       if (showProgress) stderr.write(`\r${progressBar(seq, upTo)} ${n} entries`);
     });
     if (showProgress) stderr.write('\n');
+    const quarantined = store.counters().quarantined;
     if (json) {
       stdout.write(
         `${text({
@@ -210,10 +218,17 @@ async function verify(store: LedgerStore, cfg: NodeConfig, json: boolean): Promi
           logEnd,
           digest: store.digest(),
           shares: store.counters().shares,
+          quarantined,
           differences: diffs,
         })}\n`,
       );
-    } else if (diffs.length === 0) {
+      return diffs.length === 0 ? 0 : 1;
+    }
+    if (quarantined > 0)
+      stdout.write(
+        `${quarantined} log record(s) quarantined, never credited (colliery ledger quarantine lists them)\n`,
+      );
+    if (diffs.length === 0) {
       stdout.write(
         `ledger verified: LMDB matches the log replayed to sequence ${upTo} (log end ${logEnd})\n`,
       );
@@ -228,6 +243,33 @@ async function verify(store: LedgerStore, cfg: NodeConfig, json: boolean): Promi
   } finally {
     await nc.close();
   }
+}
+
+function quarantine(store: LedgerStore, json: boolean): number {
+  const rows = store.quarantine();
+  const total = store.counters().quarantined;
+  if (json) {
+    stdout.write(
+      `${text({ lastApplied: store.lastApplied(), quarantined: total, records: rows })}\n`,
+    );
+    return 0;
+  }
+  if (rows.length === 0) {
+    stdout.write(`no log record quarantined (log applied to sequence ${store.lastApplied()})\n`);
+    return 0;
+  }
+  stdout.write(
+    `${total} log record(s) quarantined` +
+      (total > rows.length ? ` (the latest ${rows.length} listed)` : '') +
+      ', never credited:\n',
+  );
+  stdout.write(
+    formatTable(
+      ['seq', 'node', 'type', 'shares', 'id', 'reason'],
+      rows.map((q) => [String(q.seq), q.node, q.recordType, String(q.shares), q.id, q.reason]),
+    ),
+  );
+  return 0;
 }
 
 function progressBar(seq: number, end: number): string {

@@ -17,6 +17,7 @@ import {
   validateLedgerMessage,
   type LedgerConfig,
 } from '../../actors/ledger/index.js';
+import type { RecordTrust } from '../../actors/ledger/index.js';
 import type { LogAppender } from '../../actors/share/index.js';
 import type { NetworkParams } from '../../actors/shared/network.js';
 import type { NodeConfig } from '../config.js';
@@ -55,6 +56,8 @@ export interface LedgerWiring {
   readonly poolScript: Uint8Array;
   readonly leaseTtlMs: number;
   readonly log: Logger;
+  /** The node keys the cluster trusts: the replica quarantines records not signed by one. */
+  readonly trust: RecordTrust;
 }
 
 export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
@@ -65,7 +68,7 @@ export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
   const replica = new LedgerReplica(
     w.nc,
     store,
-    { cluster: cfg.cluster, coin: cfg.coin, maxBatch: 1_000 },
+    { cluster: cfg.cluster, coin: cfg.coin, maxBatch: 1_000, trust: w.trust },
     log,
   );
   replica.start();

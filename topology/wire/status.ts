@@ -63,7 +63,10 @@ export async function serveReports(
       blocks,
       logStats: () => w.appender.stats,
       submitterStats: () => w.submitter,
-      ledger: () => ({ lastApplied: store.lastApplied(), shares: store.counters().shares }),
+      ledger: () => {
+        const c = store.counters();
+        return { lastApplied: store.lastApplied(), shares: c.shares, quarantined: c.quarantined };
+      },
     });
   rt.spawn('status', cfg.nodeId, () => ({ receive: () => status() }), {
     validate: validateStatusMessage,

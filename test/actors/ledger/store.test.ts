@@ -14,7 +14,7 @@ import {
   LEDGER_RECORD_VERSION,
   LEDGER_WRITE_FAILED,
 } from '../../../actors/ledger/errors.js';
-import type { LogEntry } from '../../../actors/shared/log-records.js';
+import type { LogEntry, LogRecord } from '../../../actors/shared/log-records.js';
 import { openLedger } from '../../../actors/ledger/store.js';
 import type { LedgerStore } from '../../../actors/ledger/store.js';
 import { verifyLedger } from '../../../actors/ledger/verify.js';
@@ -341,7 +341,7 @@ test('store - a share record appended twice (a lost ack, spooled, appended after
   const first = log.shares([{ account: 'alice', weight: 300 }], [{ netWeight: 250n }]);
   log.shares([{ account: 'bob', weight: 100 }], [{ netWeight: 250n }]);
   // The same record again, at a later sequence: another node's records in between.
-  const copy = log.push(first.record);
+  const copy = log.push(first.record as LogRecord);
   log.found(hashOf('B'), { netWeight: 250n, rewardSats: 10_000n, height: 7 });
   const { dir, remove } = tempDir();
   const config: LedgerConfig = { coin: COIN, scheme: 'pplns', feeBps: 0 };
