@@ -7,7 +7,7 @@
 //   node test/run.mjs --drill    every dist/test/drill/*.drill.js (failure drills), likewise
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -31,9 +31,19 @@ const suffix = bench ? '.bench.js' : drill ? '.drill.js' : '.test.js';
 // test behind in dist/.
 const hasSource = (f) =>
   existsSync(join(root, relative(join(root, 'dist'), f)).replace(/\.js$/, '.ts'));
+/**
+ * Tests: a filter picks every file whose path contains it. Benches and drills are picked by
+ * name (`npm run bench -- edge` runs edge.bench, not ledger.bench), or by a path with a '/'.
+ */
+const picks = (filter, rel) =>
+  bench || drill
+    ? filter.includes('/')
+      ? rel.includes(filter)
+      : basename(rel, suffix) === filter
+    : rel.includes(filter);
 const files = walk(dist)
   .filter((f) => f.endsWith(suffix) && hasSource(f))
-  .filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)))
+  .filter((f) => filters.length === 0 || filters.some((x) => picks(x, relative(root, f))))
   .sort();
 
 if (files.length === 0) {

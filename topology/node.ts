@@ -216,6 +216,7 @@ async function startActors(
     leaseTtlMs,
     followMs,
     maturity,
+    trust: b.keys.trust,
   });
   const onEffect = deps.onEffect;
   let shareBan: ((ban: { ip: string; reason: string; untilMs: number }) => void) | null = null;

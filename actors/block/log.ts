@@ -9,10 +9,12 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { BlockEvent, FoundBlock } from './messages.js';
 import {
+  admitEntry,
   LOG_RECORD_VERSION,
   type BlockFoundRecord,
   type BlockStatusRecord,
   type LogRecord,
+  type RecordTrust,
 } from '../ledger/index.js';
 import type { LogAppender } from '../share/index.js';
 import { readLog } from '../shared/log-reader.js';
@@ -135,6 +137,7 @@ export async function openBlocks(
   nc: NatsConnection,
   cluster: string,
   coin: string,
+  trust: RecordTrust | null,
 ): Promise<FoundBlock[]> {
   const open = new Map<string, FoundBlock>();
   const intents = new Map<string, FoundBlock>();
@@ -146,8 +149,9 @@ export async function openBlocks(
     until: 'end',
     maxBatch: 1000,
   })) {
-    for (const { record } of batch) {
-      const r = record as LogRecord;
+    for (const raw of batch) {
+      // The ledger's edge: a forged intent must not make the leader claim someone else's block.
+      const r = admitEntry(raw, trust).record;
       if (r.type === 'block.found' || r.type === 'block.submitted') {
         const found = r.type === 'block.found';
         if (!found && open.has(r.hash)) continue; // an intent repeated after its resolution

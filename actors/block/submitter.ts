@@ -62,6 +62,8 @@ class Submitter implements Behaviour<SubmitterMessage> {
   /** Records are appended one after another, in the order they were queued. */
 
   readonly #records: RecordQueue;
+  /** Set when the actor stops: answers that come later leave the journal as it is. */
+  #stopped = false;
   /** Candidates whose batch the Share actor has not yet handed to the share sink. */
   readonly #unsettled = new Map<string, () => void>();
   /** Candidates waiting for their full job to arrive on the full-jobs topic, by job id. */
@@ -104,6 +106,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
   }
 
   stopped(): void {
+    this.#stopped = true;
     for (const done of [...this.#unsettled.values()]) done();
     this.#records.stop(); // what is not logged stays in the journal for the next start
   }
@@ -174,6 +177,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
     try {
       const answered = await answers;
       await settled;
+      if (this.#stopped) return; // the journal keeps it: the next start submits and logs it
       await this.#settle(entry, answered, false, ctx);
       ctx.tell(this.#cfg.job, { type: 'job.refresh', reason: 'block-found' });
     } catch (err) {

@@ -75,6 +75,8 @@ export interface ConnectionSocket {
   readonly extranonce1: string;
   /** Cuts a read into lines, keeping an unterminated tail for the next read. */
   frame(chunk: Buffer): { lines: string[]; overflow: boolean };
+  /** The socket closed (the peer left, or the node cut it): the session ends now. */
+  socketClosed(): void;
 }
 
 // One object per connection besides the session state (a node holds 100k of them, most idle);
@@ -115,6 +117,10 @@ class ConnectionBehaviour
     else if (this.#tail === null || r.lines.length > 0) this.#tailSince = performance.now();
     this.#tail = r.tail;
     return r;
+  }
+
+  socketClosed(): void {
+    this.#finish('socket closed', false);
   }
 
   receive(msg: ConnectionMessage, ctx: ActorContext): void {

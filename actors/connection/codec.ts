@@ -197,13 +197,14 @@ export function frameBytes(tail: Buffer | null, chunk: Buffer, maxLineBytes: num
   const lines: string[] = [];
   let start = 0;
   for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
-    if (nl - start > maxLineBytes) return { lines: [], overflow: true, tail: null };
+    // The complete lines before an over-long one are still answered (then the connection goes).
+    if (nl - start > maxLineBytes) return { lines, overflow: true, tail: null };
     const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
     const line = buf.toString('utf8', start, end);
     if (line.trim().length > 0) lines.push(line);
     start = nl + 1;
   }
-  if (buf.length - start > maxLineBytes) return { lines: [], overflow: true, tail: null };
+  if (buf.length - start > maxLineBytes) return { lines, overflow: true, tail: null };
   return {
     lines,
     overflow: false,

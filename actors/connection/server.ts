@@ -271,7 +271,7 @@ function socketListeners(s: Stratum): {
       const c = connectionOf(this);
       if (c === undefined) return;
       live.delete(c.extranonce1);
-      rt.tell(c.self, { type: 'socket-closed' });
+      c.socketClosed(); // before the stop below, which would end it as "actor stopped"
       void rt.stop(c.self); // also ends its jobs-topic subscription
     },
   };

@@ -624,7 +624,7 @@ function count(s: SessionState, ctx: SessionContext, out: Effect[], invalid: boo
   if (s.recent.length > banWindow) s.recent.shift();
   if (!invalid || s.recent.length < banWindow) return;
   const bad = s.recent.reduce((n, b) => n + (b ? 1 : 0), 0);
-  if (bad / s.recent.length >= banInvalidFraction) close(s, out, 'flood of invalid shares', true);
+  if (bad / s.recent.length >= banInvalidFraction) close(s, out, 'flood of invalid requests', true);
 }
 
 function respond(out: Effect[], id: RequestId, result: unknown): void {

@@ -3,6 +3,9 @@
 // nobody), and the node that takes over asks the coin node, finds the block on its chain,
 // appends block.found for the victim's finder and follows it. The devnet holds its answer for
 // 50 ms, as bitcoind does over a full block, and the victim dies in that time.
+import { generateKeyPairSync } from 'node:crypto';
+import { RecordSigner } from '../../actors/shared/log-sign.js';
+import { openNodeKeys } from '../../topology/node-keys.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -142,9 +145,12 @@ test('crash - an intent no coin node has is resolved as rejected', async () => {
     // A leader that died while its nodes refused a block left only its intent.
     const cluster = 'crashrejected';
     await ensureLogStream(nc, { cluster, ...DEFAULT_LOG_OPTIONS });
+    // The dead leader's key was trusted by the cluster: its records are followed.
+    const signer = new RecordSigner('gone', generateKeyPairSync('ed25519').privateKey);
+    await (await openNodeKeys(nc, cluster)).put('gone', signer.publicKey);
     const appender = new LogAppender(
       nc,
-      { ...DEFAULT_APPENDER, cluster, coin: 'bitcoin-regtest', node: 'gone' },
+      { ...DEFAULT_APPENDER, cluster, coin: 'bitcoin-regtest', node: 'gone', signer },
       pino({ level: 'silent' }),
     );
     const hash = '7e'.repeat(32);

@@ -138,7 +138,7 @@ test('edge - a flood of submits for unknown jobs is cut off', async () => {
   await c.closed;
   clearInterval(flood);
   assert.ok(c.lines.some((l) => Array.isArray(l.error) && l.error[0] === 21));
-  assert.ok((await closedBy(0, 'flood of invalid shares')) >= 1);
+  assert.ok((await closedBy(0, 'flood of invalid requests')) >= 1);
 });
 
 test('edge - a slow-loris after authorize is closed: an unfinished line, or no share at all', async () => {
@@ -214,7 +214,7 @@ test('edge - a ban made on one node refuses the address on the other; colliery b
   const flags = ['--nats', nats.url, '--cluster', CLUSTER];
   const list = await runCli(['bans', 'list', ...flags]);
   assert.equal(list.status, 0, list.stderr);
-  assert.match(list.stdout, /^127\.0\.0\.26 {2}until .* by e1 {2}flood of invalid shares/m);
+  assert.match(list.stdout, /^127\.0\.0\.26 {2}until .* by e1 {2}flood of invalid requests/m);
   const removed = await runCli(['bans', 'remove', '127.0.0.26', ...flags]);
   assert.equal(removed.status, 0, removed.stderr);
   await until('e2 serves the address again', async () =>

@@ -1,5 +1,5 @@
 // Hostile input on real sockets — garbage, a 1 MB line, invalid JSON, unknown methods,
-// submit before subscribe, wrong types, a flood of invalid shares — gets a clear error or a
+// submit before subscribe, wrong types, a flood of invalid requests — gets a clear error or a
 // disconnect, and an honest miner's shares keep flowing through all of it.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -154,7 +154,7 @@ test('hostile - a flooding connection is closed; its address is banned at the th
   await again.closed;
   assert.equal(again.lines.length, 0);
   const st = await node.status();
-  assert.ok((st.stratum.bans['flood of invalid shares'] ?? 0) >= 1, JSON.stringify(st.stratum));
+  assert.ok((st.stratum.bans['flood of invalid requests'] ?? 0) >= 1, JSON.stringify(st.stratum));
   assert.ok((st.stratum.refused['banned'] ?? 0) >= 1);
   await until(
     'the honest miner keeps getting shares accepted',

@@ -17,6 +17,9 @@ import { until } from '../helpers/until.js';
 import { runCli } from '../helpers/cli.js';
 import { Runtime, connectNats } from '../../runtime/index.js';
 import { LogAppender, DEFAULT_APPENDER } from '../../actors/shared/log-appender.js';
+import { RecordSigner } from '../../actors/shared/log-sign.js';
+import { openNodeKeys } from '../../topology/node-keys.js';
+import { generateKeyPairSync } from 'node:crypto';
 import {
   DEFAULT_LOG_OPTIONS,
   ensureLogStream,
@@ -41,6 +44,9 @@ test(
     const nats = await startNatsServer('lcrash');
     const data = mkdtempSync(join(tmpdir(), 'colliery-lcrash-'));
     const nc = await connectNats(nats.url, 'producer');
+    // The producer signs as node 'pool', a key the cluster trusts (the ledgers check it).
+    const signer = new RecordSigner('pool', generateKeyPairSync('ed25519').privateKey);
+    await (await openNodeKeys(nc, CLUSTER)).put('pool', signer.publicKey);
     await ensureLogStream(nc, { ...DEFAULT_LOG_OPTIONS, cluster: CLUSTER });
     const log = pino({ level: 'silent' });
     const client = new Runtime({
@@ -90,7 +96,7 @@ test(
     // The producer: share batches and a block's life, appended as the pool would.
     const appender = new LogAppender(
       nc,
-      { ...DEFAULT_APPENDER, cluster: CLUSTER, coin: COIN, node: 'pool', lingerMs: 2 },
+      { ...DEFAULT_APPENDER, cluster: CLUSTER, coin: COIN, node: 'pool', lingerMs: 2, signer },
       log,
     );
     const job: LoggedJob = {

@@ -1,6 +1,7 @@
 // Spawns a pool node's Share actor and block submitter (per node) and its Job and Block
 // singletons (every node is a candidate; one holds each lease), each from the config's settings
 // and tunables.
+import type { RecordTrust } from '../../actors/ledger/index.js';
 import { join } from 'node:path';
 import type { Address, Runtime, Topic } from '../../runtime/index.js';
 import {
@@ -214,6 +215,8 @@ export function startBlock(
     leaseTtlMs: number;
     followMs: number;
     maturity: number;
+    /** The node keys the cluster trusts: block records not signed by one are not followed. */
+    trust: RecordTrust;
   },
 ): Promise<Address> {
   const t = cfg.tuning;
@@ -230,7 +233,7 @@ export function startBlock(
       maturity: w.maturity,
       rpcTimeoutMs: t.rpcTimeoutSeconds * 1000,
       subsidySats: coin.subsidySats,
-      restore: () => openBlocks(w.nc, cfg.cluster, cfg.coin),
+      restore: () => openBlocks(w.nc, cfg.cluster, cfg.coin, w.trust),
       onEvent: (e) => {
         if (e.kind === 'found') w.ledger.noteFound(e.block.hash, e.block.coinbasePaid);
         w.blockLog.record(e);

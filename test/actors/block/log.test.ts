@@ -96,7 +96,7 @@ test('block log - a new leader follows found blocks and resolves the intents lef
   ];
   for (const [kind, tag] of events) blocks.record({ kind, block: block(tag) });
   await blocks.settled();
-  const open = await openBlocks(nc, cluster, COIN);
+  const open = await openBlocks(nc, cluster, COIN, null);
   assert.deepEqual(open.map((b) => [b.hash.slice(0, 2), b.status]).sort(), [
     ['a1', 'submitted'],
     ['b2', 'unresolved'],

@@ -34,6 +34,9 @@ test('codec - framer reports overflow for a line over the cap and drops its byte
   assert.equal(r.overflow, true);
   assert.equal(r.tail, null);
   assert.equal(framer(100)(`${'z'.repeat(200)}\n`).overflow, true);
+  // The complete lines before the over-long one in the same read are still delivered.
+  const mixed = framer(100)(`{"id":1}\n{"id":2}\n${'z'.repeat(200)}\n{"id":3}\n`);
+  assert.deepEqual([mixed.lines, mixed.overflow], [['{"id":1}', '{"id":2}'], true]);
 });
 
 test('codec - framer keeps a UTF-8 character split across reads whole', () => {

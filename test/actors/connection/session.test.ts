@@ -196,7 +196,7 @@ test('session - garbage closes the connection after an error reply; malformed JS
   assert.ok(k.line({ id: 9, method: 'mining.nonsense' }).some((x) => x.kind === 'close'));
 });
 
-test('session - a flood of invalid shares closes and bans', () => {
+test('session - a flood of invalid requests closes and bans', () => {
   const h = harness('aabbccdd', { banWindow: 10, maxPendingSubmits: 100 });
   ready(h);
   let closed: Effect | undefined;
