@@ -8,6 +8,7 @@ export * from './clock.js';
 export { type OverflowPolicy, type MailboxOptions, DEFAULT_MAILBOX_CAPACITY } from './mailbox.js';
 export { TRACE_HEADER, otelInterceptor } from './tracing.js';
 export type { Interceptor, HandledSpan, HandledInfo, SpanClock } from './tracing.js';
-export { natsOptions, connectNats, connectTool } from './transport.js';
+export { authOptions, natsOptions, connectNats, connectTool } from './transport.js';
+export type { NatsAuth } from './transport.js';
 export type * from './types.js';
 export { isConflict } from './lease.js';

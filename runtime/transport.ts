@@ -1,8 +1,11 @@
 // The NATS side of the runtime: production connection options, publishing and requesting
 // envelopes with the trace header, and turning nats.js failures into coded errors.
+import { readFileSync } from 'node:fs';
 import {
   connect,
+  credsAuthenticator,
   headers,
+  nkeyAuthenticator,
   type MsgHdrs,
   type NatsConnection,
   type NodeConnectionOptions,
@@ -11,6 +14,64 @@ import { decodeReply, encodeMessage } from './envelope.js';
 import { RuntimeCode, fromErrorRecord, runtimeError, type CodedError } from './errors.js';
 import { publishParts } from './parts.js';
 import { TRACE_HEADER } from './tracing.js';
+
+/**
+ * How a process proves itself to NATS, and checks the server (every process that connects
+ * takes the same): user and password (also accepted in the URL, `nats://user:pass@host`,
+ * which nats.js would otherwise ignore), a token, an NKey seed file, a `.creds` file (JWT +
+ * NKey), and TLS (a CA to check the server by, a client certificate and key to show it).
+ */
+export interface NatsAuth {
+  readonly user?: string;
+  readonly pass?: string;
+  readonly token?: string;
+  readonly nkeySeedFile?: string;
+  readonly credsFile?: string;
+  readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
+}
+
+/** The servers without credentials in their URLs, and the options that carry them. */
+export function authOptions(
+  servers: string | string[],
+  auth: NatsAuth = {},
+): { servers: string[]; options: Partial<NodeConnectionOptions> } {
+  let user = auth.user;
+  let pass = auth.pass;
+  const clean = (Array.isArray(servers) ? servers : [servers]).map((s) => {
+    const m = /^([a-z]+:\/\/)([^@/]*)@(.*)$/i.exec(s);
+    if (!m) return s;
+    const [, scheme, cred, rest] = m as unknown as [string, string, string, string];
+    const colon = cred.indexOf(':');
+    user ??= decodeURIComponent(colon < 0 ? cred : cred.slice(0, colon));
+    if (colon >= 0) pass ??= decodeURIComponent(cred.slice(colon + 1));
+    return `${scheme}${rest}`;
+  });
+  const options: Partial<NodeConnectionOptions> = {};
+  const read = (file: string): Uint8Array => {
+    try {
+      return new Uint8Array(readFileSync(file));
+    } catch (err) {
+      throw runtimeError(RuntimeCode.Transport, `cannot read ${file}: ${String(err)}`, err);
+    }
+  };
+  if (auth.credsFile !== undefined) options.authenticator = credsAuthenticator(read(auth.credsFile));
+  else if (auth.nkeySeedFile !== undefined) {
+    const seed = new TextDecoder().decode(read(auth.nkeySeedFile)).trim();
+    options.authenticator = nkeyAuthenticator(new TextEncoder().encode(seed));
+  } else if (auth.token !== undefined) options.token = auth.token;
+  else if (user !== undefined) {
+    options.user = user;
+    if (pass !== undefined) options.pass = pass;
+  }
+  const tls = auth.tls;
+  if (tls !== undefined && (tls.caFile || tls.certFile || tls.keyFile))
+    options.tls = {
+      ...(tls.caFile ? { caFile: tls.caFile } : {}),
+      ...(tls.certFile ? { certFile: tls.certFile } : {}),
+      ...(tls.keyFile ? { keyFile: tls.keyFile } : {}),
+    };
+  return { servers: clean, options };
+}
 
 /** Options for a long-lived node connection: reconnect forever, with jitter; named by node. */
 export function natsOptions(servers: string | string[], node: string): NodeConnectionOptions {
@@ -31,11 +92,13 @@ export async function connectNats(
   servers: string | string[],
   node: string,
   overrides: Partial<NodeConnectionOptions> = {},
+  auth?: NatsAuth,
 ): Promise<NatsConnection> {
+  const a = authOptions(servers, auth);
   try {
-    return await connect({ ...natsOptions(servers, node), ...overrides });
+    return await connect({ ...natsOptions(a.servers, node), ...a.options, ...overrides });
   } catch (err) {
-    const where = Array.isArray(servers) ? servers.join(',') : servers;
+    const where = a.servers.join(',');
     throw runtimeError(
       RuntimeCode.Transport,
       `cannot reach NATS at ${where}: ${err instanceof Error ? err.message : String(err)}`,
@@ -48,8 +111,12 @@ export async function connectNats(
  * For a command that reports and exits (status, trace, ledger verify): fails at once, naming
  * the servers, when none answers, instead of waiting for one as a node does; reconnects after.
  */
-export function connectTool(servers: string | string[], name: string): Promise<NatsConnection> {
-  return connectNats(servers, name, { waitOnFirstConnect: false });
+export function connectTool(
+  servers: string | string[],
+  name: string,
+  auth?: NatsAuth,
+): Promise<NatsConnection> {
+  return connectNats(servers, name, { waitOnFirstConnect: false }, auth);
 }
 
 /** Publish/request options carrying the trace header (none when there is no trace). */

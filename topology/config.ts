@@ -1,6 +1,7 @@
 // Node configuration: read once here, validated, passed down typed. Sources, lowest first:
 // built-in defaults < JSON config file (--config) < environment (COLLIERY_*) < command-line
 // flags. Every error names the option and how to fix it.
+import type { NatsAuth } from '../runtime/index.js';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -92,6 +93,8 @@ export interface NodeConfig {
    * trusted keys (on a bus whose permissions let it); operator: only `colliery keys trust` does.
    */
   readonly keyRegistration: 'auto' | 'operator';
+  /** How this process authenticates to NATS and checks its TLS (runtime NatsAuth). */
+  readonly natsAuth: NatsAuth;
   /** The limits and periods an operator rarely changes (TUNING, docs/configuration.md). */
   readonly tuning: Tuning;
 }
@@ -338,6 +341,7 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   accountSchemes: {},
   nodeKey: '',
   keyRegistration: 'auto',
+  natsAuth: {},
   tuning: Object.fromEntries(Object.entries(TUNING).map(([n, [v]]) => [camel(n), v])) as Tuning,
 };
 
@@ -387,6 +391,14 @@ const OPTIONS: Record<
   wallet: { key: 'walletRpc', parse: 'string' },
   'payout-interval-seconds': { key: 'payoutIntervalSeconds', parse: 'number' },
   'node-key': { key: 'nodeKey', parse: 'string' },
+  'nats-user': { key: 'natsUser' as keyof NodeConfig, parse: 'string' },
+  'nats-password': { key: 'natsPassword' as keyof NodeConfig, parse: 'string' },
+  'nats-token': { key: 'natsToken' as keyof NodeConfig, parse: 'string' },
+  'nats-creds': { key: 'natsCreds' as keyof NodeConfig, parse: 'string' },
+  'nats-nkey': { key: 'natsNkey' as keyof NodeConfig, parse: 'string' },
+  'nats-ca': { key: 'natsCa' as keyof NodeConfig, parse: 'string' },
+  'nats-cert': { key: 'natsCert' as keyof NodeConfig, parse: 'string' },
+  'nats-key': { key: 'natsKey' as keyof NodeConfig, parse: 'string' },
   'key-registration': { key: 'keyRegistration', parse: 'string' },
 };
 
@@ -489,12 +501,12 @@ function merge(sources: Raw[]): Raw {
 export function clusterOf(
   args: readonly string[],
   command: string,
-): { natsUrls: string[]; cluster: string } {
+): { natsUrls: string[]; cluster: string; natsAuth: NatsAuth } {
   const { raw, configFile, rest } = parseFlags(args);
   if (rest.length > 0)
     throw new ConfigError(rest[0] as string, `colliery ${command} does not take this argument`);
   const cfg = loadToolConfig([toolFileRaw(configFile), envRaw(process.env), raw]);
-  return { natsUrls: [...cfg.natsUrls], cluster: cfg.cluster };
+  return { natsUrls: [...cfg.natsUrls], cluster: cfg.cluster, natsAuth: cfg.natsAuth };
 }
 
 /** The settings file `colliery demo` writes under its data folder (a `--config` file). */
@@ -689,6 +701,7 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     ),
     ...ledgerOptions(r, num, str),
     nodeKey: String(r.nodeKey ?? ''),
+    natsAuth: natsAuthOf(r),
     keyRegistration: str(
       'keyRegistration',
       /^(auto|operator)$/,
@@ -696,6 +709,24 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     ) as NodeConfig['keyRegistration'],
     tuning: tuningOf(r.tuning),
   };
+}
+
+/** NATS credentials and TLS from their options (each optional; a file's path, or a value). */
+function natsAuthOf(r: Raw): NatsAuth {
+  const opt = (k: string): string | undefined =>
+    typeof r[k] === 'string' && r[k] !== '' ? (r[k] as string) : undefined;
+  const tls = { caFile: opt('natsCa'), certFile: opt('natsCert'), keyFile: opt('natsKey') };
+  const auth: Record<string, unknown> = {
+    user: opt('natsUser'),
+    pass: opt('natsPassword'),
+    token: opt('natsToken'),
+    credsFile: opt('natsCreds'),
+    nkeySeedFile: opt('natsNkey'),
+    tls: Object.values(tls).some((v) => v !== undefined)
+      ? Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined))
+      : undefined,
+  };
+  return Object.fromEntries(Object.entries(auth).filter(([, v]) => v !== undefined)) as NatsAuth;
 }
 
 function tuningOf(v: unknown): Tuning {

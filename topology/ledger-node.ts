@@ -24,7 +24,7 @@ export async function startLedgerNode(
   opts: { leaseTtlMs?: number } = {},
 ): Promise<LedgerNodeHandle> {
   const log = pino({ level: cfg.logLevel, base: { node: cfg.nodeId, role: 'ledger' } });
-  const nc = await connectNats([...cfg.natsUrls], cfg.nodeId);
+  const nc = await connectNats([...cfg.natsUrls], cfg.nodeId, {}, cfg.natsAuth);
   const rt = nodeRuntime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
   const network = networkByName(COINS[cfg.coin].network);
   const poolScript =

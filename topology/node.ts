@@ -148,7 +148,7 @@ interface NodeBase {
 
 async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
   const log = deps.log ?? pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
-  const nc = deps.nc ?? (await connectNats([...cfg.natsUrls], cfg.nodeId));
+  const nc = deps.nc ?? (await connectNats([...cfg.natsUrls], cfg.nodeId, {}, cfg.natsAuth));
   const rt = nodeRuntime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
   const health = new NodeHealth(log, () => rt.draining);
   health.watchBus(nc);
@@ -157,7 +157,7 @@ async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
   const leaseTtlMs = deps.leaseTtlMs ?? cfg.tuning.leaseTtlSeconds * 1000;
   // The log has its own NATS connection: it must outlive the runtime's drain (shares answered
   // during the drain are appended after the actors stop; block records are retried to the end).
-  const logNc = await connectNats([...cfg.natsUrls], `${cfg.nodeId}-log`);
+  const logNc = await connectNats([...cfg.natsUrls], `${cfg.nodeId}-log`, {}, cfg.natsAuth);
   // Every record this node appends is signed; the replica admits only trusted nodes' records.
   const keys = await startNodeKeys(logNc, cfg, log);
   const appender = await openNodeLog(logNc, cfg, log, keys.signer);

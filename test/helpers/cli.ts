@@ -21,11 +21,13 @@ export function runCli(
   args: readonly string[],
   timeoutMs = 120_000,
   cwd?: string,
+  env?: Record<string, string>,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(cwd === undefined ? {} : { cwd }),
+      ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
     });
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
     child.once('exit', () => clearTimeout(timer));

@@ -195,8 +195,14 @@ interface Member {
   dir: string;
 }
 
-function configFor(m: Member, peers: Member[] | undefined, clusterName: string): string {
+function configFor(
+  m: Member,
+  peers: Member[] | undefined,
+  clusterName: string,
+  extra = '',
+): string {
   const lines = [
+    extra,
     `server_name: ${m.name}`,
     `listen: 127.0.0.1:${m.port}`,
     `http: 127.0.0.1:${m.monitorPort}`,
@@ -225,16 +231,24 @@ async function plan(name: string): Promise<Member> {
   };
 }
 
-function build(m: Member, peers: Member[] | undefined, clusterName: string): Server {
+function build(
+  m: Member,
+  peers: Member[] | undefined,
+  clusterName: string,
+  extra?: string,
+): Server {
   const config = join(m.dir, 'server.conf');
-  writeFileSync(config, configFor(m, peers, clusterName));
+  writeFileSync(config, configFor(m, peers, clusterName, extra));
   return new Server({ name: m.name, port: m.port, config, dir: m.dir, monitorPort: m.monitorPort });
 }
 
-/** One JetStream-enabled server on a random loopback port. */
-export async function startNatsServer(name = 'solo'): Promise<NatsServer> {
+/**
+ * One JetStream-enabled server on a random loopback port; `extra`: more of its configuration
+ * (authorization, tls).
+ */
+export async function startNatsServer(name = 'solo', extra?: string): Promise<NatsServer> {
   for (let attempt = 1; ; attempt++) {
-    const server = build(await plan(name), undefined, '');
+    const server = build(await plan(name), undefined, '', extra);
     try {
       await server.start();
       return server;

@@ -40,8 +40,8 @@ export async function runBans(args: string[]): Promise<number> {
     throw new ConfigError('--seconds', 'must be between 1 and 2592000');
   if (verb !== 'list' && verb !== 'add' && verb !== 'remove')
     throw new ConfigError(verb, 'colliery bans takes list, add or remove');
-  const { natsUrls, cluster } = clusterOf(rest, 'bans');
-  const nc = await connectTool(natsUrls, `bans-${process.pid}`);
+  const { natsUrls, cluster, natsAuth } = clusterOf(rest, 'bans');
+  const nc = await connectTool(natsUrls, `bans-${process.pid}`, natsAuth);
   try {
     const kv = await openBans(nc, cluster);
     const now = Date.now();

@@ -38,7 +38,7 @@ export async function runKeys(args: string[]): Promise<number> {
   const need = verb === 'trust' ? 2 : verb === 'revoke' ? 1 : 0;
   if (words.length !== need)
     throw new ConfigError(verb, `colliery keys ${verb} takes ${need} argument(s)`);
-  const nc = await connectTool([...cfg.natsUrls], `keys-${process.pid}`);
+  const nc = await connectTool([...cfg.natsUrls], `keys-${process.pid}`, cfg.natsAuth);
   try {
     const kv = await openNodeKeys(nc, cfg.cluster);
     if (verb === 'list') {

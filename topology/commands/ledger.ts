@@ -187,7 +187,11 @@ function bill(store: LedgerStore, ref: string, json: boolean): number {
 }
 
 async function verify(store: LedgerStore, cfg: NodeConfig, json: boolean): Promise<number> {
-  const nc = await connectTool([...cfg.natsUrls], `colliery-ledger-verify-${cfg.nodeId}`);
+  const nc = await connectTool(
+    [...cfg.natsUrls],
+    `colliery-ledger-verify-${cfg.nodeId}`,
+    cfg.natsAuth,
+  );
   try {
     // The same edge as the replicas: records not signed by a trusted node are quarantined.
     const trust = await TrustedKeys.read(await openNodeKeys(nc, cfg.cluster));

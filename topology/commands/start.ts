@@ -1,5 +1,6 @@
 // `colliery start`: one node for real use, configured from a file, COLLIERY_* variables and
 // flags (in that order of precedence, flags last); drains on SIGTERM/SIGINT and exits 0.
+import { authOptions } from '../../runtime/index.js';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { stderr, stdout } from 'node:process';
@@ -35,11 +36,12 @@ export async function runStart(args: string[]): Promise<number> {
   const cfg = loadConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
   const log = pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
   // A node waits for NATS (and its leases) as long as it takes; it says what it waits for.
+  const shown = natsShown(cfg);
   const waiting = setInterval(
     () =>
       log.warn(
-        { nats: cfg.natsUrls },
-        `still starting: waiting for NATS at ${cfg.natsUrls.join(',')} (or the cluster's leases)`,
+        { nats: shown },
+        `still starting: waiting for NATS at ${shown.join(',')} (or the cluster's leases)`,
       ),
     5_000,
   );
@@ -59,13 +61,18 @@ export async function runStart(args: string[]): Promise<number> {
   return waitForSignal(node, () => tracing.shutdown());
 }
 
+/** The NATS URLs as logs show them: without credentials. */
+function natsShown(cfg: NodeConfig): string[] {
+  return authOptions([...cfg.natsUrls]).servers;
+}
+
 export function announce(node: NodeHandle, cfg: NodeConfig): void {
   const limit = openFileLimit();
   node.log.info(
     {
       coin: cfg.coin,
       stratum: `${cfg.stratumHost}:${node.stratumPort}`,
-      nats: cfg.natsUrls,
+      nats: natsShown(cfg),
       verifier: { backend, sha: shaFeature },
       openFileLimit: limit,
     },

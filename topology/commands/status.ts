@@ -6,7 +6,7 @@ import { stdout } from 'node:process';
 import { Kvm, type KV } from '@nats-io/kv';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
-import { Runtime, connectTool, leaseBucket } from '../../runtime/index.js';
+import { Runtime, connectTool, leaseBucket, type NatsAuth } from '../../runtime/index.js';
 import { prefixBucket } from '../prefix.js';
 import { CodedError } from '../../actors/shared/errors.js';
 import { clusterOf } from '../config.js';
@@ -43,17 +43,21 @@ export async function runStatus(args: string[]): Promise<number> {
     return 0;
   }
   const json = args.includes('--json');
-  const { natsUrls, cluster } = clusterOf(
+  const { natsUrls, cluster, natsAuth } = clusterOf(
     args.filter((a) => a !== '--json'),
     'status',
   );
-  const s = await clusterStatus(natsUrls, cluster);
+  const s = await clusterStatus(natsUrls, cluster, natsAuth);
   stdout.write(json ? `${JSON.stringify(s, null, 2)}\n` : formatClusterStatus(s));
   return 0;
 }
 
-export async function clusterStatus(natsUrls: string[], cluster: string): Promise<ClusterStatus> {
-  const nc = await connectTool(natsUrls, `status-${process.pid}`);
+export async function clusterStatus(
+  natsUrls: string[],
+  cluster: string,
+  auth?: NatsAuth,
+): Promise<ClusterStatus> {
+  const nc = await connectTool(natsUrls, `status-${process.pid}`, auth);
   const rt = new Runtime({
     cluster,
     node: `status-${process.pid}`,

@@ -30,8 +30,8 @@ export async function runTrace(args: string[]): Promise<number> {
       throw new CodedError('CONFIG_INVALID', `--count needs a positive whole number`);
     rest = [...rest.slice(0, at), ...rest.slice(at + 2)];
   }
-  const { natsUrls, cluster } = clusterOf(rest, 'trace');
-  const nc = await connectTool(natsUrls, `trace-${process.pid}`);
+  const { natsUrls, cluster, natsAuth } = clusterOf(rest, 'trace');
+  const nc = await connectTool(natsUrls, `trace-${process.pid}`, natsAuth);
   const rt = nodeRuntime({
     cluster,
     node: `trace-${process.pid}`,

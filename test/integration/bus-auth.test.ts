@@ -1,0 +1,168 @@
+// Issue #18, a protected bus: nats-server requiring a user and password, and one requiring TLS
+// with client certificates and an NKey. A pool node mines through each (credentials in the URL,
+// or from options), `colliery status` reads the cluster with the same options, and a wrong
+// password is refused with a clear error naming NATS.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nkeys } from '@nats-io/transport-node';
+import { startDevnet } from '../../topology/devnet/index.js';
+import { runCli } from '../helpers/cli.js';
+import { startNatsServer } from '../helpers/nats-server.js';
+import { pinnedDifficulty, startTestNode, TEST_ADDRESS } from '../helpers/pool.js';
+import { LoadClient, newLoadStats } from '../helpers/stratum-load.js';
+import { until } from '../helpers/until.js';
+
+async function minesThrough(port: number): Promise<void> {
+  const stats = newLoadStats();
+  const c = await LoadClient.open({
+    host: '127.0.0.1',
+    port,
+    username: `${TEST_ADDRESS}.auth`,
+    stats,
+  });
+  c.startSubmitting(1);
+  await until('shares accepted', () => (stats.accepted >= 5 ? true : undefined));
+  c.close();
+}
+
+test('bus auth - user and password: in the URL for the node, from options for status; a wrong one is refused', async () => {
+  const nats = await startNatsServer('auth', 'authorization { user: pool, password: "s3cr3t" }');
+  const devnet = await startDevnet({});
+  const withPass = nats.url.replace('nats://', 'nats://pool:s3cr3t@');
+  const node = await startTestNode(nats, devnet.url, {
+    cluster: 'auth',
+    nodeId: 'a1',
+    natsUrls: [withPass],
+    ...pinnedDifficulty(2 ** -32),
+  });
+  try {
+    await minesThrough(node.node.stratumPort);
+    const ok = await runCli(
+      ['status', '--nats', nats.url, '--cluster', 'auth', '--nats-user', 'pool', '--json'],
+      60_000,
+      undefined,
+      { COLLIERY_NATS_PASSWORD: 's3cr3t' },
+    );
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as { nodes: unknown[] }).nodes.length, 1);
+    const refused = await runCli(
+      ['status', '--nats', nats.url.replace('nats://', 'nats://pool:wrong@'), '--cluster', 'auth'],
+      60_000,
+    );
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /cannot reach NATS .*[Aa]uthorization/);
+    assert.doesNotMatch(refused.stderr, /wrong/, 'the password is not echoed');
+  } finally {
+    await node.stop();
+    await devnet.close();
+    await nats.stop();
+  }
+});
+
+test('bus auth - TLS with a client certificate and an NKey: the node mines, status reads', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'colliery-tls-'));
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=colliery test CA',
+  );
+  for (const who of ['server', 'client']) {
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${who}.key`,
+      '-out',
+      `${who}.csr`,
+      '-subj',
+      `/CN=${who}`,
+    );
+    writeFileSync(join(dir, `${who}.ext`), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${who}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${who}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      `${who}.ext`,
+    );
+  }
+  const user = nkeys.createUser();
+  const seedFile = join(dir, 'user.nk');
+  writeFileSync(seedFile, new TextDecoder().decode(user.getSeed()), { mode: 0o600 });
+  const nats = await startNatsServer(
+    'tls',
+    [
+      `tls { cert_file: "${join(dir, 'server.pem')}", key_file: "${join(dir, 'server.key')}",`,
+      `  ca_file: "${join(dir, 'ca.pem')}", verify: true }`,
+      `authorization { users: [ { nkey: "${user.getPublicKey()}" } ] }`,
+    ].join('\n'),
+  );
+  const devnet = await startDevnet({});
+  const tlsFlags = {
+    natsCa: join(dir, 'ca.pem'),
+    natsCert: join(dir, 'client.pem'),
+    natsKey: join(dir, 'client.key'),
+    natsNkey: seedFile,
+  };
+  const node = await startTestNode(nats, devnet.url, {
+    cluster: 'tls',
+    nodeId: 't1',
+    natsUrls: [nats.url.replace('nats://', 'tls://')],
+    ...pinnedDifficulty(2 ** -32),
+    ...(tlsFlags as object),
+  });
+  try {
+    await minesThrough(node.node.stratumPort);
+    const st = await runCli([
+      'status',
+      '--nats',
+      nats.url,
+      '--cluster',
+      'tls',
+      '--nats-ca',
+      tlsFlags.natsCa,
+      '--nats-cert',
+      tlsFlags.natsCert,
+      '--nats-key',
+      tlsFlags.natsKey,
+      '--nats-nkey',
+      seedFile,
+      '--json',
+    ]);
+    assert.equal(st.status, 0, st.stderr);
+    const noCert = await runCli(['status', '--nats', nats.url, '--cluster', 'tls']);
+    assert.equal(noCert.status, 1, 'refused without the client certificate and key');
+  } finally {
+    await node.stop();
+    await devnet.close();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
