@@ -93,6 +93,13 @@ export interface NodeConfig {
    * trusted keys (on a bus whose permissions let it); operator: only `colliery keys trust` does.
    */
   readonly keyRegistration: 'auto' | 'operator';
+  /** Stratum over TLS beside plain TCP (null: off), with its certificate chain and key (PEM files). */
+  readonly stratumTls: {
+    readonly host: string;
+    readonly port: number;
+    readonly certFile: string;
+    readonly keyFile: string;
+  } | null;
   /** How this process authenticates to NATS and checks its TLS (runtime NatsAuth). */
   readonly natsAuth: NatsAuth;
   /** The limits and periods an operator rarely changes (TUNING, docs/configuration.md). */
@@ -342,6 +349,7 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   nodeKey: '',
   keyRegistration: 'auto',
   natsAuth: {},
+  stratumTls: null,
   tuning: Object.fromEntries(Object.entries(TUNING).map(([n, [v]]) => [camel(n), v])) as Tuning,
 };
 
@@ -391,6 +399,9 @@ const OPTIONS: Record<
   wallet: { key: 'walletRpc', parse: 'string' },
   'payout-interval-seconds': { key: 'payoutIntervalSeconds', parse: 'number' },
   'node-key': { key: 'nodeKey', parse: 'string' },
+  'stratum-tls': { key: 'stratumTls', parse: 'string' },
+  'tls-cert': { key: 'tlsCert' as keyof NodeConfig, parse: 'string' },
+  'tls-key': { key: 'tlsKey' as keyof NodeConfig, parse: 'string' },
   'nats-user': { key: 'natsUser' as keyof NodeConfig, parse: 'string' },
   'nats-password': { key: 'natsPassword' as keyof NodeConfig, parse: 'string' },
   'nats-token': { key: 'natsToken' as keyof NodeConfig, parse: 'string' },
@@ -702,12 +713,31 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     ...ledgerOptions(r, num, str),
     nodeKey: String(r.nodeKey ?? ''),
     natsAuth: natsAuthOf(r),
+    stratumTls: stratumTlsOf(r),
     keyRegistration: str(
       'keyRegistration',
       /^(auto|operator)$/,
       'must be auto or operator',
     ) as NodeConfig['keyRegistration'],
     tuning: tuningOf(r.tuning),
+  };
+}
+
+/** --stratum-tls HOST:PORT with --tls-cert and --tls-key (all three, or none). */
+function stratumTlsOf(r: Raw): NodeConfig['stratumTls'] {
+  const at = r.stratumTls;
+  if (at === null || at === undefined || at === '') return null;
+  const [host, port] = splitHostPort(String(at), undefined);
+  const file = (k: string, flag: string): string => {
+    if (typeof r[k] !== 'string' || r[k] === '')
+      throw new ConfigError(flag, 'needed with --stratum-tls (a PEM file)');
+    return r[k] as string;
+  };
+  return {
+    host,
+    port,
+    certFile: file('tlsCert', '--tls-cert'),
+    keyFile: file('tlsKey', '--tls-key'),
   };
 }
 

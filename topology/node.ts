@@ -36,13 +36,17 @@ import { coinParts, type CoinParts } from './wire/coin.js';
 import { startNodeLedger, type NodeLedger } from './wire/ledger.js';
 import { serveReports } from './wire/status.js';
 import { localJobs } from './wire/local-jobs.js';
-import { askCurrentJob, startStratum } from './wire/stratum.js';
+import { askCurrentJob, readTls, startStratum } from './wire/stratum.js';
 
 export interface NodeHandle {
   readonly runtime: Runtime;
   /** This node's ledger replica (a hot standby unless it holds the Ledger lease). */
   readonly ledger: LedgerReplica;
   readonly stratumPort: number;
+  /** The Stratum TLS listener's port (null: --stratum-tls not set). */
+  readonly stratumTlsPort: number | null;
+  /** Reads --tls-cert and --tls-key again (a renewed certificate; SIGHUP). */
+  reloadTls(): void;
   /** Where GET /metrics and /health answer (null: --metrics not set). */
   readonly metricsPort: number | null;
   readonly log: Logger;
@@ -105,6 +109,13 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     runtime: rt,
     ledger: ledger.replica,
     stratumPort: started.port,
+    stratumTlsPort: started.tlsPort,
+    reloadTls: () => {
+      if (cfg.stratumTls === null) return;
+      const { cert, key } = readTls(cfg);
+      started.reloadTls(cert, key);
+      log.warn({ cert: cfg.stratumTls.certFile }, 'Stratum TLS certificate reloaded');
+    },
     metricsPort: reports.metrics?.port ?? null,
     log,
     connections: () => started.connections,

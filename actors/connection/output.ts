@@ -29,6 +29,8 @@ export interface OutputLimits {
   readonly stallMs: number;
 }
 
+const isTls = (s: Socket): boolean => (s as { encrypted?: boolean }).encrypted === true;
+
 /** Node's stream calls this when its buffer emptied: read the socket again. */
 function resumeReading(this: Socket): void {
   this.resume();
@@ -101,7 +103,8 @@ export class SocketOutput implements PendingOutput {
    */
   fd(): number {
     const s = this.socket;
-    if (s.destroyed || s.connecting || s.writableLength > 0) return -1;
+    // A TLS socket's descriptor carries ciphertext: its bytes go through the socket only.
+    if (s.destroyed || s.connecting || s.writableLength > 0 || isTls(s)) return -1;
     const fd = (s as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
     return typeof fd === 'number' && fd >= 0 ? fd : -1;
   }

@@ -3,6 +3,7 @@
 // bytes into lines, remembers the latest job for late sockets and ticks sessions for vardiff
 // and handshake timeouts.
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, Server as TlsServer } from 'node:tls';
 import { once } from 'node:events';
 import type { ActorOptions, Address, Runtime, Topic } from '../../runtime/index.js';
 import { connectionActor, connectionOf, type ConnectionHooks } from './actor.js';
@@ -32,6 +33,16 @@ export interface StratumServerConfig {
   readonly strikeWindowMs: number;
   /** Bounds on the output waiting for one socket (a client that does not read is cut). */
   readonly output: OutputLimits;
+  /**
+   * Stratum over TLS beside plain TCP (same sessions, limits and bans): where it listens, and
+   * the certificate chain and key (PEM). Absent: plain TCP only.
+   */
+  readonly tls?: {
+    readonly host: string;
+    readonly port: number;
+    readonly cert: Buffer;
+    readonly key: Buffer;
+  };
   /** This node banned an address (for the cluster's ban list). */
   readonly onBan?: (ban: { ip: string; reason: string; untilMs: number }) => void;
   readonly tickMs: number;
@@ -45,6 +56,10 @@ export interface StratumServerConfig {
 
 export interface StratumServer {
   readonly port: number;
+  /** The TLS listener's port (null: no TLS listener). */
+  readonly tlsPort: number | null;
+  /** A renewed certificate and key for the TLS listener (new handshakes use them). */
+  reloadTls(cert: Buffer, key: Buffer): void;
   readonly connections: number;
   /**
    * The current job, asked of the Job leader at start: a node joining a running cluster has had
@@ -77,6 +92,8 @@ export interface StratumStats {
 }
 
 const TICK_SLICES = 10;
+/** A TLS client must finish its handshake within this long. */
+const TLS_HANDSHAKE_MS = 10_000;
 const LISTEN_BACKLOG = 4096;
 
 /** What the accept path, the socket listeners and the job follower of one listener share. */
@@ -141,13 +158,27 @@ export async function startStratumServer(
   const ticker = tickSessions(rt, s.live, cfg.tickMs);
   // Drain: refuse new sockets at once; the Connection actors then tell their miners to
   // reconnect elsewhere and close once their shares in flight are answered.
+  const tlsServer =
+    cfg.tls === undefined
+      ? null
+      : createTlsServer(
+          { cert: cfg.tls.cert, key: cfg.tls.key, handshakeTimeout: TLS_HANDSHAKE_MS },
+          acceptor(s),
+        ).on('tlsClientError', () => bump(s.stats.refused, 'tls-handshake'));
   rt.onDrain(() => {
     s.gate.close();
     server.close();
+    tlsServer?.close();
   });
-  const port = await listen(server, s);
+  const port = await listen(server, s, cfg.host, cfg.port);
+  const tlsPort =
+    tlsServer === null || cfg.tls === undefined
+      ? null
+      : await listen(tlsServer, s, cfg.tls.host, cfg.tls.port);
   return {
     port,
+    tlsPort,
+    reloadTls: (cert, key) => tlsServer?.setSecureContext({ cert, key }),
     get connections() {
       if (full && s.live.size < cfg.maxConnections * 0.95) full = false;
       return s.live.size;
@@ -172,7 +203,11 @@ export async function startStratumServer(
       s.gate.close();
       clearInterval(ticker);
       s.jobs.unsubscribe();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = Promise.all(
+        [server, tlsServer].map(
+          (srv) => new Promise<void>((resolve) => (srv ? srv.close(() => resolve()) : resolve())),
+        ),
+      );
       for (const socket of s.live.values()) socket.destroy();
       await closed;
     },
@@ -192,6 +227,11 @@ function acceptor(s: Stratum): (socket: Socket) => void {
   };
   const isLive = (extranonce1: string): boolean => live.has(extranonce1);
   return (socket) => {
+    // The plain and TLS listeners count against one cap (Node's maxConnections is per listener).
+    if (live.size >= cfg.maxConnections) {
+      bump(s.stats.refused, 'full');
+      return void socket.destroy();
+    }
     const en1 = gate.admit(sourceAddress(socket), rt.clock.nowMs(), isLive);
     if (en1 === null) {
       bump(s.stats.refused, gate.lastRefusal);
@@ -353,11 +393,17 @@ function tellConnection(rt: Runtime, socket: Socket, msg: unknown): void {
  * a handshake dropped from a full queue (Node's default 511) waits for SYN-ACK retransmits
  * (1, 3, 7, 15, 31 s). The kernel caps it at net.core.somaxconn.
  */
-async function listen(server: Server, { cfg, log }: Stratum): Promise<number> {
-  server.listen({ port: cfg.port, host: cfg.host, backlog: LISTEN_BACKLOG });
+async function listen(
+  server: Server,
+  { log }: Stratum,
+  host: string,
+  wanted: number,
+): Promise<number> {
+  server.listen({ port: wanted, host, backlog: LISTEN_BACKLOG });
   await once(server, 'listening');
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : cfg.port;
-  log.info({ host: cfg.host, port }, 'stratum listening');
+  const port = typeof address === 'object' && address ? address.port : wanted;
+  const tls = server instanceof TlsServer;
+  log.info({ host, port, tls }, tls ? 'stratum listening (TLS)' : 'stratum listening');
   return port;
 }

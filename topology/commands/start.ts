@@ -58,6 +58,14 @@ export async function runStart(args: string[]): Promise<number> {
       : undefined,
   );
   announce(node, cfg);
+  // SIGHUP: a renewed Stratum TLS certificate (certbot's deploy hook, say) is read again.
+  process.on('SIGHUP', () => {
+    try {
+      node.reloadTls();
+    } catch (err) {
+      node.log.error({ err }, 'Stratum TLS certificate not reloaded; the old one stays');
+    }
+  });
   return waitForSignal(node, () => tracing.shutdown());
 }
 
@@ -72,6 +80,9 @@ export function announce(node: NodeHandle, cfg: NodeConfig): void {
     {
       coin: cfg.coin,
       stratum: `${cfg.stratumHost}:${node.stratumPort}`,
+      ...(node.stratumTlsPort === null
+        ? {}
+        : { stratumTls: `${cfg.stratumTls?.host}:${node.stratumTlsPort}` }),
       nats: natsShown(cfg),
       verifier: { backend, sha: shaFeature },
       openFileLimit: limit,

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hexToBytes } from '../../actors/shared/hex.js';
 import { rejectReason } from './reject-reasons.js';
-import { StratumWire, type WireMessage } from './stratum-wire.js';
+import { StratumWire, type WireMessage, type WireTls } from './stratum-wire.js';
 
 export interface ClientOptions {
   host: string;
@@ -20,6 +20,8 @@ export interface ClientOptions {
   persistent?: boolean;
   /** The local address to connect from (tests: miners sharing one address, as behind a NAT). */
   localAddress?: string;
+  /** Stratum over TLS (with the CA to check the pool by). */
+  tls?: WireTls;
 }
 
 /** What the pool answered to our submits. */
@@ -57,7 +59,8 @@ const STABLE_MS = 10_000;
  * 'protocol-error' (err).
  */
 export abstract class MinerClient extends EventEmitter {
-  readonly #c: Required<Omit<ClientOptions, 'localAddress'>> & Pick<ClientOptions, 'localAddress'>;
+  readonly #c: Required<Omit<ClientOptions, 'localAddress' | 'tls'>> &
+    Pick<ClientOptions, 'localAddress' | 'tls'>;
   abstract readonly stats: SubmitStats;
   #wire: StratumWire | null = null;
   #running = false;
@@ -147,6 +150,7 @@ export abstract class MinerClient extends EventEmitter {
       (m, method) => this.#onMessage(m, method),
       (err) => this.emit('protocol-error', err),
       this.#c.localAddress,
+      this.#c.tls,
     );
     if (!this.#running) {
       wire.destroy();

@@ -13,6 +13,7 @@ import {
   type PrimeSearchOptions,
   type PrimeWork,
 } from './prime-search.js';
+import type { WireTls } from './stratum-wire.js';
 import { searchInThread, searchInThreads, type SearchEvents, type Searcher } from './search.js';
 import { SearchingMiner } from './searching-miner.js';
 import type { NotifiedWork } from './stratum-wire.js';
@@ -33,6 +34,8 @@ export interface PrimeMinerOptions {
   threads?: number;
   /** Reconnect with backoff when the pool cannot be reached or goes away (miner-client.ts). */
   persistent?: boolean;
+  /** Stratum over TLS (miner-client.ts). */
+  tls?: WireTls;
 }
 
 export interface PrimeMinerStats extends SubmitStats {
@@ -56,6 +59,7 @@ export class PrimeStratumMiner extends SearchingMiner<PrimeWork, PrimeFound> {
         username: options.username,
         ...(options.password !== undefined ? { password: options.password } : {}),
         ...(options.persistent !== undefined ? { persistent: options.persistent } : {}),
+        ...(options.tls !== undefined ? { tls: options.tls } : {}),
       },
       'colliery-prime-miner/0.1',
     );

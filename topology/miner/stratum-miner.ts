@@ -8,7 +8,7 @@ import { HashSearch, type HashFound, type HashWork } from './hash-search.js';
 import { emptySubmitStats, type SubmitStats } from './miner-client.js';
 import { searchInThread, searchInThreads, type SearchEvents, type Searcher } from './search.js';
 import { SearchingMiner } from './searching-miner.js';
-import type { NotifiedWork } from './stratum-wire.js';
+import type { NotifiedWork, WireTls } from './stratum-wire.js';
 
 export interface MinerOptions {
   host: string;
@@ -32,6 +32,8 @@ export interface MinerOptions {
   persistent?: boolean;
   /** The local address to connect from (miner-client.ts). */
   localAddress?: string;
+  /** Stratum over TLS (miner-client.ts). */
+  tls?: WireTls;
 }
 
 export interface MinerStats extends SubmitStats {
@@ -54,6 +56,7 @@ export class StratumMiner extends SearchingMiner<HashWork, HashFound> {
         ...(options.versionRolling !== undefined ? { versionRolling: options.versionRolling } : {}),
         ...(options.persistent !== undefined ? { persistent: options.persistent } : {}),
         ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+        ...(options.tls !== undefined ? { tls: options.tls } : {}),
       },
       options.userAgent ?? 'colliery-miner/0.1',
     );

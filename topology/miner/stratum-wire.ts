@@ -1,6 +1,7 @@
 // The miner side of Stratum's wire, shared by both our miners (hash and prime): one socket,
 // newline-framed JSON-RPC, request ids mapped back to the method they answer. A line that is
 // not JSON is reported, not fatal (a pool that speaks nonsense is the pool's problem).
+import { connect as tlsConnect } from 'node:tls';
 import { connect, type Socket } from 'node:net';
 import { parseNotifyParams, prevHashFromStratum } from '../../actors/job/index.js';
 import { concatBytes, hexToBytes, reverseBytes } from '../../actors/shared/hex.js';
@@ -61,6 +62,12 @@ export function headerOf(
   }).header;
 }
 
+/** Stratum over TLS: the CA to check the pool's certificate by (PEM), and the name to check. */
+export interface WireTls {
+  readonly ca?: Buffer | string;
+  readonly servername?: string;
+}
+
 export class StratumWire {
   readonly socket: Socket;
   readonly #onMessage: (m: WireMessage, method: string | undefined) => void;
@@ -90,8 +97,22 @@ export class StratumWire {
     onMessage: (m: WireMessage, method: string | undefined) => void,
     onProtocolError: (err: unknown) => void,
     localAddress?: string,
+    tls?: WireTls,
   ): Promise<StratumWire> {
-    const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
+    const local = localAddress ? { localAddress } : {};
+    // Stratum over TLS (stratum+ssl): the pool's certificate checked against `ca`, or the
+    // system's roots.
+    const socket =
+      tls === undefined
+        ? connect({ host, port, ...local })
+        : tlsConnect({
+            host,
+            port,
+            ...local,
+            servername: tls.servername ?? host,
+            ...(tls.ca ? { ca: tls.ca } : {}),
+          });
+    const ready = tls === undefined ? 'connect' : 'secureConnect';
     socket.setNoDelay(true);
     socket.setEncoding('utf8');
     const wire = new StratumWire(socket, onMessage, onProtocolError);
@@ -103,7 +124,7 @@ export class StratumWire {
         });
         socket.destroy(err);
       }, CONNECT_TIMEOUT_MS);
-      socket.once('connect', () => (clearTimeout(timer), resolve()));
+      socket.once(ready, () => (clearTimeout(timer), resolve()));
       socket.once('error', (err) => (clearTimeout(timer), reject(err)));
     });
     return wire;

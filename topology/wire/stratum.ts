@@ -1,5 +1,6 @@
 // The Stratum edge of a pool node: the session settings (config and tunables), the listener
 // that spawns a Connection actor per socket, and how a session reads the Job actor's broadcast.
+import { readFileSync } from 'node:fs';
 import type { Address, Runtime } from '../../runtime/index.js';
 import {
   DEFAULT_VARDIFF,
@@ -107,6 +108,7 @@ export function startStratum(
     banStrikes: t.banStrikes,
     strikeWindowMs: t.strikeWindowSeconds * 1000,
     output: { maxBytes: t.maxOutputKb * 1024, stallMs: t.outputStallSeconds * 1000 },
+    ...(cfg.stratumTls ? { tls: { ...cfg.stratumTls, ...readTls(cfg) } } : {}),
     ...(w.onBan ? { onBan: w.onBan } : {}),
     tickMs: t.sessionTickSeconds * 1000,
     share: w.share,
@@ -120,6 +122,13 @@ export function startStratum(
     toAnnouncement: (msg) => toConnectionAnnouncement(msg, cfg.coin),
     ...(w.onEffect ? { onEffect: w.onEffect } : {}),
   });
+}
+
+/** The Stratum TLS certificate chain and key, read now (at start, and on SIGHUP). */
+export function readTls(cfg: NodeConfig): { cert: Buffer; key: Buffer } {
+  const tls = cfg.stratumTls;
+  if (tls === null) throw new Error('no --stratum-tls');
+  return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
 }
 
 /**
