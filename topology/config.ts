@@ -877,6 +877,9 @@ function metricsListen(v: unknown): NodeConfig['metrics'] {
     const { host, port } = v as { host: unknown; port: unknown };
     v = `${String(host)}:${String(port)}`;
   }
+  // A bare port listens on loopback: metrics and the API are not for the whole network unless
+  // the operator names an address.
+  if (/^\d+$/.test(String(v))) v = `127.0.0.1:${String(v)}`;
   const m = /^(.+):(\d+)$/.exec(String(v));
   const port = m ? Number(m[2]) : NaN;
   if (!m || !Number.isInteger(port) || port > 65535)

@@ -1,7 +1,8 @@
 // The config's sources (defaults < file < COLLIERY_* < flags) for the tunables, and the docs:
 // every option `colliery start` takes is in docs/configuration.md.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -13,6 +14,7 @@ import {
   parseFlags,
 } from '../../topology/config.js';
 import { repoRoot } from '../helpers/paths.js';
+import { warnIfSecretsShown } from '../../topology/commands/start.js';
 
 const BASE = {
   coin: 'bitcoin-regtest',
@@ -56,4 +58,59 @@ test('config - a bad or unknown tunable is refused, naming it and its range', ()
     () => loadConfig([{ ...BASE, tuning: { keepJobz: 3 } }]),
     /tuning\.keepJobz: unknown tunable; known: keepJobs,/,
   );
+});
+
+test('config - a bare --metrics port listens on loopback only', () => {
+  const cfg = loadConfig([BASE, parseFlags(['--metrics', '9464']).raw]);
+  assert.deepEqual(cfg.metrics, { host: '127.0.0.1', port: 9464 });
+});
+
+test('config - NATS credentials from the URL, options and files; Stratum TLS needs its certificate and key', () => {
+  const cfg = loadConfig([
+    BASE,
+    parseFlags(['--nats-user', 'pool', '--nats-ca', '/ca.pem', '--nats-nkey', '/u.nk']).raw,
+  ]);
+  assert.deepEqual(cfg.natsAuth, {
+    user: 'pool',
+    nkeySeedFile: '/u.nk',
+    tls: { caFile: '/ca.pem' },
+  });
+  assert.throws(
+    () =>
+      loadConfig([BASE, parseFlags(['--stratum-tls', '0.0.0.0:3334', '--tls-cert', '/c.pem']).raw]),
+    /--tls-key/,
+  );
+  const tls = loadConfig([
+    BASE,
+    parseFlags(['--stratum-tls', '0.0.0.0:3334', '--tls-cert', '/c.pem', '--tls-key', '/k.pem'])
+      .raw,
+  ]);
+  assert.deepEqual(tls.stratumTls, {
+    host: '0.0.0.0',
+    port: 3334,
+    certFile: '/c.pem',
+    keyFile: '/k.pem',
+  });
+});
+
+test('config - a config file with secrets that others may read draws a warning', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'colliery-cfg-'));
+  try {
+    const file = join(dir, 'pool.json');
+    writeFileSync(file, JSON.stringify({ rpc: ['http://u:hunter2@127.0.0.1:8332'] }), {
+      mode: 0o644,
+    });
+    const warned: string[] = [];
+    const log = { warn: (_o: object, m: string) => void warned.push(m) };
+    warnIfSecretsShown(file, log);
+    assert.equal(warned.length, 1);
+    chmodSync(file, 0o600);
+    warnIfSecretsShown(file, log);
+    assert.equal(warned.length, 1, 'not once it is private');
+    writeFileSync(join(dir, 'plain.json'), '{"coin":"bitcoin"}', { mode: 0o644 });
+    warnIfSecretsShown(join(dir, 'plain.json'), log);
+    assert.equal(warned.length, 1, 'nothing secret in it');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -31,7 +31,14 @@ export async function runDevnet(args: string[]): Promise<number> {
     password: opt('password') ?? 'devnet',
     ...(d === undefined ? {} : { bits: bitsFromTarget(shareTargetFromDifficulty(d)) }),
   });
-  stdout.write(`devnet listening: ${devnet.url}\n`);
+  // The URL without its password (the operator gave it, or it is the documented default).
+  const shown = new URL(devnet.url);
+  const given = opt('password') !== undefined;
+  shown.password = '';
+  stdout.write(
+    `devnet listening: ${shown.toString().replace(/\/$/, '')} ` +
+      `(password ${given ? 'as given by --password' : "'devnet' (the default)"})\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

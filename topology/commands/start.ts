@@ -1,7 +1,7 @@
 // `colliery start`: one node for real use, configured from a file, COLLIERY_* variables and
 // flags (in that order of precedence, flags last); drains on SIGTERM/SIGINT and exits 0.
+import { readFileSync, statSync } from 'node:fs';
 import { authOptions } from '../../runtime/index.js';
-import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { stderr, stdout } from 'node:process';
 import { envRaw, fileRaw, loadConfig, optionHelp, parseFlags, type NodeConfig } from '../config.js';
@@ -35,6 +35,7 @@ export async function runStart(args: string[]): Promise<number> {
   }
   const cfg = loadConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
   const log = pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
+  if (configFile !== undefined) warnIfSecretsShown(configFile, log);
   // A node waits for NATS (and its leases) as long as it takes; it says what it waits for.
   const shown = natsShown(cfg);
   const waiting = setInterval(
@@ -67,6 +68,25 @@ export async function runStart(args: string[]): Promise<number> {
     }
   });
   return waitForSignal(node, () => tracing.shutdown());
+}
+
+/**
+ * A config file holding secrets (a password in a URL, a NATS password or token) that others
+ * on the machine may read draws a warning: chmod 600 it, or give secrets by variables.
+ */
+export function warnIfSecretsShown(file: string, log: { warn(o: object, m: string): void }): void {
+  try {
+    const mode = statSync(file).mode & 0o777;
+    if ((mode & 0o077) === 0) return;
+    const text = readFileSync(file, 'utf8');
+    if (/"nats(Password|Token)"\s*:|:\/\/[^/\s"@]+:[^@\s"]+@/.test(text))
+      log.warn(
+        { file, mode: mode.toString(8) },
+        'config file holds secrets and others may read it: chmod 600 it (or give them by COLLIERY_* variables)',
+      );
+  } catch {
+    // unreadable here: loading it failed already, or it went away
+  }
 }
 
 /** The NATS URLs as logs show them: without credentials. */
