@@ -102,6 +102,11 @@ export interface NodeConfig {
   } | null;
   /** How this process authenticates to NATS and checks its TLS (runtime NatsAuth). */
   readonly natsAuth: NatsAuth;
+  /**
+   * Pooled mode: the operator's account list (a file or an http(s) URL, btcpool's user-list
+   * shape; topology/accounts.ts); '' → only addresses of the coin's network.
+   */
+  readonly accounts: string;
   /** The limits and periods an operator rarely changes (TUNING, docs/configuration.md). */
   readonly tuning: Tuning;
 }
@@ -240,6 +245,12 @@ export const TUNING = {
     86_400,
     'an authorized connection with no accepted share this long is closed (a slow device: ten times its own mean share interval, if longer)',
   ],
+  'accounts-poll-seconds': [
+    5,
+    0.5,
+    3_600,
+    'how often the --accounts list is read again (a name added there can mine within this long)',
+  ],
   'ban-strikes': [
     3,
     1,
@@ -349,6 +360,7 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   nodeKey: '',
   keyRegistration: 'auto',
   natsAuth: {},
+  accounts: '',
   stratumTls: null,
   tuning: Object.fromEntries(Object.entries(TUNING).map(([n, [v]]) => [camel(n), v])) as Tuning,
 };
@@ -400,6 +412,7 @@ const OPTIONS: Record<
   'payout-interval-seconds': { key: 'payoutIntervalSeconds', parse: 'number' },
   'node-key': { key: 'nodeKey', parse: 'string' },
   'stratum-tls': { key: 'stratumTls', parse: 'string' },
+  accounts: { key: 'accounts', parse: 'string' },
   'tls-cert': { key: 'tlsCert' as keyof NodeConfig, parse: 'string' },
   'tls-key': { key: 'tlsKey' as keyof NodeConfig, parse: 'string' },
   'nats-user': { key: 'natsUser' as keyof NodeConfig, parse: 'string' },
@@ -714,6 +727,7 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     nodeKey: String(r.nodeKey ?? ''),
     natsAuth: natsAuthOf(r),
     stratumTls: stratumTlsOf(r),
+    accounts: String(r.accounts ?? ''),
     keyRegistration: str(
       'keyRegistration',
       /^(auto|operator)$/,

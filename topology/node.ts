@@ -22,6 +22,7 @@ import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 import type { NodeStatus } from './status.js';
 import { followBans } from './bans.js';
 import { startNodeKeys, type NodeKeys } from './node-keys.js';
+import { AccountBook } from './accounts.js';
 import { NodeHealth } from './health.js';
 import { nodeRuntime } from './tracing.js';
 import {
@@ -87,6 +88,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     await base.rt.drain({ timeoutMs: 1_000 }).catch(() => undefined);
     await base.ledger.stop().catch(() => undefined);
     base.keys.stop();
+    base.accounts?.stop();
     await base.submitter.journal.close().catch(() => undefined);
     await base.logNc.close().catch(() => undefined);
     throw err;
@@ -132,6 +134,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         await base.submitter.journal.close();
         await ledger.stop();
         base.keys.stop();
+        base.accounts?.stop();
         await claim.release().catch(() => undefined);
         await base.logNc.drain().catch(() => undefined);
         await deps.hasher.close?.();
@@ -155,6 +158,7 @@ interface NodeBase {
   readonly ledger: NodeLedger;
   readonly submitter: ReturnType<typeof spawnSubmitter>;
   readonly keys: NodeKeys;
+  readonly accounts: AccountBook | null;
 }
 
 async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
@@ -172,6 +176,9 @@ async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
   // Every record this node appends is signed; the replica admits only trusted nodes' records.
   const keys = await startNodeKeys(logNc, cfg, log);
   const appender = await openNodeLog(logNc, cfg, log, keys.signer);
+  // Pooled: the operator's account list, read before anyone may authorize or be paid by name.
+  const accounts = cfg.accounts === '' ? null : new AccountBook(cfg.accounts, coin.network, log);
+  await accounts?.start(cfg.tuning.accountsPollSeconds * 1000);
   const blockLog = new BlockLog(appender, cfg.coin, log);
   const { network, poolScript } = coin;
   const ledger = await startNodeLedger({
@@ -184,10 +191,12 @@ async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
     leaseTtlMs,
     log,
     trust: keys.trust,
+    accounts,
   });
   const submitter = spawnSubmitter(rt, cfg, coin, at, { appender, ledger });
   return {
     keys,
+    accounts,
     log,
     nc,
     logNc,
@@ -235,6 +244,7 @@ async function startActors(
     at,
     share,
     prefix,
+    accounts: b.accounts,
     onBan: (ban) => shareBan?.(ban),
     ...(onEffect ? { onEffect } : {}),
   });

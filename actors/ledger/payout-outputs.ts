@@ -37,9 +37,14 @@ export function coinbasePayoutOutputs(
 }
 
 /** An address's output script, or null for an account name that is no address. Cached. */
-export function scriptCache(network: NetworkParams): (account: string) => Uint8Array | null {
+export function scriptCache(
+  network: NetworkParams,
+  /** An account name the operator knows → the address it is paid to (topology/accounts.ts). */
+  addressOf: (account: string) => string | null | undefined = () => undefined,
+): (account: string) => Uint8Array | null {
   const scripts = new Map<string, Uint8Array | null>();
-  return (account) => {
+  return (name) => {
+    const account = addressOf(name) ?? name;
     let s = scripts.get(account);
     if (s === undefined) {
       try {
@@ -55,6 +60,8 @@ export function scriptCache(network: NetworkParams): (account: string) => Uint8A
 }
 
 export interface CoinbasePayoutsOptions {
+  /** Account names the operator knows → their payout address (default: addresses only). */
+  readonly addressOf?: (account: string) => string | null | undefined;
   readonly store: Pick<LedgerStore, 'bill' | 'coinbaseOutputs'>;
   readonly network: NetworkParams;
   readonly poolScript: Uint8Array;
@@ -79,7 +86,7 @@ export class CoinbasePayouts {
 
   constructor(o: CoinbasePayoutsOptions) {
     this.#o = o;
-    this.#scriptOf = scriptCache(o.network);
+    this.#scriptOf = scriptCache(o.network, o.addressOf);
     this.#minOutputSats = o.network.prime?.minOutputSats ?? 1n;
   }
 

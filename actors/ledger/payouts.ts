@@ -38,6 +38,8 @@ export interface PayoutOptions {
   readonly rpcTimeoutMs: number;
   /** Accounts the wallet can pay (addresses of the coin's network). */
   readonly payable: (account: string) => boolean;
+  /** Where an account is paid: itself (an address) or the address the operator gave its name. */
+  readonly addressOf?: (account: string) => string;
 }
 
 const COMMENT_PREFIX = 'colliery payout ';
@@ -108,7 +110,13 @@ export class PayoutExecutor {
       txid = await this.#findSent(id);
       if (txid === null) {
         const amounts: Record<string, string> = {};
-        for (const p of payments) amounts[p.account] = btcString(p.sats);
+        // Two names paid to one address get one output (sendmany takes each address once).
+        const sats = new Map<string, bigint>();
+        for (const p of payments) {
+          const to = this.#opts.addressOf?.(p.account) ?? p.account;
+          sats.set(to, (sats.get(to) ?? 0n) + p.sats);
+        }
+        for (const [to, v] of sats) amounts[to] = btcString(v);
         txid = await this.#wallet.call<string>(
           'sendmany',
           ['', amounts, 1, payoutComment(id)],

@@ -1,6 +1,7 @@
 // Wires the ledger side of a node: its LMDB replica under <data>/ledger/<cluster>/<coin>/<node>
 // following the log, the Ledger singleton (queries and custodial payouts), and, for
 // non-custodial payouts, the coinbase outputs the Job actor puts in each new job.
+import type { AccountBook } from '../accounts.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -58,6 +59,8 @@ export interface LedgerWiring {
   readonly log: Logger;
   /** The node keys the cluster trusts: the replica quarantines records not signed by one. */
   readonly trust: RecordTrust;
+  /** Account names the operator knows, and where each is paid (--accounts). */
+  readonly accounts?: AccountBook | null;
 }
 
 export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
@@ -72,7 +75,8 @@ export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
     log,
   );
   replica.start();
-  const payable = scriptCache(network);
+  const addressOf = (account: string): string | null | undefined => w.accounts?.addressOf(account);
+  const payable = scriptCache(network, addressOf);
   const executor =
     cfg.payouts === 'custodial'
       ? new PayoutExecutor(
@@ -91,6 +95,7 @@ export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
             maxPayments: 500,
             rpcTimeoutMs: 30_000,
             payable: (a) => payable(a) !== null,
+            addressOf: (a) => addressOf(a) ?? a,
           },
           log,
         )
@@ -113,6 +118,7 @@ export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
     solo: cfg.solo,
     maxOutputs: cfg.maxCoinbaseOutputs,
     minPayoutSats: cfg.minPayoutSats,
+    addressOf,
   });
   return {
     replica,

@@ -1,5 +1,6 @@
 // The Stratum edge of a pool node: the session settings (config and tunables), the listener
 // that spawns a Connection actor per socket, and how a session reads the Job actor's broadcast.
+import type { AccountBook } from '../accounts.js';
 import { readFileSync } from 'node:fs';
 import type { Address, Runtime } from '../../runtime/index.js';
 import {
@@ -59,13 +60,18 @@ export function sessionConfig(cfg: NodeConfig, coin: CoinParts): SessionConfig {
  * a credit on a name nobody can be paid to would pile up forever, and a connection that
  * authorizes with anything costs an attacker nothing. SOLO: the address is also the payout.
  */
-function accountResolver(cfg: NodeConfig, coin: CoinParts) {
+function accountResolver(cfg: NodeConfig, coin: CoinParts, accounts: AccountBook | null) {
   return (account: string) => {
     let script: Uint8Array;
     try {
       script = addressToScript(account, coin.network).script;
     } catch (e) {
-      const why = `the username must start with a ${coin.network.name} address: ${(e as Error).message}`;
+      // Pooled: an account the operator knows (--accounts) is credited by its name.
+      if (!cfg.solo && accounts?.has(account)) return { ok: true as const };
+      const why =
+        `the username must start with a ${coin.network.name} address` +
+        (accounts ? ' or an account this pool knows' : '') +
+        `: ${(e as Error).message}`;
       return { ok: false as const, reason: why };
     }
     return cfg.solo
@@ -82,12 +88,13 @@ export function startStratum(
     at: NodeAddresses;
     share: Address;
     prefix: number;
+    accounts?: AccountBook | null;
     onEffect?: (e: Effect) => void;
     onBan?: StratumServerConfig['onBan'];
   },
 ): Promise<StratumServer> {
   const session = sessionConfig(cfg, coin);
-  const resolveAccount = accountResolver(cfg, coin);
+  const resolveAccount = accountResolver(cfg, coin, w.accounts ?? null);
   const t = cfg.tuning;
   const fdLimit = openFileLimit();
   const maxConnections = minerCap(cfg.maxConnections, fdLimit);
