@@ -1,16 +1,16 @@
 // Issue #18, a protected bus: nats-server requiring a user and password, and one requiring TLS
 // with client certificates and an NKey. A pool node mines through each (credentials in the URL,
-// or from options), `colliery status` reads the cluster with the same options, and a wrong
-// password is refused with a clear error naming NATS.
+// or from options), `colliery status` (and over TLS `trace` and a `ledger run` node) work with
+// the same options, and a wrong password is refused with a clear error naming NATS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nkeys } from '@nats-io/transport-node';
 import { startDevnet } from '../../topology/devnet/index.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { pinnedDifficulty, startTestNode, TEST_ADDRESS } from '../helpers/pool.js';
 import { LoadClient, newLoadStats } from '../helpers/stratum-load.js';
@@ -157,6 +157,58 @@ test('bus auth - TLS with a client certificate and an NKey: the node mines, stat
       '--json',
     ]);
     assert.equal(st.status, 0, st.stderr);
+    const tlsArgs = [
+      '--nats-ca',
+      tlsFlags.natsCa,
+      '--nats-cert',
+      tlsFlags.natsCert,
+      '--nats-key',
+      tlsFlags.natsKey,
+      '--nats-nkey',
+      seedFile,
+    ];
+    // `colliery trace` connects and follows (stopped after 3 s: it runs until a signal).
+    const trace = await runCli(
+      ['trace', '--nats', nats.url, '--cluster', 'tls', ...tlsArgs],
+      3_000,
+    );
+    assert.doesNotMatch(trace.stderr, /cannot reach NATS/, trace.stderr);
+    // A ledger-only node over TLS applies the log.
+    const ledgerData = mkdtempSync(join(tmpdir(), 'colliery-tls-ledger-'));
+    const ledgerArgs = [
+      '--data',
+      ledgerData,
+      '--nats',
+      nats.url.replace('nats://', 'tls://'),
+      '--cluster',
+      'tls',
+      '--coin',
+      'bitcoin-regtest',
+      '--node-id',
+      'L1',
+      ...tlsArgs,
+    ];
+    const ledger = spawn(process.execPath, [CLI, 'ledger', 'run', ...ledgerArgs], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      await until(
+        'the ledger node applied the log',
+        async () => {
+          const b = await runCli(['ledger', 'balances', '--json', ...ledgerArgs], 30_000);
+          if (b.status !== 0) return undefined;
+          return (JSON.parse(b.stdout) as { lastApplied: number }).lastApplied > 0
+            ? true
+            : undefined;
+        },
+        60_000,
+        500,
+      );
+    } finally {
+      ledger.kill('SIGTERM');
+      await new Promise((r) => ledger.once('exit', r));
+      rmSync(ledgerData, { recursive: true, force: true });
+    }
     const noCert = await runCli(['status', '--nats', nats.url, '--cluster', 'tls']);
     assert.equal(noCert.status, 1, 'refused without the client certificate and key');
   } finally {
