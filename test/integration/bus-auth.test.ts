@@ -12,6 +12,7 @@ import { nkeys } from '@nats-io/transport-node';
 import { startDevnet } from '../../topology/devnet/index.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { startNatsServer } from '../helpers/nats-server.js';
+import { natsJwtSetup } from '../helpers/nats-jwt.js';
 import { pinnedDifficulty, startTestNode, TEST_ADDRESS } from '../helpers/pool.js';
 import { LoadClient, newLoadStats } from '../helpers/stratum-load.js';
 import { until } from '../helpers/until.js';
@@ -211,6 +212,104 @@ test('bus auth - TLS with a client certificate and an NKey: the node mines, stat
     }
     const noCert = await runCli(['status', '--nats', nats.url, '--cluster', 'tls']);
     assert.equal(noCert.status, 1, 'refused without the client certificate and key');
+  } finally {
+    await node.stop();
+    await devnet.close();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bus auth - TLS and a .creds file (a user JWT from an operator and account): the node mines, status reads', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'colliery-creds-'));
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=colliery test CA',
+  );
+  ssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=server',
+  );
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+  );
+  const { serverConfig, creds } = natsJwtSetup();
+  const credsFile = join(dir, 'node.creds');
+  writeFileSync(credsFile, creds, { mode: 0o600 });
+  const nats = await startNatsServer(
+    'creds',
+    [
+      serverConfig,
+      `tls { cert_file: "${join(dir, 'server.pem')}", key_file: "${join(dir, 'server.key')}" }`,
+    ].join('\n'),
+  );
+  const devnet = await startDevnet({});
+  const node = await startTestNode(nats, devnet.url, {
+    cluster: 'creds',
+    nodeId: 'j1',
+    natsUrls: [nats.url.replace('nats://', 'tls://')],
+    ...pinnedDifficulty(2 ** -32),
+    ...({ natsCa: join(dir, 'ca.pem'), natsCreds: credsFile } as object),
+  });
+  try {
+    await minesThrough(node.node.stratumPort);
+    const flags = ['--nats-ca', join(dir, 'ca.pem'), '--nats-creds', credsFile];
+    const st = await runCli([
+      'status',
+      '--nats',
+      nats.url,
+      '--cluster',
+      'creds',
+      ...flags,
+      '--json',
+    ]);
+    assert.equal(st.status, 0, st.stderr);
+    assert.equal((JSON.parse(st.stdout) as { nodes: unknown[] }).nodes.length, 1);
+    const without = await runCli([
+      'status',
+      '--nats',
+      nats.url,
+      '--cluster',
+      'creds',
+      '--nats-ca',
+      join(dir, 'ca.pem'),
+    ]);
+    assert.equal(without.status, 1, 'refused without the credentials');
   } finally {
     await node.stop();
     await devnet.close();
