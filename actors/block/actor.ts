@@ -17,9 +17,9 @@ import {
   keepJob,
   restoreBlocks,
   settle,
+  settledLog,
   submitting,
   toFollow,
-  type Answer,
   type BlockState,
   type Outcome,
 } from './blocks.js';
@@ -114,7 +114,7 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
     const submittedAtMs = Math.floor(ctx.clock.nowMs());
     // Every node's request is written before anything else happens on this turn (each call
     // writes in its first synchronous step); the checks and records follow.
-    const answers = this.#submit(block.blockHex);
+    const answers = submitToAll(this.#cfg.nodes, block.blockHex, this.#cfg.rpcTimeoutMs);
     if (block.hash !== c.hash) {
       ctx.log.error(
         { expected: c.hash, got: block.hash, job: c.jobId },
@@ -127,14 +127,7 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
     // it unresolved and asks the nodes where it went. The ledger credits only block.found.
     this.#cfg.onEvent(submitting(this.#state, found));
     const event = settle(this.#state, found, await answers, this.#cfg.keepBlocks);
-    ctx.log.info(
-      { hash: found.hash, height: found.height, worker: found.worker, results: found.results },
-      event === null
-        ? 'block submitted; no coin node answered, asking them where it went'
-        : event.kind === 'found'
-          ? 'block submitted'
-          : 'block rejected',
-    );
+    ctx.log.info(...settledLog(found, event));
     if (event !== null) this.#cfg.onEvent(event);
     ctx.tell(this.#cfg.job, { type: 'job.refresh', reason: 'block-found' });
   }
@@ -152,9 +145,6 @@ class BlockBehaviour implements Behaviour<BlockMessage> {
   }
 
   /** submitblock to every node at once: each request is written before this returns. */
-  #submit(blockHex: string): Promise<Answer[]> {
-    return submitToAll(this.#cfg.nodes, blockHex, this.#cfg.rpcTimeoutMs);
-  }
 
   /**
    * Asks the nodes for the confirmations of every block still in play, off the actor's turn

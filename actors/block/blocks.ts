@@ -126,6 +126,21 @@ export function settle(
   return unanswered ? null : { kind: accepted ? 'found' : 'rejected', block: found };
 }
 
+/** The log line for a block whose submitblock answers are in, with what settle() made of them. */
+export function settledLog(
+  found: FoundBlock,
+  event: BlockEvent | null,
+): [Record<string, unknown>, string] {
+  const { hash, height, worker, results } = found;
+  const msg =
+    event === null
+      ? 'block submitted; no coin node answered, asking them where it went'
+      : event.kind === 'found'
+        ? 'block submitted'
+        : 'block rejected';
+  return [{ hash, height, worker, results }, msg];
+}
+
 /** The blocks a follow round asks the nodes about: found and not settled, or unresolved. */
 export function toFollow(s: BlockState): FoundBlock[] {
   return [...s.blocks.values()].filter(

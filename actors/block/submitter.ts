@@ -13,7 +13,7 @@ import type { CoinRpc, Job, JobWork } from '../job/index.js';
 import type { LogRecord } from '../ledger/index.js';
 import type { BlockCandidate } from '../share/index.js';
 import { assembleBlock, blockTxHex, prepareBlockJob } from './assemble.js';
-import { candidateJob, foundBlock, initBlockState, keepJob, settle } from './blocks.js';
+import { candidateJob, foundBlock, initBlockState, keepJob, settle, settledLog } from './blocks.js';
 import type { Answer, BlockState } from './blocks.js';
 import type { BlockJournal, JournalEntry } from './journal.js';
 import { blockRecord } from './log.js';
@@ -232,14 +232,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
   ): Promise<void> {
     const found = written.block;
     const event = settle(this.#state, found, answers, KEEP_BLOCKS);
-    ctx.log.info(
-      { hash: found.hash, height: found.height, worker: found.worker, results: found.results },
-      event === null
-        ? 'block submitted; no coin node answered'
-        : event.kind === 'found'
-          ? 'block submitted'
-          : 'block rejected',
-    );
+    ctx.log.info(...settledLog(found, event));
     if (event?.kind === 'found') this.#cfg.onFound?.(found);
     const entry: JournalEntry = { ...written, answered: true };
     this.#journal(ctx, found.hash, (j) => j.write(entry));

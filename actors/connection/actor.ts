@@ -124,7 +124,6 @@ class ConnectionBehaviour
   }
 
   receive(msg: ConnectionMessage, ctx: ActorContext): void {
-    if (msg.type === 'socket-closed') return this.#finish('socket closed', false);
     if (this.#closed) return;
     if (msg.type === 'lines') return this.#onLines(msg.lines, ctx);
     const sc = this.#hooks.sessionContext(ctx.clock.nowMs());

@@ -75,13 +75,13 @@ export type Effect =
 /**
  * What the actor's mailbox takes: the session's events, plus `lines` (one socket read's worth
  * of lines: one message per read, not per line), `verdicts` (the Share actor's answers to one
- * batch), `socket-closed` and `job.new` (the Job actor's broadcast, straight from the jobs topic).
+ * batch) and `job.new` (the Job actor's broadcast, straight from the jobs topic). A closed
+ * socket ends its session directly (`socketClosed()`, before the actor stops), not by message.
  */
 export type ConnectionMessage =
   | ConnectionEvent
   | { type: 'lines'; lines: string[] }
   | { type: 'verdicts'; verdicts: ShareVerdict[] }
-  | { type: 'socket-closed' }
   | { type: 'job.new' };
 
 const MESSAGE_TYPES = new Set([
@@ -93,7 +93,6 @@ const MESSAGE_TYPES = new Set([
   'verdict',
   'tick',
   'drain',
-  'socket-closed',
   'job.new',
 ]);
 
