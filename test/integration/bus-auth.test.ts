@@ -4,13 +4,14 @@
 // the same options, and a wrong password is refused with a clear error naming NATS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nkeys } from '@nats-io/transport-node';
 import { startDevnet } from '../../topology/devnet/index.js';
 import { CLI, runCli } from '../helpers/cli.js';
+import { makeCerts } from '../helpers/certs.js';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { natsJwtSetup } from '../helpers/nats-jwt.js';
 import { pinnedDifficulty, startTestNode, TEST_ADDRESS } from '../helpers/pool.js';
@@ -65,55 +66,7 @@ test('bus auth - user and password: in the URL for the node, from options for st
 });
 
 test('bus auth - TLS with a client certificate and an NKey: the node mines, status reads', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'colliery-tls-'));
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=colliery test CA',
-  );
-  for (const who of ['server', 'client']) {
-    ssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${who}.key`,
-      '-out',
-      `${who}.csr`,
-      '-subj',
-      `/CN=${who}`,
-    );
-    writeFileSync(join(dir, `${who}.ext`), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      `${who}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${who}.pem`,
-      '-days',
-      '2',
-      '-extfile',
-      `${who}.ext`,
-    );
-  }
+  const { dir } = makeCerts(['server', 'client']);
   const user = nkeys.createUser();
   const seedFile = join(dir, 'user.nk');
   writeFileSync(seedFile, new TextDecoder().decode(user.getSeed()), { mode: 0o600 });
@@ -221,53 +174,7 @@ test('bus auth - TLS with a client certificate and an NKey: the node mines, stat
 });
 
 test('bus auth - TLS and a .creds file (a user JWT from an operator and account): the node mines, status reads', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'colliery-creds-'));
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=colliery test CA',
-  );
-  ssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=server',
-  );
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
-  );
+  const { dir } = makeCerts(['server']);
   const { serverConfig, creds } = natsJwtSetup();
   const credsFile = join(dir, 'node.creds');
   writeFileSync(credsFile, creds, { mode: 0o600 });

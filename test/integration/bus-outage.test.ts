@@ -8,12 +8,10 @@
 // ledger verify` passes.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from '@nats-io/transport-node';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
-import { readLog } from '../../actors/shared/log-reader.js';
-import type { ShareBatchRecord } from '../../actors/shared/log-records.js';
 import type { StratumMiner } from '../../topology/miner/stratum-miner.js';
 import { runCli } from '../helpers/cli.js';
+import { loggedShares } from '../helpers/logged-shares.js';
 import { until } from '../helpers/until.js';
 import { localMiner } from '../helpers/miners.js';
 import { startTestPool, TEST_ADDRESS, pinnedDifficulty } from '../helpers/pool.js';
@@ -113,21 +111,7 @@ test(
     assert.equal(settled.log.drained, settled.log.spooled, 'every spooled record appended');
     assert.equal(store.counters().records, store.lastApplied(), 'each record applied once');
 
-    const nc = await connect({ servers: pool.nats.url });
-    const logged = new Map<string, number>();
-    for await (const batch of readLog(nc, {
-      cluster: 'outage',
-      coin: 'bitcoin-regtest',
-      kind: 'shares',
-      fromSeq: 1,
-      until: 'end',
-      maxBatch: 500,
-    })) {
-      for (const e of batch)
-        for (const s of (e.record as ShareBatchRecord).shares)
-          logged.set(s.hash, (logged.get(s.hash) ?? 0) + 1);
-    }
-    await nc.close();
+    const logged = await loggedShares(pool.nats.url, 'outage');
     const twice = [...logged].filter(([, n]) => n > 1);
     assert.deepEqual(twice, [], 'no share is in the log twice');
     const missing = acked.filter((h) => !logged.has(h));

@@ -5,10 +5,8 @@
 // Every share the miner heard "accepted" is in the log once; no refused one is.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from '@nats-io/transport-node';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
-import { readLog } from '../../actors/shared/log-reader.js';
-import type { ShareBatchRecord } from '../../actors/shared/log-records.js';
+import { loggedShares } from '../helpers/logged-shares.js';
 import { until } from '../helpers/until.js';
 import { localMiner } from '../helpers/miners.js';
 import { startTestPool, TEST_ADDRESS, pinnedDifficulty } from '../helpers/pool.js';
@@ -71,21 +69,7 @@ test(
         : undefined;
     });
 
-    const nc = await connect({ servers: pool.nats.url });
-    const logged = new Map<string, number>();
-    for await (const batch of readLog(nc, {
-      cluster: 'spoolfull',
-      coin: 'bitcoin-regtest',
-      kind: 'shares',
-      fromSeq: 1,
-      until: 'end',
-      maxBatch: 500,
-    })) {
-      for (const e of batch)
-        for (const s of (e.record as ShareBatchRecord).shares)
-          logged.set(s.hash, (logged.get(s.hash) ?? 0) + 1);
-    }
-    await nc.close();
+    const logged = await loggedShares(pool.nats.url, 'spoolfull');
     assert.deepEqual(
       [...logged].filter(([, n]) => n > 1),
       [],

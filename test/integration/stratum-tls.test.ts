@@ -4,11 +4,8 @@
 // speaking plain TCP to the TLS port is refused at the handshake and counted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { scriptToAddress } from '../../actors/shared/address.js';
 import { PRIME_NETWORKS } from '../../actors/shared/network.js';
@@ -19,6 +16,7 @@ import { PrimeStratumMiner } from '../../topology/miner/prime-miner.js';
 import { StratumMiner } from '../../topology/miner/stratum-miner.js';
 import { startNode } from '../../topology/node.js';
 import { createPoolHasher } from '../../topology/verifier.js';
+import { makeCerts } from '../helpers/certs.js';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { startTestNode, TEST_ADDRESS } from '../helpers/pool.js';
 import { testDataDir } from '../helpers/paths.js';
@@ -26,59 +24,8 @@ import { until } from '../helpers/until.js';
 
 /** A CA and a certificate for 127.0.0.1 signed by it, in a temp dir. */
 function certificates(): { dir: string; ca: Buffer; cert: string; key: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'colliery-stratum-tls-'));
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=colliery test CA',
-  );
-  ssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'pool.key',
-    '-out',
-    'pool.csr',
-    '-subj',
-    '/CN=pool',
-  );
-  writeFileSync(join(dir, 'pool.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    'pool.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'pool.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'pool.ext',
-  );
-  return {
-    dir,
-    ca: readFileSync(join(dir, 'ca.pem')),
-    cert: join(dir, 'pool.pem'),
-    key: join(dir, 'pool.key'),
-  };
+  const c = makeCerts(['pool']);
+  return { dir: c.dir, ca: c.ca, cert: c.cert('pool'), key: c.key('pool') };
 }
 
 test('stratum tls - a hash miner mines over TLS beside plain TCP; plain TCP on the TLS port is refused', async () => {
