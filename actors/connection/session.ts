@@ -129,9 +129,12 @@ export interface SessionState {
   badRequests: number;
   /**
    * Token buckets per request kind (tokens, then the time they were counted, per RATE_KINDS
-   * index); null until the connection makes its first requests (idle ones share none).
+   * index); null for a connection's first few requests (a handshake), so an idle connection
+   * holds none: `handshake` records those (each kind's index + 1, a base-8 digit each), and
+   * each is charged to its kind's bucket once the buckets exist.
    */
   rates: Float64Array | null;
+  handshake: number;
   /** The last accepted share, or when the connection was authorized (idle-share timeout). */
   lastShareAtMs: number;
   /** Mean time between its accepted shares (moving average; 0: none yet). */
@@ -171,6 +174,7 @@ export function initSession(extranonce1: string, ctx: SessionContext): SessionSt
     recent: NO_RECENT,
     badRequests: 0,
     rates: null,
+    handshake: 0,
     lastShareAtMs: nowMs,
     shareIntervalMs: 0,
     draining: false,
@@ -255,16 +259,28 @@ function onRequest(s: SessionState, req: StratumRequest, ctx: SessionContext, ou
   }
 }
 
+/** Requests a connection makes before it has token buckets (subscribe, configure, authorize…). */
+const HANDSHAKE_REQUESTS = 4;
+
 /** One request of `kind` from the connection's bucket; false when it is empty. */
 function takeToken(s: SessionState, kind: RateKind, ctx: SessionContext): boolean {
   const [burst, periodMs] = ctx.config.rates[kind];
   const i = RATE_KINDS.indexOf(kind) * 2;
   if (s.rates === null) {
+    // Unmetered while fewer than the smallest burst: no bucket can be overdrawn by them.
+    const free = Math.min(HANDSHAKE_REQUESTS, ...RATE_KINDS.map((k) => ctx.config.rates[k][0]));
+    let made = 0;
+    for (let h = s.handshake; h > 0; h = Math.floor(h / 8)) made++;
+    if (made < free) {
+      s.handshake = s.handshake * 8 + i / 2 + 1;
+      return true;
+    }
     s.rates = new Float64Array(RATE_KINDS.length * 2);
     for (let k = 0; k < RATE_KINDS.length; k++) {
       s.rates[k * 2] = ctx.config.rates[RATE_KINDS[k]!][0];
       s.rates[k * 2 + 1] = ctx.nowMs;
     }
+    for (let h = s.handshake; h > 0; h = Math.floor(h / 8)) s.rates[((h % 8) - 1) * 2]! -= 1;
   }
   const r = s.rates;
   const refilled = Math.min(burst, r[i]! + ((ctx.nowMs - r[i + 1]!) * burst) / periodMs);

@@ -14,6 +14,11 @@ const closeOf = (effects: Effect[]) => effects.find((e) => e.kind === 'close');
 test('session abuse - every request kind is rate limited per connection; the bucket refills', () => {
   const h = harness('aabbccdd', { banWindow: 1_000 });
   ready(h);
+  assert.equal(
+    h.state.rates,
+    null,
+    'a connection that only subscribed and authorized holds no buckets',
+  );
   const suggest = (id: number) => ({ id, method: 'mining.suggest_difficulty', params: [64 + id] });
   // 30 per minute, minus none used: 30 answered, the 31st refused.
   for (let i = 0; i < 30; i++) assert.equal(h.sent(h.line(suggest(100 + i)))[0]?.result, true);
