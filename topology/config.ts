@@ -63,6 +63,14 @@ export interface NodeConfig {
   readonly tracePaths: boolean;
   /** Where GET /metrics (Prometheus) and /health listen; null: off. */
   readonly metrics: { readonly host: string; readonly port: number } | null;
+  /**
+   * Where the dashboard and the pool API (Miningcore-compatible, docs/api.md) listen, without
+   * /metrics; null: off (the metrics port serves them too). The same HOST:PORT as --metrics
+   * is one server.
+   */
+  readonly http: { readonly host: string; readonly port: number } | null;
+  /** Keep the pool's statistics (hashrate, share counts, effort) beside the ledger replica. */
+  readonly stats: boolean;
   /** JetStream replicas of the share/block/payout log (3 on a 3-server NATS cluster). */
   readonly logReplicas: number;
   /** Pooled payout scheme (an account may override it; SOLO is the `solo` switch). */
@@ -347,6 +355,8 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   logLevel: 'info',
   tracePaths: false,
   metrics: null,
+  http: null,
+  stats: true,
   logReplicas: 1,
   payoutScheme: 'pplns',
   feeBps: 100,
@@ -401,6 +411,8 @@ const OPTIONS: Record<
   'log-level': { key: 'logLevel', parse: 'string' },
   'trace-paths': { key: 'tracePaths', parse: 'bool' },
   metrics: { key: 'metrics', parse: 'string' },
+  http: { key: 'http', parse: 'string' },
+  stats: { key: 'stats', parse: 'bool' },
   'log-replicas': { key: 'logReplicas', parse: 'number' },
   'payout-scheme': { key: 'payoutScheme', parse: 'string' },
   'fee-bps': { key: 'feeBps', parse: 'number' },
@@ -704,6 +716,8 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     solo: r.solo === true || r.solo === 'true',
     tracePaths: r.tracePaths === true || r.tracePaths === 'true',
     metrics: metricsListen(r.metrics),
+    http: metricsListen(r.http, '--http'),
+    stats: !(r.stats === false || r.stats === 'false' || r.stats === 'off'),
     poolTag: str('poolTag'),
     stratumHost: host,
     stratumPort: portText,
@@ -885,7 +899,7 @@ function accountSchemesOf(v: unknown): NodeConfig['accountSchemes'] {
 }
 
 /** `--metrics HOST:PORT` (a file may also give `{ host, port }`); absent or empty: off. */
-function metricsListen(v: unknown): NodeConfig['metrics'] {
+function metricsListen(v: unknown, flag = '--metrics'): NodeConfig['metrics'] {
   if (v === undefined || v === null || v === '' || v === false) return null;
   if (typeof v === 'object' && v !== null && 'host' in v && 'port' in v) {
     const { host, port } = v as { host: unknown; port: unknown };
@@ -898,7 +912,7 @@ function metricsListen(v: unknown): NodeConfig['metrics'] {
   const port = m ? Number(m[2]) : NaN;
   if (!m || !Number.isInteger(port) || port > 65535)
     throw new ConfigError(
-      '--metrics',
+      flag,
       `must be HOST:PORT like 127.0.0.1:9464 (port 0-65535), got ${String(v)}`,
     );
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };

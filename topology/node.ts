@@ -246,6 +246,12 @@ async function startActors(
     prefix,
     accounts: b.accounts,
     onBan: (ban) => shareBan?.(ban),
+    // Refused shares ride in the share log for the statistics: stale apart, the pool's own
+    // trouble (busy, too many pending) not counted.
+    onRefused: (worker, rejection) => {
+      if (rejection === 'too-many-pending') return;
+      b.appender.noteReject(worker.account, worker.worker, rejection === 'stale', Date.now());
+    },
     ...(onEffect ? { onEffect } : {}),
   });
   // The cluster's ban list: this node's bans go there, everyone's come here (topology/bans.ts).

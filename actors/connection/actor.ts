@@ -14,6 +14,8 @@ import type {
   ShareSubmission,
 } from './messages.js';
 import { SocketOutput, type OutputLimits } from './output.js';
+import type { Rejection } from './errors.js';
+import type { WorkerName } from './worker-name.js';
 import type { SessionContext, SessionState } from './session.js';
 import { decide, initSession } from './session.js';
 
@@ -30,6 +32,8 @@ export interface ConnectionHooks {
   /** Called once when the session ends (socket closed or session closed it). */
   readonly onClose: (socket: Socket, extranonce1: string, reason: string, ban: boolean) => void;
   readonly onEffect?: (effect: Effect) => void;
+  /** A worker's share was refused (the pool's statistics count it; the share log carries it). */
+  readonly onRefused?: (worker: WorkerName, rejection: Rejection) => void;
   /** The jobs topic's message → what the session consumes (null: not for this coin). */
   readonly toAnnouncement: (msg: unknown) => JobAnnouncement | null;
 }
@@ -184,8 +188,10 @@ class ConnectionBehaviour
         this.flush();
         this.socket.end();
         return this.#finish(e.reason, e.ban);
-      case 'authorized':
       case 'rejected':
+        if (e.worker !== null) this.#hooks.onRefused?.(e.worker, e.rejection);
+        return;
+      case 'authorized':
         return;
     }
   }

@@ -70,7 +70,8 @@ export type Effect =
   | { kind: 'verify'; share: ShareSubmission; id: RequestId }
   | { kind: 'close'; reason: string; ban: boolean }
   | { kind: 'authorized'; worker: WorkerName }
-  | { kind: 'rejected'; rejection: Rejection; detail: string };
+  /** `worker`: a share of this worker, refused (the statistics count it); null otherwise. */
+  | { kind: 'rejected'; rejection: Rejection; detail: string; worker: WorkerName | null };
 
 /**
  * What the actor's mailbox takes: the session's events, plus `lines` (one socket read's worth

@@ -52,6 +52,8 @@ export interface StratumServerConfig {
   /** Converts the Job actor's broadcast into what sessions consume (per PoW family). */
   readonly toAnnouncement: (msg: unknown) => JobAnnouncement | null;
   readonly onEffect?: (effect: Effect) => void;
+  /** A worker's share was refused (ConnectionHooks.onRefused). */
+  readonly onRefused?: ConnectionHooks['onRefused'];
 }
 
 export interface StratumServer {
@@ -285,6 +287,7 @@ function connectionHooks(s: Stratum): ConnectionHooks {
       cfg.onBan?.({ ip, reason, untilMs });
     },
     ...(cfg.onEffect ? { onEffect: cfg.onEffect } : {}),
+    ...(cfg.onRefused ? { onRefused: cfg.onRefused } : {}),
   };
 }
 

@@ -123,7 +123,7 @@ export interface SessionState {
   dedup: Map<string, Map<string, number | Set<number>>>;
   dedupEntries: number;
   /** Submits waiting for a verdict: request id → the miner's id, the share's difficulty, when sent. */
-  pending: Map<number, { id: RequestId; difficulty: number; atMs: number }>;
+  pending: Map<number, { id: RequestId; difficulty: number; atMs: number; worker: WorkerName }>;
   nextRequestId: number;
   recent: boolean[];
   badRequests: number;
@@ -503,7 +503,7 @@ function submit(
   const worker = workerOf(s, p.worker);
   if (!worker) return reject(s, ctx, out, id, 'unauthorized', p.worker.slice(0, 64), false);
   const local = localJob(s, p.jobId);
-  if (!local) return reject(s, ctx, out, id, 'stale', 'unknown job', true);
+  if (!local) return reject(s, ctx, out, id, 'stale', 'unknown job', true, worker);
   if (p.extranonce2.length !== config.extranonce2Size * 2) {
     return reject(
       s,
@@ -513,10 +513,11 @@ function submit(
       'bad-extranonce2',
       `expected ${config.extranonce2Size} bytes`,
       true,
+      worker,
     );
   }
   const shape = ctx.dialect.checkSubmit(p.extra, p.claim);
-  if (shape) return reject(s, ctx, out, id, shape.rejection, shape.detail, true);
+  if (shape) return reject(s, ctx, out, id, shape.rejection, shape.detail, true, worker);
   if (s.pending.size >= config.maxPendingSubmits)
     return reject(s, ctx, out, id, 'too-many-pending', '', false);
   const prefix = `${p.extranonce2}:${p.ntime}:${p.extra ?? ''}`;
@@ -524,7 +525,7 @@ function submit(
   let keys = s.dedup.get(local.job.jobId);
   const seen = keys?.get(prefix);
   if (seen !== undefined && (typeof seen === 'number' ? seen === nonce : seen.has(nonce)))
-    return reject(s, ctx, out, id, 'duplicate', '', true);
+    return reject(s, ctx, out, id, 'duplicate', '', true, worker);
   if (s.dedup === NO_DEDUP) s.dedup = new Map();
   if (!keys) s.dedup.set(local.job.jobId, (keys = new Map()));
   if (seen === undefined) keys.set(flatCopy(prefix), nonce);
@@ -534,7 +535,7 @@ function submit(
   while (s.dedupEntries > config.maxDedupEntries && s.jobs.length > 1) forgetOldestJob(s);
   const requestId = s.nextRequestId++;
   if (s.pending === NO_PENDING) s.pending = new Map();
-  s.pending.set(requestId, { id, difficulty: local.difficulty, atMs: ctx.nowMs });
+  s.pending.set(requestId, { id, difficulty: local.difficulty, atMs: ctx.nowMs, worker });
   out.push({
     kind: 'verify',
     id,
@@ -576,7 +577,8 @@ function onVerdict(s: SessionState, v: ShareVerdict, ctx: SessionContext, out: E
   } else {
     // Stale work counts against the connection too (relative to its valid work: the window
     // holds both); only the pool's own trouble (busy) does not.
-    reject(s, ctx, out, pending.id, v.verdict, v.detail ?? '', v.verdict !== 'server-busy');
+    const ours = v.verdict === 'server-busy';
+    reject(s, ctx, out, pending.id, v.verdict, v.detail ?? '', !ours, ours ? null : pending.worker);
   }
   if (s.draining && s.pending.size === 0) close(s, out, 'drain', false);
 }
@@ -625,9 +627,11 @@ function reject(
   rejection: Rejection,
   detail: string,
   invalid: boolean,
+  /** The worker whose share it was (the statistics count it), or null. */
+  worker: WorkerName | null = null,
 ): void {
   reply(out, id, rejection, detail);
-  out.push({ kind: 'rejected', rejection, detail });
+  out.push({ kind: 'rejected', rejection, detail, worker });
   if (invalid || rejection === 'unauthorized' || rejection === 'not-subscribed')
     count(s, ctx, out, true);
 }

@@ -17,6 +17,9 @@
 //     store.planPayout({thresholdSats, maxPayments}) → CoinbasePayment[]      (custodial)
 //     store.digest() → hex   equal on replicas that applied the same log (with one config)
 //     store.snapshot() → LedgerSnapshot;  store.close()
+//     store.stats() → StatsView | null   hashrate, share counts, effort (stats/view.ts), kept
+//                                          when opened with {stats}; store.resumeSeq() is where
+//                                          a replica reads the log from
 //   Verify:   verifyLedger(store, entries (from the log's start), onProgress?) → differences
 //   Edge:     validateLogRecord(unknown) → LogRecord  (LEDGER_BAD_RECORD / LEDGER_RECORD_VERSION)
 //   Pure:     createState(config) + applyEntry/applyEntries for in-memory replays; the schemes
@@ -54,6 +57,13 @@ export type {
   OpenLedgerOptions,
 } from './store.js';
 export { verifyLedger } from './verify.js';
+export {
+  HASH_WORK_PER_WEIGHT,
+  PRIME_WORK_PER_WEIGHT,
+  StatsBook,
+  type StatsOptions,
+} from './stats/book.js';
+export * from './stats/view.js';
 export type { VerifyProgress } from './verify.js';
 export { tallyWindow, windowTarget } from './schemes/pplns.js';
 export type { WindowTally } from './schemes/pplns.js';

@@ -76,7 +76,7 @@ export class LedgerReplica {
         for await (const batch of readLog(this.#nc, {
           cluster: this.#opts.cluster,
           coin: this.#opts.coin,
-          fromSeq: this.store.lastApplied() + 1,
+          fromSeq: this.store.resumeSeq() + 1,
           until: 'follow',
           maxBatch: this.#opts.maxBatch,
           maxBytes: this.#opts.maxBytes ?? 512 * 1024,

@@ -26,6 +26,8 @@ import { digestOf, snapshotOf } from './snapshot.js';
 import type { BlockStatus, LedgerCounters, LedgerState, Payout } from './state.js';
 import type { LedgerDbs, WriteHook } from './store-rows.js';
 import { clearDirty, LAYOUT_VERSION, loadState, openDbs, writeDirty } from './store-rows.js';
+import { StatsBook, type StatsOptions } from './stats/book.js';
+import type { StatsView } from './stats/view.js';
 
 export interface AccountBalance {
   readonly account: string;
@@ -60,6 +62,11 @@ export interface ApplyResult {
 export interface OpenLedgerOptions {
   /** Test hook called before every row write; throwing fails (and rolls back) the batch. */
   readonly onWrite?: WriteHook;
+  /**
+   * Keep the pool's statistics beside the ledger (stats/book.ts): hashrate and share counts per
+   * worker, account and pool. Absent: none (the CLI's ledger commands, verify).
+   */
+  readonly stats?: StatsOptions;
 }
 
 export interface LedgerStore {
@@ -72,6 +79,14 @@ export interface LedgerStore {
    */
   applyBatchAsync(entries: readonly LogEntry[]): Promise<ApplyResult>;
   lastApplied(): number;
+  /**
+   * The last log entry both the ledger and its statistics include: a replica reads the log
+   * from the one after (the statistics write at most every few seconds, so after a crash they
+   * may be behind the ledger; entries the ledger has applied then feed the statistics only).
+   */
+  resumeSeq(): number;
+  /** The statistics (null: not kept here). */
+  stats(): StatsView | null;
   balances(): AccountBalance[];
   balance(account: string): AccountBalance | undefined;
   bill(hashOrHeight: string | number): BlockBill | undefined;
@@ -117,7 +132,16 @@ export function openLedger(
           `or replay the log into a new directory`,
       );
     }
-    return new LmdbLedger(dbs, resolved, options.onWrite ?? null);
+    const stats =
+      options.stats === undefined
+        ? null
+        : new StatsBook(
+            root.openDB({ name: 'stats', encoder: { useBigIntExtension: true } } as {
+              name: string;
+            }),
+            options.stats,
+          );
+    return new LmdbLedger(dbs, resolved, options.onWrite ?? null, stats);
   } catch (e) {
     void root.close();
     throw e;
@@ -133,16 +157,29 @@ class LmdbLedger implements LedgerStore {
   readonly config: ResolvedConfig;
   readonly #dbs: LedgerDbs;
   readonly #hook: WriteHook | null;
+  readonly #stats: StatsBook | null;
   #state: LedgerState;
   #closed = false;
   /** An applyBatchAsync is committing. */
   #pending = false;
 
-  constructor(dbs: LedgerDbs, config: ResolvedConfig, hook: WriteHook | null) {
+  constructor(
+    dbs: LedgerDbs,
+    config: ResolvedConfig,
+    hook: WriteHook | null,
+    stats: StatsBook | null,
+  ) {
     this.config = config;
     this.#dbs = dbs;
     this.#hook = hook;
+    this.#stats = stats;
     this.#state = loadState(dbs, config);
+  }
+
+  /** The batch's rows, and the statistics' when they are due. */
+  #write(): void {
+    writeDirty(this.#dbs, this.#state, this.#hook);
+    if (this.#stats?.due()) this.#stats.write();
   }
 
   applyBatch(entries: readonly LogEntry[]): ApplyResult {
@@ -150,8 +187,8 @@ class LmdbLedger implements LedgerStore {
     if (this.#pending) throw new CodedError(LEDGER_BUSY, 'an asynchronous batch is committing');
     const applied = this.#fold(entries);
     try {
-      if (applied > 0) {
-        this.#dbs.root.transactionSync(() => writeDirty(this.#dbs, this.#state, this.#hook));
+      if (applied > 0 || this.#stats?.due()) {
+        this.#dbs.root.transactionSync(() => this.#write());
       }
     } catch (err) {
       throw this.#writeFailed(err);
@@ -164,13 +201,13 @@ class LmdbLedger implements LedgerStore {
     this.#check();
     if (this.#pending) throw new CodedError(LEDGER_BUSY, 'an asynchronous batch is committing');
     const applied = this.#fold(entries);
-    if (applied > 0) {
+    if (applied > 0 || this.#stats?.due()) {
       this.#pending = true;
       try {
         // A child transaction: a throw inside aborts every row of the batch (a plain async
         // transaction would commit the rows written before the throw).
         await (this.#dbs.root as unknown as ChildTransactions).childTransaction(() =>
-          writeDirty(this.#dbs, this.#state, this.#hook),
+          this.#write(),
         );
       } catch (err) {
         throw this.#writeFailed(err);
@@ -195,6 +232,7 @@ class LmdbLedger implements LedgerStore {
         prev = e.seq;
         try {
           if (applyEntry(state, e)) applied++;
+          this.#stats?.note(e);
         } catch (err) {
           // A record the ledger cannot apply: not retryable, whatever threw.
           const code = (err as { code?: unknown }).code;
@@ -207,6 +245,7 @@ class LmdbLedger implements LedgerStore {
     } catch (err) {
       // Nothing of the batch was committed: go back to what LMDB holds.
       this.#state = loadState(this.#dbs, this.config);
+      this.#stats?.reload();
       throw err;
     }
     return applied;
@@ -215,6 +254,7 @@ class LmdbLedger implements LedgerStore {
   /** The write was aborted: go back to what LMDB holds and say so (retryable). */
   #writeFailed(err: unknown): CodedError {
     this.#state = loadState(this.#dbs, this.config);
+    this.#stats?.reload();
     return new CodedError(LEDGER_WRITE_FAILED, 'writing a log batch to LMDB failed', {
       retryable: true,
       cause: err,
@@ -223,6 +263,15 @@ class LmdbLedger implements LedgerStore {
 
   lastApplied(): number {
     return this.#state.lastApplied;
+  }
+
+  resumeSeq(): number {
+    const last = this.#state.lastApplied;
+    return this.#stats === null ? last : Math.min(last, this.#stats.seq());
+  }
+
+  stats(): StatsView | null {
+    return this.#stats;
   }
 
   balances(): AccountBalance[] {
@@ -316,6 +365,14 @@ class LmdbLedger implements LedgerStore {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    // What the statistics hold goes to disk: a clean stop reads nothing of the log again.
+    if (this.#stats?.due(Infinity) && !this.#pending) {
+      try {
+        this.#dbs.root.transactionSync(() => this.#stats?.write());
+      } catch {
+        // Not written: the next start reads the log again from the statistics' last write.
+      }
+    }
     this.#closed = true;
     await this.#dbs.root.close();
   }

@@ -11,6 +11,7 @@ import type {
   LogEntry,
   LogRecord,
   LoggedJob,
+  LoggedRejects,
   LoggedShare,
 } from '../shared/log-records.js';
 
@@ -112,6 +113,17 @@ function share(v: unknown, where: string, jobs: number): LoggedShare {
   };
 }
 
+function refusals(v: unknown, where: string): LoggedRejects {
+  const o = obj(v, where);
+  return {
+    account: accountName(o, 'account', where),
+    worker: str(o, 'worker', where, 256),
+    stale: int(o, 'stale', where),
+    invalid: int(o, 'invalid', where),
+    atMs: int(o, 'atMs', where),
+  };
+}
+
 function payments(o: Obj, k: string, where: string): CoinbasePayment[] {
   return arr(o, k, where).map((p, i) => {
     const po = obj(p, `${where}.${k}[${i}]`);
@@ -134,7 +146,10 @@ export function validateLogRecord(value: unknown): LogRecord {
     case 'shares': {
       const jobs = arr(o, 'jobs', w).map((j, i) => job(j, `${w}.jobs[${i}]`));
       const shares = arr(o, 'shares', w).map((s, i) => share(s, `${w}.shares[${i}]`, jobs.length));
-      return { type, ...base, node: str(o, 'node', w), jobs, shares };
+      const record = { type, ...base, node: str(o, 'node', w), jobs, shares };
+      if (o.rejects === undefined) return record;
+      const rejects = arr(o, 'rejects', w).map((r, i) => refusals(r, `${w}.rejects[${i}]`));
+      return { ...record, rejects };
     }
     case 'block.found':
     case 'block.submitted': {

@@ -27,6 +27,7 @@ import {
   LOG_RECORD_VERSION,
   type LogRecord,
   type LoggedJob,
+  type LoggedRejects,
   type LoggedShare,
   type ShareBatchRecord,
 } from './log-records.js';
@@ -65,6 +66,11 @@ export interface AcceptedShare {
 export interface ShareSink {
   append(shares: readonly AcceptedShare[]): Promise<void>;
 }
+
+/** Most workers whose refusals wait for a record: one more sends them in a record of their own. */
+export const MAX_REJECT_WORKERS = 10_000;
+/** Refusals no share record took within this long go in a record of their own. */
+export const REJECTS_LINGER_MS = 5_000;
 
 /** The submit traces of a record's shares. */
 function* shareTraces(batch: readonly Pending[]): Generator<SpanContext | undefined> {
@@ -125,6 +131,8 @@ export interface LogAppenderStats {
   drained: number;
   /** Share records refused because the spool was full (their miners heard "busy"). */
   spoolFull: number;
+  /** Refused shares counted into records (statistics: stale + invalid). */
+  rejects: number;
 }
 
 export class LogAppender implements ShareSink {
@@ -161,7 +169,11 @@ export class LogAppender implements ShareSink {
     spooled: 0,
     drained: 0,
     spoolFull: 0,
+    rejects: 0,
   };
+  /** Refusals per worker since the last record (`account\nworker` → counts). */
+  #rejects = new Map<string, { -readonly [K in keyof LoggedRejects]: LoggedRejects[K] }>();
+  #rejectTimer: NodeJS.Timeout | null = null;
 
   /** With `spool`, share records the log cannot take in time wait there (see the file's head). */
   constructor(nc: NatsConnection, opts: AppenderOptions, log: Logger, spool?: LogSpool) {
@@ -189,6 +201,32 @@ export class LogAppender implements ShareSink {
       if (this.#queued >= this.#opts.maxShares) this.#flush();
       else this.#timer ??= setTimeout(() => this.#flush(), this.#opts.lingerMs);
     });
+  }
+
+  /**
+   * Counts a share the pool refused (statistics; the ledger credits nothing for it): it rides
+   * in the next share record, or in one of its own within REJECTS_LINGER_MS.
+   */
+  noteReject(account: string, worker: string, stale: boolean, atMs: number): void {
+    if (this.#closed) return;
+    const key = `${account}\n${worker}`;
+    let r = this.#rejects.get(key);
+    if (r === undefined) {
+      if (this.#rejects.size >= MAX_REJECT_WORKERS) this.#commitRejects();
+      r = { account, worker, stale: 0, invalid: 0, atMs };
+      this.#rejects.set(key, r);
+    }
+    if (stale) r.stale++;
+    else r.invalid++;
+    if (atMs > r.atMs) r.atMs = atMs;
+    this.#rejectTimer ??= setTimeout(() => this.#commitRejects(), REJECTS_LINGER_MS);
+  }
+
+  /** Refusals no share record took: a record of their own (no shares). */
+  #commitRejects(): void {
+    if (this.#rejectTimer) clearTimeout(this.#rejectTimer);
+    this.#rejectTimer = null;
+    if (this.#rejects.size > 0) void this.#commit([]);
   }
 
   /**
@@ -222,6 +260,7 @@ export class LogAppender implements ShareSink {
    */
   async close(): Promise<void> {
     this.#flush();
+    this.#commitRejects();
     this.#closed = true;
     while (this.#committing > 0) await new Promise<void>((r) => this.#idle.push(r));
     while (this.#inFlight > 0) await new Promise<void>((r) => this.#waiting.push(r));
@@ -493,7 +532,7 @@ export class LogAppender implements ShareSink {
         });
       }
     }
-    return {
+    const record: ShareBatchRecord = {
       type: 'shares',
       v: LOG_RECORD_VERSION,
       id: this.nextId(),
@@ -502,6 +541,14 @@ export class LogAppender implements ShareSink {
       jobs,
       shares,
     };
+    if (this.#rejects.size === 0) return record;
+    // Refusals ride along (statistics: a record that is lost loses them, never a share).
+    const rejects = [...this.#rejects.values()];
+    this.#rejects.clear();
+    if (this.#rejectTimer) clearTimeout(this.#rejectTimer);
+    this.#rejectTimer = null;
+    for (const r of rejects) this.stats.rejects += r.stale + r.invalid;
+    return { ...record, rejects };
   }
 
   async #publish(

@@ -38,7 +38,24 @@ export interface LoggedShare {
   readonly atMs: number;
 }
 
-/** One group commit of accepted shares from one node's Share actor. */
+/**
+ * Shares a node refused, per worker, since its previous record (statistics only: the ledger
+ * credits nothing for them). `stale`: on a job the chain had left; `invalid`: every other
+ * refusal a miner caused (duplicate, low difficulty, bad ntime …); the pool's own trouble
+ * (busy) is not counted. `atMs`: the latest of them.
+ */
+export interface LoggedRejects {
+  readonly account: string;
+  readonly worker: string;
+  readonly stale: number;
+  readonly invalid: number;
+  readonly atMs: number;
+}
+
+/**
+ * One group commit of accepted shares from one node's Share actor, with the refusals its
+ * Connections counted since the last one. A record may carry refusals only (no shares, no jobs).
+ */
 export interface ShareBatchRecord {
   readonly type: 'shares';
   readonly v: number;
@@ -48,6 +65,8 @@ export interface ShareBatchRecord {
   readonly node: string;
   readonly jobs: readonly LoggedJob[];
   readonly shares: readonly LoggedShare[];
+  /** Absent when there were none (and in records from before refusals were logged). */
+  readonly rejects?: readonly LoggedRejects[];
   /** W3C traceparent of the append's span (links to each share's submit trace); not accounting. */
   readonly trace?: string;
 }

@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../../runtime/index.js';
 import { CoinRpc, type CoinbaseOutput } from '../../actors/job/index.js';
 import {
+  HASH_WORK_PER_WEIGHT,
+  PRIME_WORK_PER_WEIGHT,
   CoinbasePayouts,
   LedgerReplica,
   PayoutExecutor,
@@ -21,7 +23,7 @@ import {
 import type { RecordTrust } from '../../actors/ledger/index.js';
 import type { LogAppender } from '../../actors/share/index.js';
 import type { NetworkParams } from '../../actors/shared/network.js';
-import type { NodeConfig } from '../config.js';
+import { COINS, type NodeConfig } from '../config.js';
 
 export function ledgerDir(
   cfg: Pick<NodeConfig, 'dataDir' | 'cluster' | 'coin' | 'nodeId'>,
@@ -67,7 +69,9 @@ export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
   const { cfg, network, log } = w;
   const dir = ledgerDir(cfg);
   mkdirSync(dir, { recursive: true });
-  const store = openLedger(dir, ledgerConfigOf(cfg));
+  const workPerWeight =
+    COINS[cfg.coin].family === 'prime' ? PRIME_WORK_PER_WEIGHT : HASH_WORK_PER_WEIGHT;
+  const store = openLedger(dir, ledgerConfigOf(cfg), cfg.stats ? { stats: { workPerWeight } } : {});
   const replica = new LedgerReplica(
     w.nc,
     store,

@@ -90,6 +90,8 @@ export function startStratum(
     prefix: number;
     accounts?: AccountBook | null;
     onEffect?: (e: Effect) => void;
+    /** Refused shares, per worker: the share log carries them for the statistics. */
+    onRefused?: StratumServerConfig['onRefused'];
     onBan?: StratumServerConfig['onBan'];
   },
 ): Promise<StratumServer> {
@@ -128,6 +130,7 @@ export function startStratum(
     }),
     toAnnouncement: (msg) => toConnectionAnnouncement(msg, cfg.coin),
     ...(w.onEffect ? { onEffect: w.onEffect } : {}),
+    ...(w.onRefused ? { onRefused: w.onRefused } : {}),
   });
 }
 
