@@ -92,7 +92,6 @@ class Series {
   readonly hourAt: Float64Array | null;
   readonly hourW: Float64Array | null;
   dFive: Delta | null = null;
-  dHour: Delta | null = null;
   dirty = false;
   /** Accounts: their workers by name. */
   readonly workers: Map<string, Series> | null;
@@ -130,7 +129,10 @@ export class StatsBook implements StatsView {
   #pruned = 0;
   #pool = new Series(POOL, '', true);
   #accounts = new Map<string, Series>();
+  /** 5-minute deltas not written yet (hour rows are summed from them at the write). */
   #deltas = new Map<string, Delta>();
+  /** The oldest bucket among the deltas (reads overlay deltas from there on). */
+  #pendingFrom = Infinity;
   /** Rows written as they are (block efforts, payout times, meta). */
   #puts = new Map<string, { key: Key; value: unknown }>();
   #lastWrite = Date.now();
@@ -185,6 +187,7 @@ export class StatsBook implements StatsView {
     const pool = this.#pool;
     let account: Series | undefined;
     let worker: Series | undefined;
+    let slot = NO_SLOT;
     for (const s of r.shares) {
       if (account === undefined || account.account !== s.account) {
         account = this.#account(s.account);
@@ -194,16 +197,19 @@ export class StatsBook implements StatsView {
         worker = this.#worker(account, s.worker);
       const at = s.atMs;
       const w = s.weight;
-      this.#add(pool, at, w, 1, 0, 0);
-      this.#add(account, at, w, 1, 0, 0);
-      this.#add(worker, at, w, 1, 0, 0);
+      if (at < slot.five || at >= slot.end) slot = slotOf(at);
+      this.#add(pool, slot, at, w, 1, 0, 0);
+      this.#add(account, slot, at, w, 1, 0, 0);
+      this.#add(worker, slot, at, w, 1, 0, 0);
       this.#round += w;
       if (at > this.#clock) this.#clock = at;
     }
     for (const x of r.rejects ?? []) {
       const account = this.#account(x.account);
       const worker = this.#worker(account, x.worker);
-      for (const s of [this.#pool, account, worker]) this.#add(s, x.atMs, 0, 0, x.stale, x.invalid);
+      const b = slotOf(x.atMs);
+      for (const s of [this.#pool, account, worker])
+        this.#add(s, b, x.atMs, 0, 0, x.stale, x.invalid);
       if (x.atMs > this.#clock) this.#clock = x.atMs;
     }
   }
@@ -222,42 +228,44 @@ export class StatsBook implements StatsView {
   }
 
   /** Adds to a series: memory (current and 24 h figures) and the deltas for LMDB. */
-  #add(s: Series, at: number, w: number, a: number, stale: number, invalid: number): void {
+  #add(s: Series, b: Slot, at: number, w: number, a: number, stale: number, invalid: number): void {
     s.dirty = true;
-    const five = at - (at % BUCKET_MS);
-    const hour = at - (at % HOUR_MS);
+    const five = b.five;
     if (five < s.earliest) s.earliest = five;
     if (a > 0) {
       if (s.first === 0 || at < s.first) s.first = at;
       if (at - s.last > HASHRATE_WINDOW_MS) s.since = at;
       if (at > s.last) s.last = at;
-      const i = (five / BUCKET_MS) % FIVES;
-      if (s.fiveAt[i] !== five) {
-        if ((s.fiveAt[i] as number) > five)
-          return this.#delta(s, five, hour, w, a, stale, invalid, at);
+      const i = b.fi;
+      const had = s.fiveAt[i] as number;
+      if (had !== five) {
+        // The slot holds a newer bucket: this share is late, LMDB alone takes it.
+        if (had > five) return this.#delta(s, five, w, a, stale, invalid, at);
         s.fiveAt[i] = five;
         s.fiveW[i] = 0;
         s.fiveA[i] = 0;
       }
       s.fiveW[i]! += w;
       s.fiveA[i]! += a;
-      if (s.hourAt !== null && s.hourW !== null) {
-        const h = (hour / HOUR_MS) % HOURS;
-        if (s.hourAt[h] !== hour) {
-          if ((s.hourAt[h] as number) < hour) {
-            s.hourAt[h] = hour;
-            s.hourW[h] = w;
-          }
-        } else s.hourW[h]! += w;
+      const hourAt = s.hourAt;
+      const hourW = s.hourW;
+      if (hourAt !== null && hourW !== null) {
+        const h = b.hi;
+        const was = hourAt[h] as number;
+        if (was === b.hour) hourW[h]! += w;
+        else if (was < b.hour) {
+          hourAt[h] = b.hour;
+          hourW[h] = w;
+        }
       }
     }
-    this.#delta(s, five, hour, w, a, stale, invalid, at);
+    this.#delta(s, five, w, a, stale, invalid, at);
   }
 
+  /** A share's 5-minute delta (hour rows are summed from them when written). */
   #delta(
     s: Series,
     five: number,
-    hour: number,
     w: number,
     a: number,
     stale: number,
@@ -270,18 +278,15 @@ export class StatsBook implements StatsView {
       if (s.dFive === null || s.dFive.written || five >= s.dFive.at) s.dFive = f;
     }
     addRow(f.v, w, a, stale, invalid, at);
-    let h = s.dHour;
-    if (h === null || h.written || h.at !== hour) {
-      h = this.#deltaOf('h', s, hour);
-      if (s.dHour === null || s.dHour.written || hour >= s.dHour.at) s.dHour = h;
-    }
-    addRow(h.v, w, a, stale, invalid, at);
   }
 
-  #deltaOf(kind: 'f' | 'h', s: Series, at: number): Delta {
+  #deltaOf(kind: 'f' | 'h', s: { account: string; wkey: string }, at: number): Delta {
     const id = `${kind}\t${s.account}\t${s.wkey}\t${at}`;
     let d = this.#deltas.get(id);
-    if (d === undefined) this.#deltas.set(id, (d = new Delta([kind, s.account, s.wkey, at], at)));
+    if (d === undefined) {
+      this.#deltas.set(id, (d = new Delta([kind, s.account, s.wkey, at], at)));
+      if (at < this.#pendingFrom) this.#pendingFrom = at;
+    }
     return d;
   }
 
@@ -312,21 +317,19 @@ export class StatsBook implements StatsView {
   /** Writes what waits; call inside the ledger's write transaction. */
   write(nowMs = Date.now()): void {
     const db = this.#db;
+    for (const d of [...this.#deltas.values()]) {
+      const [, account, wkey] = d.key as [string, string, string];
+      const h = this.#deltaOf('h', { account, wkey }, floorTo(d.at, HOUR_MS));
+      mergeRow(h.v, d.v);
+    }
     for (const d of this.#deltas.values()) {
       const old = db.get(d.key) as Row | undefined;
-      const v = d.v;
-      if (old !== undefined) {
-        v[0] += old[0];
-        v[1] += old[1];
-        v[2] += old[2];
-        v[3] += old[3];
-        v[4] = Math.min(v[4], old[4]);
-        v[5] = Math.max(v[5], old[5]);
-      }
-      void db.put(d.key, v);
+      if (old !== undefined) mergeRow(d.v, old);
+      void db.put(d.key, d.v);
       d.written = true;
     }
     this.#deltas.clear();
+    this.#pendingFrom = Infinity;
     for (const { key, value } of this.#puts.values()) void db.put(key, value);
     this.#puts.clear();
     const series = (s: Series): void => {
@@ -380,6 +383,7 @@ export class StatsBook implements StatsView {
   /** Back to what LMDB holds (a batch failed to apply or to commit). */
   reload(): void {
     this.#deltas.clear();
+    this.#pendingFrom = Infinity;
     this.#puts.clear();
     this.#cache.clear();
     this.#pool = new Series(POOL, '', true);
@@ -464,13 +468,15 @@ export class StatsBook implements StatsView {
     for (const { key, value } of this.#db.getRange(range)) {
       out.set((key as Key)[3] as number, [...(value as Row)] as Row);
     }
-    const step = kind === 'f' ? BUCKET_MS : HOUR_MS;
-    for (let at = floorTo(from, step); at <= to; at += step) {
-      const d = this.#deltas.get(`${kind}\t${account}\t${wkey}\t${at}`);
+    // Deltas not written yet: 5-minute ones, summed into their hour for hour rows.
+    const start = Math.max(floorTo(from, BUCKET_MS), this.#pendingFrom);
+    for (let at = start; at <= to; at += BUCKET_MS) {
+      const d = this.#deltas.get(`f\t${account}\t${wkey}\t${at}`);
       if (d === undefined) continue;
-      const row = out.get(at);
-      if (row === undefined) out.set(at, [...d.v] as Row);
-      else addRow(row, d.v[0], d.v[1], d.v[2], d.v[3], d.v[5]);
+      const bucket = kind === 'f' ? at : floorTo(at, HOUR_MS);
+      const row = out.get(bucket);
+      if (row === undefined) out.set(bucket, [...d.v] as Row);
+      else mergeRow(row, d.v);
     }
     return out;
   }
@@ -639,6 +645,29 @@ export class StatsBook implements StatsView {
   }
 }
 
+/** Where a time falls: its 5-minute bucket and hour, and their places in the rings. */
+interface Slot {
+  readonly five: number;
+  readonly end: number;
+  readonly fi: number;
+  readonly hour: number;
+  readonly hi: number;
+}
+
+const NO_SLOT: Slot = { five: Infinity, end: -Infinity, fi: 0, hour: 0, hi: 0 };
+
+function slotOf(at: number): Slot {
+  const five = floorTo(at, BUCKET_MS);
+  const hour = floorTo(at, HOUR_MS);
+  return {
+    five,
+    end: five + BUCKET_MS,
+    fi: (five / BUCKET_MS) % FIVES,
+    hour,
+    hi: (hour / HOUR_MS) % HOURS,
+  };
+}
+
 function addRow(v: Row, w: number, a: number, stale: number, invalid: number, at: number): void {
   v[0] += w;
   v[1] += a;
@@ -646,6 +675,16 @@ function addRow(v: Row, w: number, a: number, stale: number, invalid: number, at
   v[3] += invalid;
   if (at < v[4]) v[4] = at;
   if (at > v[5]) v[5] = at;
+}
+
+/** Adds row `b` into row `a` (sums, earliest first, latest last). */
+function mergeRow(a: Row, b: Row): void {
+  a[0] += b[0];
+  a[1] += b[1];
+  a[2] += b[2];
+  a[3] += b[3];
+  if (b[4] < a[4]) a[4] = b[4];
+  if (b[5] > a[5]) a[5] = b[5];
 }
 
 function floorTo(ms: number, step: number): number {
