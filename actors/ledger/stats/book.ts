@@ -294,7 +294,8 @@ export class StatsBook implements StatsView {
     if (this.blockEffort(hash) !== undefined) return; // recorded twice: one round
     const net = Number(netWeight);
     const effort = net > 0 ? this.#round / net : 0;
-    this.#put(['b', hash], { hash, effort, atMs } satisfies BlockEffort);
+    const networkDifficulty = net / WEIGHT_ONE;
+    this.#put(['b', hash], { hash, effort, atMs, networkDifficulty } satisfies BlockEffort);
     this.#round = 0;
     if (atMs > this.#clock) this.#clock = atMs;
   }
@@ -594,6 +595,7 @@ export class StatsBook implements StatsView {
     const from = floorTo(fromMs, step);
     const rows = this.#rows(kind, account, wkey, from, toMs);
     const out: StatsSample[] = [];
+    // Steps up to the one holding toMs; its rate is over its part up to toMs (at least 1 s).
     for (let at = from; at <= toMs; at += step) {
       let w = 0;
       let a = 0;

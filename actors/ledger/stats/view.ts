@@ -77,6 +77,8 @@ export interface PoolFigures extends LiveFigures {
 export interface BlockEffort {
   readonly hash: string;
   readonly effort: number;
+  /** The network difficulty the block was found at (diff-1 units, as PoolFigures.network). */
+  readonly networkDifficulty?: number;
   /** When the block.found record was made (log), ms. */
   readonly atMs: number;
 }
@@ -107,7 +109,10 @@ export interface StatsView {
     page: number,
     pageSize: number,
   ): { readonly total: number; readonly rows: readonly MinerRank[] };
-  /** The pool's series from `fromMs` to `toMs`, summed into steps of `stepMs` (a BUCKET_MS multiple). */
+  /**
+   * The pool's series: steps of `stepMs` (a BUCKET_MS multiple) from the one holding `fromMs` up
+   * to the one holding `toMs` (that last step's rate is over its part up to `toMs`).
+   */
   poolSeries(fromMs: number, toMs: number, stepMs: number): StatsSample[];
   /** One account's series, and each worker's, summed into steps. */
   accountSeries(
