@@ -180,7 +180,9 @@ function blockRow(c: RouteContext, index: LedgerIndex, ordinal: number, tip: num
   return compact({
     poolId: pool.id,
     blockHeight: b.height,
-    networkDifficulty: networkDifficulty(c, facts?.method ?? null, facts?.targetWeight ?? 0n),
+    networkDifficulty:
+      effort?.networkDifficulty ??
+      networkDifficulty(c, facts?.method ?? null, facts?.targetWeight ?? 0n),
     status: statusOf(b),
     type: 'block',
     confirmationProgress: confirmationProgress(b, tip, pool.maturity),
@@ -195,9 +197,9 @@ function blockRow(c: RouteContext, index: LedgerIndex, ordinal: number, tip: num
 }
 
 /**
- * The block's network difficulty, recovered from a PPLNS bill's window size (N = netWeight ×
- * factor): hash coins only (netWeight / 65,536 is the difficulty there); 0 otherwise (the
- * ledger does not keep a block's netWeight).
+ * The block's network difficulty when the statistics do not have it (off, or a block from before
+ * they kept it): recovered from a PPLNS bill's window size (N = netWeight × factor), hash coins
+ * only (netWeight / 65,536 is the difficulty there); 0 otherwise.
  */
 function networkDifficulty(c: RouteContext, method: string | null, targetWeight: bigint): number {
   if (c.source.pool.family !== 'hash' || method !== 'pplns') return 0;
