@@ -24,6 +24,8 @@ export interface BusStats {
 export class NodeHealth {
   readonly #reasons = new Map<string, string>();
   readonly #busListeners: ((up: boolean) => void)[] = [];
+  /** What each Job actor on this node last said of its coin nodes (none: all answer). */
+  readonly #coinNodes = new Map<string, { readonly away: number; readonly allAway: boolean }>();
   #busDownAt: number | null = null;
   #outages = 0;
   #outageMs = 0;
@@ -87,9 +89,21 @@ export class NodeHealth {
    */
   coinNodes(source: string, away: readonly string[], allAway: boolean): void {
     const key = `coin:${source}`;
+    if (allAway || away.length > 0) this.#coinNodes.set(source, { away: away.length, allAway });
+    else this.#coinNodes.delete(source);
     if (allAway) this.set(key, `no coin node answers (${source} jobs): miners keep the last job`);
     else if (away.length > 0) this.set(key, `coin node away: ${away.join(', ')}`);
     else this.clear(key);
+  }
+
+  /**
+   * How many of `configured` coin nodes answer the Job actor `source` (as of its last change;
+   * the caller knows whether that actor runs on this node).
+   */
+  coinNodesAnswering(source: string, configured: number): number {
+    const c = this.#coinNodes.get(source);
+    if (c === undefined) return configured;
+    return c.allAway ? 0 : Math.max(0, configured - c.away);
   }
 
   get health(): Health {

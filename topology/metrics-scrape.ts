@@ -1,7 +1,9 @@
 // Prometheus text exposition 0.0.4 of one node, read at scrape time: its NodeStatus (status.ts:
-// health, Stratum connections, share verdicts, block candidates and blocks by status, the share
-// log, the ledger replica), its actors by kind (count, mailbox depth), the event loop
-// (utilisation and delay since the last scrape) and process memory.
+// health, Stratum connections, share verdicts, block candidates and blocks by status, the newest
+// job, the coin nodes, the share log and its spool, the ledger replica and its lag), its actors
+// by kind (count, mailbox depth), the event loop (utilisation and delay since the last scrape),
+// process memory and CPU. deploy/grafana and deploy/prometheus are built on these names
+// (test/topology/ops-kit.test.ts checks that every name they use is here).
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { ActorStats } from '../runtime/index.js';
 import type { NodeStatus } from './status.js';
@@ -19,9 +21,11 @@ export class Scraper {
     this.#delay.disable();
   }
 
-  text(st: NodeStatus, actors: readonly ActorStats[]): string {
+  /** `nowMs`: the clock the job's age is read on. */
+  text(st: NodeStatus, actors: readonly ActorStats[], nowMs = Date.now()): string {
     const out = new Exposition();
     nodeFamilies(out, st);
+    jobFamilies(out, st, nowMs);
     actorFamilies(out, actors);
     this.#processFamilies(out);
     return out.text();
@@ -48,6 +52,14 @@ export class Scraper {
     const mem = process.memoryUsage();
     out.gauge('process_resident_memory_bytes', 'Resident memory of the process.', [[{}, mem.rss]]);
     out.gauge('nodejs_heap_used_bytes', "V8's heap in use.", [[{}, mem.heapUsed]]);
+    out.gauge('nodejs_heap_total_bytes', "V8's heap size.", [[{}, mem.heapTotal]]);
+    const cpu = process.cpuUsage();
+    out.counter('process_cpu_seconds_total', 'CPU time of the process, user and system.', [
+      [{}, (cpu.user + cpu.system) / 1e6],
+    ]);
+    out.gauge('process_start_time_seconds', 'When the process started (Unix seconds).', [
+      [{}, Math.round(performance.timeOrigin) / 1000],
+    ]);
   }
 }
 
@@ -56,6 +68,9 @@ function nodeFamilies(out: Exposition, st: NodeStatus): void {
   const { node, cluster, coin, version } = st;
   out.gauge('colliery_node_info', 'This node: its id, cluster, coin and version (always 1).', [
     [{ node, cluster, coin, version }, 1],
+  ]);
+  out.gauge('colliery_node_start_time_seconds', 'When this node started (Unix seconds).', [
+    [{}, st.startedAtMs / 1000],
   ]);
   out.gauge(
     'colliery_health',
@@ -136,6 +151,34 @@ function nodeFamilies(out: Exposition, st: NodeStatus): void {
   logFamilies(out, st);
 }
 
+/** The newest job this node heard, and the coin nodes its Job actors (if any) ask. */
+function jobFamilies(out: Exposition, st: NodeStatus, nowMs: number): void {
+  const j = st.jobs;
+  out.counter(
+    'colliery_jobs_received_total',
+    "Jobs this node heard (the Job leader's broadcasts; its own Job actor's while the bus is away).",
+    [[{}, j.received]],
+  );
+  out.gauge(
+    'colliery_job_age_seconds',
+    'Seconds since this node heard a new job (since it started, before the first). A new job comes with each block and every --refresh-seconds.',
+    [[{}, Math.max(0, nowMs - (j.newestAtMs ?? st.startedAtMs)) / 1000]],
+  );
+  out.gauge(
+    'colliery_job_height',
+    'Block height of the newest job this node heard.',
+    j.height === null ? [] : [[{}, j.height]],
+  );
+  out.gauge('colliery_coin_nodes', 'Coin nodes this node is configured with (--rpc).', [
+    [{}, st.coinNodes.configured],
+  ]);
+  out.gauge(
+    'colliery_coin_nodes_answering',
+    "Coin nodes that answer a Job actor running on this node, by source (leader: the cluster's Job actor; local: this node's own while the bus is away). Only the node that runs one reports it.",
+    Object.entries(st.coinNodes.answering).map(([source, n]) => [{ source }, n]),
+  );
+}
+
 /** The share log this node appends to and the ledger replica that applies it. */
 function logFamilies(out: Exposition, st: NodeStatus): void {
   const log = st.log;
@@ -159,6 +202,16 @@ function logFamilies(out: Exposition, st: NodeStatus): void {
   out.gauge('colliery_share_spool_bytes', 'Bytes of share records in the local spool.', [
     [{}, log.spoolBytes],
   ]);
+  out.gauge(
+    'colliery_share_spool_max_records',
+    'Share records the local spool holds at most (--spool-records); beyond, miners hear "server busy".',
+    [[{}, st.spoolLimits.records]],
+  );
+  out.gauge(
+    'colliery_share_spool_max_bytes',
+    'Bytes of share records the local spool holds at most (--spool-mb).',
+    [[{}, st.spoolLimits.bytes]],
+  );
   out.counter(
     'colliery_share_spool_spooled_total',
     'Share records written to the local spool (their miners heard "accepted" from it).',
@@ -174,16 +227,28 @@ function logFamilies(out: Exposition, st: NodeStatus): void {
     'Share records refused because the spool was full (their miners heard "server busy").',
     [[{}, log.spoolFull]],
   );
+  const ledger = st.ledger;
   out.gauge('colliery_ledger_applied_seq', "The log sequence this node's ledger has applied.", [
-    [{}, st.ledger.lastApplied],
+    [{}, ledger.lastApplied],
   ]);
+  // Without the bus the log's head is not known: no sample (the bus alert says why).
+  out.gauge(
+    'colliery_share_log_last_seq',
+    "The log sequence of this coin's newest record (read at most every 5 s).",
+    ledger.logLastSeq === null ? [] : [[{}, ledger.logLastSeq]],
+  );
+  out.gauge(
+    'colliery_ledger_lag_seq',
+    "How far this node's ledger is behind the log: its newest record's sequence less the one applied.",
+    ledger.lag === null ? [] : [[{}, ledger.lag]],
+  );
   out.counter(
     'colliery_ledger_quarantined_total',
     'Log records this ledger refused (unsigned, untrusted, bad signature, invalid): never credited.',
-    [[{}, st.ledger.quarantined]],
+    [[{}, ledger.quarantined]],
   );
   out.counter('colliery_ledger_shares_total', "Shares this node's ledger has applied.", [
-    [{}, st.ledger.shares],
+    [{}, ledger.shares],
   ]);
 }
 

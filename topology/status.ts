@@ -1,5 +1,6 @@
 // What a node reports about itself (`NodeStatus`): gathered in one place for the per-node status
-// actor (`colliery status` asks it over NATS) and for `/metrics`. `colliery status` itself: the
+// actor (`colliery status` asks it over NATS) and for `/metrics` (and the alerts and dashboard
+// in deploy/ built on it). `colliery status` itself: the
 // cluster from any machine that reaches NATS — the nodes (from their extranonce-prefix claims),
 // who holds each lease, the share log stream, and each node's own report.
 import type { FoundBlock, SubmitterStats } from '../actors/block/index.js';
@@ -39,14 +40,40 @@ export interface NodeStatus {
     readonly shares: number;
     /** Log records refused at the ledger's edge (unsigned, untrusted, bad signature, invalid). */
     readonly quarantined: number;
+    /**
+     * The sequence of this coin's newest record in the log (read at most every few seconds; never
+     * below lastApplied). Null: not known now (the bus is away, or the read did not answer).
+     */
+    readonly logLastSeq: number | null;
+    /** logLastSeq − lastApplied: how far this replica is behind the log (null: not known). */
+    readonly lag: number | null;
   };
+  /** Jobs this node heard: the Job leader's broadcasts, or its own Job actor's (bus away). */
+  readonly jobs: {
+    readonly received: number;
+    /** When the newest arrived (ms since the epoch; null: none yet). */
+    readonly newestAtMs: number | null;
+    /** The newest job's block height (null: none yet). */
+    readonly height: number | null;
+  };
+  /**
+   * The coin nodes (--rpc): how many are configured, and how many answer each Job actor that
+   * runs on this node (by source: `leader`, the cluster's; `local`, this node's own while the
+   * bus is away). Empty when no Job actor runs here: only the node that runs one knows.
+   */
+  readonly coinNodes: {
+    readonly configured: number;
+    readonly answering: Readonly<Record<string, number>>;
+  };
+  /** The local share spool's limits (--spool-records, --spool-mb). */
+  readonly spoolLimits: { readonly records: number; readonly bytes: number };
 }
 
 /** What gatherStatus reads from a running node. */
 export interface StatusParts {
   readonly fixed: Pick<
     NodeStatus,
-    'node' | 'cluster' | 'coin' | 'version' | 'startedAtMs' | 'stratumPort'
+    'node' | 'cluster' | 'coin' | 'version' | 'startedAtMs' | 'stratumPort' | 'spoolLimits'
   >;
   metricsPort(): number | null;
   draining(): boolean;
@@ -58,17 +85,23 @@ export interface StatusParts {
   blocks(timeoutMs: number): Promise<FoundBlock[]>;
   logStats(): LogAppenderStats;
   submitterStats(): SubmitterStats;
-  ledger(): NodeStatus['ledger'];
+  ledger(): Pick<NodeStatus['ledger'], 'lastApplied' | 'shares' | 'quarantined'>;
+  /** The sequence of this coin's newest record in the log (rejects: not known now). */
+  logLastSeq(timeoutMs: number): Promise<number>;
+  jobs(): NodeStatus['jobs'];
+  coinNodes(): NodeStatus['coinNodes'];
 }
 
 /** The Share and Block actors are asked with this limit; a late answer is reported as null. */
 const ASK_MS = 2_000;
 
 export async function gatherStatus(p: StatusParts): Promise<NodeStatus> {
-  const [share, blocks] = await Promise.all([
+  const [share, blocks, logLastSeq] = await Promise.all([
     p.shareStats(ASK_MS).catch(() => undefined),
     p.blocks(ASK_MS).catch(() => undefined),
+    p.logLastSeq(ASK_MS).catch(() => undefined),
   ]);
+  const coinNodes = p.coinNodes();
   let byStatus: Record<string, number> | null = null;
   if (blocks !== undefined) {
     byStatus = {};
@@ -89,7 +122,25 @@ export async function gatherStatus(p: StatusParts): Promise<NodeStatus> {
     blocks: byStatus,
     log: { ...p.logStats() },
     blockJournal: { ...p.submitterStats() },
-    ledger: p.ledger(),
+    ledger: ledgerPosition(p.ledger(), logLastSeq),
+    jobs: { ...p.jobs() },
+    coinNodes: { configured: coinNodes.configured, answering: { ...coinNodes.answering } },
+  };
+}
+
+/** The replica's position and, when the log's head is known, how far behind it is. */
+function ledgerPosition(
+  l: Pick<NodeStatus['ledger'], 'lastApplied' | 'shares' | 'quarantined'>,
+  logLastSeq: number | undefined,
+): NodeStatus['ledger'] {
+  // The head is read at most every few seconds: the replica may have applied past it since.
+  const head = logLastSeq === undefined ? null : Math.max(logLastSeq, l.lastApplied);
+  return {
+    lastApplied: l.lastApplied,
+    shares: l.shares,
+    quarantined: l.quarantined,
+    logLastSeq: head,
+    lag: head === null ? null : head - l.lastApplied,
   };
 }
 
