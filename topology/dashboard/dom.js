@@ -54,9 +54,11 @@ function cellClass(c) {
  * A table with a caption and column headers, in a scrollable region (narrow screens scroll
  * the table, not the page). columns: [{ label, cell(row) → node|string, num?, wrap?, testid? }];
  * rowAttrs(row) → attributes of the row (testid, data-*). Empty: one row saying `empty`.
+ * hideCaption: for screen readers only (the section's heading already says it).
  */
 export function table({
   caption,
+  hideCaption = false,
   testid,
   columns,
   rows,
@@ -90,7 +92,13 @@ export function table({
   return h(
     'div',
     { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: 0 },
-    h('table', { testid, 'data-count': rows.length }, h('caption', {}, caption), head, body),
+    h(
+      'table',
+      { testid, 'data-count': rows.length },
+      h('caption', { class: hideCaption ? 'sr-only' : null }, caption),
+      head,
+      body,
+    ),
   );
 }
 

@@ -25,9 +25,10 @@ export function confirmations(b, ctx) {
   return `${count(tip - height + 1)} (${progress})`;
 }
 
-export function blocksTable(rows, ctx, caption, testid) {
+export function blocksTable(rows, ctx, caption, testid, hideCaption = false) {
   return table({
     caption,
+    hideCaption,
     testid,
     rows,
     empty: 'No block found yet.',

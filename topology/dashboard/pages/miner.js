@@ -146,6 +146,7 @@ export function minerPage(main, ctx, args, query) {
         workers,
         table({
           caption: 'Workers',
+          hideCaption: true,
           testid: 'workers',
           rows: list,
           empty: 'No worker in the last 30 days.',
@@ -228,6 +229,7 @@ export function minerPage(main, ctx, args, query) {
         payments,
         table({
           caption: 'Payouts',
+          hideCaption: true,
           testid: 'payments',
           rows: payRows,
           empty: 'No payout yet.',

@@ -119,7 +119,7 @@ export function poolPage(main, ctx) {
         ),
       );
       const rows = recent ?? [];
-      fill(blocks, blocksTable(rows, ctx, 'Recent blocks', 'pool-blocks'));
+      fill(blocks, blocksTable(rows, ctx, 'Recent blocks', 'pool-blocks', true));
       const points = [...perf, { at: Date.now(), rate: Number(stats.poolHashrate ?? 0) }];
       chart.set(
         points.map((s) => s.at),
