@@ -119,9 +119,17 @@ export async function startDemoNode(cfg: NodeConfig, log: Logger): Promise<NodeH
   return node;
 }
 
-/** The demo's metrics address: 127.0.0.1:9464, or a free port when that one is taken. */
-export async function demoMetrics(): Promise<{ host: string; port: number }> {
-  return { host: '127.0.0.1', port: await freePort('127.0.0.1', 9464) };
+/**
+ * The demo's metrics, API and dashboard: one server on 127.0.0.1:9464 (or a free port when that
+ * one is taken), unless --metrics or --http name their own.
+ */
+export async function demoHttp(raw: {
+  metrics?: unknown;
+  http?: unknown;
+}): Promise<{ metrics?: { host: string; port: number }; http?: { host: string; port: number } }> {
+  if (raw.metrics !== undefined) return {};
+  const at = { host: '127.0.0.1', port: await freePort('127.0.0.1', 9464) };
+  return raw.http !== undefined ? { metrics: at } : { metrics: at, http: at };
 }
 
 /** Base units credited to miners so far (mature, immature and paid; not the pool's own '@' rows). */
@@ -276,9 +284,14 @@ function banner(run: DemoRun<unknown>): string {
   const metrics =
     node.metricsPort === null
       ? 'off'
-      : `http://127.0.0.1:${node.metricsPort}/metrics  (also /health, /api/status, /api/blocks)`;
+      : `http://${hostOf(cfg.metrics?.host)}:${node.metricsPort}/metrics  (also /health)`;
+  const dashboard =
+    node.httpPort === null
+      ? 'off (--http HOST:PORT)'
+      : `http://${hostOf(cfg.http?.host ?? cfg.metrics?.host)}:${node.httpPort}/  (the pool API: /api/pools)`;
   const lines = [
     `${run.label}: cluster ${cfg.cluster}, coin ${cfg.coin}, node ${cfg.nodeId}`,
+    `  dashboard ${dashboard}`,
     `  stratum  stratum+tcp://127.0.0.1:${node.stratumPort}  (${run.minerHint})`,
     `  metrics  ${metrics}`,
     `  nats     ${places.natsUrl}  ${places.nats ? `(its own nats-server; store and log in ${join(places.dataDir, 'nats')})` : `(yours, from --nats; cluster ${cfg.cluster} is this run's own)`}`,
@@ -289,6 +302,12 @@ function banner(run: DemoRun<unknown>): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** A listen address as a browser reaches it (a wildcard listens on loopback too). */
+function hostOf(host: string | undefined): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** How to invoke `colliery` from the user's shell: `colliery %` when it is on PATH, else npx. */

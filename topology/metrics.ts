@@ -1,24 +1,37 @@
-// The node's HTTP endpoint (`--metrics HOST:PORT`, off by default): GET /metrics, Prometheus
-// text read at scrape time (metrics-scrape.ts); GET /health: 200 "ok" while the node serves,
-// 200 "degraded: …" while it serves with something it leans on away (health.ts), 503 once it
-// drains (a load balancer stops sending miners); GET /api/…, a read-only JSON API over this
-// node's ledger replica and status (metrics-api.ts).
+// The node's HTTP endpoints: `--metrics HOST:PORT` and `--http HOST:PORT` (both off by
+// default; the same HOST:PORT is one server).
+//   GET /metrics (metrics only): Prometheus text read at scrape time (metrics-scrape.ts);
+//   GET /health: 200 "ok" while the node serves, 200 "degraded: …" while it serves with
+//     something it leans on away (health.ts), 503 once it drains (a load balancer stops
+//     sending miners);
+//   GET /api/…: the pool API (topology/api: Miningcore-compatible routes, Colliery's own, and
+//     this node's status), read-only JSON over this node's ledger replica and statistics;
+//   GET / and /dashboard/…, /vendor/uplot.{js,css}: the dashboard (topology/dashboard), static
+//     files read once at start and served from memory (nothing else on disk is reachable).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import type { LedgerStore } from '../actors/ledger/index.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ActorStats } from '../runtime/index.js';
 import type { Health } from './health.js';
-import { apiAnswer } from './metrics-api.js';
+import { apiAnswer } from './api/router.js';
+import type { PoolApiSource } from './api/source.js';
 import { Scraper } from './metrics-scrape.js';
-import type { NodeStatus } from './status.js';
 
-/** What the endpoint reads: the node's status (status.ts), actor stats, the ledger replica. */
+/** What the endpoint reads: the pool API's source (status, ledger, statistics), actor stats, health. */
 export interface MetricsSource {
-  status(): Promise<NodeStatus>;
+  readonly api: PoolApiSource;
   actors(): ActorStats[];
-  ledger(): LedgerStore;
   /** Read on every /health (no asks: a health check answers at once). */
   health(): Health;
+}
+
+/** What one server answers: /metrics, and the dashboard's pages (/api and /health always). */
+export interface ServeParts {
+  readonly metrics: boolean;
+  readonly pages: boolean;
 }
 
 /** JSON with bigints as decimal strings (amounts in base units), as `colliery ledger --json`. */
@@ -36,8 +49,10 @@ export async function startMetricsServer(
   host: string,
   port: number,
   onError: (err: unknown) => void,
+  parts: ServeParts = { metrics: true, pages: true },
 ): Promise<MetricsServer> {
-  const scraper = new Scraper();
+  const scraper = parts.metrics ? new Scraper() : null;
+  const pages = parts.pages ? dashboardFiles() : null;
   const answer = async (path: string, query: URLSearchParams, res: ServerResponse) => {
     if (path === '/health') {
       const h = source.health();
@@ -45,12 +60,16 @@ export async function startMetricsServer(
       return send(res, h.state === 'draining' ? 503 : 200, `${text}\n`);
     }
     if (path.startsWith('/api/')) {
-      const a = await apiAnswer(path, query, source);
-      return send(res, a.status, `${jsonText(a.body)}\n`, 'application/json');
+      const a = await apiAnswer(path, query, source.api);
+      return send(res, a.status, `${jsonText(a.body)}\n`, 'application/json', a.headers);
     }
-    if (path !== '/metrics')
-      return send(res, 404, 'not found: try /metrics, /health or /api/status\n');
-    const text = scraper.text(await source.status(), source.actors());
+    const file = pages?.get(path === '/' ? '/index.html' : path);
+    if (file !== undefined) return send(res, 200, file.body, file.type, file.headers);
+    if (path !== '/metrics' || scraper === null) {
+      const tries = [parts.metrics ? '/metrics' : '', pages ? '/' : '', '/health', '/api/pools'];
+      return send(res, 404, `not found: try ${tries.filter(Boolean).join(', ')}\n`);
+    }
+    const text = scraper.text(await source.api.status(), source.actors());
     send(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8');
   };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -74,15 +93,76 @@ export async function startMetricsServer(
   return {
     port: typeof address === 'object' && address ? address.port : port,
     close: async () => {
-      scraper.close();
+      scraper?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-function send(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  type = 'text/plain',
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+interface StaticFile {
+  readonly body: Buffer;
+  readonly type: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/**
+ * The dashboard's files by URL path, read once (a few tens of KB): topology/dashboard/** under
+ * /dashboard/ (index.html also at /), uPlot from its npm package under /vendor/. The pages ask
+ * the browser to check back (no-cache: a node upgraded under them serves the new files).
+ */
+function dashboardFiles(): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  const add = (path: string, file: string): void => {
+    const type = TYPES[extname(file)];
+    if (type === undefined) return;
+    const headers = {
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy':
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    };
+    files.set(path, { body: readFileSync(file), type, headers });
+  };
+  // dist/topology/metrics.js and topology/metrics.ts both sit two levels below the root.
+  const root = fileURLToPath(new URL('../../topology/dashboard/', import.meta.url));
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else add(`/dashboard/${relative(root, full).split(sep).join('/')}`, full);
+    }
+  };
+  walk(root);
+  const index = files.get('/dashboard/index.html');
+  if (index !== undefined) files.set('/index.html', index);
+  const require = createRequire(import.meta.url);
+  add('/vendor/uplot.js', require.resolve('uplot/dist/uPlot.iife.min.js'));
+  add('/vendor/uplot.css', require.resolve('uplot/dist/uPlot.min.css'));
+  return files;
 }

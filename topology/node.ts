@@ -50,6 +50,8 @@ export interface NodeHandle {
   reloadTls(): void;
   /** Where GET /metrics and /health answer (null: --metrics not set). */
   readonly metricsPort: number | null;
+  /** The dashboard and API's port (--http; the metrics port when both name one address). */
+  readonly httpPort: number | null;
   readonly log: Logger;
   connections(): number;
   shareStats(): Promise<ShareStats>;
@@ -105,6 +107,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     log,
     startedAtMs,
     health: base.health,
+    coinNode: base.coin.nodes[0],
   });
   let stopping: Promise<void> | undefined;
   return {
@@ -119,6 +122,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
       log.warn({ cert: cfg.stratumTls.certFile }, 'Stratum TLS certificate reloaded');
     },
     metricsPort: reports.metrics?.port ?? null,
+    httpPort: reports.http?.port ?? null,
     log,
     connections: () => started.connections,
     shareStats: () => reports.shareStats(),
@@ -128,6 +132,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
       (stopping ??= (async () => {
         await rt.drain({ timeoutMs: cfg.tuning.drainSeconds * 1000 });
         await reports.metrics?.close().catch(() => undefined);
+        if (reports.http !== reports.metrics) await reports.http?.close().catch(() => undefined);
         await started.stop();
         await base.appender.close();
         await base.blockLog.settled(30_000);

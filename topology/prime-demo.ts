@@ -8,7 +8,7 @@ import { PRIME_NETWORKS } from '../actors/shared/network.js';
 import { loadConfig, parseFlags } from './config.js';
 import {
   credited,
-  demoMetrics,
+  demoHttp,
   demoPlaces,
   runDemoUntilSignal,
   startDemoNode,
@@ -43,7 +43,7 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
     targetShareSeconds: 2,
     refreshSeconds: 10,
     maxConnections: 10_000,
-    ...(raw.metrics === undefined ? { metrics: await demoMetrics() } : {}),
+    ...(await demoHttp(raw)),
   });
   const node = await startDemoNode(cfg, log);
   const rigs = Array.from(

@@ -3,6 +3,8 @@
 //   2. accepted shares/s from 2,000 raw Stratum connections into a `colliery start` child
 //      (difficulty pinned at 2^-32: all but 1 hash in 65,536 is a share; network bits 1d00ffff so none
 //      is a block) — target ≥ 50,000/s;
+//   2b. the same with the ledger replica's statistics off and on, in turn — target: on keeps
+//      ≥ 97 % of off's shares/s (and ≤ 3 % more node CPU per share);
 //   3. mining.notify fan-out to 10,000 idle connections after a devnet block, next to a bare
 //      `net` server writing the same line to the same number of sockets, both read by two C
 //      notify readers in their own processes — target p99 ≤ 130 ms;
@@ -61,8 +63,10 @@ const PROF_DIR = process.env['COLLIERY_BENCH_PROF'];
  * starts V8's sampling heap profiler through node:inspector, or sets V8 flags).
  */
 const IMPORT_HOOK = process.env['COLLIERY_BENCH_IMPORT'];
-/** COLLIERY_BENCH_ONLY=shares,fanout,candidate: run only these sections (default: all). */
-const ONLY = new Set((process.env['COLLIERY_BENCH_ONLY'] ?? 'shares,fanout,candidate').split(','));
+/** COLLIERY_BENCH_ONLY=shares,stats,fanout,candidate: run only these sections (default: all). */
+const ONLY = new Set(
+  (process.env['COLLIERY_BENCH_ONLY'] ?? 'shares,stats,fanout,candidate').split(','),
+);
 
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -243,11 +247,26 @@ async function rawNatsPublish(url: string): Promise<{ publish: number; delivered
 }
 
 // --- 2. accepted shares/s ---------------------------------------------------------------
-async function sharesPerSecond(nats: NatsServer, raw: number): Promise<void> {
+interface SharesRun {
+  readonly rate: number;
+  readonly rejects: string;
+  readonly nodeCpu: number;
+  readonly natsCpu: number;
+  readonly loadCpu: number;
+  readonly elu: number;
+}
+
+/** One steady window of accepted shares through a fresh `colliery start` child. */
+async function measureShares(
+  nats: NatsServer,
+  nodeId: string,
+  flags: string[] = [],
+): Promise<SharesRun> {
   const devnet = await startDevnet({ bits: 0x1d00ffff, txsPerBlock: 3 });
-  const node = await startNodeChild(nats, devnet, 'shares', [
+  const node = await startNodeChild(nats, devnet, nodeId, [
     ...['--start-difficulty', MIN_DIFFICULTY, '--min-difficulty', MIN_DIFFICULTY],
     ...['--max-difficulty', MIN_DIFFICULTY],
+    ...flags,
   ]);
   const stats: LoadStats = newLoadStats();
   let clients: LoadClient[] = [];
@@ -281,34 +300,88 @@ async function sharesPerSecond(nats: NatsServer, raw: number): Promise<void> {
       .map(([code, n]) => `${code}:${n - (a.rejects[code] ?? 0)}`)
       .join(' ');
     for (const c of clients) c.stopSubmitting();
-    const rate = accepted / seconds;
-    row(
-      `accepted shares/s (${fmt(SHARE_CONNECTIONS)} conns, ${SHARE_WINDOW} in flight each)`,
-      `${fmt(rate)} (${((rate / raw) * 100).toFixed(1)} % of raw NATS)`,
-      '≥ 50,000',
-      rate >= 50_000,
-    );
-    row('rejects in the window, by Stratum code', rejects || 'none');
-    row(
-      'CPU in the window (cores)',
-      `node ${nodeCpu.toFixed(2)} · load gen ${((self.user + self.system) / 1e6 / seconds).toFixed(2)} · nats ${natsCpu.toFixed(2)}`,
-    );
-    row(
-      'node CPU per accepted share (µs, all threads; steadier than the rate on a busy host)',
-      (rate > 0 ? (nodeCpu / rate) * 1e6 : NaN).toFixed(1),
-    );
-    row('load generator event-loop utilisation', `${(elu.utilization * 100).toFixed(0)} %`);
-    note(
-      `path: loopback TCP → line framing → Connection actor (decide) → Share actor (precheck, ` +
-        `batch, Piscina hashSubmit on 1 thread, classify) → share log (JetStream group commit, ` +
-        `PubAck) → verdict → socket write`,
-    );
-    note(`${(STEADY_MS / 1000).toFixed(0)} s steady window after ${WARMUP_MS / 1000} s warm-up`);
+    return {
+      rate: accepted / seconds,
+      rejects,
+      nodeCpu,
+      natsCpu,
+      loadCpu: (self.user + self.system) / 1e6 / seconds,
+      elu: elu.utilization,
+    };
   } finally {
     for (const c of clients) c.close();
     await node.stop();
     await devnet.close();
   }
+}
+
+async function sharesPerSecond(nats: NatsServer, raw: number): Promise<void> {
+  const r = await measureShares(nats, 'shares');
+  row(
+    `accepted shares/s (${fmt(SHARE_CONNECTIONS)} conns, ${SHARE_WINDOW} in flight each)`,
+    `${fmt(r.rate)} (${((r.rate / raw) * 100).toFixed(1)} % of raw NATS)`,
+    '≥ 50,000',
+    r.rate >= 50_000,
+  );
+  row('rejects in the window, by Stratum code', r.rejects || 'none');
+  row(
+    'CPU in the window (cores)',
+    `node ${r.nodeCpu.toFixed(2)} · load gen ${r.loadCpu.toFixed(2)} · nats ${r.natsCpu.toFixed(2)}`,
+  );
+  row(
+    'node CPU per accepted share (µs, all threads; steadier than the rate on a busy host)',
+    (r.rate > 0 ? (r.nodeCpu / r.rate) * 1e6 : NaN).toFixed(1),
+  );
+  row('load generator event-loop utilisation', `${(r.elu * 100).toFixed(0)} %`);
+  note(
+    `path: loopback TCP → line framing → Connection actor (decide) → Share actor (precheck, ` +
+      `batch, Piscina hashSubmit on 1 thread, classify) → share log (JetStream group commit, ` +
+      `PubAck) → verdict → socket write`,
+  );
+  note(`${(STEADY_MS / 1000).toFixed(0)} s steady window after ${WARMUP_MS / 1000} s warm-up`);
+}
+
+// --- 2b. what the statistics cost ------------------------------------------------------------
+// The same shares run with the ledger replica's statistics off (--stats=false) and on, in turn
+// (off, on, off, on, …: drift on a shared host falls on both), COLLIERY_BENCH_STATS_PAIRS pairs.
+const STATS_PAIRS = Number(process.env['COLLIERY_BENCH_STATS_PAIRS'] ?? 2);
+
+async function statisticsCost(nats: NatsServer): Promise<void> {
+  const off: SharesRun[] = [];
+  const on: SharesRun[] = [];
+  for (let i = 0; i < STATS_PAIRS; i++) {
+    off.push(await measureShares(nats, `stats-off-${i}`, ['--stats=false']));
+    on.push(await measureShares(nats, `stats-on-${i}`));
+  }
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  };
+  const cpu = (r: SharesRun): number => (r.rate > 0 ? (r.nodeCpu / r.rate) * 1e6 : NaN);
+  const rateOff = median(off.map((r) => r.rate));
+  const rateOn = median(on.map((r) => r.rate));
+  const cpuOff = median(off.map(cpu));
+  const cpuOn = median(on.map(cpu));
+  row('accepted shares/s, statistics off — baseline', off.map((r) => fmt(r.rate)).join(' / '));
+  row('accepted shares/s, statistics on', on.map((r) => fmt(r.rate)).join(' / '));
+  row(
+    'statistics on / off, shares/s (medians)',
+    `${((rateOn / rateOff) * 100).toFixed(1)} %`,
+    '≥ 97 %',
+    rateOn / rateOff >= 0.97,
+  );
+  row(
+    'node CPU per accepted share, off → on (µs, medians)',
+    `${cpuOff.toFixed(1)} → ${cpuOn.toFixed(1)} (${(((cpuOn - cpuOff) / cpuOff) * 100).toFixed(1)} %)`,
+    '≤ +3 %',
+    cpuOn <= cpuOff * 1.03,
+  );
+  note(
+    `each run: a fresh node child, ${SHARE_CONNECTIONS} connections of one account (as many ` +
+      `workers), ${(STEADY_MS / 1000).toFixed(0)} s steady window; the rate on a shared 2-core ` +
+      `host moves ±15-20 % between runs, CPU per share less`,
+  );
 }
 
 // --- 3 + 5. fan-out and memory ------------------------------------------------------------
@@ -876,6 +949,10 @@ try {
   if (ONLY.has('shares')) {
     section('2. accepted shares/s through one node (`colliery start` child, difficulty 2^-32)');
     await sharesPerSecond(nats, raw.publish);
+  }
+  if (ONLY.has('stats')) {
+    section('2b. what the statistics cost: the same shares with --stats=false and with them on');
+    await statisticsCost(nats);
   }
   if (ONLY.has('fanout')) await fanOutAndMemory(nats);
   if (ONLY.has('candidate')) await candidateToSubmit(nats);

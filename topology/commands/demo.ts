@@ -12,13 +12,13 @@ import { runPrimeDemo } from '../prime-demo.js';
 import { coins } from './ledger.js';
 import {
   credited,
-  demoMetrics,
+  demoHttp,
   demoPlaces,
   runDemoUntilSignal,
   startDemoNode,
 } from '../demo-harness.js';
 
-export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--metrics HOST:PORT] [--miners N] [--block-seconds S] [--trace-paths]
+export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--metrics HOST:PORT] [--http HOST:PORT] [--miners N] [--block-seconds S] [--trace-paths]
 
 Runs the pool on embedded defaults, in a world of its own: a nats-server started here on a
 free port (store and log under DIR/nats), a new devnet chain, one node and N demo miners
@@ -29,7 +29,9 @@ DIR/colliery.json names this run's cluster, coin, node and bus, so \`colliery st
 
   --nats URL         use this NATS server instead (the run gets a cluster name of its own)
   --stratum H:P      where miners connect (default 127.0.0.1:3333, another port if taken)
-  --metrics H:P      Prometheus /metrics, /health and the JSON API (default 127.0.0.1:9464)
+  --metrics H:P      Prometheus /metrics, /health, the pool API and the dashboard
+                     (default 127.0.0.1:9464, another port if taken)
+  --http H:P         the dashboard and the pool API on their own address (no /metrics)
   --coin primecoin-devnet   the prime path instead (prime devnet, prime demo miners)
   --trace-paths      print one share's path (socket → Share actor → share log → ledger) every 5 s
 
@@ -75,7 +77,7 @@ export async function runDemo(args: string[]): Promise<number> {
     targetShareSeconds: 2,
     refreshSeconds: 10,
     maxConnections: 10_000,
-    ...(raw.metrics === undefined ? { metrics: await demoMetrics() } : {}),
+    ...(await demoHttp(raw)),
   });
   const node = await startDemoNode(cfg, log);
   const rigs = Array.from(

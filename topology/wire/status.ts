@@ -17,7 +17,9 @@ import type { LedgerReplica } from '../../actors/ledger/index.js';
 import type { LogAppender, ShareStats } from '../../actors/share/index.js';
 import type { NodeConfig } from '../config.js';
 import type { NodeHealth } from '../health.js';
-import { startMetricsServer, type MetricsServer } from '../metrics.js';
+import { type MetricsServer } from '../metrics.js';
+import type { CoinRpc } from '../../actors/job/index.js';
+import { poolApiSource, serveHttp } from './http.js';
 import { gatherStatus, validateStatusMessage, type NodeStatus } from '../status.js';
 import type { NodeAddresses } from './actors.js';
 
@@ -27,6 +29,8 @@ export interface NodeReports {
   status(): Promise<NodeStatus>;
   /** Null: --metrics not set, or its server did not start (logged). */
   readonly metrics: MetricsServer | null;
+  /** The dashboard and API server (--http; the metrics server when both name one address). */
+  readonly http: MetricsServer | null;
 }
 
 export async function serveReports(
@@ -41,6 +45,8 @@ export async function serveReports(
     log: Logger;
     startedAtMs: number;
     health: NodeHealth;
+    /** The coin node the API asks for the network's figures. */
+    coinNode?: CoinRpc | undefined;
   },
 ): Promise<NodeReports> {
   const { startedAtMs } = w;
@@ -103,21 +109,21 @@ export async function serveReports(
   rt.spawn('status', cfg.nodeId, () => ({ receive: () => status() }), {
     validate: validateStatusMessage,
   });
-  if (cfg.metrics !== null) {
-    try {
-      metrics = await startMetricsServer(
-        { status, actors: () => rt.stats(), ledger: () => store, health: () => w.health.health },
-        cfg.metrics.host,
-        cfg.metrics.port,
-        (err) => w.log.warn({ err }, 'metrics scrape failed'),
-      );
-      w.log.info({ ...cfg.metrics, port: metrics.port }, 'metrics on /metrics and /health');
-    } catch (err) {
-      // A node that cannot serve metrics still mines; the operator hears why once.
-      w.log.error({ err, metrics: cfg.metrics }, 'metrics server did not start');
-    }
-  }
-  return { shareStats, blocks, status, metrics };
+  const api = poolApiSource({
+    cfg,
+    stratumPort: () => w.stratum.port,
+    status,
+    store,
+    shareStats,
+    coinNode: w.coinNode,
+  });
+  const servers = await serveHttp(
+    cfg,
+    { api, actors: () => rt.stats(), health: () => w.health.health },
+    w.log,
+  );
+  metrics = servers.metrics;
+  return { shareStats, blocks, status, metrics, http: servers.http };
 }
 
 /**

@@ -9,6 +9,8 @@
 // Rates: `hashrate` is accepted work per second in the coin's unit. Hash coins: hashes/s,
 // Σ difficulty · 2^32 / seconds. Prime coins: chain work per second, Σ (weight / WEIGHT_ONE) /
 // seconds, where a share's weight is its expected block contribution at difficulty 1.
+// A share's work is its ledger weight, which counts difficulty in units of 2^-16: a share below
+// difficulty 2^-16 (the pool's default lowest) counts as 2^-16, as the ledger pays it.
 // Current figures are over the last 10 minutes (HASHRATE_WINDOW_MS), or since the series'
 // first share in that window when it is younger (Miningcore does the same), so a worker that
 // just connected is not shown at a fraction of its rate.
