@@ -78,9 +78,15 @@ export function compact(value) {
 
 /** An integer count with thin grouping: 1234567 → "1,234,567". */
 export function count(value) {
+  if (value === null || value === undefined) return '—';
   const n = Number(value);
   if (!Number.isFinite(n)) return '—';
   return n.toLocaleString('en-US');
+}
+
+/** A block height as it is written everywhere else: no grouping. */
+export function height(value) {
+  return value === null || value === undefined ? '—' : String(value);
 }
 
 /** A fraction as a percentage: 1.0321 → "103.2 %". */

@@ -3,7 +3,7 @@
 // position, credit), as `colliery ledger bill` prints it. ?account= marks that account's line.
 import { getOrNull } from '../api.js';
 import { badge, figures, fill, h, link, note, route, section, table } from '../dom.js';
-import { amount, ago, count, dateTime, percent } from '../format.js';
+import { ago, amount, count, dateTime, height, percent } from '../format.js';
 import { confirmations } from './blocks.js';
 
 /** A share's place in the log: "seq 1234 #5" (the record's sequence and index in it). */
@@ -41,7 +41,7 @@ export function billLinesTable(bill, mark, caption = 'Credits') {
         cell: (l) =>
           l.account.startsWith('@')
             ? h('code', {}, l.account)
-            : link(route('miner', l.account), l.account, { class: 'account' }),
+            : link(route('miner', l.account), l.account, { class: 'account', title: l.account }),
       },
       { label: 'Scheme', cell: (l) => String(l.scheme ?? '') },
       { label: 'Weight', num: true, cell: (l) => String(l.weight), testid: 'line-weight' },
@@ -74,7 +74,7 @@ export function blockPage(main, ctx, args, query) {
       }
       const bill = billOf(body);
       const status = body.status ?? null;
-      main.querySelector('[data-testid="block-title"]').textContent = count(bill.height);
+      main.querySelector('[data-testid="block-title"]').textContent = height(bill.height);
       fill(
         head,
         figures(
@@ -88,7 +88,7 @@ export function blockPage(main, ctx, args, query) {
             },
             {
               label: 'Height',
-              value: count(bill.height),
+              value: height(bill.height),
               testid: 'block-height',
               raw: bill.height,
             },

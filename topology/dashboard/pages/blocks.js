@@ -2,7 +2,7 @@
 // the pool page shows too.
 import { getJson } from '../api.js';
 import { badge, fill, h, link, route, table } from '../dom.js';
-import { ago, amount, count, dateTime, percent, shortHash } from '../format.js';
+import { ago, amount, count, dateTime, height, percent, shortHash } from '../format.js';
 
 const PAGE_SIZE = 25;
 
@@ -18,11 +18,11 @@ export function blockReward(b) {
 export function confirmations(b, ctx) {
   const status = b.miningcoreStatus ?? b.status;
   if (status === 'orphaned') return '—';
-  const height = b.blockHeight ?? b.height;
+  const at = b.blockHeight ?? b.height;
   const tip = Number(ctx.pool?.networkStats?.blockHeight ?? NaN);
   const progress = percent(b.confirmationProgress, 0);
-  if (!Number.isInteger(tip) || tip < height) return progress;
-  return `${count(tip - height + 1)} (${progress})`;
+  if (!Number.isInteger(tip) || tip < at) return progress;
+  return `${count(tip - at + 1)} (${progress})`;
 }
 
 export function blocksTable(rows, ctx, caption, testid, hideCaption = false) {
@@ -40,7 +40,7 @@ export function blocksTable(rows, ctx, caption, testid, hideCaption = false) {
       {
         label: 'Height',
         num: true,
-        cell: (b) => link(route('block', b.hash ?? b.blockHeight), count(b.blockHeight)),
+        cell: (b) => link(route('block', b.hash ?? b.blockHeight), height(b.blockHeight)),
       },
       {
         label: 'Hash',
@@ -52,7 +52,7 @@ export function blocksTable(rows, ctx, caption, testid, hideCaption = false) {
       { label: 'Reward', num: true, cell: blockReward, testid: 'block-reward' },
       {
         label: 'Found',
-        cell: (b) => h('time', { title: dateTime(b.created) }, ago(b.created)),
+        cell: (b) => (b.created ? h('time', { title: dateTime(b.created) }, ago(b.created)) : '—'),
       },
     ],
   });

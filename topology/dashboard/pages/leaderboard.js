@@ -24,7 +24,8 @@ export function leaderboardPage(main, ctx) {
             { label: 'Rank', num: true, cell: (r) => String(r.rank) },
             {
               label: 'Miner',
-              cell: (r) => link(route('miner', r.account), r.account, { class: 'account' }),
+              cell: (r) =>
+                link(route('miner', r.account), r.account, { class: 'account', title: r.account }),
             },
             { label: '24 h hashrate', num: true, cell: (r) => hashrate(r.hashrate24h, ctx.prime) },
             { label: 'Hashrate now', num: true, cell: (r) => hashrate(r.hashrate, ctx.prime) },

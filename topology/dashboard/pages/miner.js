@@ -6,7 +6,7 @@
 import { getOrNull } from '../api.js';
 import { lineChart } from '../chart.js';
 import { badge, figures, fill, h, link, note, route, section, table } from '../dom.js';
-import { ago, amount, count, dateTime, hashrate, shortHash, tick } from '../format.js';
+import { ago, amount, count, dateTime, hashrate, height, shortHash, tick } from '../format.js';
 import { position } from './block.js';
 import { primeWorkersTable, workerName } from './prime.js';
 import { minerSamples, minerSeries, samples } from './series.js';
@@ -185,7 +185,7 @@ export function minerPage(main, ctx, args, query) {
               cell: (b) =>
                 link(
                   `${route('block', b.hash)}?account=${encodeURIComponent(account)}`,
-                  count(b.height),
+                  height(b.height),
                   {
                     testid: 'bill-link',
                     title: `the whole bill of block ${b.hash}`,

@@ -3,7 +3,7 @@
 import { getJson } from '../api.js';
 import { lineChart } from '../chart.js';
 import { badge, figures, fill, h, section } from '../dom.js';
-import { compact, count, hashrate, percent, tick } from '../format.js';
+import { compact, count, hashrate, height, percent, tick } from '../format.js';
 import { stratumUrls } from '../pool-info.js';
 import { blocksTable } from './blocks.js';
 import { poolSamples, samples } from './series.js';
@@ -46,14 +46,15 @@ export function poolPage(main, ctx) {
           },
           {
             label: 'Miners online',
-            value: count(stats.connectedMiners ?? 0),
-            raw: stats.connectedMiners ?? 0,
+            // poolStats is absent when the node keeps no statistics (--stats=false): '—'.
+            value: count(stats.connectedMiners),
+            raw: stats.connectedMiners ?? '',
             testid: 'pool-miners',
           },
           {
             label: 'Workers online',
-            value: count(stats.connectedWorkers ?? 0),
-            raw: stats.connectedWorkers ?? 0,
+            value: count(stats.connectedWorkers),
+            raw: stats.connectedWorkers ?? '',
             testid: 'pool-workers',
           },
           {
@@ -64,7 +65,7 @@ export function poolPage(main, ctx) {
           },
           {
             label: 'Network height',
-            value: count(net.blockHeight),
+            value: height(net.blockHeight),
             raw: net.blockHeight ?? '',
             testid: 'network-height',
           },
@@ -135,5 +136,6 @@ function payoutMode(pool) {
   const mode = pool.paymentProcessing?.payouts ?? null;
   if (mode === 'coinbase') return 'Coinbase outputs (non-custodial)';
   if (mode === 'custodial') return 'Custodial (wallet payments)';
+  if (mode === 'off') return 'Off (credited, not paid)';
   return mode === null ? '—' : String(mode);
 }
