@@ -110,10 +110,11 @@ async function refresh(first = false) {
     if (ctx.pool === null) return show();
     return;
   }
-  if (refreshing) return refreshing;
+  // One refresh at a time per page; a new page does not wait for the old page's.
+  if (refreshing !== null && refreshing.gen === generation) return refreshing.done;
   const gen = generation;
   const page = current;
-  refreshing = (async () => {
+  const done = (async () => {
     try {
       if (!first) await loadPool();
       await page.refresh();
@@ -125,12 +126,12 @@ async function refresh(first = false) {
     } catch (err) {
       if (gen !== generation) return;
       say(`Update failed: ${err.message}`, 'error');
-      if (first && err instanceof ApiError && err.status === 404) page.missing?.(err);
     }
   })().finally(() => {
-    refreshing = null;
+    if (refreshing?.gen === gen) refreshing = null;
   });
-  return refreshing;
+  refreshing = { gen, done };
+  return done;
 }
 
 document.querySelector('[data-testid="search-form"]').addEventListener('submit', (e) => {

@@ -149,7 +149,10 @@ export function minerPage(main, ctx, args, query) {
           hideCaption: true,
           testid: 'workers',
           rows: list,
-          empty: 'No worker in the last 30 days.',
+          empty:
+            me.statistics === 'off'
+              ? 'This node keeps no statistics (--stats=false): ask another node for workers.'
+              : 'No worker in the last 30 days.',
           rowAttrs: (w) => ({ testid: 'worker-row', data: { worker: w.worker ?? w.name ?? '' } }),
           columns: [
             { label: 'Worker', cell: (w) => (w.worker ?? w.name) || '(no name)' },
