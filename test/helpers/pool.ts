@@ -1,5 +1,7 @@
 // One pool node in this process for integration tests: its own nats-server and devnet, a
 // node on random loopback ports, the native verifier pool. stop() tears it all down.
+import assert from 'node:assert/strict';
+import { after } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +11,9 @@ import { startDevnet, type Devnet, type DevnetOptions } from '../../topology/dev
 import { loadConfig, type NodeConfig } from '../../topology/config.js';
 import { startNode, type NodeDeps, type NodeHandle } from '../../topology/node.js';
 import { createPoolHasher } from '../../topology/verifier.js';
+import type { StratumMiner } from '../../topology/miner/stratum-miner.js';
+import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
+import { localMiner } from './miners.js';
 
 export const TEST_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 
@@ -98,4 +103,27 @@ export function pinnedDifficulty(
   d: number,
 ): Pick<NodeConfig, 'startDifficulty' | 'minDifficulty' | 'maxDifficulty'> {
   return { startDifficulty: d, minDifficulty: d, maxDifficulty: d };
+}
+
+/**
+ * A pool with its metrics server (random port) and our miner mining on it at diff 2^-16, network
+ * difficulty 16 (no block in a test's time): what the metrics and ops-kit tests scrape. Stopped
+ * after the test (miner, then pool).
+ */
+export async function startMeteredPool(
+  nodeId: string,
+  cluster: string,
+): Promise<{ pool: TestPool; miner: StratumMiner; port: number }> {
+  const pool = await startTestPool(
+    { bits: bitsFromTarget(shareTargetFromDifficulty(2 ** 4)) },
+    { nodeId, cluster, metrics: { host: '127.0.0.1', port: 0 }, ...pinnedDifficulty(2 ** -16) },
+  );
+  const miner = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.rig`, 500_000);
+  after(async () => {
+    await miner.stop();
+    await pool.stop();
+  });
+  const port = pool.node.metricsPort;
+  assert.ok(port !== null && port > 0, 'the metrics server listens');
+  return { pool, miner, port };
 }

@@ -1,14 +1,12 @@
 // `--metrics HOST:PORT`: a node mining through a real miner answers GET /metrics in Prometheus
 // text format with numbers that match what happened (connections, accepted shares, the share
 // log, the ledger, actors by kind), GET /health 200 while serving and 503 once it drains.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { loadConfig } from '../../topology/config.js';
 import { until } from '../helpers/until.js';
-import { localMiner } from '../helpers/miners.js';
-import { startTestPool, TEST_ADDRESS, pinnedDifficulty } from '../helpers/pool.js';
+import { startMeteredPool, TEST_ADDRESS } from '../helpers/pool.js';
 
 function get(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -32,22 +30,7 @@ function sample(text: string, name: string, labels = ''): number | undefined {
 }
 
 test('metrics - /metrics counts what the node did, /health turns 503 on drain', async () => {
-  const pool = await startTestPool(
-    { bits: bitsFromTarget(shareTargetFromDifficulty(2 ** 4)) },
-    {
-      nodeId: 'm1',
-      cluster: 'metrics',
-      metrics: { host: '127.0.0.1', port: 0 },
-      ...pinnedDifficulty(2 ** -16),
-    },
-  );
-  const miner = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.rig`, 500_000);
-  after(async () => {
-    await miner.stop();
-    await pool.stop();
-  });
-  const port = pool.node.metricsPort;
-  assert.ok(port !== null && port > 0, 'the metrics server listens');
+  const { pool, miner, port } = await startMeteredPool('m1', 'metrics');
   assert.equal((await get(port, '/health')).status, 200);
   assert.equal((await get(port, '/nope')).status, 404);
 

@@ -4,14 +4,13 @@
 // increase() are given; the dashboard is importable JSON on ${DS_PROMETHEUS}; each rule has
 // what Prometheus and Alertmanager need. And the metrics added for the alerts (job age, coin
 // nodes answering, the log's head and the ledger's lag, spool limits) say what happened.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { NodeHealth } from '../../topology/health.js';
 import { Scraper } from '../../topology/metrics-scrape.js';
 import { gatherStatus, type StatusParts } from '../../topology/status.js';
@@ -25,9 +24,8 @@ import {
   type Exposed,
   type Yaml,
 } from '../helpers/ops-kit.js';
-import { localMiner } from '../helpers/miners.js';
 import { repoRoot } from '../helpers/paths.js';
-import { pinnedDifficulty, startTestPool, TEST_ADDRESS } from '../helpers/pool.js';
+import { startMeteredPool } from '../helpers/pool.js';
 import { until } from '../helpers/until.js';
 
 const DASHBOARD = join(repoRoot, 'deploy', 'grafana', 'colliery.json');
@@ -384,22 +382,7 @@ test('ops kit - the ledger lag, job age, coin nodes and spool limits on /metrics
 test('ops kit - every metric the dashboard and the alerts read is on a real node', async () => {
   const refs = kitReferences();
   assert.ok(refs.size >= 40, `${refs.size} metric names read by the kit`);
-  const pool = await startTestPool(
-    { bits: bitsFromTarget(shareTargetFromDifficulty(2 ** 4)) },
-    {
-      nodeId: 'ops1',
-      cluster: 'opskit',
-      metrics: { host: '127.0.0.1', port: 0 },
-      ...pinnedDifficulty(2 ** -16),
-    },
-  );
-  const miner = localMiner(pool.node.stratumPort, `${TEST_ADDRESS}.rig`, 500_000);
-  after(async () => {
-    await miner.stop();
-    await pool.stop();
-  });
-  const port = pool.node.metricsPort;
-  assert.ok(port !== null);
+  const { pool, miner, port } = await startMeteredPool('ops1', 'opskit');
   await miner.start();
   await until('the ledger applies 3 shares', () =>
     pool.node.ledger.store.counters().shares >= 3 ? true : undefined,

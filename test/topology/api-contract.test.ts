@@ -15,6 +15,7 @@ import {
   openLedger,
   type LedgerStore,
   type LogEntry,
+  type LoggedRejects,
   type LoggedShare,
   type StatsView,
 } from '../../actors/ledger/index.js';
@@ -403,26 +404,9 @@ function share(account: string, worker: string, diff: number, atMs: number): Log
  */
 function poolLog(): LogEntry[] {
   const log = new LogBuilder();
-  let n = 0;
-  const shares = (list: LoggedShare[], height: number, rejects?: unknown) =>
-    log.push({
-      type: 'shares',
-      v: LOG_RECORD_VERSION,
-      id: `node-a:boot:${n++}`,
-      coin: COIN,
-      node: 'node-a',
-      jobs: [
-        {
-          id: `job-${height}`,
-          height,
-          netWeight: NET_WEIGHT,
-          subsidySats: REWARD,
-          rewardSats: REWARD,
-        },
-      ],
-      shares: list,
-      ...(rejects ? { rejects: rejects as never } : {}),
-    });
+  const job = { height: 0, netWeight: NET_WEIGHT, subsidySats: REWARD, rewardSats: REWARD };
+  const shares = (list: LoggedShare[], height: number, rejects?: LoggedRejects[]) =>
+    log.batch(list, [{ ...job, id: `job-${height}`, height }], rejects);
   const found = (hash: string, height: number, account: string, atMs: number, paid = 0n) =>
     log.push({
       type: 'block.found',

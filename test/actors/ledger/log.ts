@@ -8,6 +8,8 @@ import type {
   LogEntry,
   LogRecord,
   LoggedJob,
+  LoggedRejects,
+  LoggedShare,
 } from '../../../actors/shared/log-records.js';
 import { LOG_RECORD_VERSION } from '../../../actors/shared/log-records.js';
 
@@ -82,6 +84,28 @@ export class LogBuilder {
         hash: hashOf(`share-${n}-${i}`),
         atMs: 1_700_000_000_000 + n,
       })),
+    });
+  }
+
+  /**
+   * A share record as a node appends it: these shares (their job indexes into `jobs`) and
+   * refusals, from `node-a` (or `node`).
+   */
+  batch(
+    shares: readonly LoggedShare[],
+    jobs: readonly LoggedJob[],
+    rejects?: readonly LoggedRejects[],
+    node = 'node-a',
+  ): LogEntry {
+    return this.push({
+      type: 'shares',
+      v: LOG_RECORD_VERSION,
+      id: `${node}:boot:${this.#n++}`,
+      coin: COIN,
+      node,
+      jobs,
+      shares,
+      ...(rejects ? { rejects } : {}),
     });
   }
 

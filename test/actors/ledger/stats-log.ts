@@ -1,7 +1,12 @@
 // The log the statistics tests replay (and their crash child): two accounts, three workers,
 // refusals, a block and a payout, at known times (see stats.test.ts for the figures it gives).
 import type { LedgerConfig } from '../../../actors/ledger/config.js';
-import type { LogEntry, LoggedShare, LoggedJob } from '../../../actors/shared/log-records.js';
+import type {
+  LogEntry,
+  LoggedJob,
+  LoggedRejects,
+  LoggedShare,
+} from '../../../actors/shared/log-records.js';
 import { LOG_RECORD_VERSION } from '../../../actors/shared/log-records.js';
 import { WEIGHT_ONE } from '../../../actors/shared/share-weight.js';
 import { COIN, LogBuilder, hashOf } from './log.js';
@@ -21,18 +26,8 @@ const job = (height: number): LoggedJob => ({
 
 export function statsLog(): LogEntry[] {
   const log = new LogBuilder();
-  let n = 0;
-  const record = (height: number, shares: LoggedShare[], rejects?: unknown) =>
-    log.push({
-      type: 'shares',
-      v: LOG_RECORD_VERSION,
-      id: `node-a:boot:${n++}`,
-      coin: COIN,
-      node: 'node-a',
-      jobs: shares.length > 0 ? [job(height)] : [],
-      shares,
-      ...(rejects ? { rejects: rejects as never } : {}),
-    });
+  const record = (height: number, shares: LoggedShare[], rejects?: LoggedRejects[]) =>
+    log.batch(shares, shares.length > 0 ? [job(height)] : [], rejects);
   const share = (account: string, worker: string, diff: number, atMs: number): LoggedShare => ({
     job: 0,
     account,
