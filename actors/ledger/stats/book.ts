@@ -594,6 +594,15 @@ export class StatsBook implements StatsView {
     const kind = step % HOUR_MS === 0 ? 'h' : 'f';
     const from = floorTo(fromMs, step);
     const rows = this.#rows(kind, account, wkey, from, toMs);
+    // The step holding the series' first share is timed from that share (a pool or a worker
+    // that began mid-step is not shown at a fraction of its rate).
+    const series =
+      account === POOL
+        ? this.#pool
+        : wkey === ''
+          ? this.#accounts.get(account)
+          : this.#accounts.get(account)?.workers?.get(wkey.slice(2));
+    const first = series?.first ?? 0;
     const out: StatsSample[] = [];
     // Steps up to the one holding toMs; its rate is over its part up to toMs (at least 1 s).
     for (let at = from; at <= toMs; at += step) {
@@ -610,7 +619,7 @@ export class StatsBook implements StatsView {
         stale += r[2];
         invalid += r[3];
       }
-      const secs = Math.max(1, (Math.min(at + step, toMs) - at) / 1000);
+      const secs = Math.max(1, (Math.min(at + step, toMs) - Math.max(at, first)) / 1000);
       out.push({
         atMs: at,
         hashrate: (w * this.#k) / secs,

@@ -113,7 +113,8 @@ export interface StatsView {
   ): { readonly total: number; readonly rows: readonly MinerRank[] };
   /**
    * The pool's series: steps of `stepMs` (a BUCKET_MS multiple) from the one holding `fromMs` up
-   * to the one holding `toMs` (that last step's rate is over its part up to `toMs`).
+   * to the one holding `toMs`. A step's rate is over its time up to `toMs`, and from the
+   * series' first share for the step that holds it.
    */
   poolSeries(fromMs: number, toMs: number, stepMs: number): StatsSample[];
   /** One account's series, and each worker's, summed into steps. */
