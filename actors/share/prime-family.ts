@@ -112,8 +112,8 @@ export function primeFamily(cfg: PrimeFamilyConfig): PrimeFamily {
         return { kind: v.kind, reason: v.reason, ...found, weight: 0, note };
       job.seen.add(v.blockHash);
       const worker = `${share.worker.account}.${share.worker.worker}`;
-      const log = workers.record(worker, v.length, v.type, c.shareTarget, job.bits);
       const weight = primeShareWeight(v.length, c.shareTarget, job.bits, cfg.model);
+      const log = workers.record(worker, v.length, v.type, c.shareTarget, job.bits, weight);
       return { kind: 'accepted', ...found, weight, note, log };
     },
     stats: () => ({ prime: { workers: workers.snapshots() } }),

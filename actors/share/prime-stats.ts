@@ -27,6 +27,11 @@ export interface WorkerPrimeStats {
   readonly shares: number;
   /** Accepted shares by integer chain length. */
   readonly byLength: Readonly<Record<number, number>>;
+  /**
+   * The weight each length earned (ledger weight units, WEIGHT_ONE = one diff-1 share), summed:
+   * what the pool credits a chain of that length relative to the others.
+   */
+  readonly weightByLength: Readonly<Record<number, number>>;
   /** Accepted shares by chain type. */
   readonly byType: Readonly<Record<string, number>>;
   /** The block target's integer length: what the pool asks miners to sieve for. */
@@ -43,6 +48,7 @@ export class WorkerChainStats {
   readonly worker: string;
   #shares = 0;
   readonly #byLength = new Map<number, number>();
+  readonly #weightByLength = new Map<number, number>();
   readonly #byType = new Map<string, number>();
   readonly #trials = new Float64Array(100);
   readonly #successes = new Float64Array(100);
@@ -52,11 +58,21 @@ export class WorkerChainStats {
     this.worker = worker;
   }
 
-  /** One accepted share: its best chain word and type, the targets it was judged against. */
-  record(chain: number, type: string | null, shareTarget: number, blockTarget: number): void {
+  /**
+   * One accepted share: its best chain word and type, the targets it was judged against, and
+   * the weight it earned.
+   */
+  record(
+    chain: number,
+    type: string | null,
+    shareTarget: number,
+    blockTarget: number,
+    weight = 0,
+  ): void {
     this.#shares++;
     const L = chain >>> 24;
     this.#byLength.set(L, (this.#byLength.get(L) ?? 0) + 1);
+    this.#weightByLength.set(L, (this.#weightByLength.get(L) ?? 0) + weight);
     if (type) this.#byType.set(type, (this.#byType.get(type) ?? 0) + 1);
     this.#asked = blockTarget >>> 24;
     const lt = shareTarget >>> 24;
@@ -80,6 +96,7 @@ export class WorkerChainStats {
       worker: this.worker,
       shares: this.#shares,
       byLength: Object.fromEntries(this.#byLength),
+      weightByLength: Object.fromEntries(this.#weightByLength),
       byType: Object.fromEntries(this.#byType),
       askedLength: this.#asked,
       estimatedLength,
@@ -117,13 +134,14 @@ export class PrimeWorkers {
     type: string | null,
     shareTarget: number,
     blockTarget: number,
+    weight = 0,
   ): StatsLine | null {
     let stats = this.#workers.get(worker);
     if (!stats) {
       if (this.#workers.size >= 100_000) this.#workers.clear();
       this.#workers.set(worker, (stats = new WorkerChainStats(worker)));
     }
-    stats.record(chain, type, shareTarget, blockTarget);
+    stats.record(chain, type, shareTarget, blockTarget, weight);
     const every = this.#logEvery;
     if (every <= 0 || !stats.snapshotDue(every)) return null;
     const snap = stats.snapshot(this.#cfg);

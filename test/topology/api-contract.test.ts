@@ -294,11 +294,13 @@ const LEADERBOARD = obj({
 const PRIME = obj({
   pool: 'string',
   ...PAGE_FIELDS,
+  shareWeights: map('number'),
   workers: arr(
     obj({
       worker: 'string',
       shares: 'integer',
       byLength: map('integer'),
+      weightByLength: map('integer'),
       byType: map('integer'),
       askedLength: 'integer',
       estimatedLength: nul('integer'),
@@ -1193,6 +1195,7 @@ test('api contract - colliery: prime chain statistics for prime pools, flagged f
       worker: name,
       shares,
       byLength: { 7: shares - 1, 8: 1 },
+      weightByLength: { 7: (shares - 1) * 65_536, 8: 4 * 65_536 },
       byType: { '1CC': shares },
       askedLength: 9,
       estimatedLength: flagged ? 7 : null,
@@ -1213,6 +1216,8 @@ test('api contract - colliery: prime chain statistics for prime pools, flagged f
     );
     assert.equal(all.total, 3);
     assert.deepEqual(all.workers[1].byLength, { 7: 39, 8: 1 });
+    // Length 7 earned one diff-1 share each; length 8 four (1 share of each worker, 4 each).
+    assert.deepEqual(all.shareWeights, { 7: 1, 8: 4 });
     const page = await expect(src, `${url}?page=1&pageSize=2`, 200, PRIME);
     assert.deepEqual(
       page.workers.map((w: { worker: string }) => w.worker),

@@ -204,5 +204,29 @@ export async function prime(c: RouteContext): Promise<ApiAnswer> {
   if (workers === null)
     return unavailable(`this node's Share actor did not answer for its prime chain statistics`);
   const sorted = [...workers].sort(primeOrder);
-  return ok({ pool: pool.id, ...pageFields(sorted.length, p), workers: pageOf(sorted, p) });
+  return ok({
+    pool: pool.id,
+    ...pageFields(sorted.length, p),
+    shareWeights: shareWeights(workers),
+    workers: pageOf(sorted, p),
+  });
+}
+
+/**
+ * What a share of each chain length earned on average over this node's workers, in diff-1
+ * shares (ledger weight / 65,536): how the pool values one length against another.
+ */
+function shareWeights(workers: readonly WorkerPrimeStats[]): Record<string, number> {
+  const weight = new Map<string, number>();
+  const count = new Map<string, number>();
+  for (const w of workers) {
+    for (const [length, n] of Object.entries(w.byLength)) {
+      count.set(length, (count.get(length) ?? 0) + n);
+      const earned = (w.weightByLength as Record<string, number> | undefined)?.[length] ?? 0;
+      weight.set(length, (weight.get(length) ?? 0) + earned);
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const [length, n] of count) if (n > 0) out[length] = (weight.get(length) ?? 0) / n / 65_536;
+  return out;
 }
