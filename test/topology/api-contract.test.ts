@@ -103,6 +103,7 @@ const POOL = obj({
   totalBlocks: 'integer',
   lastPoolBlockTime: opt('iso'),
   poolEffort: 'number',
+  poolLuck: opt(obj({ blocks: 'integer', averageEffort: 'number', luck: 'number' })),
 });
 
 const BLOCK = obj({
@@ -648,6 +649,8 @@ test('api contract - /api/pools and /api/pools/{id}: Miningcore pool info from t
     near(p.poolStats.poolHashrate, fig.hashrate, 'poolHashrate');
     assert.ok(p.poolStats.poolHashrate > 0);
     assert.equal(p.poolEffort, fig.currentEffort);
+    assert.deepEqual(p.poolLuck, fig.luck);
+    assert.ok(fig.luck && fig.luck.blocks >= 1, 'the log has blocks');
     // networkStats from the coin node; the tip is its height.
     assert.deepEqual(p.networkStats, {
       networkType: 'regtest',

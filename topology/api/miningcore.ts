@@ -134,6 +134,7 @@ async function poolInfo(c: RouteContext, index: LedgerIndex): Promise<Json> {
     totalBlocks: index.blocks().length,
     lastPoolBlockTime: lastAt === null ? null : iso(lastAt),
     poolEffort: figures?.currentEffort ?? 0,
+    poolLuck: figures?.luck ?? null,
   });
 }
 

@@ -25,6 +25,7 @@ import {
   BUCKET_MS,
   DAY_MS,
   HASHRATE_WINDOW_MS,
+  LUCK_BLOCKS,
   RETENTION_MS,
   type AccountFigures,
   type BlockEffort,
@@ -137,6 +138,8 @@ export class StatsBook implements StatsView {
   #puts = new Map<string, { key: Key; value: unknown }>();
   #lastWrite = Date.now();
   #cache = new Map<string, { atMs: number; value: unknown }>();
+  /** The latest blocks' efforts, oldest first (at most LUCK_BLOCKS). */
+  #efforts: BlockEffort[] = [];
 
   constructor(db: Database<unknown, Key>, opts: StatsOptions) {
     this.#db = db;
@@ -295,7 +298,10 @@ export class StatsBook implements StatsView {
     const net = Number(netWeight);
     const effort = net > 0 ? this.#round / net : 0;
     const networkDifficulty = net / WEIGHT_ONE;
-    this.#put(['b', hash], { hash, effort, atMs, networkDifficulty } satisfies BlockEffort);
+    const row: BlockEffort = { hash, effort, atMs, networkDifficulty };
+    this.#put(['b', hash], row);
+    this.#efforts.push(row);
+    if (this.#efforts.length > LUCK_BLOCKS) this.#efforts.shift();
     this.#round = 0;
     if (atMs > this.#clock) this.#clock = atMs;
   }
@@ -400,6 +406,11 @@ export class StatsBook implements StatsView {
     this.#clock = num(db.get(['m', 'clock']));
     this.#pruned = num(db.get(['m', 'pruned']));
     this.#net = (db.get(['m', 'net']) as PoolFigures['network'] | undefined) ?? null;
+    const efforts: BlockEffort[] = [];
+    for (const { value } of db.getRange({ start: ['b'], end: ['b\u0000'] }))
+      efforts.push(value as BlockEffort);
+    // In log order: found records carry increasing times per leader; equal times keep hash order.
+    this.#efforts = efforts.sort((a, b) => a.atMs - b.atMs).slice(-LUCK_BLOCKS);
     for (const { key, value } of db.getRange({ start: ['s'], end: ['s\u0000'] })) {
       const [, account, wkey] = key as [string, string, string];
       const row = value as SeriesRow;
@@ -512,6 +523,7 @@ export class StatsBook implements StatsView {
       minersOnline: online.miners,
       workersOnline: online.workers,
       currentEffort: net && net.difficulty > 0 ? this.#round / (net.difficulty * WEIGHT_ONE) : null,
+      luck: luckOf(this.#efforts),
       network: net,
     };
   }
@@ -654,6 +666,14 @@ export class StatsBook implements StatsView {
     this.#cache.set(key, { atMs: nowMs, value });
     return value;
   }
+}
+
+function luckOf(efforts: readonly BlockEffort[]): PoolFigures['luck'] {
+  if (efforts.length === 0) return null;
+  let sum = 0;
+  for (const e of efforts) sum += e.effort;
+  const blocks = efforts.length;
+  return { blocks, averageEffort: sum / blocks, luck: sum > 0 ? blocks / sum : 0 };
 }
 
 /** Where a time falls: its 5-minute bucket and hour, and their places in the rings. */

@@ -20,6 +20,8 @@ export const HASHRATE_WINDOW_MS = 600_000;
 export const DAY_MS = 86_400_000;
 /** Buckets are kept this long (log time), then pruned. */
 export const RETENTION_MS = 30 * DAY_MS;
+/** Luck is over this many of the pool's latest blocks. */
+export const LUCK_BLOCKS = 100;
 
 /** Accepted work and share counts of one series (pool, account or worker) in one bucket. */
 export interface StatsSample {
@@ -65,6 +67,15 @@ export interface PoolFigures extends LiveFigures {
   readonly workersOnline: number;
   /** Work since the pool's last block, over the expected work per block (1.0 = 100 %). */
   readonly currentEffort: number | null;
+  /**
+   * The pool's luck over its last LUCK_BLOCKS blocks (or fewer): their mean effort, and luck =
+   * blocks / Σ effort (expected work over the work it took; above 1 is lucky). Null: no block.
+   */
+  readonly luck: {
+    readonly blocks: number;
+    readonly averageEffort: number;
+    readonly luck: number;
+  } | null;
   /** The latest job in the log: the chain as the pool mines it. */
   readonly network: {
     readonly height: number;

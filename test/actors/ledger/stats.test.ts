@@ -85,6 +85,11 @@ test('stats - hashrate is accepted difficulty × 2^32 over the window, refusals 
     const effort = v.blockEffort(hashOf('block-1'));
     assert.equal(effort?.effort, (60 * 4 * WEIGHT_ONE) / 1_000_000);
     assert.equal(pool.currentEffort, ((60 * 4 + 150) * WEIGHT_ONE) / 1_000_000);
+    assert.deepEqual(pool.luck, {
+      blocks: 1,
+      averageEffort: effort?.effort,
+      luck: 1 / (effort?.effort ?? NaN),
+    });
     const ranking = v.ranking(now, 'current', 0, 1);
     assert.equal(ranking.total, 2);
     // bob's 0.5 × 2^32 H/s over his 5 minutes beats alice's 0.4 × 2^32.

@@ -76,6 +76,12 @@ export function poolPage(main, ctx) {
             testid: 'pool-effort',
           },
           {
+            label: pool.poolLuck ? `Luck (last ${pool.poolLuck.blocks} blocks)` : 'Luck',
+            value: pool.poolLuck ? percent(pool.poolLuck.luck) : '—',
+            raw: pool.poolLuck?.luck ?? '',
+            testid: 'pool-luck',
+          },
+          {
             label: 'Pool fee',
             value: `${pool.poolFeePercent ?? 0} %`,
             raw: pool.poolFeePercent ?? 0,
