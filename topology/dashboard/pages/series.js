@@ -1,12 +1,11 @@
 // Performance samples (Miningcore's shapes) as chart series. The chart shows the day's hourly
 // samples, or the last hour's 5-minute samples while the day has fewer than 3 with work in
-// them (a young pool). A sample still open (its step not over) is left out: its work is
-// divided by the whole step, so it reads low until the step ends. The live figure (the last
-// 10 minutes, as the page's figures show it) is the chart's last point instead, at now.
+// them (a young pool), from the first sample with work (nothing is drawn before the pool or
+// miner began). The open step's rate is over its time so far (and a step is timed from the
+// series' first share), so it is drawn; the live figure (the last 10 minutes, as the page's
+// figures show it) is the chart's last point, at now.
 import { getOrNull } from '../api.js';
 import { toMs } from '../format.js';
-
-const STEP_MS = { day: 3_600_000, hour: 300_000 };
 
 /**
  * Closed samples of the day, or of the hour: `url(range)` is the route, `pick(body)` its rows
@@ -17,10 +16,11 @@ export async function samples(url, pick, busy, nowMs = Date.now()) {
   for (const range of ['day', 'hour']) {
     // Statistics off on this node (503): no chart, the rest of the page still shows.
     const body = await getOrNull(url(range)).catch(() => null);
-    rows = pick(body).filter((r) => r.at + STEP_MS[range] <= nowMs);
+    rows = pick(body).filter((r) => r.at <= nowMs);
     if (rows.filter(busy).length >= 3) break;
   }
-  return rows;
+  const first = rows.findIndex(busy);
+  return first < 0 ? [] : rows.slice(first);
 }
 
 /** /api/pools/{id}/performance → [{ at (ms), rate }], oldest first. */
