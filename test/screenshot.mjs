@@ -6,14 +6,16 @@
 //   node test/screenshot.mjs [--route '#/leaderboard'] [--out FILE] [--width 1280] [--blocks 3]
 /* global fetch -- Node 20 has it; the lint config lists only the globals older code uses */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'topology', 'cli.js');
+// Built from test/helpers/chromium.ts (npm run screenshot builds first).
+const { findChromium } = await import(join(root, 'dist', 'test', 'helpers', 'chromium.js'));
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -23,26 +25,6 @@ const route = option('--route', '#/');
 const out = join(root, option('--out', join('docs', 'dashboard.png')));
 const width = Number(option('--width', '1280'));
 const wantBlocks = Number(option('--blocks', '3'));
-
-function findChromium() {
-  const candidates = [
-    process.env.COLLIERY_CHROMIUM,
-    '/usr/bin/chromium',
-    ...(process.env.PATH ?? '')
-      .split(delimiter)
-      .flatMap((d) => (d === '' ? [] : [join(d, 'chromium'), join(d, 'chromium-browser')])),
-  ];
-  for (const c of candidates) {
-    if (!c) continue;
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // not there
-    }
-  }
-  return null;
-}
 
 const chromium = findChromium();
 if (chromium === null) {

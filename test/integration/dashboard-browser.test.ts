@@ -11,36 +11,16 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findChromium } from '../helpers/chromium.js';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { CLI, runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
 import { until } from '../helpers/until.js';
 import { coins } from '../../topology/commands/ledger.js';
-
-/** The chromium binary: COLLIERY_CHROMIUM, /usr/bin/chromium, or chromium on PATH; null: none. */
-function findChromium(): string | null {
-  const candidates = [
-    process.env.COLLIERY_CHROMIUM,
-    '/usr/bin/chromium',
-    ...(process.env.PATH ?? '')
-      .split(delimiter)
-      .flatMap((d) => (d === '' ? [] : [join(d, 'chromium'), join(d, 'chromium-browser')])),
-  ];
-  for (const c of candidates) {
-    if (!c) continue;
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // not there
-    }
-  }
-  return null;
-}
 
 const chromium = findChromium();
 const skip =

@@ -3,31 +3,10 @@
 // log, the ledger, actors by kind), GET /health 200 while serving and 503 once it drains.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { loadConfig } from '../../topology/config.js';
 import { until } from '../helpers/until.js';
+import { httpGet as get, metricSample as sample } from '../helpers/http-get.js';
 import { startMeteredPool, TEST_ADDRESS } from '../helpers/pool.js';
-
-function get(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** The value of one sample (`name{labels} value`), or undefined when it is not exposed. */
-function sample(text: string, name: string, labels = ''): number | undefined {
-  const key = labels === '' ? name : `${name}{${labels}}`;
-  const line = text.split('\n').find((l) => l.startsWith(`${key} `));
-  return line === undefined ? undefined : Number(line.slice(key.length + 1));
-}
 
 test('metrics - /metrics counts what the node did, /health turns 503 on drain', async () => {
   const { pool, miner, port } = await startMeteredPool('m1', 'metrics');

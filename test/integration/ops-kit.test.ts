@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
+import { httpGet as get, metricSample as sample } from '../helpers/http-get.js';
 import { pino } from 'pino';
 import { NodeHealth } from '../../topology/health.js';
 import { Scraper } from '../../topology/metrics-scrape.js';
@@ -118,25 +118,6 @@ function misusedTypes(e: Exposed, exprs: readonly string[]): string[] {
       }
     }
   return out;
-}
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** The value of one sample (`name{labels} value`), or undefined when it is not exposed. */
-function sample(text: string, name: string, labels = ''): number | undefined {
-  const key = labels === '' ? name : `${name}{${labels}}`;
-  const line = text.split('\n').find((l) => l.startsWith(`${key} `));
-  return line === undefined ? undefined : Number(line.slice(key.length + 1));
 }
 
 test('ops kit - the dashboard is importable JSON on ${DS_PROMETHEUS}, every expression PromQL', () => {

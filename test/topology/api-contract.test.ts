@@ -29,7 +29,7 @@ import type {
   WorkerPrimeStats,
 } from '../../topology/api/source.js';
 import type { NodeStatus } from '../../topology/status.js';
-import { COIN, LogBuilder, hashOf, tempDir } from '../actors/ledger/log.js';
+import { COIN, LogBuilder, hashOf, loggedShare, tempDir } from '../actors/ledger/log.js';
 
 // ---- the schema tables (docs/api.md)
 
@@ -388,16 +388,7 @@ const PAYOUT_SATS = 100_000_000n;
 const COINBASE_SATS = 50_000_000n;
 const POOL_ID = 'btc-test';
 
-function share(account: string, worker: string, diff: number, atMs: number): LoggedShare {
-  return {
-    job: 0,
-    account,
-    worker,
-    weight: diff * WEIGHT_ONE,
-    hash: hashOf(`${account}.${worker}@${atMs}`),
-    atMs,
-  };
-}
+const share = loggedShare;
 
 /**
  * alice (rig1, rig2): a diff-4 share every 10 s for 20 minutes; bob (cpu): diff 1 every 2 s

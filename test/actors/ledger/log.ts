@@ -43,6 +43,23 @@ export interface BlockSpec {
   readonly coinbasePaid?: readonly CoinbasePayment[];
 }
 
+/** An accepted share of `account.worker` at difficulty `diff`, made at `atMs` (hash from all three). */
+export function loggedShare(
+  account: string,
+  worker: string,
+  diff: number,
+  atMs: number,
+): LoggedShare {
+  return {
+    job: 0,
+    account,
+    worker,
+    weight: diff * 65_536,
+    hash: hashOf(`${account}.${worker}@${atMs}`),
+    atMs,
+  };
+}
+
 /** Appends records to a log with increasing sequence numbers (optionally with gaps). */
 export class LogBuilder {
   readonly entries: LogEntry[] = [];

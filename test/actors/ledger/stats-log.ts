@@ -8,8 +8,7 @@ import type {
   LoggedShare,
 } from '../../../actors/shared/log-records.js';
 import { LOG_RECORD_VERSION } from '../../../actors/shared/log-records.js';
-import { WEIGHT_ONE } from '../../../actors/shared/share-weight.js';
-import { COIN, LogBuilder, hashOf } from './log.js';
+import { COIN, LogBuilder, hashOf, loggedShare } from './log.js';
 
 /** An hour boundary (and so a 5-minute one). */
 export const T0 = 1_699_999_200_000;
@@ -28,14 +27,7 @@ export function statsLog(): LogEntry[] {
   const log = new LogBuilder();
   const record = (height: number, shares: LoggedShare[], rejects?: LoggedRejects[]) =>
     log.batch(shares, shares.length > 0 ? [job(height)] : [], rejects);
-  const share = (account: string, worker: string, diff: number, atMs: number): LoggedShare => ({
-    job: 0,
-    account,
-    worker,
-    weight: diff * WEIGHT_ONE,
-    hash: hashOf(`${account}.${worker}@${atMs}`),
-    atMs,
-  });
+  const share = loggedShare;
   // alice: a diff-4 share every 10 s for 20 minutes, rig1 and rig2 in turn, 10 to a record.
   const alice = Array.from({ length: 120 }, (_, i) =>
     share('alice', i % 2 === 0 ? 'rig1' : 'rig2', 4, T0 + i * 10_000),
