@@ -72,8 +72,9 @@ export async function runDemo(args: string[]): Promise<number> {
     rpc: [{ url: devnet.url }],
     poolAddress: DEMO_ADDRESS,
     stratumHost: typeof raw.stratumHost === 'string' ? raw.stratumHost : '127.0.0.1:3333',
-    startDifficulty: networkDifficulty / 64,
-    minDifficulty: 2 ** -20,
+    // Not below 2^-16: the ledger's finest weight (a share below it is paid and counted as 2^-16).
+    startDifficulty: Math.max(networkDifficulty / 64, 2 ** -16),
+    minDifficulty: 2 ** -16,
     targetShareSeconds: 2,
     refreshSeconds: 10,
     maxConnections: 10_000,
