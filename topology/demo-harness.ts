@@ -120,6 +120,32 @@ export async function startDemoNode(cfg: NodeConfig, log: Logger): Promise<NodeH
 }
 
 /**
+ * `--nodes N`: the demo's cluster. The first node is `cfg` (it serves the dashboard and
+ * metrics); nodes 2..N are `demo-2` … with the next Stratum ports (or free ones), no HTTP, a
+ * replica each, in this process: a cluster on a laptop, miners spread over its nodes.
+ */
+export async function startDemoNodes(
+  cfg: NodeConfig,
+  count: number,
+  log: Logger,
+): Promise<NodeHandle[]> {
+  const first = await startDemoNode(cfg, log);
+  const nodes = [first];
+  try {
+    for (let k = 2; k <= count; k++) {
+      const nodeId = cfg.nodeId.replace(/-\d+$/, '') + `-${k}`;
+      const port = first.stratumPort + k - 1;
+      const sibling = { ...cfg, nodeId, stratumPort: port, metrics: null, http: null };
+      nodes.push(await startDemoNode(sibling, log.child({ node: nodeId })));
+    }
+  } catch (err) {
+    await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
+    throw err;
+  }
+  return nodes;
+}
+
+/**
  * The demo's metrics, API and dashboard: one server on 127.0.0.1:9464 (or a free port when that
  * one is taken), unless --metrics or --http name their own.
  */
@@ -166,7 +192,10 @@ export interface DemoRun<R> {
   /** `colliery demo` or `colliery demo (primecoin-devnet)`: the banner's first words. */
   readonly label: string;
   readonly cfg: NodeConfig;
+  /** The first node (dashboard, metrics, settings file). */
   readonly node: NodeHandle;
+  /** Every node of the demo's cluster, the first one first (--nodes N). */
+  readonly nodes?: readonly NodeHandle[];
   readonly rigs: readonly R[];
   readonly devnet: { readonly url: string; close(): Promise<void> };
   readonly places: DemoPlaces;
@@ -198,6 +227,7 @@ export async function runDemoUntilSignal<R extends DemoRig>(run: DemoRun<R>): Pr
         .sort((a, b) => b[1] - a[1])
         .map(([why, n]) => `${why} ${n}`)
         .join(', '),
+      // The Block leader's list (any node asks the same actor).
       blocks: (await node.blocks().catch(() => [])).filter(
         (b) => b.status !== 'rejected' && b.status !== 'unresolved',
       ).length,
@@ -237,7 +267,7 @@ export async function runDemoUntilSignal<R extends DemoRig>(run: DemoRun<R>): Pr
         await printing;
         if (tty) stdout.write('\n');
         stdout.write(`${run.label}: draining (miners are told to reconnect) …\n`);
-        await node.stop();
+        await Promise.all((run.nodes ?? [node]).map((n) => n.stop()));
       },
     },
     async () => {
@@ -290,9 +320,13 @@ function banner(run: DemoRun<unknown>): string {
       ? 'off (--http HOST:PORT)'
       : `http://${hostOf(cfg.http?.host ?? cfg.metrics?.host)}:${node.httpPort}/  (the pool API: /api/pools)`;
   const lines = [
-    `${run.label}: cluster ${cfg.cluster}, coin ${cfg.coin}, node ${cfg.nodeId}`,
+    `${run.label}: cluster ${cfg.cluster}, coin ${cfg.coin}, ${
+      (run.nodes?.length ?? 1) > 1
+        ? `nodes ${(run.nodes ?? []).map((n) => n.runtime.node).join(', ')}`
+        : `node ${cfg.nodeId}`
+    }`,
     `  dashboard ${dashboard}`,
-    `  stratum  stratum+tcp://127.0.0.1:${node.stratumPort}  (${run.minerHint})`,
+    `  stratum  ${(run.nodes ?? [node]).map((n) => `stratum+tcp://127.0.0.1:${n.stratumPort}`).join(' ')}  (${run.minerHint})`,
     `  metrics  ${metrics}`,
     `  nats     ${places.natsUrl}  ${places.nats ? `(its own nats-server; store and log in ${join(places.dataDir, 'nats')})` : `(yours, from --nats; cluster ${cfg.cluster} is this run's own)`}`,
     `  devnet   ${new URL(devnet.url).host}  (a new chain each run${places.previous ? `; the previous run's share log and ledger, whose blocks were on the old chain, moved to ${places.previous}` : ''})`,

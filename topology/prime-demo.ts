@@ -3,6 +3,7 @@
 // native consensus check), one node, and N prime demo miners (sieve + native Fermat tests).
 // Prints a summary line every second, read like the hash demo's (chain tests a second in place
 // of hashrate), until Ctrl-C, then drains and exits 0.
+import type { NodeHandle } from './node.js';
 import { scriptToAddress } from '../actors/shared/address.js';
 import { PRIME_NETWORKS } from '../actors/shared/network.js';
 import { loadConfig, parseFlags } from './config.js';
@@ -11,7 +12,7 @@ import {
   demoHttp,
   demoPlaces,
   runDemoUntilSignal,
-  startDemoNode,
+  startDemoNodes,
 } from './demo-harness.js';
 import { coins } from './commands/ledger.js';
 import { PRIME_DEVNET_BITS, startDevnet } from './devnet/index.js';
@@ -23,7 +24,7 @@ export const PRIME_DEMO_ADDRESS = scriptToAddress(
   PRIME_NETWORKS['primecoin-devnet'],
 ) as string;
 
-export async function runPrimeDemo(args: string[], miners: number): Promise<number> {
+export async function runPrimeDemo(args: string[], miners: number, nodeCount = 1): Promise<number> {
   const { raw } = parseFlags(args);
   const label = 'colliery demo (primecoin-devnet)';
   const places = await demoPlaces(raw, label, 'demo-prime');
@@ -45,13 +46,14 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
     maxConnections: 10_000,
     ...(await demoHttp(raw)),
   });
-  const node = await startDemoNode(cfg, log);
+  const nodes = await startDemoNodes(cfg, nodeCount, log);
+  const node = nodes[0] as NodeHandle;
   const rigs = Array.from(
     { length: miners },
     (_, i) =>
       new PrimeStratumMiner({
         host: '127.0.0.1',
-        port: node.stratumPort,
+        port: (nodes[i % nodes.length] as NodeHandle).stratumPort,
         username: `${PRIME_DEMO_ADDRESS}.prime${i + 1}`,
         maxCandidatesPerSec: 5_000,
       }),
@@ -62,6 +64,7 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
     label,
     cfg,
     node,
+    nodes,
     rigs,
     devnet,
     places,
@@ -71,7 +74,7 @@ export async function runPrimeDemo(args: string[], miners: number): Promise<numb
       const tested = rigs.reduce((n, r) => n + r.stats.candidates, 0);
       const secs = (Date.now() - startedAt) / 1000;
       const line =
-        `miners ${node.connections()} | shares/s ${accepted - lastAccepted} | accepted ${accepted} ` +
+        `miners ${nodes.reduce((n, x) => n + x.connections(), 0)} | shares/s ${accepted - lastAccepted} | accepted ${accepted} ` +
         `rejected ${rejected}${rejectedBy ? ` (${rejectedBy})` : ''} | blocks found ${blocks} | ` +
         `chain height ${height} | ${(tested / secs / 1e3).toFixed(2)}k chains/s | ` +
         `ledger seq ${node.ledger.store.lastApplied()}, credited ${coins(credited(node))}`;

@@ -155,16 +155,20 @@ test('demo - its own bus, banner and settings file; status, trace and ledger nee
   assert.equal(await again.interrupt(), 0, again.out().slice(-2_000));
 });
 
-test('demo - the prime demo on a given --nats: a cluster of its own, prime shares and blocks, reads like the hash line, exits 0 on Ctrl-C', async () => {
+test('demo - the prime demo on a given --nats with --nodes 2: a cluster of its own, miners over both nodes, prime shares and blocks, reads like the hash line, exits 0 on Ctrl-C', async () => {
   nats ??= await startNatsServer('demo');
-  const d = demo(folder(), ['--coin', 'primecoin-devnet', '--nats', nats.url]);
+  const d = demo(folder(), ['--coin', 'primecoin-devnet', '--nats', nats.url, '--nodes', '2']);
   assert.ok(
     await d.until(/accepted [1-9]\d* rejected \d+( \([^)]*\))? \| blocks found [1-9]/),
     d.out().slice(-2_000),
   );
   assert.match(
     d.out(),
-    /^colliery demo \(primecoin-devnet\): cluster demo-prime-[0-9a-z]+, coin primecoin-devnet, node demo-prime-1$/m,
+    /^colliery demo \(primecoin-devnet\): cluster demo-prime-[0-9a-z]+, coin primecoin-devnet, nodes demo-prime-1, demo-prime-2$/m,
+  );
+  assert.match(
+    d.out(),
+    /^ {2}stratum {2}stratum\+tcp:\/\/127\.0\.0\.1:\d+ stratum\+tcp:\/\/127\.0\.0\.1:\d+ {2}\(/m,
   );
   assert.match(
     d.out(),

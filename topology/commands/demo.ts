@@ -2,6 +2,7 @@
 // (started when none answers at --nats), LMDB and NATS data under ./data (or --data), the
 // devnet coin node, one node with every actor, and a few demo miners that really hash.
 // Prints a one-line summary every second until Ctrl-C, then drains and exits 0.
+import type { NodeHandle } from '../node.js';
 import { stdout } from 'node:process';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { hashHeaders } from '../../native/index.js';
@@ -15,10 +16,10 @@ import {
   demoHttp,
   demoPlaces,
   runDemoUntilSignal,
-  startDemoNode,
+  startDemoNodes,
 } from '../demo-harness.js';
 
-export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--metrics HOST:PORT] [--http HOST:PORT] [--miners N] [--block-seconds S] [--trace-paths]
+export const DEMO_HELP = `usage: colliery demo [--coin bitcoin-regtest|primecoin-devnet] [--data DIR] [--nats URL] [--stratum HOST:PORT] [--metrics HOST:PORT] [--http HOST:PORT] [--miners N] [--nodes N] [--block-seconds S] [--trace-paths]
 
 Runs the pool on embedded defaults, in a world of its own: a nats-server started here on a
 free port (store and log under DIR/nats), a new devnet chain, one node and N demo miners
@@ -32,6 +33,9 @@ DIR/colliery.json names this run's cluster, coin, node and bus, so \`colliery st
   --metrics H:P      Prometheus /metrics, /health, the pool API and the dashboard
                      (default 127.0.0.1:9464, another port if taken)
   --http H:P         the dashboard and the pool API on their own address (no /metrics)
+  --nodes N          a cluster of N pool nodes in this process (default 1, at most 16): the
+                     next Stratum ports, the miners spread over them, the dashboard on the
+                     first; Ctrl-C drains them all
   --coin primecoin-devnet   the prime path instead (prime devnet, prime demo miners)
   --trace-paths      print one share's path (socket → Share actor → share log → ledger) every 5 s
 
@@ -49,9 +53,11 @@ export async function runDemo(args: string[]): Promise<number> {
     return 0;
   }
   const own = takeNumber(args, '--miners', 3);
-  const blockSeconds = takeNumber(own.rest, '--block-seconds', 15);
+  const nodesArg = takeNumber(own.rest, '--nodes', 1);
+  const blockSeconds = takeNumber(nodesArg.rest, '--block-seconds', 15);
+  const nodeCount = Math.min(16, Math.floor(nodesArg.value));
   const { raw } = parseFlags(blockSeconds.rest);
-  if (raw.coin === 'primecoin-devnet') return runPrimeDemo(blockSeconds.rest, own.value);
+  if (raw.coin === 'primecoin-devnet') return runPrimeDemo(blockSeconds.rest, own.value, nodeCount);
   const label = 'colliery demo';
   const places = await demoPlaces(raw, label, 'demo');
   const { dataDir, natsUrl, log } = places;
@@ -80,13 +86,14 @@ export async function runDemo(args: string[]): Promise<number> {
     maxConnections: 10_000,
     ...(await demoHttp(raw)),
   });
-  const node = await startDemoNode(cfg, log);
+  const nodes = await startDemoNodes(cfg, nodeCount, log);
+  const node = nodes[0] as NodeHandle;
   const rigs = Array.from(
     { length: miners },
     (_, i) =>
       new StratumMiner({
         host: '127.0.0.1',
-        port: node.stratumPort,
+        port: (nodes[i % nodes.length] as NodeHandle).stratumPort,
         username: `${DEMO_ADDRESS}.demo${i + 1}`,
         hashHeaders,
         maxHashesPerSec: MINER_HASHES_PER_SEC,
@@ -99,6 +106,7 @@ export async function runDemo(args: string[]): Promise<number> {
     label,
     cfg,
     node,
+    nodes,
     rigs,
     devnet,
     places,
@@ -107,7 +115,7 @@ export async function runDemo(args: string[]): Promise<number> {
       const hashes = rigs.reduce((n, r) => n + r.stats.hashes, 0);
       const secs = (Date.now() - startedAt) / 1000;
       const line =
-        `miners ${node.connections()} | shares/s ${(accepted - lastAccepted).toFixed(0)} | accepted ${accepted} ` +
+        `miners ${nodes.reduce((n, x) => n + x.connections(), 0)} | shares/s ${(accepted - lastAccepted).toFixed(0)} | accepted ${accepted} ` +
         `rejected ${rejected}${rejectedBy ? ` (${rejectedBy})` : ''} | blocks found ${blocks} | chain height ${height} | ${(hashes / secs / 1e6).toFixed(2)} MH/s` +
         ` | ledger seq ${node.ledger.store.lastApplied()}, credited ${coins(credited(node))}`;
       lastAccepted = accepted;
