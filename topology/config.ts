@@ -47,6 +47,13 @@ export interface NodeConfig {
   readonly poolTag: string;
   readonly stratumHost: string;
   readonly stratumPort: number;
+  /**
+   * Where miners reach this node's Stratum port (the cluster registry names it to miners of a
+   * draining sibling); null: the listen address unless a wildcard, else host name:port.
+   */
+  readonly publicStratum: { readonly host: string; readonly port: number } | null;
+  /** Where miners reach its Stratum TLS port; null: the public Stratum host, the TLS port. */
+  readonly publicStratumTls: { readonly host: string; readonly port: number } | null;
   readonly extranonce2Size: number;
   readonly startDifficulty: number;
   readonly minDifficulty: number;
@@ -341,6 +348,8 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   poolTag: '/colliery/',
   stratumHost: '0.0.0.0',
   stratumPort: 3333,
+  publicStratum: null,
+  publicStratumTls: null,
   extranonce2Size: 8,
   startDifficulty: 1,
   minDifficulty: 2 ** -16,
@@ -398,6 +407,8 @@ const OPTIONS: Record<
   solo: { key: 'solo', parse: 'bool' },
   'pool-tag': { key: 'poolTag', parse: 'string' },
   stratum: { key: 'stratumHost', parse: 'string' },
+  'public-stratum': { key: 'publicStratum', parse: 'string' },
+  'public-stratum-tls': { key: 'publicStratumTls', parse: 'string' },
   'extranonce2-size': { key: 'extranonce2Size', parse: 'number' },
   'start-difficulty': { key: 'startDifficulty', parse: 'number' },
   'min-difficulty': { key: 'minDifficulty', parse: 'number' },
@@ -721,6 +732,8 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     poolTag: str('poolTag'),
     stratumHost: host,
     stratumPort: portText,
+    publicStratum: publicAddressOf(r.publicStratum, '--public-stratum'),
+    publicStratumTls: publicAddressOf(r.publicStratumTls, '--public-stratum-tls'),
     extranonce2Size: num('extranonce2Size', 4, 8),
     startDifficulty: num('startDifficulty', 2 ** -32, 2 ** 62, false),
     minDifficulty: num('minDifficulty', 2 ** -32, 2 ** 62, false),
@@ -749,6 +762,24 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     ) as NodeConfig['keyRegistration'],
     tuning: tuningOf(r.tuning),
   };
+}
+
+/** `--public-stratum HOST:PORT` (a file may also give `{ host, port }`); absent or empty: null. */
+function publicAddressOf(v: unknown, flag: string): NodeConfig['publicStratum'] {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v === 'object' && 'host' in v && 'port' in v) {
+    const { host, port } = v as { host: unknown; port: unknown };
+    v = `${String(host)}:${String(port)}`;
+  }
+  const m = /^(.+):(\d+)$/.exec(String(v));
+  const host = m ? (m[1] as string).replace(/^\[|\]$/g, '') : '';
+  const port = m ? Number(m[2]) : NaN;
+  if (host === '' || /[\s/]/.test(host) || !(port >= 1 && port <= 65535))
+    throw new ConfigError(
+      flag,
+      `must be HOST:PORT as miners reach it, like pool-a.example.com:3333, got ${String(v)}`,
+    );
+  return { host, port };
 }
 
 /** --stratum-tls HOST:PORT with --tls-cert and --tls-key (all three, or none). */

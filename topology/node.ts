@@ -19,6 +19,7 @@ import {
 } from '../actors/share/index.js';
 import type { NodeConfig } from './config.js';
 import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
+import { NodeRegistry, publicAddresses } from './registry.js';
 import type { NodeStatus } from './status.js';
 import { followBans } from './bans.js';
 import { startNodeKeys, type NodeKeys } from './node-keys.js';
@@ -97,7 +98,14 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
   }
   const started = stratum;
   const claim = prefix;
-  const { rt, log, ledger } = base;
+  const { rt, log, ledger, registry } = base;
+  // The cluster registry: where miners reach this node and its room; on drain, where they go.
+  await registry.start({
+    ...publicAddresses(cfg, { port: started.port, tlsPort: started.tlsPort }),
+    capacity: started.maxConnections,
+    connections: () => started.connections,
+  });
+  rt.onDrain(() => registry.drain());
   const reports = await serveReports(rt, cfg, {
     at: base.at,
     stratum: started,
@@ -141,6 +149,7 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
         base.keys.stop();
         base.accounts?.stop();
         await claim.release().catch(() => undefined);
+        await registry.release();
         await base.logNc.drain().catch(() => undefined);
         await deps.hasher.close?.();
         for (const n of base.coin.nodes) n.close();
@@ -164,6 +173,8 @@ interface NodeBase {
   readonly submitter: ReturnType<typeof spawnSubmitter>;
   readonly keys: NodeKeys;
   readonly accounts: AccountBook | null;
+  /** This node's entry in the cluster registry (started once Stratum listens). */
+  readonly registry: NodeRegistry;
 }
 
 async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
@@ -200,6 +211,7 @@ async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
   });
   const submitter = spawnSubmitter(rt, cfg, coin, at, { appender, ledger });
   return {
+    registry: new NodeRegistry(logNc, cfg, log),
     keys,
     accounts,
     log,
@@ -258,6 +270,7 @@ async function startActors(
       b.appender.noteReject(worker.account, worker.worker, rejection === 'stale', Date.now());
     },
     ...(onEffect ? { onEffect } : {}),
+    reconnectTo: (tls) => b.registry.reconnectTo(tls),
   });
   // The cluster's ban list: this node's bans go there, everyone's come here (topology/bans.ts).
   const bans = await followBans(b.logNc, cfg.cluster, cfg.nodeId, stratum, rt.log);

@@ -3,6 +3,7 @@
 // the effects: write to the socket (output.ts batches a tick's lines into one write), ask the
 // Share actor, close (and ban).
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { handOff } from '../../runtime/index.js';
 import type { ActorContext, Address, Behaviour, Factory, StopReason } from '../../runtime/index.js';
 import { frameBytes } from './codec.js';
@@ -11,6 +12,7 @@ import type {
   ConnectionMessage,
   Effect,
   JobAnnouncement,
+  ReconnectTarget,
   ShareSubmission,
 } from './messages.js';
 import { SocketOutput, type OutputLimits } from './output.js';
@@ -36,6 +38,11 @@ export interface ConnectionHooks {
   readonly onRefused?: (worker: WorkerName, rejection: Rejection) => void;
   /** The jobs topic's message → what the session consumes (null: not for this coin). */
   readonly toAnnouncement: (msg: unknown) => JobAnnouncement | null;
+  /**
+   * Where a draining node sends this miner (`tls`: it came over TLS, so a sibling's TLS port);
+   * null or absent: `client.reconnect` without params (the same address).
+   */
+  readonly reconnectTo?: (tls: boolean) => ReconnectTarget | null;
 }
 
 export function connectionActor(
@@ -153,7 +160,9 @@ class ConnectionBehaviour
   }
 
   draining(ctx: ActorContext): void {
-    this.receive({ type: 'drain' }, ctx);
+    if (this.#closed) return;
+    const to = this.#hooks.reconnectTo?.(this.socket instanceof TLSSocket) ?? null;
+    this.receive(to === null ? { type: 'drain' } : { type: 'drain', to }, ctx);
   }
 
   stopped(_reason: StopReason): void {

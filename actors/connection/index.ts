@@ -9,6 +9,7 @@ export { REJECTIONS } from './errors.js';
 export type {
   Effect,
   JobAnnouncement,
+  ReconnectTarget,
   ShareSubmission,
   ShareVerdict,
   ShareVerdictKind,

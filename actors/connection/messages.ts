@@ -57,13 +57,25 @@ export interface ShareVerdict {
   readonly detail?: string;
 }
 
+/**
+ * Where a draining node sends a miner (`client.reconnect [host, port, wait]`): a sibling's
+ * public Stratum address, chosen by the node from the cluster's registry.
+ */
+export interface ReconnectTarget {
+  readonly host: string;
+  readonly port: number;
+  /** Seconds the miner should wait before it connects (Stratum's third param). */
+  readonly waitSeconds: number;
+}
+
 export type ConnectionEvent =
   | { type: 'line'; line: string }
   | { type: 'line-too-long' }
   | { type: 'job'; job: JobAnnouncement }
   | { type: 'verdict'; verdict: ShareVerdict }
   | { type: 'tick' }
-  | { type: 'drain' };
+  /** Tell the miner to reconnect (`to`: there; absent: to this same address) and close. */
+  | { type: 'drain'; to?: ReconnectTarget };
 
 export type Effect =
   | { kind: 'send'; line: string }

@@ -54,6 +54,8 @@ export interface StratumServerConfig {
   readonly onEffect?: (effect: Effect) => void;
   /** A worker's share was refused (ConnectionHooks.onRefused). */
   readonly onRefused?: ConnectionHooks['onRefused'];
+  /** Where a draining node sends each miner (ConnectionHooks.reconnectTo). */
+  readonly reconnectTo?: ConnectionHooks['reconnectTo'];
 }
 
 export interface StratumServer {
@@ -63,6 +65,8 @@ export interface StratumServer {
   /** A renewed certificate and key for the TLS listener (new handshakes use them). */
   reloadTls(cert: Buffer, key: Buffer): void;
   readonly connections: number;
+  /** The most connections it admits (plain and TLS together). */
+  readonly maxConnections: number;
   /**
    * The current job, asked of the Job leader at start: a node joining a running cluster has had
    * no broadcast yet. Ignored once a broadcast has arrived (that one is at least as new).
@@ -185,6 +189,7 @@ export async function startStratumServer(
       if (full && s.live.size < cfg.maxConnections * 0.95) full = false;
       return s.live.size;
     },
+    maxConnections: cfg.maxConnections,
     stats: s.stats,
     ban: (ip, untilMs) => void s.gate.ban(ip, rt.clock.nowMs(), untilMs),
     unban: (ip) => s.gate.unban(ip),
@@ -288,6 +293,7 @@ function connectionHooks(s: Stratum): ConnectionHooks {
     },
     ...(cfg.onEffect ? { onEffect: cfg.onEffect } : {}),
     ...(cfg.onRefused ? { onRefused: cfg.onRefused } : {}),
+    ...(cfg.reconnectTo ? { reconnectTo: cfg.reconnectTo } : {}),
   };
 }
 

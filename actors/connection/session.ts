@@ -9,7 +9,13 @@ import type { ParseResult, RequestId, StratumRequest, SubmitParams } from './cod
 import { encodeError, encodeNotification, encodeResult, parseLine } from './codec.js';
 import type { Dialect } from './dialect.js';
 import type { Rejection } from './errors.js';
-import type { ConnectionEvent, Effect, JobAnnouncement, ShareVerdict } from './messages.js';
+import type {
+  ConnectionEvent,
+  Effect,
+  JobAnnouncement,
+  ReconnectTarget,
+  ShareVerdict,
+} from './messages.js';
 import type { VardiffConfig, VardiffState } from './vardiff.js';
 import { initVardiff, onShare, onTick, setMinerDifficulty } from './vardiff.js';
 import type { WorkerName } from './worker-name.js';
@@ -203,11 +209,23 @@ export function decide(s: SessionState, event: ConnectionEvent, ctx: SessionCont
       break;
     case 'drain':
       s.draining = true;
-      out.push({ kind: 'send', line: encodeNotification('client.reconnect', []) });
+      out.push({
+        kind: 'send',
+        line: encodeNotification('client.reconnect', reconnectParams(event.to)),
+      });
       if (s.pending.size === 0) close(s, out, 'drain', false);
       break;
   }
   return out;
+}
+
+/**
+ * `client.reconnect` params: [host, port, wait seconds], or [] (the same address). The port is
+ * a string: cgminer and sgminer read it with json_string_value and keep their old port when it
+ * is a number (ckpool sends strings too).
+ */
+function reconnectParams(to: ReconnectTarget | undefined): unknown[] {
+  return to === undefined ? [] : [to.host, String(to.port), to.waitSeconds];
 }
 
 function onParsed(s: SessionState, r: ParseResult, ctx: SessionContext, out: Effect[]): void {

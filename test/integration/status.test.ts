@@ -68,7 +68,7 @@ test('status - two nodes, their leases and the share log, then one leaves', asyn
   assert.match(text, /^cluster stat · nats /);
   assert.match(
     text,
-    /^ {2}s2 {2}bitcoin-regtest .* · 1 connections · shares \d+ accepted, 0 rejected · /m,
+    /^ {2}s2 {2}bitcoin-regtest .* · stratum 127\.0\.0\.1:\d+ · 1\/[\d,]+ connections · shares \d+ accepted, 0 rejected · /m,
   );
 
   // A node's stop() releases its prefix claim (before its NATS connections close): it is out
@@ -82,6 +82,11 @@ test('status - two nodes, their leases and the share log, then one leaves', asyn
     ['s1'],
   );
   for (const l of after2.leases.filter((x) => !x.expired)) assert.equal(l.node, 's1');
+  assert.deepEqual(
+    after2.registry.map((e) => e.node),
+    ['s1'],
+    'its registry entry is gone too',
+  );
 
   // The CLI: JSON output, and a cluster that never ran is an error naming --cluster.
   const run = promisify(execFile);

@@ -204,7 +204,10 @@ function narrate(
     if (live && !finished()) say(`lost the pool at ${miner.pool}; reconnecting`);
     live = false;
   });
-  miner.on('reconnect-requested', () => say('the pool asked us to reconnect'));
+  miner.on('reconnect-requested', (to: string | null) => {
+    live = false; // not "lost": it asked
+    say(`the pool asked us to reconnect${to === null ? '' : ` to ${to}`}`);
+  });
   miner.on('protocol-error', (err: unknown) =>
     say(`unusable message from the pool: ${reason(err)}`),
   );

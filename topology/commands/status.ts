@@ -1,13 +1,15 @@
 // `colliery status`: the cluster as NATS sees it, from any machine that reaches NATS. Nodes are
-// found by their extranonce-prefix claims (a live node renews its claim; a dead one's expires),
-// lease holders are read from the lease bucket, the share log from its stream, and every node
-// is asked for its own report (status.ts) over the runtime.
+// found by their extranonce-prefix claims (a live node renews its claim; a dead one's expires)
+// and the cluster registry (registry.ts: each node's public Stratum address, connections and
+// capacity), lease holders are read from the lease bucket, the share log from its stream, and
+// every node is asked for its own report (status.ts) over the runtime.
 import { stdout } from 'node:process';
 import { Kvm, type KV } from '@nats-io/kv';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
 import { Runtime, connectTool, leaseBucket, type NatsAuth } from '../../runtime/index.js';
 import { prefixBucket } from '../prefix.js';
+import { hostPortText, readRegistry, registryBucket, type RegistryEntry } from '../registry.js';
 import { CodedError } from '../../actors/shared/errors.js';
 import { clusterOf } from '../config.js';
 import { logStreamName } from '../../actors/shared/log-stream.js';
@@ -15,8 +17,9 @@ import type { NodeStatus } from '../status.js';
 
 export const STATUS_HELP = `usage: colliery status [--nats URL] [--cluster NAME] [--json]
 
-Prints the cluster: its nodes (each asked for its connections, shares, share log and ledger
-position), who holds each lease (Job, Block, Ledger per coin), and the share log stream.
+Prints the cluster: its nodes (where miners reach them and their connections of capacity, from
+the cluster registry; each asked for its shares, share log and ledger position), who holds each
+lease (Job, Block, Ledger per coin), and the share log stream.
 --json prints the same as one JSON object. Exit 1 when NATS or the cluster is not there.
 `;
 
@@ -35,6 +38,8 @@ export interface ClusterStatus {
   readonly log: { stream: string; messages: number; bytes: number; lastSeq: number } | null;
   readonly leases: readonly LeaseView[];
   readonly nodes: readonly (NodeStatus | { node: string; error: string })[];
+  /** The cluster registry's entries (a node's public Stratum address, connections, capacity). */
+  readonly registry: readonly RegistryEntry[];
 }
 
 export async function runStatus(args: string[]): Promise<number> {
@@ -74,6 +79,9 @@ export async function clusterStatus(
       );
     const nodeIds = new Set<string>();
     for (const [, e] of await entries(prefixes)) nodeIds.add(e.string());
+    const registryKv = await openBucket(kvm, registryBucket(cluster));
+    const registry = registryKv === null ? [] : await readRegistry(registryKv);
+    for (const e of registry) nodeIds.add(e.node);
     const leases: LeaseView[] = [];
     const leaseKv = await openBucket(kvm, leaseBucket(cluster));
     const now = Date.now();
@@ -113,7 +121,7 @@ export async function clusterStatus(
         }
       }),
     );
-    return { cluster, nats: natsUrls.join(','), log, leases, nodes };
+    return { cluster, nats: natsUrls.join(','), log, leases, nodes, registry };
   } finally {
     await rt.drain({ timeoutMs: 1_000 }).catch(() => undefined);
     await nc.close().catch(() => undefined);
@@ -162,9 +170,13 @@ export function formatClusterStatus(s: ClusterStatus): string {
     }`,
   );
   lines.push(`nodes (${s.nodes.length}):`);
+  const registered = new Map(s.registry.map((e) => [e.node, e]));
   for (const n of s.nodes) {
+    const entry = registered.get(n.node);
     if ('error' in n) {
-      lines.push(`  ${n.node}  not answering (${n.error})`);
+      lines.push(
+        `  ${n.node}  not answering (${n.error})${entry ? ` · ${registryText(entry)}` : ''}`,
+      );
       continue;
     }
     const v = n.shares?.verdicts ?? {};
@@ -173,8 +185,8 @@ export function formatClusterStatus(s: ClusterStatus): string {
     const upS = Math.max(0, (Date.now() - n.startedAtMs) / 1000);
     lines.push(
       `  ${n.node}  ${n.coin} ${n.version}${n.draining ? ' DRAINING' : ''} · up ${duration(upS)} · ` +
-        `stratum :${n.stratumPort}${n.metricsPort === null ? '' : ` · metrics :${n.metricsPort}`} · ` +
-        `${fmt(n.connections)} connections · shares ${
+        `${entry ? registryText(entry, n.connections) : `stratum :${n.stratumPort} · ${fmt(n.connections)} connections`}` +
+        `${n.metricsPort === null ? '' : ` · metrics :${n.metricsPort}`} · shares ${
           n.shares === null
             ? '(share actor not answering)'
             : `${fmt(accepted)} accepted, ${fmt(rejected)} rejected`
@@ -189,6 +201,15 @@ export function formatClusterStatus(s: ClusterStatus): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Where miners reach a node and its connections of its capacity, from the registry (`live`: the
+ * node's own count now; the registry's is up to 5 s old).
+ */
+function registryText(e: RegistryEntry, live = e.connections): string {
+  const tls = e.stratumTls === null ? '' : ` (tls ${hostPortText(e.stratumTls)})`;
+  return `stratum ${hostPortText(e.stratum)}${tls} · ${fmt(live)}/${fmt(e.capacity)} connections`;
 }
 
 function duration(s: number): string {

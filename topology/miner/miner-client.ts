@@ -3,6 +3,10 @@
 // count the pool's answers by reason. Subclasses search; they hear of work through the hooks.
 // `persistent` (colliery miner) keeps reconnecting with backoff when the pool cannot be reached
 // or goes away; without it start() fails and a lost connection is only reported (the demo).
+// client.reconnect [host, port, wait] moves the miner to that address (a draining node names a
+// sibling): it submits nothing more there, waits for the answers to what it sent, and connects
+// to the named address after `wait` seconds; when that address cannot be reached it goes back
+// to the one it was started with. Without params it reconnects to the same address.
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hexToBytes } from '../../actors/shared/hex.js';
@@ -52,11 +56,20 @@ const BACKOFF_MAX_MS = 30_000;
 const AUTHORIZE_TIMEOUT_MS = 30_000;
 /** A connection that lasted this long was fine: after it drops, reconnect without waiting. */
 const STABLE_MS = 10_000;
+/** After client.reconnect: how long the answers to shares already sent are waited for. */
+const ANSWERS_WAIT_MS = 5_000;
+/** The longest `wait` of a client.reconnect that is honoured. */
+const MAX_RECONNECT_WAIT_MS = 60_000;
+
+interface PoolAddress {
+  readonly host: string;
+  readonly port: number;
+}
 
 /**
  * Events: 'authorized', 'auth-refused' (err), 'job' (id), 'accepted' (hash?), 'rejected' (error),
- * 'disconnected', 'reconnect-requested', 'connect-failed' (err, retryMs), 'socket-error' (err),
- * 'protocol-error' (err).
+ * 'disconnected', 'reconnect-requested' (the named host:port, or null: the same address),
+ * 'connect-failed' (err, retryMs), 'socket-error' (err), 'protocol-error' (err).
  */
 export abstract class MinerClient extends EventEmitter {
   readonly #c: Required<Omit<ClientOptions, 'localAddress' | 'tls'>> &
@@ -70,6 +83,13 @@ export abstract class MinerClient extends EventEmitter {
   #versionMask = 0;
   /** What each submit awaiting its answer was. */
   readonly #submitted = new Map<number, Submitted>();
+  /** Where it connects: the address it was started with, or one a client.reconnect named. */
+  #at: PoolAddress;
+  readonly #home: PoolAddress;
+  /** The connection a client.reconnect asked it to leave (it submits nothing more there). */
+  #leaving: StratumWire | null = null;
+  /** After a client.reconnect: wait this long before connecting again (null: none asked). */
+  #redirectWaitMs: number | null = null;
 
   protected constructor(options: ClientOptions, userAgent: string) {
     super();
@@ -80,11 +100,13 @@ export abstract class MinerClient extends EventEmitter {
       persistent: false,
       ...options,
     };
+    this.#home = { host: options.host, port: options.port };
+    this.#at = this.#home;
   }
 
-  /** The pool's host:port. */
+  /** The pool's host:port (the one a client.reconnect named, once it did). */
   get pool(): string {
-    return `${this.#c.host}:${this.#c.port}`;
+    return `${this.#at.host}:${this.#at.port}`;
   }
 
   /**
@@ -138,15 +160,15 @@ export abstract class MinerClient extends EventEmitter {
 
   /** Sends a share; `hash` (display order) is reported with "accepted". */
   protected submit(params: unknown[], found: Submitted): void {
-    if (!this.#wire || this.#wire.closed) return;
+    if (!this.#wire || this.#wire.closed || this.#wire === this.#leaving) return;
     this.stats.submitted++;
     this.#submitted.set(this.#wire.send('mining.submit', params), found);
   }
 
   async #connect(): Promise<void> {
     const wire = await StratumWire.open(
-      this.#c.host,
-      this.#c.port,
+      this.#at.host,
+      this.#at.port,
       (m, method) => this.#onMessage(m, method),
       (err) => this.emit('protocol-error', err),
       this.#c.localAddress,
@@ -197,14 +219,28 @@ export abstract class MinerClient extends EventEmitter {
   #onClose(wire: StratumWire): void {
     if (this.#wire !== wire && this.#wire !== null) return; // a replaced connection's late close
     this.#wire = null;
+    this.#leaving = null;
     this.#submitted.clear();
     this.onDisconnected();
     this.emit('disconnected');
+    const redirectWaitMs = this.#redirectWaitMs;
+    this.#redirectWaitMs = null;
+    if (redirectWaitMs !== null && this.#running) return this.#follow(redirectWaitMs);
     if (!this.#running || !this.#c.persistent || !this.#everAuthorized) return;
     // A connection that lived a while: come back at once; one that keeps dropping: back off.
     const lived = Date.now() - this.#authorizedAt >= STABLE_MS;
     void this.#connectWithBackoff(lived ? 0 : this.#nextDelay(this.#lastDelayMs)).catch(
       (err: unknown) => this.emit('socket-error', err),
+    );
+  }
+
+  /** Connects where a client.reconnect said, after its wait. */
+  #follow(waitMs: number): void {
+    const fail = (e: unknown) => this.emit('socket-error', e);
+    if (this.#c.persistent) return void this.#connectWithBackoff(waitMs).catch(fail);
+    // Not persistent: once, as the demo miners always did.
+    void sleep(Math.max(100, waitMs)).then(() =>
+      this.#running ? this.#connect().catch(fail) : undefined,
     );
   }
 
@@ -230,6 +266,8 @@ export abstract class MinerClient extends EventEmitter {
           if (!this.#running) return;
           if ((err as { code?: string }).code === 'AUTH_REFUSED' && !this.#everAuthorized)
             throw err;
+          // A named address that cannot be reached: back to the one we were started with.
+          if (this.#at !== this.#home) this.#at = this.#home;
           delayMs = this.#nextDelay(delayMs);
           this.emit('connect-failed', err, delayMs);
         }
@@ -266,6 +304,7 @@ export abstract class MinerClient extends EventEmitter {
       const found = this.#submitted.get(m.id as number);
       this.#submitted.delete(m.id as number);
       this.#onAnswer(m.result === true, error, found);
+      if (this.#leaving !== null && this.#submitted.size === 0) this.#leaving.destroy();
     }
   }
 
@@ -288,15 +327,32 @@ export abstract class MinerClient extends EventEmitter {
   #onNotification(method: string, params: unknown[]): void {
     if (method === 'mining.set_difficulty') this.onDifficulty(Number(params[0]));
     else if (method === 'mining.notify') this.onNotify(params);
-    else if (method === 'client.reconnect') {
-      this.emit('reconnect-requested');
-      const wire = this.#wire;
-      wire?.destroy();
-      // Persistent: the close handler reconnects. Otherwise once, as the demo miners always did.
-      if (this.#running && !this.#c.persistent)
-        void sleep(100).then(() =>
-          this.#running ? this.#connect().catch((e) => this.emit('socket-error', e)) : undefined,
-        );
-    }
+    else if (method === 'client.reconnect') this.#onReconnect(params);
+  }
+
+  /**
+   * client.reconnect [host, port, wait]: every param optional (the same host, the same port, no
+   * wait). The port may come as a string (ckpool, what cgminer reads) or a number.
+   */
+  #onReconnect(params: unknown[]): void {
+    const wire = this.#wire;
+    if (wire === null || wire === this.#leaving) return;
+    const [host, port, wait] = params;
+    const p = Number(port);
+    const named = {
+      host: typeof host === 'string' && host !== '' ? host : this.#at.host,
+      port: Number.isInteger(p) && p > 0 && p <= 65535 ? p : this.#at.port,
+    };
+    const w = Number(wait);
+    const waitMs = Number.isFinite(w) && w > 0 ? Math.min(w * 1000, MAX_RECONNECT_WAIT_MS) : 0;
+    const moved = named.host !== this.#at.host || named.port !== this.#at.port;
+    if (moved) this.#at = named;
+    this.emit('reconnect-requested', moved ? `${named.host}:${named.port}` : null);
+    this.#redirectWaitMs = waitMs;
+    // Shares already sent are answered before the pool closes (a draining node waits for them):
+    // submit nothing more here, and leave once they are answered (or after ANSWERS_WAIT_MS).
+    this.#leaving = wire;
+    if (this.#submitted.size === 0) return wire.destroy();
+    setTimeout(() => wire.destroy(), ANSWERS_WAIT_MS).unref();
   }
 }

@@ -93,6 +93,8 @@ export function startStratum(
     /** Refused shares, per worker: the share log carries them for the statistics. */
     onRefused?: StratumServerConfig['onRefused'];
     onBan?: StratumServerConfig['onBan'];
+    /** Where a draining node sends each miner (the cluster registry's choice). */
+    reconnectTo?: StratumServerConfig['reconnectTo'];
   },
 ): Promise<StratumServer> {
   const session = sessionConfig(cfg, coin);
@@ -131,6 +133,7 @@ export function startStratum(
     toAnnouncement: (msg) => toConnectionAnnouncement(msg, cfg.coin),
     ...(w.onEffect ? { onEffect: w.onEffect } : {}),
     ...(w.onRefused ? { onRefused: w.onRefused } : {}),
+    ...(w.reconnectTo ? { reconnectTo: w.reconnectTo } : {}),
   });
 }
 

@@ -250,6 +250,25 @@ test('session - drain asks the miner to reconnect and closes once in-flight shar
   assert.ok(end.some((e) => e.kind === 'close'));
 });
 
+test('session - a drain naming a sibling sends client.reconnect [host, port, wait], the port a string', () => {
+  const h = harness('aabbccdd');
+  ready(h);
+  const d = h.run({
+    type: 'drain',
+    to: { host: 'pool-b.example.com', port: 3334, waitSeconds: 0 },
+  });
+  // cgminer and sgminer read the port with json_string_value: a number would keep the old one.
+  assert.deepEqual(h.sent(d)[0], {
+    id: null,
+    method: 'client.reconnect',
+    params: ['pool-b.example.com', '3334', 0],
+  });
+  assert.ok(
+    d.some((e) => e.kind === 'close'),
+    'nothing in flight: closed at once',
+  );
+});
+
 test('session - a submit with no verdict in time is answered server busy, never left hanging', () => {
   const h = harness('aabbccdd');
   ready(h);
