@@ -78,6 +78,11 @@ export interface NodeConfig {
   readonly http: { readonly host: string; readonly port: number } | null;
   /** Keep the pool's statistics (hashrate, share counts, effort) beside the ledger replica. */
   readonly stats: boolean;
+  /**
+   * `on`: this pool node keeps a ledger replica (and may lead the Ledger actor); `off`: none,
+   * `colliery ledger run` nodes keep the ledger, answer the API and pay.
+   */
+  readonly ledger: 'on' | 'off';
   /** JetStream replicas of the share/block/payout log (3 on a 3-server NATS cluster). */
   readonly logReplicas: number;
   /** Pooled payout scheme (an account may override it; SOLO is the `solo` switch). */
@@ -366,6 +371,7 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   metrics: null,
   http: null,
   stats: true,
+  ledger: 'on',
   logReplicas: 1,
   payoutScheme: 'pplns',
   feeBps: 100,
@@ -424,6 +430,7 @@ const OPTIONS: Record<
   metrics: { key: 'metrics', parse: 'string' },
   http: { key: 'http', parse: 'string' },
   stats: { key: 'stats', parse: 'bool' },
+  ledger: { key: 'ledger', parse: 'string' },
   'log-replicas': { key: 'logReplicas', parse: 'number' },
   'payout-scheme': { key: 'payoutScheme', parse: 'string' },
   'fee-bps': { key: 'feeBps', parse: 'number' },
@@ -729,6 +736,7 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     metrics: metricsListen(r.metrics),
     http: metricsListen(r.http, '--http'),
     stats: !(r.stats === false || r.stats === 'false' || r.stats === 'off'),
+    ledger: str('ledger', /^(on|off)$/, 'must be on or off') as NodeConfig['ledger'],
     poolTag: str('poolTag'),
     stratumHost: host,
     stratumPort: portText,

@@ -12,10 +12,18 @@ import { openNodeLog } from '../actors/share/index.js';
 import type { LedgerReplica } from '../actors/ledger/index.js';
 import { startNodeLedger } from './wire/ledger.js';
 import { startNodeKeys } from './node-keys.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Runtime } from '../runtime/index.js';
+import { CoinRpc } from '../actors/job/index.js';
+import { NodeHealth } from './health.js';
+import type { MetricsServer } from './metrics.js';
+import { poolApiSource, serveHttp } from './wire/http.js';
 
 export interface LedgerNodeHandle {
   readonly log: Logger;
   readonly replica: LedgerReplica;
+  /** The pool API and dashboard's port (--http), or null. */
+  readonly httpPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -32,7 +40,7 @@ export async function startLedgerNode(
   const keys = await startNodeKeys(nc, cfg, log);
   const appender = await openNodeLog(nc, cfg, log, keys.signer);
   const ledger = await startNodeLedger({
-    cfg,
+    cfg: { ...cfg, ledger: 'on' },
     nc,
     rt,
     appender,
@@ -42,17 +50,59 @@ export async function startLedgerNode(
     log,
     trust: keys.trust,
   });
+  const replica = ledger.replica as LedgerReplica;
+  const http = await serveLedgerHttp(cfg, rt, nc, replica, log);
   log.info({ coin: cfg.coin, cluster: cfg.cluster }, 'ledger node started');
   let stopping: Promise<void> | undefined;
   return {
     log,
-    replica: ledger.replica,
+    replica,
+    httpPort: http?.port ?? null,
     stop: () =>
       (stopping ??= (async () => {
         await rt.drain({ timeoutMs: cfg.tuning.drainSeconds * 1000 });
+        await http?.close().catch(() => undefined);
         await appender.close().catch(() => undefined);
         await ledger.stop();
         keys.stop();
       })()),
   };
+}
+
+/**
+ * `--http HOST:PORT` on a ledger node: the pool API and the dashboard over this replica and its
+ * statistics (pool nodes without a ledger, --ledger off, serve neither), and /health. No
+ * /metrics here (the pool nodes export the cluster's metrics).
+ */
+async function serveLedgerHttp(
+  cfg: NodeConfig,
+  rt: Runtime,
+  nc: NatsConnection,
+  replica: LedgerReplica,
+  log: Logger,
+): Promise<MetricsServer | null> {
+  if (cfg.metrics !== null)
+    log.warn({ metrics: cfg.metrics }, 'a ledger node serves no /metrics: --metrics is ignored');
+  if (cfg.http === null) return null;
+  const health = new NodeHealth(log, () => rt.draining);
+  health.watchBus(nc);
+  const noStatus = (): Promise<never> =>
+    Promise.reject(
+      new Error('a ledger node has no pool status: ask a pool node (colliery status)'),
+    );
+  const rpc = cfg.rpc[0];
+  const api = poolApiSource({
+    cfg,
+    stratumPort: () => null,
+    status: noStatus,
+    store: replica.store,
+    shareStats: noStatus,
+    coinNode: rpc === undefined ? undefined : new CoinRpc(rpc),
+  });
+  const servers = await serveHttp(
+    { ...cfg, metrics: null },
+    { api, status: noStatus, actors: () => rt.stats(), health: () => health.health },
+    log,
+  );
+  return servers.http;
 }

@@ -228,6 +228,8 @@ function logFamilies(out: Exposition, st: NodeStatus): void {
     [[{}, log.spoolFull]],
   );
   const ledger = st.ledger;
+  // A node without a ledger (--ledger off) exports none of its figures: ledger nodes keep them.
+  if (ledger === null) return;
   out.gauge('colliery_ledger_applied_seq', "The log sequence this node's ledger has applied.", [
     [{}, ledger.lastApplied],
   ]);

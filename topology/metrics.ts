@@ -19,10 +19,20 @@ import type { Health } from './health.js';
 import { apiAnswer } from './api/router.js';
 import type { PoolApiSource } from './api/source.js';
 import { Scraper } from './metrics-scrape.js';
+import type { NodeStatus } from './status.js';
+
+const NO_LEDGER = {
+  error: 'UNAVAILABLE',
+  message:
+    'this node keeps no ledger (--ledger off): the pool API and the dashboard are on the ledger nodes (colliery ledger run --http)',
+};
 
 /** What the endpoint reads: the pool API's source (status, ledger, statistics), actor stats, health. */
 export interface MetricsSource {
-  readonly api: PoolApiSource;
+  /** Null: the node keeps no ledger (--ledger off): no API and no dashboard here. */
+  readonly api: PoolApiSource | null;
+  /** The node's status (/metrics reads it). */
+  status(): Promise<NodeStatus>;
   actors(): ActorStats[];
   /** Read on every /health (no asks: a health check answers at once). */
   health(): Health;
@@ -52,7 +62,7 @@ export async function startMetricsServer(
   parts: ServeParts = { metrics: true, pages: true },
 ): Promise<MetricsServer> {
   const scraper = parts.metrics ? new Scraper() : null;
-  const pages = parts.pages ? dashboardFiles() : null;
+  const pages = parts.pages && source.api !== null ? dashboardFiles() : null;
   const answer = async (path: string, query: URLSearchParams, res: ServerResponse) => {
     if (path === '/health') {
       const h = source.health();
@@ -60,6 +70,8 @@ export async function startMetricsServer(
       return send(res, h.state === 'draining' ? 503 : 200, `${text}\n`);
     }
     if (path.startsWith('/api/')) {
+      if (source.api === null)
+        return send(res, 503, `${jsonText(NO_LEDGER)}\n`, 'application/json');
       const a = await apiAnswer(path, query, source.api);
       return send(res, a.status, `${jsonText(a.body)}\n`, 'application/json', a.headers);
     }
@@ -69,7 +81,7 @@ export async function startMetricsServer(
       const tries = [parts.metrics ? '/metrics' : '', pages ? '/' : '', '/health', '/api/pools'];
       return send(res, 404, `not found: try ${tries.filter(Boolean).join(', ')}\n`);
     }
-    const text = scraper.text(await source.api.status(), source.actors());
+    const text = scraper.text(await source.status(), source.actors());
     send(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8');
   };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -118,9 +118,14 @@ export async function startNode(cfg: NodeConfig, deps: NodeDeps): Promise<NodeHa
     coinNode: base.coin.nodes[0],
   });
   let stopping: Promise<void> | undefined;
+  const replica = ledger.replica;
   return {
     runtime: rt,
-    ledger: ledger.replica,
+    get ledger(): LedgerReplica {
+      if (replica === null)
+        throw new Error(`node ${cfg.nodeId} keeps no ledger (--ledger off): ask a ledger node`);
+      return replica;
+    },
     stratumPort: started.port,
     stratumTlsPort: started.tlsPort,
     reloadTls: () => {

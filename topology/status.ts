@@ -35,6 +35,7 @@ export interface NodeStatus {
   readonly log: LogAppenderStats;
   /** This node's block submitter: blocks journaled, still journaled, submitted without the lease. */
   readonly blockJournal: SubmitterStats;
+  /** This node's ledger replica (null: it keeps none, --ledger off). */
   readonly ledger: {
     readonly lastApplied: number;
     readonly shares: number;
@@ -47,7 +48,7 @@ export interface NodeStatus {
     readonly logLastSeq: number | null;
     /** logLastSeq − lastApplied: how far this replica is behind the log (null: not known). */
     readonly lag: number | null;
-  };
+  } | null;
   /** Jobs this node heard: the Job leader's broadcasts, or its own Job actor's (bus away). */
   readonly jobs: {
     readonly received: number;
@@ -85,7 +86,11 @@ export interface StatusParts {
   blocks(timeoutMs: number): Promise<FoundBlock[]>;
   logStats(): LogAppenderStats;
   submitterStats(): SubmitterStats;
-  ledger(): Pick<NodeStatus['ledger'], 'lastApplied' | 'shares' | 'quarantined'>;
+  /** Null: the node keeps no ledger. */
+  ledger(): Pick<
+    NonNullable<NodeStatus['ledger']>,
+    'lastApplied' | 'shares' | 'quarantined'
+  > | null;
   /** The sequence of this coin's newest record in the log (rejects: not known now). */
   logLastSeq(timeoutMs: number): Promise<number>;
   jobs(): NodeStatus['jobs'];
@@ -130,9 +135,10 @@ export async function gatherStatus(p: StatusParts): Promise<NodeStatus> {
 
 /** The replica's position and, when the log's head is known, how far behind it is. */
 function ledgerPosition(
-  l: Pick<NodeStatus['ledger'], 'lastApplied' | 'shares' | 'quarantined'>,
+  l: Pick<NonNullable<NodeStatus['ledger']>, 'lastApplied' | 'shares' | 'quarantined'> | null,
   logLastSeq: number | undefined,
 ): NodeStatus['ledger'] {
+  if (l === null) return null;
   // The head is read at most every few seconds: the replica may have applied past it since.
   const head = logLastSeq === undefined ? null : Math.max(logLastSeq, l.lastApplied);
   return {

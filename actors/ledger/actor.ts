@@ -4,6 +4,7 @@
 import type { ActorContext, Behaviour, Factory } from '../../runtime/index.js';
 import { CodedError } from '../shared/errors.js';
 import type { BlockBill } from './bill.js';
+import type { CoinbasePayment } from '../shared/log-records.js';
 import type { AccountBalance, BlockSummary, LedgerStore } from './store.js';
 
 export type LedgerMessage =
@@ -11,7 +12,27 @@ export type LedgerMessage =
   | { readonly type: 'ledger.bill'; readonly ref: string | number }
   | { readonly type: 'ledger.blocks' }
   | { readonly type: 'ledger.status' }
-  | { readonly type: 'ledger.payout-round' };
+  | { readonly type: 'ledger.payout-round' }
+  /**
+   * A pool node without a replica (--ledger off) asks for what its coinbase outputs need: the
+   * payable balances, and the hashes of the latest blocks the ledger has applied.
+   */
+  | {
+      readonly type: 'ledger.coinbase';
+      readonly maxOutputs: number;
+      readonly minPayoutSats: bigint;
+    };
+
+/** The answer to `ledger.coinbase`. */
+export interface LedgerCoinbase {
+  readonly lastApplied: number;
+  readonly payable: readonly CoinbasePayment[];
+  /** The latest blocks the ledger has applied (at most COINBASE_RECENT_BLOCKS), by hash. */
+  readonly applied: readonly string[];
+}
+
+/** How many of the latest applied blocks a `ledger.coinbase` answer names. */
+export const COINBASE_RECENT_BLOCKS = 200;
 
 export interface LedgerStatus {
   readonly node: string;
@@ -19,7 +40,8 @@ export interface LedgerStatus {
   readonly digest: string;
 }
 
-export type LedgerReply = AccountBalance[] | BlockBill | null | BlockSummary[] | LedgerStatus;
+export type LedgerReply =
+  AccountBalance[] | BlockBill | null | BlockSummary[] | LedgerStatus | LedgerCoinbase;
 
 export interface LedgerActorConfig {
   readonly store: LedgerStore;
@@ -39,6 +61,25 @@ export function validateLedgerMessage(input: unknown): LedgerMessage {
     case 'ledger.bill':
       if (typeof m.ref === 'string' || typeof m.ref === 'number')
         return { type: 'ledger.bill', ref: m.ref };
+      break;
+    case 'ledger.coinbase': {
+      const c = input as { maxOutputs?: unknown; minPayoutSats?: unknown };
+      const sats =
+        typeof c.minPayoutSats === 'bigint'
+          ? c.minPayoutSats
+          : typeof c.minPayoutSats === 'number' && Number.isSafeInteger(c.minPayoutSats)
+            ? BigInt(c.minPayoutSats)
+            : null;
+      if (
+        typeof c.maxOutputs === 'number' &&
+        Number.isSafeInteger(c.maxOutputs) &&
+        c.maxOutputs >= 0 &&
+        c.maxOutputs <= 10_000 &&
+        sats !== null &&
+        sats >= 0n
+      )
+        return { type: 'ledger.coinbase', maxOutputs: c.maxOutputs, minPayoutSats: sats };
+    }
   }
   throw new CodedError(
     'BAD_MESSAGE',
@@ -73,6 +114,15 @@ class LedgerBehaviour implements Behaviour<LedgerMessage> {
         return { node: ctx.node, lastApplied: store.lastApplied(), digest: store.digest() };
       case 'ledger.payout-round':
         return void this.#payoutRound(ctx);
+      case 'ledger.coinbase': {
+        const { maxOutputs, minPayoutSats } = msg;
+        const blocks = store.blocks();
+        return {
+          lastApplied: store.lastApplied(),
+          payable: store.coinbaseOutputs({ maxOutputs, minPayoutSats }),
+          applied: blocks.slice(-COINBASE_RECENT_BLOCKS).map((b) => b.hash),
+        };
+      }
     }
   }
 

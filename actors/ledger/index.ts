@@ -76,5 +76,13 @@ export { ledgerActor, validateLedgerMessage } from './actor.js';
 export { LedgerReplica } from './replica.js';
 export { PayoutExecutor, payoutComment } from './payouts.js';
 export type { PayoutLedger } from './payouts.js';
-export { CoinbasePayouts, coinbasePayoutOutputs, scriptCache } from './payout-outputs.js';
-export type { CoinbasePayoutsOptions } from './payout-outputs.js';
+export {
+  CoinbasePayouts,
+  coinbasePayoutOutputs,
+  localPayables,
+  scriptCache,
+} from './payout-outputs.js';
+export type { CoinbasePayoutsOptions, PayableSource } from './payout-outputs.js';
+export { PayablesFromAfar } from './payables-afar.js';
+export type { LedgerCoinbase, LedgerMessage } from './actor.js';
+export { COINBASE_RECENT_BLOCKS } from './actor.js';

@@ -59,10 +59,25 @@ export function scriptCache(
   };
 }
 
+/** What the coinbase split reads of the ledger: its own replica, or the Ledger actor's answers. */
+export interface PayableSource {
+  /** The ledger has applied this found block (its coinbase payments are in the balances). */
+  applied(hash: string): boolean;
+  coinbaseOutputs: LedgerStore['coinbaseOutputs'];
+}
+
+/** A replica as a PayableSource. */
+export function localPayables(store: Pick<LedgerStore, 'bill' | 'coinbaseOutputs'>): PayableSource {
+  return {
+    applied: (hash) => store.bill(hash) !== undefined,
+    coinbaseOutputs: (opts) => store.coinbaseOutputs(opts),
+  };
+}
+
 export interface CoinbasePayoutsOptions {
   /** Account names the operator knows → their payout address (default: addresses only). */
   readonly addressOf?: (account: string) => string | null | undefined;
-  readonly store: Pick<LedgerStore, 'bill' | 'coinbaseOutputs'>;
+  readonly store: PayableSource;
   readonly network: NetworkParams;
   readonly poolScript: Uint8Array;
   /** Only 'coinbase' payouts, and not SOLO, put miners in the coinbase. */
@@ -93,7 +108,8 @@ export class CoinbasePayouts {
   outputs(valueSats: bigint): CoinbaseOutput[] {
     const o = this.#o;
     if (o.payouts !== 'coinbase' || o.solo) return [{ script: o.poolScript, valueSats }];
-    for (const hash of this.#inFlight.keys()) if (o.store.bill(hash)) this.#inFlight.delete(hash);
+    for (const hash of this.#inFlight.keys())
+      if (o.store.applied(hash)) this.#inFlight.delete(hash);
     const busy = new Set([...this.#inFlight.values()].flat().map((p) => p.account));
     const payable = o.store.coinbaseOutputs({
       maxOutputs: o.maxOutputs,

@@ -170,7 +170,12 @@ async function main(): Promise<void> {
     coinNode: undefined,
   });
   const server = await startMetricsServer(
-    { api: source, actors: () => [], health: () => ({ state: 'ok', reasons: [] }) },
+    {
+      api: source,
+      status: () => source.status(),
+      actors: () => [],
+      health: () => ({ state: 'ok', reasons: [] }),
+    },
     '127.0.0.1',
     0,
     (err) => pino().warn({ err }, 'request failed'),

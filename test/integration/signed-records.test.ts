@@ -107,7 +107,7 @@ test(
         store.counters().shares === stats.accepted ? true : undefined,
       );
       const st = await pool.node.status();
-      assert.equal(st.ledger.quarantined, 4);
+      assert.equal(st.ledger?.quarantined, 4);
 
       const flags = [
         '--data',

@@ -190,7 +190,7 @@ export function formatClusterStatus(s: ClusterStatus): string {
           n.shares === null
             ? '(share actor not answering)'
             : `${fmt(accepted)} accepted, ${fmt(rejected)} rejected`
-        } · log ${fmt(n.log.records)} records (${fmt(n.log.failed)} failed) · ledger seq ${fmt(n.ledger.lastApplied)}` +
+        } · log ${fmt(n.log.records)} records (${fmt(n.log.failed)} failed) · ${n.ledger === null ? 'no ledger' : `ledger seq ${fmt(n.ledger.lastApplied)}`}` +
         (n.blocks === null
           ? ''
           : ` · blocks ${

@@ -30,7 +30,8 @@ const NAMES: Record<keyof typeof COINS, { name: string; symbol: string }> = {
   'primecoin-devnet': { name: 'Primecoin Devnet', symbol: 'dXPM' },
 };
 
-export function poolInfo(cfg: NodeConfig, stratumPort: number): PoolInfo {
+/** The pool as `cfg` describes it; `stratumPort` null: this node has no Stratum (a ledger node). */
+export function poolInfo(cfg: NodeConfig, stratumPort: number | null): PoolInfo {
   const coin = COINS[cfg.coin];
   const varDiff =
     cfg.minDifficulty < cfg.maxDifficulty
@@ -58,17 +59,21 @@ export function poolInfo(cfg: NodeConfig, stratumPort: number): PoolInfo {
     maturity: coin.maturity,
     blockTimeSeconds: coin.family === 'prime' ? 60 : 600,
     decimals: 8,
-    stratum: [
-      port(cfg.stratumHost, stratumPort, false),
-      ...(cfg.stratumTls ? [port(cfg.stratumTls.host, cfg.stratumTls.port, true)] : []),
-    ],
+    stratum:
+      stratumPort === null
+        ? []
+        : [
+            port(cfg.stratumHost, stratumPort, false),
+            ...(cfg.stratumTls ? [port(cfg.stratumTls.host, cfg.stratumTls.port, true)] : []),
+          ],
     poolAddress: cfg.poolAddress,
   };
 }
 
 export function poolApiSource(w: {
   cfg: NodeConfig;
-  stratumPort: () => number;
+  /** Null: no Stratum here (a ledger node). */
+  stratumPort: () => number | null;
   status: () => Promise<NodeStatus>;
   store: LedgerStore;
   shareStats: (timeoutMs: number) => Promise<ShareStats>;

@@ -9,6 +9,9 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../../runtime/index.js';
 import { CoinRpc, type CoinbaseOutput } from '../../actors/job/index.js';
 import {
+  PayablesFromAfar,
+  localPayables,
+  type LedgerCoinbase,
   HASH_WORK_PER_WEIGHT,
   PRIME_WORK_PER_WEIGHT,
   CoinbasePayouts,
@@ -42,7 +45,8 @@ export function ledgerConfigOf(cfg: NodeConfig): LedgerConfig {
 }
 
 export interface NodeLedger {
-  readonly replica: LedgerReplica;
+  /** Null: this node keeps no ledger (--ledger off); ledger nodes answer for it. */
+  readonly replica: LedgerReplica | null;
   /** The Job actor's coinbase outputs for a block worth `valueSats`. */
   outputs(valueSats: bigint): CoinbaseOutput[];
   /** A block the Block actor found, before the replica has applied it. */
@@ -65,7 +69,11 @@ export interface LedgerWiring {
   readonly accounts?: AccountBook | null;
 }
 
+/** How often a node without a ledger asks the Ledger actor for the payable balances. */
+const PAYABLES_REFRESH_MS = 5_000;
+
 export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
+  if (w.cfg.ledger === 'off') return payablesFromAfar(w);
   const { cfg, network, log } = w;
   const dir = ledgerDir(cfg);
   mkdirSync(dir, { recursive: true });
@@ -115,7 +123,7 @@ export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
     { validate: validateLedgerMessage, leaseTtlMs: w.leaseTtlMs },
   );
   const coinbase = new CoinbasePayouts({
-    store,
+    store: localPayables(store),
     network,
     poolScript: w.poolScript,
     payouts: cfg.payouts,
@@ -129,5 +137,48 @@ export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
     outputs: (valueSats) => coinbase.outputs(valueSats),
     noteFound: (hash, paid) => coinbase.noteFound(hash, paid),
     stop: () => replica.stop(),
+  };
+}
+
+/**
+ * A pool node without a replica (--ledger off): no LMDB, no Ledger candidacy; its coinbase
+ * outputs come from the Ledger actor's answers (PayablesFromAfar), asked again after each block
+ * this node finds.
+ */
+function payablesFromAfar(w: LedgerWiring): NodeLedger {
+  const { cfg, network } = w;
+  const ledgerAt = w.rt.address('ledger', cfg.coin);
+  const afar = new PayablesFromAfar(
+    (msg) => w.rt.ask<LedgerCoinbase>(ledgerAt, msg, { timeoutMs: 5_000 }),
+    {
+      maxOutputs: cfg.maxCoinbaseOutputs,
+      minPayoutSats: cfg.minPayoutSats,
+      refreshMs: PAYABLES_REFRESH_MS,
+    },
+    w.log,
+  );
+  const coinbasePays = cfg.payouts === 'coinbase' && !cfg.solo;
+  if (coinbasePays) afar.start();
+  const coinbase = new CoinbasePayouts({
+    store: afar,
+    network,
+    poolScript: w.poolScript,
+    payouts: cfg.payouts,
+    solo: cfg.solo,
+    maxOutputs: cfg.maxCoinbaseOutputs,
+    minPayoutSats: cfg.minPayoutSats,
+    addressOf: (account) => w.accounts?.addressOf(account),
+  });
+  return {
+    replica: null,
+    outputs: (valueSats) => coinbase.outputs(valueSats),
+    noteFound: (hash, paid) => {
+      coinbase.noteFound(hash, paid);
+      if (coinbasePays) void afar.refresh();
+    },
+    stop: () => {
+      afar.stop();
+      return Promise.resolve();
+    },
   };
 }

@@ -41,7 +41,8 @@ export async function serveReports(
     stratum: Pick<StratumServer, 'port' | 'connections' | 'stats'>;
     appender: LogAppender;
     submitter: SubmitterStats;
-    replica: LedgerReplica;
+    /** Null: the node keeps no ledger (--ledger off). */
+    replica: LedgerReplica | null;
     log: Logger;
     startedAtMs: number;
     health: NodeHealth;
@@ -56,7 +57,7 @@ export async function serveReports(
   const blocks = (timeoutMs?: number) =>
     rt.ask<FoundBlock[]>(w.at.block, { type: 'block.list' }, within(timeoutMs));
   let metrics: MetricsServer | null = null;
-  const store = w.replica.store;
+  const store = w.replica?.store ?? null;
   const jobs = watchJobs(rt, cfg, w.at);
   const logHead = logHeadReader(
     cfg,
@@ -90,6 +91,7 @@ export async function serveReports(
       logStats: () => w.appender.stats,
       submitterStats: () => w.submitter,
       ledger: () => {
+        if (store === null) return null;
         const c = store.counters();
         return { lastApplied: store.lastApplied(), shares: c.shares, quarantined: c.quarantined };
       },
@@ -109,17 +111,21 @@ export async function serveReports(
   rt.spawn('status', cfg.nodeId, () => ({ receive: () => status() }), {
     validate: validateStatusMessage,
   });
-  const api = poolApiSource({
-    cfg,
-    stratumPort: () => w.stratum.port,
-    status,
-    store,
-    shareStats,
-    coinNode: w.coinNode,
-  });
+  // Without a ledger the node serves no pool API (ledger nodes do: colliery ledger run --http).
+  const api =
+    store === null
+      ? null
+      : poolApiSource({
+          cfg,
+          stratumPort: () => w.stratum.port,
+          status,
+          store,
+          shareStats,
+          coinNode: w.coinNode,
+        });
   const servers = await serveHttp(
     cfg,
-    { api, actors: () => rt.stats(), health: () => w.health.health },
+    { api, status, actors: () => rt.stats(), health: () => w.health.health },
     w.log,
   );
   metrics = servers.metrics;
