@@ -17,7 +17,7 @@ import type { Runtime } from '../runtime/index.js';
 import { CoinRpc } from '../actors/job/index.js';
 import { NodeHealth } from './health.js';
 import type { MetricsServer } from './metrics.js';
-import { poolApiSource, serveHttp } from './wire/http.js';
+import { clusterStratum, poolApiSource, serveHttp } from './wire/http.js';
 
 export interface LedgerNodeHandle {
   readonly log: Logger;
@@ -94,6 +94,7 @@ async function serveLedgerHttp(
   const api = poolApiSource({
     cfg,
     stratumPort: () => null,
+    clusterStratum: clusterStratum(() => nc, cfg),
     status: noStatus,
     store: replica.store,
     shareStats: noStatus,

@@ -101,5 +101,14 @@ test(
     assert.ok(body.pool.poolStats.poolHashrate > 0, 'the ledger node computes the hashrate');
     assert.ok(body.pool.totalBlocks >= 1);
     assert.equal((await httpGet(port, '/')).status, 200, 'the ledger node serves the dashboard');
+    // The pool's Stratum addresses come from the cluster registry: the pool node's.
+    await until('the ledger node names the pool node\'s Stratum port', async () => {
+      const ports = (
+        JSON.parse((await httpGet(port, '/api/pools/bitcoin-regtest')).body) as {
+          pool: { ports: Record<string, unknown> };
+        }
+      ).pool.ports;
+      return String(pool.node.stratumPort) in ports ? true : undefined;
+    });
   },
 );

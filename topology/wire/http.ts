@@ -6,6 +6,10 @@ import type { CoinRpc } from '../../actors/job/index.js';
 import type { LedgerStore } from '../../actors/ledger/index.js';
 import type { ShareStats } from '../../actors/share/index.js';
 import type { Logger } from 'pino';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { readRegistry, registryBucket } from '../registry.js';
 import type { CoinNodeInfo, PoolApiSource, PoolInfo } from '../api/source.js';
 import {
   startMetricsServer,
@@ -70,10 +74,59 @@ export function poolInfo(cfg: NodeConfig, stratumPort: number | null): PoolInfo 
   };
 }
 
+/** How often the API reads the cluster registry for the pool's Stratum addresses. */
+const REGISTRY_READ_MS = 10_000;
+
+/**
+ * The cluster's Stratum addresses as the registry names them (every pool node of this coin
+ * that is not draining), read at most every REGISTRY_READ_MS in the background; null until
+ * the first read (or while the registry cannot be read).
+ */
+export function clusterStratum(
+  nc: () => NatsConnection,
+  cfg: NodeConfig,
+): () => PoolInfo['stratum'] | null {
+  let known: PoolInfo['stratum'] | null = null;
+  let readAt = 0;
+  let reading = false;
+  const port = (host: string, p: number, tls: boolean): PoolInfo['stratum'][number] => ({
+    host,
+    port: p,
+    tls,
+    difficulty: cfg.startDifficulty,
+    varDiff:
+      cfg.minDifficulty < cfg.maxDifficulty
+        ? { minDiff: cfg.minDifficulty, maxDiff: cfg.maxDifficulty }
+        : null,
+  });
+  const read = async (): Promise<void> => {
+    const kv = await new Kvm(jetstream(nc(), { timeout: 2_000 })).open(registryBucket(cfg.cluster));
+    const entries = (await readRegistry(kv))
+      .filter((e) => e.coin === cfg.coin && !e.draining)
+      .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+    known = entries.flatMap((e) => [
+      port(e.stratum.host, e.stratum.port, false),
+      ...(e.stratumTls ? [port(e.stratumTls.host, e.stratumTls.port, true)] : []),
+    ]);
+  };
+  return () => {
+    if (!reading && Date.now() - readAt >= REGISTRY_READ_MS) {
+      reading = true;
+      readAt = Date.now();
+      read()
+        .catch(() => undefined) // the last list (or this node's own ports) stands
+        .finally(() => (reading = false));
+    }
+    return known !== null && known.length > 0 ? known : null;
+  };
+}
+
 export function poolApiSource(w: {
   cfg: NodeConfig;
   /** Null: no Stratum here (a ledger node). */
   stratumPort: () => number | null;
+  /** The cluster's Stratum addresses (the registry's), or null: this node's own. */
+  clusterStratum?: () => PoolInfo['stratum'] | null;
   status: () => Promise<NodeStatus>;
   store: LedgerStore;
   shareStats: (timeoutMs: number) => Promise<ShareStats>;
@@ -98,7 +151,9 @@ export function poolApiSource(w: {
   return {
     get pool() {
       // The Stratum port is known once it listens (a configured 0 picks one).
-      return (pool ??= poolInfo(w.cfg, w.stratumPort()));
+      const own = (pool ??= poolInfo(w.cfg, w.stratumPort()));
+      const cluster = w.clusterStratum?.() ?? null;
+      return cluster === null ? own : { ...own, stratum: cluster };
     },
     status: w.status,
     ledger: () => w.store,

@@ -19,7 +19,7 @@ import type { NodeConfig } from '../config.js';
 import type { NodeHealth } from '../health.js';
 import { type MetricsServer } from '../metrics.js';
 import type { CoinRpc } from '../../actors/job/index.js';
-import { poolApiSource, serveHttp } from './http.js';
+import { clusterStratum, poolApiSource, serveHttp } from './http.js';
 import { gatherStatus, validateStatusMessage, type NodeStatus } from '../status.js';
 import type { NodeAddresses } from './actors.js';
 
@@ -118,6 +118,7 @@ export async function serveReports(
       : poolApiSource({
           cfg,
           stratumPort: () => w.stratum.port,
+          clusterStratum: clusterStratum(() => rt.nc, cfg),
           status,
           store,
           shareStats,
