@@ -13,10 +13,8 @@
 //   5. node RSS per idle connection (after a full GC) next to a bare `net` server's — target
 //      ≤ 5 KB.
 // Prints PASS/MISS; exits non-zero only if the benchmark itself crashes.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type * as NodeHttp from 'node:http';
-import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -25,13 +23,21 @@ import { connect as natsConnect } from '@nats-io/transport-node';
 import { backend, hashHeaders, shaFeature } from '../../native/index.js';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
 import { hashMeetsTarget, targetFromBits } from '../../actors/shared/target.js';
-import { startDevnet, type Devnet } from '../../topology/devnet/index.js';
+import { startDevnet } from '../../topology/devnet/index.js';
 import { startTestNode } from '../helpers/pool.js';
 import { createPoolHasher } from '../../topology/verifier.js';
 import type { SubmitHasher } from '../../actors/share/actor.js';
-import { freePort, startNatsServer, type NatsServer } from '../helpers/nats-server.js';
+import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 import { startNotifyReader, type NotifyReader } from '../helpers/notify-reader.js';
-import { repoRoot, testDataDir } from '../helpers/paths.js';
+import {
+  cpuSeconds,
+  rssKb,
+  spawnChild,
+  startDevnetChild,
+  startNodeChild as startPoolNodeChild,
+  type Child,
+} from '../helpers/processes.js';
+import { repoRoot } from '../helpers/paths.js';
 import {
   LoadClient,
   headerFor,
@@ -44,8 +50,6 @@ import {
 const httpModule = createRequire(import.meta.url)('node:http') as typeof NodeHttp;
 const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 const MIN_DIFFICULTY = String(2 ** -32); // the lowest the config accepts: its target is 2^256 - 2^240, so 1 hash in 65,536 is low (code 23)
-const CLI = join(repoRoot, 'dist', 'topology', 'cli.js');
-const DEVNET_CHILD = join(repoRoot, 'dist', 'test', 'bench', 'devnet-child.js');
 const SOURCES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`);
 const SHARE_CONNECTIONS = 2_000;
 const SHARE_WINDOW = Number(process.env['COLLIERY_BENCH_WINDOW'] ?? 8); // submits in flight per connection (the node allows 128)
@@ -55,7 +59,6 @@ const IDLE_CONNECTIONS = 10_000;
 const FANOUT_ROUNDS = 6;
 const CANDIDATES = 200;
 const QUIET_MS = 30; // no new job for this long before the next candidate
-const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s
 /** COLLIERY_BENCH_PROF=DIR: node children write --cpu-prof profiles there (for MISS analysis). */
 const PROF_DIR = process.env['COLLIERY_BENCH_PROF'];
 /**
@@ -68,10 +71,6 @@ const ONLY = new Set(
   (process.env['COLLIERY_BENCH_ONLY'] ?? 'shares,stats,fanout,candidate').split(','),
 );
 
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-});
 
 // --- printing ---------------------------------------------------------------------------
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -100,6 +99,31 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 // --- processes --------------------------------------------------------------------------
+/** `colliery start` for this bench (its own cluster per node), profiled when asked. */
+async function startNodeChild(
+  nats: NatsServer,
+  devnet: { url: string },
+  nodeId: string,
+  extra: string[],
+  extraNodeFlags: string[] = [],
+): Promise<Child & { port: number }> {
+  const node = await startPoolNodeChild({
+    natsUrls: [nats.url],
+    rpcUrl: devnet.url,
+    cluster: `bench-${nodeId}`,
+    nodeId,
+    poolAddress: ADDRESS,
+    flags: extra,
+    nodeFlags: [
+      ...(IMPORT_HOOK ? ['--import', IMPORT_HOOK] : []),
+      ...(PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`] : []),
+      ...extraNodeFlags,
+    ],
+  });
+  if (node.log().includes('native core unavailable'))
+    note(`node ${nodeId} verifies with the TypeScript twin: the native addon did not load`);
+  return node;
+}
 /** Preload for server children whose memory is sampled: SIGWINCH → full GC (see the file). */
 const GC_ON_SIGNAL = [
   '--expose-gc',
@@ -107,90 +131,10 @@ const GC_ON_SIGNAL = [
   join(repoRoot, 'test', 'bench', 'gc-on-signal.cjs'),
 ];
 
-function rssKb(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
 
-/** CPU seconds (user + system, all threads) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14, 15)
-}
 
-interface Child {
-  readonly child: ChildProcess;
-  readonly pid: number;
-  log(): string;
-  stop(): Promise<void>;
-}
 
-function spawnChild(args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): Child {
-  const child = spawn(process.execPath, args, { stdio: [stdin, 'pipe', 'pipe'], cwd: repoRoot });
-  children.add(child);
-  let out = '';
-  const keep = (d: Buffer): void => void (out = (out + d.toString()).slice(-20_000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((r) => child.once('exit', () => (children.delete(child), r())));
-  return {
-    child,
-    pid: child.pid as number,
-    log: () => out,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
-/** `colliery start` in a child process; resolves once a Stratum client gets its first job. */
-async function startNodeChild(
-  nats: NatsServer,
-  devnet: Devnet,
-  nodeId: string,
-  extra: string[],
-  extraNodeFlags: string[] = [],
-): Promise<Child & { port: number }> {
-  const port = await freePort();
-  const node = spawnChild([
-    ...(IMPORT_HOOK ? ['--import', IMPORT_HOOK] : []),
-    ...(PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`] : []),
-    ...extraNodeFlags,
-    CLI,
-    'start',
-    ...['--coin', 'bitcoin-regtest', '--rpc', devnet.url, '--pool-address', ADDRESS],
-    ...['--nats', nats.url, '--cluster', `bench-${nodeId}`, '--node-id', nodeId],
-    ...['--data', testDataDir()],
-    ...['--stratum', `127.0.0.1:${port}`, '--verifier-threads', '1'],
-    ...['--max-connections-per-ip', '100000', '--log-level', 'warn', ...extra],
-  ]);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (node.child.exitCode !== null) throw new Error(`node ${nodeId} exited:\n${node.log()}`);
-    try {
-      const probe = await LoadClient.open({
-        host: '127.0.0.1',
-        port,
-        username: `${ADDRESS}.probe`,
-        stats: newLoadStats(),
-        handshakeTimeoutMs: 5_000,
-      });
-      probe.close();
-      if (node.log().includes('native core unavailable'))
-        note(`node ${nodeId} verifies with the TypeScript twin: the native addon did not load`);
-      return { ...node, port };
-    } catch {
-      if (Date.now() > deadline)
-        throw new Error(`node ${nodeId} never served a job:\n${node.log()}`);
-      await sleep(250);
-    }
-  }
-}
 
 const BARE_SERVER = `
 const net = require('node:net');
@@ -646,45 +590,7 @@ async function fanOutAndMemory(nats: NatsServer): Promise<void> {
  * node's write and check the whole block first. Coin nodes run on cores (or machines) of their
  * own; two vCPUs shared by everything is this bench's compromise, not a deployment.
  */
-function batchScheduled(pid: number): boolean {
-  try {
-    execFileSync('chrt', ['--all-tasks', '--batch', '--pid', '0', String(pid)], {
-      stdio: 'ignore',
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-/**
- * The devnet in a child process (regtest difficulty, test/bench/devnet-child.ts); resolves with
- * its RPC URL and the CLOCK_MONOTONIC times (ns) at which its submitblock requests arrived.
- */
-async function startDevnetChild(): Promise<
-  Child & { url: string; arrivals: bigint[]; batch: boolean }
-> {
-  const port = await freePort();
-  const child = spawnChild([DEVNET_CHILD, String(port)]);
-  const arrivals: bigint[] = [];
-  let tail = '';
-  child.child.stdout?.on('data', (d: Buffer) => {
-    const lines = (tail + d.toString()).split('\n');
-    tail = lines.pop() ?? '';
-    for (const line of lines) {
-      const m = /^submitblock (\d+)$/.exec(line);
-      if (m) arrivals.push(BigInt(m[1] as string));
-    }
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const m = /devnet listening: (\S+)/.exec(child.log());
-    if (m) return { ...child, url: m[1] as string, arrivals, batch: batchScheduled(child.pid) };
-    if (child.child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`devnet did not start:\n${child.log()}`);
-    await sleep(50);
-  }
-}
 
 // --- 4. candidate to submitblock -----------------------------------------------------------
 async function candidateToSubmit(nats: NatsServer): Promise<void> {
