@@ -1,28 +1,15 @@
 // The bench's notify reader (test/bench/notify-reader.cc) from TypeScript: compiles it once per
-// process with g++ into a temp dir, runs it as a child holding N idle Stratum connections, and
-// turns its stdout protocol into promises. Receipts are CLOCK_MONOTONIC ns, the clock of
-// process.hrtime.bigint(), so they compare directly with a trigger time taken here.
+// process with g++ into a temp dir (test/helpers/cc-child.ts), runs it as a child holding N idle
+// Stratum connections, and turns its stdout protocol into promises. Receipts are CLOCK_MONOTONIC
+// ns, the clock of process.hrtime.bigint(), so they compare directly with a trigger time taken here.
 //   const r = await startNotifyReader({ host, port, n, userPrefix, handshake: true, sources });
 //   const { receipts } = await r.arm();   // the reader is armed: trigger now
 //   const t0 = process.hrtime.bigint(); trigger(); const ns = await receipts;   // ns[i] - t0
 //   await r.close();
 // The child and the temp dir go when the test process exits, however it exits.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { repoRoot } from './paths.js';
+import { compileCc, quitCc, spawnCc } from './cc-child.js';
 
-const SOURCE = join(repoRoot, 'test', 'bench', 'notify-reader.cc');
 const READY_TIMEOUT_MS = 90_000; // the reader itself gives up after 60 s of setup
-const live = new Set<ChildProcess>();
-let buildDir: string | undefined;
-let binary: Promise<string> | undefined;
-
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-  if (buildDir !== undefined) rmSync(buildDir, { recursive: true, force: true });
-});
 
 export interface NotifyReaderOptions {
   readonly host: string;
@@ -52,40 +39,17 @@ export interface NotifyReader {
   close(): Promise<void>;
 }
 
-/** Compiles the reader once per process; resolves with the binary's path. */
-function compile(): Promise<string> {
-  binary ??= new Promise((resolve, reject) => {
-    buildDir = mkdtempSync(join(tmpdir(), 'colliery-notify-reader-'));
-    const out = join(buildDir, 'notify-reader');
-    execFile('g++', ['-O2', '-std=c++17', '-o', out, SOURCE], (err, _stdout, stderr) => {
-      if (err === null) return resolve(out);
-      const why =
-        (err as NodeJS.ErrnoException).code === 'ENOENT'
-          ? 'g++ not found on PATH (the notify reader needs a C++17 compiler)'
-          : `g++ failed to compile ${SOURCE}:\n${stderr}`;
-      reject(new Error(why));
-    });
-  });
-  return binary;
-}
-
 type Waiter<T> = { resolve: (v: T) => void; reject: (e: Error) => void };
 
 export async function startNotifyReader(o: NotifyReaderOptions): Promise<NotifyReader> {
-  const exe = await compile();
+  const exe = await compileCc('notify-reader');
   const args = [o.host, String(o.port), String(o.n), o.userPrefix, o.handshake ? '1' : '0'];
-  const child = spawn(exe, [...args, ...o.sources], { stdio: ['pipe', 'pipe', 'pipe'] });
-  live.add(child);
 
   let notifyLine: string | null = null;
-  let stderr = '';
   let failure: Error | null = null; // once set, every pending and later call rejects with it
   let ready: Waiter<void> | null = null;
   let armed: Waiter<void> | null = null;
   let receipts: Waiter<bigint[]> | null = null;
-  // 'close', not 'exit': it comes after the last stdout line (an `error` line explains an exit).
-  const exited = new Promise<void>((r) => child.once('close', () => r()));
-
   const fail = (e: Error): void => {
     failure ??= e;
     for (const w of [ready, armed, receipts]) w?.reject(failure);
@@ -122,22 +86,11 @@ export async function startNotifyReader(o: NotifyReaderOptions): Promise<NotifyR
     }
   };
 
-  let buf = '';
-  child.stdout.setEncoding('latin1');
-  child.stdout.on('data', (chunk: string) => {
-    buf += chunk;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      onLine(line);
-    }
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const cc = spawnCc(exe, [...args, ...o.sources], onLine);
+  const { child } = cc;
   child.once('error', (e) => fail(e)); // a failed spawn (no pid; 'close' follows)
-  child.stdin.on('error', () => undefined); // EPIPE after the child died: 'close' reports it
   child.once('close', (code, signal) => {
-    live.delete(child);
+    const stderr = cc.stderr();
     fail(new Error(`notify reader exited (${signal ?? `code ${code}`})${stderr && `: ${stderr}`}`));
   });
 
@@ -153,7 +106,7 @@ export async function startNotifyReader(o: NotifyReaderOptions): Promise<NotifyR
     });
   } catch (err) {
     child.kill('SIGKILL');
-    await exited;
+    await cc.closed;
     throw err;
   } finally {
     clearTimeout(timer);
@@ -175,12 +128,6 @@ export async function startNotifyReader(o: NotifyReaderOptions): Promise<NotifyR
       });
       return { receipts: got };
     },
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.stdin.end('quit\n');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    close: () => quitCc(cc),
   };
 }
