@@ -202,6 +202,12 @@ export const TUNING = {
   ],
   'workers-per-connection': [64, 1, 10_000, 'worker names one connection may authorize'],
   'handshake-seconds': [60, 1, 3600, 'a connection must subscribe and authorize within this long'],
+  'drain-grace-seconds': [
+    1,
+    0,
+    60,
+    'a draining connection stays open this long after client.reconnect (unless the miner leaves first), answering submits already on the wire',
+  ],
   'ban-window': [200, 10, 100_000, 'judged requests the invalid-ratio check looks back over'],
   'ban-invalid-fraction': [
     0.5,

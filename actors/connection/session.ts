@@ -44,6 +44,12 @@ export interface SessionConfig {
   verdictTimeoutMs: number;
   maxWorkers: number;
   handshakeMs: number;
+  /**
+   * After client.reconnect a draining connection stays open at least this long, answering what
+   * the miner had already sent (a submit on the wire when it read the reconnect), unless the
+   * miner closes it first, as a miner that follows the reconnect does.
+   */
+  drainGraceMs: number;
   /** Ban check: over the last `banWindow` judged submits, at least this fraction invalid. */
   banWindow: number;
   banInvalidFraction: number;
@@ -146,6 +152,8 @@ export interface SessionState {
   /** Mean time between its accepted shares (moving average; 0: none yet). */
   shareIntervalMs: number;
   draining: boolean;
+  /** When it was told to reconnect (draining). */
+  drainingAtMs: number;
   closed: boolean;
 }
 
@@ -184,6 +192,7 @@ export function initSession(extranonce1: string, ctx: SessionContext): SessionSt
     lastShareAtMs: nowMs,
     shareIntervalMs: 0,
     draining: false,
+    drainingAtMs: 0,
     closed: false,
   };
 }
@@ -209,11 +218,12 @@ export function decide(s: SessionState, event: ConnectionEvent, ctx: SessionCont
       break;
     case 'drain':
       s.draining = true;
+      s.drainingAtMs = ctx.nowMs;
       out.push({
         kind: 'send',
         line: encodeNotification('client.reconnect', reconnectParams(event.to)),
       });
-      if (s.pending.size === 0) close(s, out, 'drain', false);
+      drained(s, ctx, out);
       break;
   }
   return out;
@@ -598,7 +608,7 @@ function onVerdict(s: SessionState, v: ShareVerdict, ctx: SessionContext, out: E
     const ours = v.verdict === 'server-busy';
     reject(s, ctx, out, pending.id, v.verdict, v.detail ?? '', !ours, ours ? null : pending.worker);
   }
-  if (s.draining && s.pending.size === 0) close(s, out, 'drain', false);
+  drained(s, ctx, out);
 }
 
 function vardiffConfig(s: SessionState, ctx: SessionContext): VardiffConfig {
@@ -616,11 +626,18 @@ function vardiffConfig(s: SessionState, ctx: SessionContext): VardiffConfig {
 }
 const cappedConfigs = new WeakMap<VardiffConfig, { net: number; cfg: VardiffConfig }>();
 
+/** A draining connection closes once nothing is in flight and its grace has passed. */
+function drained(s: SessionState, ctx: SessionContext, out: Effect[]): void {
+  if (!s.draining || s.closed || s.pending.size > 0) return;
+  if (ctx.nowMs - s.drainingAtMs >= ctx.config.drainGraceMs) close(s, out, 'drain', false);
+}
+
 function onTickEvent(s: SessionState, ctx: SessionContext, out: Effect[]): void {
   for (const [requestId, p] of s.pending) {
     if (ctx.nowMs - p.atMs < ctx.config.verdictTimeoutMs) continue;
     onVerdict(s, { requestId, verdict: 'server-busy', detail: 'verification timed out' }, ctx, out);
   }
+  drained(s, ctx, out);
   if (s.closed) return;
   const ready = s.subscribed && s.worker !== null;
   if (!ready && ctx.nowMs - s.openedAtMs >= ctx.config.handshakeMs) {

@@ -40,6 +40,7 @@ export function sessionConfig(cfg: NodeConfig, coin: CoinParts): SessionConfig {
     verdictTimeoutMs: t.verdictTimeoutSeconds * 1000,
     maxWorkers: t.workersPerConnection,
     handshakeMs: t.handshakeSeconds * 1000,
+    drainGraceMs: t.drainGraceSeconds * 1000,
     banWindow: t.banWindow,
     banInvalidFraction: t.banInvalidFraction,
     maxBadRequests: t.maxBadRequests,

@@ -833,6 +833,7 @@ const configArb = fc.record({
   verdictTimeoutMs: fc.integer({ min: 1_000, max: 20_000 }),
   maxWorkers: fc.integer({ min: 1, max: 4 }),
   handshakeMs: fc.integer({ min: 1_000, max: 60_000 }),
+  drainGraceMs: fc.integer({ min: 0, max: 5_000 }),
   banWindow: fc.integer({ min: 4, max: 30 }),
   banInvalidFraction: fc.oneof(
     { arbitrary: fc.double({ min: 0.5, max: 1, noNaN: true }), weight: 4 },

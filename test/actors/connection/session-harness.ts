@@ -22,6 +22,7 @@ export const config: SessionConfig = {
   verdictTimeoutMs: 10_000,
   maxWorkers: 4,
   handshakeMs: 30_000,
+  drainGraceMs: 0,
   banWindow: 20,
   banInvalidFraction: 0.9,
   maxBadRequests: 3,

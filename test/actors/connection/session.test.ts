@@ -250,6 +250,34 @@ test('session - drain asks the miner to reconnect and closes once in-flight shar
   assert.ok(end.some((e) => e.kind === 'close'));
 });
 
+test('session - a draining connection stays open for its grace: a submit already on the wire is answered, then it closes', () => {
+  const h = harness('aabbccdd', { drainGraceMs: 1_000 });
+  ready(h);
+  const d = h.run({ type: 'drain' });
+  assert.deepEqual(h.sent(d)[0], { id: null, method: 'client.reconnect', params: [] });
+  assert.ok(!d.some((e) => e.kind === 'close'), 'open for the grace, though nothing is in flight');
+  // The miner had sent this before it read the reconnect.
+  const v = h
+    .line({
+      id: 7,
+      method: 'mining.submit',
+      params: ['acct', 'a', '00000001', '5cb6dd9e', '00000000'],
+    })
+    .find((e) => e.kind === 'verify');
+  assert.ok(v && v.kind === 'verify', 'still judged');
+  const answered = h.run({
+    type: 'verdict',
+    verdict: { requestId: v.share.requestId, verdict: 'accepted' },
+  });
+  assert.deepEqual(h.sent(answered)[0], { id: 7, result: true, error: null });
+  assert.ok(!answered.some((e) => e.kind === 'close'), 'still within the grace');
+  h.advance(1_000);
+  assert.ok(
+    h.run({ type: 'tick' }).some((e) => e.kind === 'close'),
+    'the grace over, nothing in flight: closed',
+  );
+});
+
 test('session - a drain naming a sibling sends client.reconnect [host, port, wait], the port a string', () => {
   const h = harness('aabbccdd');
   ready(h);
