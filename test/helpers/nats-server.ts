@@ -32,6 +32,8 @@ export interface NatsServer {
   readonly url: string;
   readonly port: number;
   readonly pid: number | undefined;
+  /** Its HTTP monitoring endpoint (/varz, /jsz …). */
+  readonly monitorUrl: string;
   /** Recent log lines (for assertion messages). */
   logs(): string;
   /** Graceful stop (SIGTERM), waits for exit, removes the store dir. */

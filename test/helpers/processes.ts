@@ -132,14 +132,19 @@ export function batchScheduled(pid: number): boolean {
 }
 
 /**
- * The devnet in a child process (regtest difficulty, test/bench/devnet-child.ts); resolves with
+ * The devnet in a child process (test/bench/devnet-child.ts; regtest difficulty unless `bits`); resolves with
  * its RPC URL and the CLOCK_MONOTONIC times (ns) at which its submitblock requests arrived.
  */
-export async function startDevnetChild(): Promise<
-  Child & { url: string; arrivals: bigint[]; batch: boolean }
-> {
+export async function startDevnetChild(
+  /** Network bits (default regtest's 0x207fffff). */
+  bits?: number,
+): Promise<Child & { url: string; arrivals: bigint[]; batch: boolean }> {
   const port = await freePort();
-  const child = spawnChild([DEVNET_CHILD, String(port)]);
+  const child = spawnChild([
+    DEVNET_CHILD,
+    String(port),
+    ...(bits === undefined ? [] : [bits.toString(16)]),
+  ]);
   const arrivals: bigint[] = [];
   let tail = '';
   child.child.stdout?.on('data', (d: Buffer) => {
