@@ -247,13 +247,20 @@ export class Runtime implements CellHost {
   async #drain(timeoutMs: number): Promise<void> {
     this.log.info('draining');
     for (const hook of this.#drainHooks) await this.#safely('drain hook', hook);
-    for (const cell of this.#cells.values())
-      await this.#safely('draining hook', () => cell.notifyDraining());
+    const deadlineMs = this.clock.nowMs() + timeoutMs;
+    // Every actor hears the drain at once, and those with work to finish first (a Connection
+    // answering what its miner had sent, the Share actor logging its batches) are waited for,
+    // all together, up to the deadline.
+    const hooks = Promise.all(
+      [...this.#cells.values()].map((cell) =>
+        this.#safely('draining hook', () => cell.notifyDraining()),
+      ),
+    );
+    await Promise.race([hooks, new Promise<void>((r) => this.clock.after(timeoutMs, r))]);
     // An actor that stops meanwhile (a Connection whose miner left) closes its own subscription.
     for (const sub of [...this.#subs.values(), ...[...this.#topics.values()].map((t) => t.sub)])
       if (sub !== undefined && !sub.isClosed() && !sub.isDraining())
         await this.#safely('unsubscribe', () => sub.drain());
-    const deadlineMs = this.clock.nowMs() + timeoutMs;
     const busy = (): boolean => [...this.#cells.values()].some((c) => !c.idle);
     while (busy() && this.clock.nowMs() < deadlineMs)
       await new Promise<void>((r) => this.clock.after(10, r));

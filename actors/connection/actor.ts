@@ -100,6 +100,8 @@ class ConnectionBehaviour
   readonly #state: SessionState;
   readonly #ctx: ActorContext;
   #closed = false;
+  /** Resolves the drain's wait (draining()) once the session is over. */
+  #over: (() => void) | null = null;
   /** The bytes of an unterminated line from the last read (null: none). */
   #tail: Buffer | null = null;
   /** When the unterminated line started (performance.now(); 0: none). */
@@ -159,10 +161,22 @@ class ConnectionBehaviour
     for (const e of decide(this.#state, event, sc)) this.#apply(e, ctx);
   }
 
-  draining(ctx: ActorContext): void {
+  /**
+   * Tells the miner to reconnect; resolves once the session is over (its shares in flight
+   * answered and its drain grace passed, or the miner gone): the runtime waits for that before
+   * it stops the actor, so nothing the miner sent goes unanswered.
+   */
+  draining(ctx: ActorContext): Promise<void> | void {
     if (this.#closed) return;
     const to = this.#hooks.reconnectTo?.(this.socket instanceof TLSSocket) ?? null;
     this.receive(to === null ? { type: 'drain' } : { type: 'drain', to }, ctx);
+    if (this.#closed) return;
+    // A tick once the grace is over closes it then (not at the next periodic tick).
+    const grace = this.#hooks.sessionContext(ctx.clock.nowMs()).config.drainGraceMs;
+    ctx.clock.after(grace + 1, () => {
+      if (!this.#closed) this.receive({ type: 'tick' }, ctx);
+    });
+    return new Promise<void>((resolve) => (this.#over = resolve));
   }
 
   stopped(_reason: StopReason): void {
@@ -228,6 +242,7 @@ class ConnectionBehaviour
   #finish(reason: string, ban: boolean): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#over?.();
     if (!this.socket.destroyed) this.socket.destroySoon();
     this.#hooks.onClose(this.socket, this.#state.extranonce1, reason, ban);
   }
