@@ -50,6 +50,8 @@
 // Build: g++ -O2 -std=c++17 -o load-harness test/bench/load-harness.cc
 // One descriptor per socket: N is bounded by RLIMIT_NOFILE's hard limit (the soft one is raised
 // to it here); a larger run uses several processes (test/helpers/load-harness.ts startLoadFleet).
+#include "child-io.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -141,7 +143,6 @@ using Due = std::pair<int64_t, uint32_t>;
 std::priority_queue<Due, std::vector<Due>, std::greater<Due>> delayed;  // reconnects later
 std::vector<uint32_t> dirty;
 std::vector<uint32_t> on_target;  // authorized connections per target
-int ep = -1;
 int connecting = 0;
 size_t n_connected = 0, n_authorized = 0, n_ready = 0;
 bool armed = false;
@@ -154,32 +155,6 @@ uint64_t accepted = 0, rejected = 0, sent = 0, lost = 0, notifies = 0, connects 
          reconnects = 0, drops = 0, connect_failures = 0, auth_failures = 0;
 std::map<long, uint64_t> rejects;
 
-int64_t now_ns() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
-}
-
-[[noreturn]] void fail(const std::string& why) {
-  printf("error %s\n", why.c_str());
-  fflush(stdout);
-  _exit(1);
-}
-
-[[noreturn]] void fail_errno(const std::string& what) { fail(what + ": " + strerror(errno)); }
-
-void say(const std::string& line) {
-  fwrite(line.data(), 1, line.size(), stdout);
-  fputc('\n', stdout);
-  fflush(stdout);
-}
-
-void watch(int op, int fd, uint32_t events, uint64_t key) {
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.u64 = key;
-  if (epoll_ctl(ep, op, fd, &ev) < 0) fail_errno("epoll_ctl");
-}
 
 bool parse_ip(std::string_view s, in_addr* out) {
   if (s == "localhost") s = "127.0.0.1";

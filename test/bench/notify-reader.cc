@@ -7,6 +7,8 @@
 // stdout: [notify <line>] ready N | armed | receipts <ns>... | timeout <count> | error <why>
 // stdin:  arm | quit (or EOF)
 // Build: g++ -O2 -std=c++17 -o notify-reader test/bench/notify-reader.cc
+#include "child-io.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -50,34 +52,7 @@ struct Conn {
 
 std::vector<Conn> conns;
 std::vector<int64_t> receipts;
-int ep = -1;
 
-int64_t now_ns() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
-}
-
-[[noreturn]] void fail(const std::string& why) {
-  printf("error %s\n", why.c_str());
-  fflush(stdout);
-  _exit(1);
-}
-
-[[noreturn]] void fail_errno(const std::string& what) { fail(what + ": " + strerror(errno)); }
-
-void say(const std::string& line) {
-  fwrite(line.data(), 1, line.size(), stdout);
-  fputc('\n', stdout);
-  fflush(stdout);
-}
-
-void watch(int op, int fd, uint32_t events, uint64_t key) {
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.u64 = key;
-  if (epoll_ctl(ep, op, fd, &ev) < 0) fail_errno("epoll_ctl");
-}
 
 in_addr parse_ip(const char* s) {
   in_addr a{};

@@ -71,7 +71,6 @@ const ONLY = new Set(
   (process.env['COLLIERY_BENCH_ONLY'] ?? 'shares,stats,fanout,candidate').split(','),
 );
 
-
 // --- printing ---------------------------------------------------------------------------
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => n.toFixed(n < 10 ? 2 : 1);
@@ -130,11 +129,6 @@ const GC_ON_SIGNAL = [
   '--require',
   join(repoRoot, 'test', 'bench', 'gc-on-signal.cjs'),
 ];
-
-
-
-
-
 
 const BARE_SERVER = `
 const net = require('node:net');
@@ -590,7 +584,6 @@ async function fanOutAndMemory(nats: NatsServer): Promise<void> {
  * node's write and check the whole block first. Coin nodes run on cores (or machines) of their
  * own; two vCPUs shared by everything is this bench's compromise, not a deployment.
  */
-
 
 // --- 4. candidate to submitblock -----------------------------------------------------------
 async function candidateToSubmit(nats: NatsServer): Promise<void> {

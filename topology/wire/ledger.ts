@@ -12,6 +12,7 @@ import {
   PayablesFromAfar,
   localPayables,
   type LedgerCoinbase,
+  type PayableSource,
   HASH_WORK_PER_WEIGHT,
   PRIME_WORK_PER_WEIGHT,
   CoinbasePayouts,
@@ -122,16 +123,7 @@ export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
     }),
     { validate: validateLedgerMessage, leaseTtlMs: w.leaseTtlMs },
   );
-  const coinbase = new CoinbasePayouts({
-    store: localPayables(store),
-    network,
-    poolScript: w.poolScript,
-    payouts: cfg.payouts,
-    solo: cfg.solo,
-    maxOutputs: cfg.maxCoinbaseOutputs,
-    minPayoutSats: cfg.minPayoutSats,
-    addressOf,
-  });
+  const coinbase = coinbasePayouts(w, localPayables(store));
   return {
     replica,
     outputs: (valueSats) => coinbase.outputs(valueSats),
@@ -140,13 +132,28 @@ export async function startNodeLedger(w: LedgerWiring): Promise<NodeLedger> {
   };
 }
 
+/** The coinbase split of each new job, from a replica's balances or the Ledger actor's. */
+function coinbasePayouts(w: LedgerWiring, source: PayableSource): CoinbasePayouts {
+  const { cfg } = w;
+  return new CoinbasePayouts({
+    store: source,
+    network: w.network,
+    poolScript: w.poolScript,
+    payouts: cfg.payouts,
+    solo: cfg.solo,
+    maxOutputs: cfg.maxCoinbaseOutputs,
+    minPayoutSats: cfg.minPayoutSats,
+    addressOf: (account) => w.accounts?.addressOf(account),
+  });
+}
+
 /**
  * A pool node without a replica (--ledger off): no LMDB, no Ledger candidacy; its coinbase
  * outputs come from the Ledger actor's answers (PayablesFromAfar), asked again after each block
  * this node finds.
  */
 function payablesFromAfar(w: LedgerWiring): NodeLedger {
-  const { cfg, network } = w;
+  const { cfg } = w;
   const ledgerAt = w.rt.address('ledger', cfg.coin);
   const afar = new PayablesFromAfar(
     (msg) => w.rt.ask<LedgerCoinbase>(ledgerAt, msg, { timeoutMs: 5_000 }),
@@ -159,16 +166,7 @@ function payablesFromAfar(w: LedgerWiring): NodeLedger {
   );
   const coinbasePays = cfg.payouts === 'coinbase' && !cfg.solo;
   if (coinbasePays) afar.start();
-  const coinbase = new CoinbasePayouts({
-    store: afar,
-    network,
-    poolScript: w.poolScript,
-    payouts: cfg.payouts,
-    solo: cfg.solo,
-    maxOutputs: cfg.maxCoinbaseOutputs,
-    minPayoutSats: cfg.minPayoutSats,
-    addressOf: (account) => w.accounts?.addressOf(account),
-  });
+  const coinbase = coinbasePayouts(w, afar);
   return {
     replica: null,
     outputs: (valueSats) => coinbase.outputs(valueSats),
