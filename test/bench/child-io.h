@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <sys/types.h>
 #include <unistd.h>
 
 inline int ep = -1;
@@ -41,4 +42,24 @@ inline void watch(int op, int fd, uint32_t events, uint64_t key) {
   ev.events = events;
   ev.data.u64 = key;
   if (epoll_ctl(ep, op, fd, &ev) < 0) fail_errno("epoll_ctl");
+}
+
+/**
+ * Reads what stdin has, into `pending`, and calls `on_line` for each whole non-empty line.
+ * Returns false at end of input (the parent is gone or said nothing more).
+ */
+template <typename F>
+inline bool read_commands(std::string& pending, F&& on_line) {
+  static char buf[64 * 1024];
+  ssize_t r = read(0, buf, sizeof buf);
+  if (r == 0) return false;
+  if (r < 0) return true;  // EAGAIN/EINTR
+  pending.append(buf, static_cast<size_t>(r));
+  size_t nl;
+  while ((nl = pending.find('\n')) != std::string::npos) {
+    std::string line = pending.substr(0, nl);
+    pending.erase(0, nl + 1);
+    if (!line.empty()) on_line(line);
+  }
+  return true;
 }

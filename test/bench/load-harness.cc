@@ -896,17 +896,7 @@ int main(int argc, char** argv) {
     for (int e = 0; e < k; e++) {
       const epoll_event& ev = events[static_cast<size_t>(e)];
       if (ev.data.u64 == kStdinKey) {
-        static char buf[64 * 1024];
-        ssize_t r = read(0, buf, sizeof buf);
-        if (r == 0) quit();
-        if (r < 0) continue;  // EAGAIN/EINTR
-        stdin_buf.append(buf, static_cast<size_t>(r));
-        size_t nl;
-        while ((nl = stdin_buf.find('\n')) != std::string::npos) {
-          std::string line = stdin_buf.substr(0, nl);
-          stdin_buf.erase(0, nl + 1);
-          if (!line.empty()) command(line);
-        }
+        if (!read_commands(stdin_buf, [](const std::string& line) { command(line); })) quit();
         continue;
       }
       const uint32_t i = static_cast<uint32_t>(ev.data.u64);

@@ -249,16 +249,7 @@ int main(int argc, char** argv) {
     for (int e = 0; e < k; e++) {
       const uint64_t key = events[static_cast<size_t>(e)].data.u64;  // a socket's index
       if (key == kStdinKey) {
-        ssize_t r = read(0, buf, sizeof buf);
-        if (r == 0) command("quit");
-        if (r < 0) continue;  // EAGAIN/EINTR
-        stdin_buf.append(buf, static_cast<size_t>(r));
-        size_t nl;
-        while ((nl = stdin_buf.find('\n')) != std::string::npos) {
-          std::string line = stdin_buf.substr(0, nl);
-          stdin_buf.erase(0, nl + 1);
-          if (!line.empty()) command(line);
-        }
+        if (!read_commands(stdin_buf, command)) command("quit");
         continue;
       }
       const size_t i = key;

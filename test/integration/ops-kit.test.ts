@@ -56,6 +56,7 @@ function alertRules(): Rule[] {
       assert.match(name, /^[A-Z][A-Za-z0-9]+$/, `an alert rule's name: ${JSON.stringify(r)}`);
       assert.ok(typeof r.expr === 'string' && r.expr.trim() !== '', `${name}: expr`);
       assert.ok(typeof r.for === 'string', `${name}: for`);
+      // The rule's text: Prometheus's duration syntax (`for: 2m`), not a time this test measures.
       assert.match(r.for, /^\d+(ms|s|m|h|d|w|y)$/, `${name}: for is a duration`);
       const labels = r.labels as Record<string, Yaml> | null;
       assert.ok(

@@ -34,20 +34,24 @@ const NAMES: Record<keyof typeof COINS, { name: string; symbol: string }> = {
   'primecoin-devnet': { name: 'Primecoin Devnet', symbol: 'dXPM' },
 };
 
-/** The pool as `cfg` describes it; `stratumPort` null: this node has no Stratum (a ledger node). */
-export function poolInfo(cfg: NodeConfig, stratumPort: number | null): PoolInfo {
-  const coin = COINS[cfg.coin];
+/** A Stratum address as the API describes it: the pool's start difficulty and vardiff bounds. */
+function stratumAddress(
+  cfg: NodeConfig,
+  host: string,
+  port: number,
+  tls: boolean,
+): PoolInfo['stratum'][number] {
   const varDiff =
     cfg.minDifficulty < cfg.maxDifficulty
       ? { minDiff: cfg.minDifficulty, maxDiff: cfg.maxDifficulty }
       : null;
-  const port = (host: string, p: number, tls: boolean) => ({
-    host,
-    port: p,
-    tls,
-    difficulty: cfg.startDifficulty,
-    varDiff,
-  });
+  return { host, port, tls, difficulty: cfg.startDifficulty, varDiff };
+}
+
+/** The pool as `cfg` describes it; `stratumPort` null: this node has no Stratum (a ledger node). */
+export function poolInfo(cfg: NodeConfig, stratumPort: number | null): PoolInfo {
+  const coin = COINS[cfg.coin];
+  const port = (host: string, p: number, tls: boolean) => stratumAddress(cfg, host, p, tls);
   return {
     id: cfg.coin,
     coin: cfg.coin,
@@ -89,16 +93,7 @@ export function clusterStratum(
   let known: PoolInfo['stratum'] | null = null;
   let readAt = 0;
   let reading = false;
-  const port = (host: string, p: number, tls: boolean): PoolInfo['stratum'][number] => ({
-    host,
-    port: p,
-    tls,
-    difficulty: cfg.startDifficulty,
-    varDiff:
-      cfg.minDifficulty < cfg.maxDifficulty
-        ? { minDiff: cfg.minDifficulty, maxDiff: cfg.maxDifficulty }
-        : null,
-  });
+  const port = (host: string, p: number, tls: boolean) => stratumAddress(cfg, host, p, tls);
   const read = async (): Promise<void> => {
     const kv = await new Kvm(jetstream(nc(), { timeout: 2_000 })).open(registryBucket(cfg.cluster));
     const entries = (await readRegistry(kv))
