@@ -63,6 +63,8 @@ export interface NodeConfig {
   readonly maxConnections: number;
   readonly maxConnectionsPerIp: number;
   readonly verifierThreads: number;
+  /** Processes this machine's node runs as (topology/processes.ts); 0: one per core. */
+  readonly processes: number;
   readonly refreshSeconds: number;
   readonly pollMs: number;
   readonly logLevel: string;
@@ -370,6 +372,7 @@ export const DEFAULTS: Omit<NodeConfig, 'poolAddress' | 'rpc'> = {
   maxConnections: 100_000,
   maxConnectionsPerIp: 1_000,
   verifierThreads: 0,
+  processes: 1,
   refreshSeconds: 30,
   pollMs: 500,
   logLevel: 'info',
@@ -430,6 +433,7 @@ const OPTIONS: Record<
   'max-connections': { key: 'maxConnections', parse: 'number' },
   'max-connections-per-ip': { key: 'maxConnectionsPerIp', parse: 'number' },
   'verifier-threads': { key: 'verifierThreads', parse: 'number' },
+  processes: { key: 'processes', parse: 'number' },
   'refresh-seconds': { key: 'refreshSeconds', parse: 'number' },
   'log-level': { key: 'logLevel', parse: 'string' },
   'trace-paths': { key: 'tracePaths', parse: 'bool' },
@@ -702,6 +706,17 @@ function poolAddressOf(r: Raw, str: Str, coin: CoinId, use: 'node' | 'tool'): st
   return poolAddress;
 }
 
+/** --processes: 0-64 (0: one per core); process k ≥ 1 is `<node-id>-p<k>`, so the id leaves room. */
+function processesOf(r: Raw, num: Num): number {
+  const n = num('processes', 0, 64);
+  if (n !== 1 && String(r.nodeId).length > 60)
+    throw new ConfigError(
+      '--node-id',
+      'must be at most 60 characters with --processes (ids -p1… follow it)',
+    );
+  return n;
+}
+
 function versionMaskOf(r: Raw): number {
   const versionMask =
     typeof r.versionMask === 'string' ? parseInt(r.versionMask, 16) : Number(r.versionMask);
@@ -757,6 +772,7 @@ function validate(r: Raw, use: 'node' | 'tool'): NodeConfig {
     maxConnections: num('maxConnections', 1, 10_000_000),
     maxConnectionsPerIp: num('maxConnectionsPerIp', 1, 10_000_000),
     verifierThreads: num('verifierThreads', 0, 256),
+    processes: processesOf(r, num),
     refreshSeconds: num('refreshSeconds', 1, 3600, false),
     pollMs: num('pollMs', 50, 60_000),
     logLevel: str(

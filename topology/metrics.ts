@@ -99,7 +99,8 @@ export async function startMetricsServer(
     });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
-  server.listen({ host, port });
+  // exclusive: in a node of several processes (processes.ts) each serves its own port.
+  server.listen({ host, port, exclusive: true });
   await once(server, 'listening');
   const address = server.address();
   return {

@@ -3,7 +3,7 @@
 // it exits; `colliery start` as such a child, ready once a Stratum client gets its first job;
 // the devnet in a child (test/bench/devnet-child.ts); and a process's RSS and CPU seconds.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './nats-server.js';
@@ -67,6 +67,33 @@ export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14, 15)
+}
+
+/** `pid` and its children (a node of several processes, say), by parent pid. */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid)
+        tree.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return tree;
+}
+
+/** CPU seconds of `pid` and its children now (children that exited are not counted). */
+export function treeCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((t, p) => {
+    try {
+      return t + cpuSeconds(p);
+    } catch {
+      return t;
+    }
+  }, 0);
 }
 
 export interface NodeChildOptions {

@@ -9,6 +9,7 @@ import { startNode, type NodeHandle } from '../node.js';
 import { createPoolHasher } from '../verifier.js';
 import { publishSharePaths, startTracing } from '../tracing.js';
 import { backend, shaFeature, nativeUnavailableReason } from '../../native/index.js';
+import { processConfig, processIndex, superviseProcesses } from '../processes.js';
 
 export const START_HELP = `usage: colliery start --coin bitcoin|bitcoin-testnet|bitcoin-regtest --rpc URL --pool-address ADDR [options]
 
@@ -33,9 +34,20 @@ export async function runStart(args: string[]): Promise<number> {
     stderr.write(`colliery start: unknown argument ${rest[0]}\n\n${START_HELP}`);
     return 2;
   }
-  const cfg = loadConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
+  const loaded = loadConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
+  // --processes: this process supervises the node's processes, or is one of them.
+  const index = processIndex();
+  if (index === null && loaded.processes !== 1) {
+    const log = pino({
+      level: loaded.logLevel,
+      base: { node: loaded.nodeId, process: 'supervisor' },
+    });
+    if (configFile !== undefined) warnIfSecretsShown(configFile, log);
+    return superviseProcesses(loaded, log);
+  }
+  const cfg = index === null ? loaded : processConfig(loaded, index);
   const log = pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
-  if (configFile !== undefined) warnIfSecretsShown(configFile, log);
+  if (configFile !== undefined && index === null) warnIfSecretsShown(configFile, log);
   // A node waits for NATS (and its leases) as long as it takes; it says what it waits for.
   const shown = natsShown(cfg);
   const waiting = setInterval(

@@ -1,0 +1,190 @@
+// One machine's node as two processes (`colliery start --processes 2`, topology/processes.ts):
+// the supervisor deals miners on the one Stratum port to both; each process is a node of the
+// cluster (`n1` with the ledger replica, `n1-p1` without) and appends its own shares. A process
+// killed with -9 is started again and its miners come back through the same port; SIGTERM to
+// the supervisor drains both and it exits 0. Every share a miner heard accepted is in the log
+// once, and `colliery ledger verify` of n1's replica passes.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { connect } from '@nats-io/transport-node';
+import { hashHeaders } from '../../native/index.js';
+import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
+import { readLog } from '../../actors/shared/log-reader.js';
+import type { ShareBatchRecord } from '../../actors/shared/log-records.js';
+import { startDevnet } from '../../topology/devnet/index.js';
+import { StratumMiner } from '../../topology/miner/stratum-miner.js';
+import { clusterStatus } from '../../topology/commands/status.js';
+import type { NodeStatus } from '../../topology/status.js';
+import { runCli } from '../helpers/cli.js';
+import { loggedShares } from '../helpers/logged-shares.js';
+import { freePort, startNatsServer } from '../helpers/nats-server.js';
+import { testDataDir } from '../helpers/paths.js';
+import { TEST_ADDRESS } from '../helpers/pool.js';
+import { CLI, spawnChild } from '../helpers/processes.js';
+import { until } from '../helpers/until.js';
+
+const CLUSTER = 'procs';
+
+/** The processes whose parent is `pid`, by their COLLIERY_PROCESS index. */
+function processesOf(pid: number): Map<number, number> {
+  const found = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== pid) continue;
+      const env = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
+      const k = env.find((e) => e.startsWith('COLLIERY_PROCESS='));
+      if (k) found.set(Number(k.split('=')[1]), Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+test(
+  'processes - one node as two processes shares its Stratum port; a killed one comes back; SIGTERM drains both',
+  { timeout: 180_000 },
+  async () => {
+    const nats = await startNatsServer();
+    const devnet = await startDevnet({ bits: bitsFromTarget(shareTargetFromDifficulty(2 ** 4)) });
+    const port = await freePort();
+    const data = testDataDir();
+    const common = ['--nats', nats.url, '--cluster', CLUSTER, '--coin', 'bitcoin-regtest'];
+    const node = spawnChild([
+      CLI,
+      'start',
+      ...common,
+      ...['--rpc', devnet.url, '--pool-address', TEST_ADDRESS, '--node-id', 'n1'],
+      ...['--data', data, '--stratum', `127.0.0.1:${port}`, '--processes', '2'],
+      ...['--start-difficulty', String(2 ** -16), '--min-difficulty', String(2 ** -16)],
+      ...['--max-difficulty', String(2 ** -16), '--verifier-threads', '1', '--log-level', 'warn'],
+    ]);
+    const miners: StratumMiner[] = [];
+    after(async () => {
+      for (const m of miners) await m.stop();
+      await node.kill();
+      await devnet.close();
+      await nats.stop();
+    });
+
+    const statuses = async (): Promise<NodeStatus[]> =>
+      (await clusterStatus([nats.url], CLUSTER)).nodes.filter(
+        (n): n is NodeStatus => !('error' in n),
+      );
+    await until(
+      'both processes are nodes of the cluster',
+      async () => {
+        const ids = (await statuses()).map((s) => s.node).sort();
+        return ids.join(',') === 'n1,n1-p1' ? true : undefined;
+      },
+      60_000,
+    );
+
+    const acked: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const m = new StratumMiner({
+        host: '127.0.0.1',
+        port,
+        username: `${TEST_ADDRESS}.m${i}`,
+        hashHeaders,
+        maxHashesPerSec: 100_000,
+        persistent: true,
+      });
+      m.on('accepted', (hash: string | undefined) => hash && acked.push(hash));
+      miners.push(m);
+      await m.start();
+    }
+    // The supervisor deals connections in turn: three miners on each process.
+    const byNode = async (): Promise<Record<string, number>> =>
+      Object.fromEntries((await statuses()).map((s) => [s.node, s.connections]));
+    await until('the miners are dealt to both processes', async () => {
+      const counts = await byNode();
+      return counts['n1']! + counts['n1-p1']! === 6 ? counts : undefined;
+    });
+    assert.deepEqual(await byNode(), { n1: 3, 'n1-p1': 3 });
+    await until('every miner has shares accepted', () =>
+      miners.every((m) => m.stats.accepted >= 2) ? true : undefined,
+    );
+
+    // kill -9 of process 1: the supervisor starts it again; its miners reconnect to the port.
+    const before = processesOf(node.pid);
+    assert.deepEqual([...before.keys()].sort(), [0, 1]);
+    process.kill(before.get(1)!, 'SIGKILL');
+    await until(
+      'process 1 runs again, and every miner is connected',
+      async () => {
+        const now = processesOf(node.pid);
+        if (now.get(1) === undefined || now.get(1) === before.get(1)) return undefined;
+        const counts = await byNode().catch(() => ({}) as Record<string, number>);
+        const total = Object.values(counts).reduce((t, n) => t + n, 0);
+        return counts['n1-p1'] !== undefined && total === 6 ? true : undefined;
+      },
+      90_000,
+    );
+    assert.equal(processesOf(node.pid).get(0), before.get(0), 'process 0 was not touched');
+    const atRestart = miners.map((m) => m.stats.accepted);
+    await until('every miner has more shares accepted', () =>
+      miners.every((m, i) => m.stats.accepted >= atRestart[i]! + 2) ? true : undefined,
+    );
+
+    // SIGTERM to the supervisor: both processes drain, and it exits 0.
+    const exited = new Promise<number | null>((r) => node.child.once('exit', (code) => r(code)));
+    node.child.kill('SIGTERM');
+    assert.equal(await exited, 0, node.log());
+    assert.deepEqual([...processesOf(node.pid).keys()], [], 'no process is left');
+    for (const m of miners) await m.stop();
+
+    // Each process appended its own shares; none a miner heard accepted is missing or doubled.
+    const nc = await connect({ servers: nats.url });
+    const appenders = new Set<string>();
+    try {
+      for await (const batch of readLog(nc, {
+        cluster: CLUSTER,
+        coin: 'bitcoin-regtest',
+        kind: 'shares',
+        fromSeq: 1,
+        until: 'end',
+        maxBatch: 500,
+      }))
+        for (const e of batch) appenders.add((e.record as ShareBatchRecord).node);
+    } finally {
+      await nc.close();
+    }
+    assert.deepEqual([...appenders].sort(), ['n1', 'n1-p1']);
+    const logged = await loggedShares(nats.url, CLUSTER);
+    assert.deepEqual(
+      [...logged].filter(([, n]) => n > 1),
+      [],
+      'no share is in the log twice',
+    );
+    const missing = acked.filter((h) => !logged.has(h));
+    assert.deepEqual(
+      missing,
+      [],
+      `${missing.length} of ${acked.length} accepted shares not logged`,
+    );
+
+    // n1's replica (process 0 kept the ledger) agrees with the log.
+    const verify = await runCli([
+      'ledger',
+      'verify',
+      '--json',
+      ...common,
+      '--data',
+      data,
+      '--node-id',
+      'n1',
+    ]);
+    assert.equal(verify.status, 0, verify.stderr + verify.stdout);
+    const report = JSON.parse(verify.stdout) as { ok: boolean; shares: number };
+    assert.equal(report.ok, true);
+    assert.equal(
+      report.shares,
+      [...logged.values()].reduce((t, n) => t + n, 0),
+    );
+  },
+);
