@@ -12,8 +12,8 @@
 // address or localhost) a connection submits no more, leaves once its submits in flight are
 // answered or the pool closes it (30 s at most), and connects to host:port after `wait` seconds
 // (no params, or a host it cannot use: the same node). A connection the pool drops, or a
-// connect that fails, goes to the next node in the list (a list that grows with the nodes
-// client.reconnect named), backing off (0.1 s doubling to 5 s, jittered) while connects fail or
+// connect that fails, goes to another node of the list at random, as behind DNS round-robin
+// or a load balancer (a list that grows with the nodes client.reconnect named), backing off (0.1 s doubling to 5 s, jittered) while connects fail or
 // connections close before authorize.
 // Receipts: `arm` starts a round over the connections ready at that moment; each gets the
 // CLOCK_MONOTONIC time (process.hrtime.bigint()'s clock) right after the read that completed its
@@ -284,7 +284,17 @@ void schedule(uint32_t i, int64_t delay) {
   else delayed.push({now_ns() + delay, i});
 }
 
-void next_target(Conn& c) { c.target = static_cast<uint8_t>((c.target + 1) % targets.size()); }
+/**
+ * Another node than the one that dropped or refused `c`, at random: what miners dialling a pool
+ * name behind DNS round-robin or a load balancer get. All of a dead node's miners on the same
+ * next node would fill it (and be refused onward) while the others sit idle.
+ */
+void next_target(Conn& c) {
+  const size_t n = targets.size();
+  if (n < 2) return;
+  const size_t step = 1 + static_cast<size_t>(drand48() * static_cast<double>(n - 1)) % (n - 1);
+  c.target = static_cast<uint8_t>((c.target + step) % n);
+}
 
 void say_receipts();
 void leave(uint32_t i);

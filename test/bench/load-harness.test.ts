@@ -6,8 +6,8 @@
 // every connection, each with a receipt after the trigger, and later submits use the new job;
 // draining one node (its miners get client.reconnect naming the sibling, then its port closes)
 // moves that node's connections to the other. Beside a stand-in pool (a `net` server), the other
-// ways to move: client.reconnect with no params (the same address, now refused: the next node)
-// and a connection the pool drops (the next node). Only counts and orderings are checked, never
+// ways to move: client.reconnect with no params (the same address, now refused: another node)
+// and a connection the pool drops (another node: with two, the other). Only counts and orderings are checked, never
 // how long things took.
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
@@ -181,7 +181,7 @@ describe('load harness (C++ child) against two pool nodes', () => {
     assert.ok(after.accepted >= s.accepted + 200, 'shares accepted on the remaining node');
   });
 
-  it('after client.reconnect with no params, or a dropped connection, goes to the next node', async () => {
+  it('after client.reconnect with no params, or a dropped connection, goes to another node', async () => {
     const fake = await startFakePool();
     const h = await startLoadHarness({
       targets: [fake.port, a.node.stratumPort].map((port) => ({ host: '127.0.0.1', port })),
