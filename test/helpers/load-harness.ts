@@ -286,9 +286,15 @@ export async function startLoadFleet(
     await Promise.all(parts.map((p) => p.close()));
     throw err;
   }
+  return fleetOf(parts);
+}
+
+/** Several harnesses (disjoint connection ranges) driven as one; the rate is dealt by size. */
+export function fleetOf(parts: readonly LoadHarness[]): LoadHarness {
+  const n = parts.reduce((t, p) => t + p.n, 0);
   return {
     pids: parts.flatMap((p) => p.pids),
-    n: o.n,
+    n,
     async ready() {
       const all = await Promise.all(parts.map((p) => p.ready()));
       return {
@@ -301,7 +307,7 @@ export async function startLoadFleet(
       return sumStats(await Promise.all(parts.map((p) => p.stats())));
     },
     async setRate(r) {
-      await Promise.all(parts.map((p) => p.setRate((r * p.n) / o.n)));
+      await Promise.all(parts.map((p) => p.setRate((r * p.n) / n)));
     },
     async arm(timeoutMs) {
       const rounds = await Promise.all(parts.map((p) => p.arm(timeoutMs)));
