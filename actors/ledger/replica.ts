@@ -11,7 +11,7 @@ import type { LedgerStore } from './store.js';
 import { admitEntry, type RecordTrust } from './trust.js';
 import type { LogEntry } from '../shared/log-records.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { readLog, type RawEntry } from '../shared/log-reader.js';
+import { DEFAULT_BATCH_BYTES, readLog, type RawEntry } from '../shared/log-reader.js';
 
 import { linksTo, spanContextOf, tracer } from '../shared/log-trace.js';
 
@@ -19,7 +19,7 @@ export interface ReplicaOptions {
   readonly cluster: string;
   readonly coin: string;
   readonly maxBatch: number;
-  /** Most encoded log bytes per applied batch (default 512 KiB, a few thousand shares). */
+  /** Most encoded log bytes per applied batch (default DEFAULT_BATCH_BYTES, 512 KiB). */
   readonly maxBytes?: number;
   /**
    * The node keys the cluster trusts: a record not signed by one of them is quarantined
@@ -79,7 +79,7 @@ export class LedgerReplica {
           fromSeq: this.store.resumeSeq() + 1,
           until: 'follow',
           maxBatch: this.#opts.maxBatch,
-          maxBytes: this.#opts.maxBytes ?? 512 * 1024,
+          maxBytes: this.#opts.maxBytes ?? DEFAULT_BATCH_BYTES,
           signal: this.#abort.signal,
           onStall: (fromSeq) =>
             this.#log.warn(

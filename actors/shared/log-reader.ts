@@ -1,8 +1,11 @@
 // Reads one coin's log in order, in batches, from a given sequence: to the end known when the
-// read started (`untilSeq: 'end'`, for `ledger verify` and catch-up), or forever (a ledger
+// read started (`until: 'end'`, for `ledger verify` and catch-up), or forever (a ledger
 // replica following the log). An ordered consumer: if the NATS server restarts, the client
 // recreates it from the last sequence it delivered, so a follower resumes where it was; a
-// follow that hangs anyway is started again from there (STALL_MS).
+// follow that hangs anyway is started again from there (STALL_MS). It pulls by bytes
+// (`inFlightBytes`): what the server may send ahead of the reader is a few MB whatever the
+// records weigh, never the server's per-client pending limit (64 MB), past which the server
+// cuts the connection as a slow consumer.
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import {
@@ -37,11 +40,21 @@ export interface ReadOptions {
   /** Most entries per yielded batch. */
   readonly maxBatch: number;
   /**
-   * Most encoded bytes per yielded batch (the entry that crosses it ends the batch). A follower
-   * that fell behind then applies bounded batches, not maxBatch records of thousands of shares
-   * each decoded at once: those would outlive many young-generation collections.
+   * Most encoded bytes per yielded batch (the entry that crosses it ends the batch; default
+   * DEFAULT_BATCH_BYTES). A follower that fell behind then applies bounded batches, not
+   * maxBatch records of thousands of shares each decoded at once: those would outlive many
+   * young-generation collections. What the caller holds at once; see inFlightBytes for what
+   * the server sends ahead.
    */
   readonly maxBytes?: number;
+  /**
+   * Most record bytes asked of the server and not yet taken by this reader (default
+   * DEFAULT_IN_FLIGHT_BYTES; raised to twice the server's max_payload so the largest record
+   * fits). The reader asks for more as it takes records, so a slow caller (a replica applying
+   * a batch) leaves at most this much waiting for it in the client and the server. Independent
+   * of maxBytes: batches larger than it still fill, by pulls made as the batch is read.
+   */
+  readonly inFlightBytes?: number;
   /** Only this kind of record (default: every record of the coin). */
   readonly kind?: LogKind;
   readonly signal?: AbortSignal;
@@ -55,6 +68,17 @@ export interface ReadOptions {
  * can hang without an error while the stream elects a new leader.
  */
 const STALL_MS = 15_000;
+
+/** A yielded batch: 2-3 records of a busy node (~190 KB, 2,000 shares each). */
+export const DEFAULT_BATCH_BYTES = 512 * 1024;
+
+/**
+ * Bytes pulled ahead of the reader: ~40 records of a busy node, enough to keep a 1 Gbit/s link
+ * with a 60 ms round trip busy, an eighth of the server's default per-client pending limit
+ * (64 MB). Pulls counted in records put maxBatch of them ahead (1,000 for the replica and
+ * `ledger verify`, ~190 MB of busy records), and the server cut the reader as a slow consumer.
+ */
+export const DEFAULT_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
 
 export async function* readLog(nc: NatsConnection, opts: ReadOptions): AsyncGenerator<RawEntry[]> {
   const endSeq = opts.until === 'end' ? await lastLogSeq(nc, opts.cluster) : Infinity;
@@ -90,10 +114,14 @@ function readFrom(
       opt_start_seq: from,
     });
     if (opts.until === 'end' && (await consumer.info()).num_pending === 0) return;
+    // Pulls bounded by bytes: nats.js then caps each pull's messages at 100 (max_bytes and
+    // max_messages are exclusive to it) and asks again once a quarter of the bytes or messages
+    // asked for has arrived; that request goes out when this loop reaches it, so at most
+    // inFlightBytes wait between the server and this reader however slow the caller is.
     // Short pulls (5 s): after a NATS server restart the client notices the lost pull by its
     // missed heartbeats (half the pull) within seconds, not the default 30 s, and resumes.
     const messages = await consumer.consume({
-      max_messages: Math.max(opts.maxBatch, 256),
+      max_bytes: inFlightBytesOf(nc, opts),
       expires: 5_000,
     });
     const stop = (): void => void messages.close();
@@ -115,7 +143,7 @@ function readFrom(
             );
           }, STALL_MS / 3)
         : undefined;
-    const maxBytes = opts.maxBytes ?? Infinity;
+    const maxBytes = opts.maxBytes ?? DEFAULT_BATCH_BYTES;
     let batch: RawEntry[] = [];
     let bytes = 0;
     try {
@@ -149,6 +177,16 @@ function readFrom(
     }
   }
   return { batches: batches(), stalled: () => stalled };
+}
+
+/**
+ * The pull budget: at least two of the largest messages the server takes. A record bigger than
+ * a pull's bytes is never delivered: the server ends the pull (409 Message Size Exceeds
+ * MaxBytes) and the next one alike, and the read would stall without an error.
+ */
+function inFlightBytesOf(nc: NatsConnection, opts: ReadOptions): number {
+  const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+  return Math.max(opts.inFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES, 2 * maxPayload);
 }
 
 /** The newest record this read would deliver: of its kind, or of any kind of the coin. */
