@@ -2,7 +2,7 @@
 // read started (`until: 'end'`, for `ledger verify` and catch-up), or forever (a ledger
 // replica following the log). An ordered consumer: if the NATS server restarts, the client
 // recreates it from the last sequence it delivered, so a follower resumes where it was; a
-// follow that hangs anyway is started again from there (STALL_MS). It pulls by bytes
+// read that hangs anyway is started again from there (STALL_MS). It pulls by bytes
 // (`inFlightBytes`): what the server may send ahead of the reader is a few MB whatever the
 // records weigh, never the server's per-client pending limit (64 MB), past which the server
 // cuts the connection as a slow consumer.
@@ -58,13 +58,13 @@ export interface ReadOptions {
   /** Only this kind of record (default: every record of the coin). */
   readonly kind?: LogKind;
   readonly signal?: AbortSignal;
-  /** A follow stalled and is read again from `fromSeq` (for a warning). */
+  /** A read stalled and is read again from `fromSeq` (for a warning). */
   readonly onStall?: (fromSeq: number) => void;
 }
 
 /**
- * A follow that delivered nothing this long while the log holds newer records of the coin is
- * started again from the next sequence: an ordered consumer whose server died in a NATS cluster
+ * A read (a follow, or one to the end) that delivered nothing this long while the log holds
+ * records of the coin it has not delivered is started again from the next sequence: an ordered consumer whose server died in a NATS cluster
  * can hang without an error while the stream elects a new leader.
  */
 const STALL_MS = 15_000;
@@ -128,21 +128,20 @@ function readFrom(
     opts.signal?.addEventListener('abort', stop, { once: true });
     let next = from;
     let progressAt = Date.now();
-    const watchdog =
-      opts.until === 'follow'
-        ? setInterval(() => {
-            if (Date.now() - progressAt < STALL_MS) return;
-            progressAt = Date.now();
-            void newestOf(nc, opts).then(
-              (newest) => {
-                if (newest < next) return; // idle, not stalled
-                stalled = true;
-                stop();
-              },
-              () => undefined, // NATS away: the consumer's own reconnect handles it
-            );
-          }, STALL_MS / 3)
-        : undefined;
+    // A read to the end stalls alike: a server that cut this client (a slow consumer, say)
+    // had sent the records the client dropped, and no later one shows the consumer its gap.
+    const watchdog = setInterval(() => {
+      if (Date.now() - progressAt < STALL_MS) return;
+      progressAt = Date.now();
+      void newestOf(nc, opts).then(
+        (newest) => {
+          if (Math.min(newest, endSeq) < next) return; // idle (or at the end), not stalled
+          stalled = true;
+          stop();
+        },
+        () => undefined, // NATS away: the consumer's own reconnect handles it
+      );
+    }, STALL_MS / 3);
     const maxBytes = opts.maxBytes ?? DEFAULT_BATCH_BYTES;
     let batch: RawEntry[] = [];
     let bytes = 0;
