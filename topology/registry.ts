@@ -117,10 +117,19 @@ export function parseEntry(value: unknown): RegistryEntry | null {
 /** The nodes a draining node may send miners to: live, same coin, not draining, with room. */
 export function siblingsOf(
   entries: readonly RegistryEntry[],
-  self: { node: string; coin: string },
+  self: { node: string; coin: string; stratum?: HostPort | null },
 ): Sibling[] {
+  // An entry at this node's own address is another process of this machine's node
+  // (--processes): it drains with this one, whether or not its entry says so yet.
+  const here = self.stratum ? hostPortText(self.stratum) : null;
   return entries
-    .filter((e) => e.node !== self.node && e.coin === self.coin && !e.draining)
+    .filter(
+      (e) =>
+        e.node !== self.node &&
+        e.coin === self.coin &&
+        !e.draining &&
+        hostPortText(e.stratum) !== here,
+    )
     .map((e) => ({
       node: e.node,
       stratum: e.stratum,
@@ -197,7 +206,11 @@ export class NodeRegistry {
           timer = setTimeout(() => reject(new Error('no answer in 2 s')), DRAIN_READ_MS);
         }),
       ]);
-      const siblings = siblingsOf(entries, { node: this.cfg.nodeId, coin: this.cfg.coin });
+      const siblings = siblingsOf(entries, {
+        node: this.cfg.nodeId,
+        coin: this.cfg.coin,
+        stratum: this.#source?.stratum ?? null,
+      });
       this.#plan = new ReconnectPlan(siblings);
       this.log.info(
         {

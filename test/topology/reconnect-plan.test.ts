@@ -107,6 +107,19 @@ test('registry - siblings are the other live nodes of the coin, not draining, wi
       ['g', 90],
     ],
   );
+  // Another process of this machine's node (--processes) shares its address: never a sibling.
+  const here = { host: 'a.pool.example', port: 3333 };
+  const process1 = entry({ node: 'a-p1', stratum: here });
+  assert.deepEqual(
+    siblingsOf([...entries, process1], { node: 'a', coin: 'bitcoin', stratum: here }).map(
+      (s) => s.node,
+    ),
+    ['b', 'g'],
+  );
+  assert.deepEqual(
+    siblingsOf([...entries, process1], { node: 'a', coin: 'bitcoin' }).map((s) => s.node),
+    ['b', 'g', 'a-p1'],
+  );
 });
 
 test("registry - a node's public address: the option, else the listen address, else the host name", () => {
