@@ -77,6 +77,18 @@ export async function freePort(): Promise<number> {
   throw new Error('no free loopback port found');
 }
 
+/** `n` free loopback ports in a row (a node of n processes serves /metrics on port + k). */
+export async function freePortRun(n: number): Promise<number> {
+  for (let tries = 0; tries < 1000; tries++) {
+    const port = PORT_LOW + Math.floor(Math.random() * (PORT_SPAN - n));
+    const run = Array.from({ length: n }, (_, k) => port + k);
+    if (run.some((p) => handedOut.has(p))) continue;
+    run.forEach((p) => handedOut.add(p));
+    if ((await Promise.all(run.map(bindable))).every(Boolean)) return port;
+  }
+  throw new Error(`no ${n} free loopback ports in a row found`);
+}
+
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = tcpConnect({ port, host: '127.0.0.1' });

@@ -18,7 +18,8 @@ import { clusterStatus } from '../../topology/commands/status.js';
 import type { NodeStatus } from '../../topology/status.js';
 import { runCli } from '../helpers/cli.js';
 import { loggedShares } from '../helpers/logged-shares.js';
-import { freePort, startNatsServer } from '../helpers/nats-server.js';
+import { freePort, freePortRun, startNatsServer } from '../helpers/nats-server.js';
+import { httpGet } from '../helpers/http-get.js';
 import { testDataDir } from '../helpers/paths.js';
 import { TEST_ADDRESS } from '../helpers/pool.js';
 import { CLI, spawnChild } from '../helpers/processes.js';
@@ -52,6 +53,7 @@ test(
     const nats = await startNatsServer();
     const devnet = await startDevnet({ bits: bitsFromTarget(shareTargetFromDifficulty(2 ** 4)) });
     const port = await freePort();
+    const metrics = await freePortRun(2);
     const data = testDataDir();
     const common = ['--nats', nats.url, '--cluster', CLUSTER, '--coin', 'bitcoin-regtest'];
     const node = spawnChild([
@@ -60,6 +62,7 @@ test(
       ...common,
       ...['--rpc', devnet.url, '--pool-address', TEST_ADDRESS, '--node-id', 'n1'],
       ...['--data', data, '--stratum', `127.0.0.1:${port}`, '--processes', '2'],
+      ...['--metrics', `127.0.0.1:${metrics}`],
       ...['--start-difficulty', String(2 ** -16), '--min-difficulty', String(2 ** -16)],
       ...['--max-difficulty', String(2 ** -16), '--verifier-threads', '1', '--log-level', 'warn'],
     ]);
@@ -83,6 +86,16 @@ test(
       },
       60_000,
     );
+
+    // Each process serves its own /metrics: process k on the metrics port + k.
+    for (const [k, id] of [
+      [0, 'n1'],
+      [1, 'n1-p1'],
+    ] as const) {
+      const got = await httpGet(metrics + k, '/metrics');
+      assert.equal(got.status, 200);
+      assert.match(got.body, new RegExp(`^colliery_node_info\\{node="${id}",`, 'm'));
+    }
 
     const acked: string[] = [];
     for (let i = 0; i < 6; i++) {
