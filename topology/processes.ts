@@ -35,9 +35,17 @@ export function processIndex(env: NodeJS.ProcessEnv = process.env): number | nul
 
 /** The node that process `k` of `cfg`'s machine runs. */
 export function processConfig(cfg: NodeConfig, k: number): NodeConfig {
-  if (k === 0) return cfg;
+  // Verifier threads by default share the cores the processes' event loops leave (at least one
+  // each): one per core but one would put N × (cores − 1) threads on the machine.
+  const n = processCount(cfg);
+  const verifierThreads =
+    cfg.verifierThreads === 0
+      ? Math.max(1, Math.floor((availableParallelism() - n) / n))
+      : cfg.verifierThreads;
+  if (k === 0) return { ...cfg, verifierThreads };
   return {
     ...cfg,
+    verifierThreads,
     nodeId: `${cfg.nodeId}-p${k}`,
     ledger: 'off',
     http: null,
