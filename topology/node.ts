@@ -276,6 +276,7 @@ async function startActors(
     },
     ...(onEffect ? { onEffect } : {}),
     reconnectTo: (tls) => b.registry.reconnectTo(tls),
+    redirectTo: (tls) => b.registry.redirectTo(tls),
   });
   // The cluster's ban list: this node's bans go there, everyone's come here (topology/bans.ts).
   const bans = await followBans(b.logNc, cfg.cluster, cfg.nodeId, stratum, rt.log);

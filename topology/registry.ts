@@ -176,6 +176,8 @@ export class NodeRegistry {
   #draining = false;
   #stopped = false;
   #plan: ReconnectPlan | null = null;
+  /** Siblings with room as last read (every put): where a full node sends a new miner. */
+  #overflow: ReconnectPlan | null = null;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -236,6 +238,16 @@ export class NodeRegistry {
     return next === null ? null : { host: next.to.host, port: next.to.port, waitSeconds: 0 };
   }
 
+  /**
+   * Where a miner this node cannot take (it is full, or draining) goes instead: a sibling with
+   * room as the registry said at the last put (every 5 s), spread by room; null: none known.
+   * A draining node names the siblings it read when the drain began.
+   */
+  redirectTo(tls: boolean): ReconnectTarget | null {
+    const next = (this.#draining ? this.#plan : this.#overflow)?.next(tls) ?? null;
+    return next === null ? null : { host: next.to.host, port: next.to.port, waitSeconds: 0 };
+  }
+
   /** Stops the updates and deletes this node's entry (at most 2 s; else it expires). */
   async release(): Promise<void> {
     this.#stopped = true;
@@ -275,6 +287,14 @@ export class NodeRegistry {
         draining: this.#draining,
       };
       if (!this.#stopped) await this.#kv.put(this.cfg.nodeId, JSON.stringify(entry));
+      if (!this.#draining && !this.#stopped) {
+        const siblings = siblingsOf(await readRegistry(this.#kv), {
+          node: this.cfg.nodeId,
+          coin: this.cfg.coin,
+          stratum: source.stratum,
+        });
+        this.#overflow = new ReconnectPlan(siblings);
+      }
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'cluster registry: entry not put');
     }

@@ -3,7 +3,7 @@
 // bytes into lines, remembers the latest job for late sockets and ticks sessions for vardiff
 // and handshake timeouts.
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, Server as TlsServer } from 'node:tls';
+import { createServer as createTlsServer, Server as TlsServer, TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import type { ActorOptions, Address, Runtime, Topic } from '../../runtime/index.js';
 import { connectionActor, connectionOf, type ConnectionHooks } from './actor.js';
@@ -15,7 +15,7 @@ import {
   type Effect,
   type JobAnnouncement,
 } from './messages.js';
-import type { SessionContext } from './session.js';
+import { reconnectLine, type SessionContext } from './session.js';
 
 export interface StratumServerConfig {
   readonly host: string;
@@ -56,6 +56,12 @@ export interface StratumServerConfig {
   readonly onRefused?: ConnectionHooks['onRefused'];
   /** Where a draining node sends each miner (ConnectionHooks.reconnectTo). */
   readonly reconnectTo?: ConnectionHooks['reconnectTo'];
+  /**
+   * Where a miner this node cannot take (full, draining, its prefix suspended) is sent by
+   * client.reconnect instead of being closed on (the cluster registry's sibling with room);
+   * null or absent: the socket is closed, and the miner tries again as it will.
+   */
+  readonly redirectTo?: ConnectionHooks['reconnectTo'];
 }
 
 export interface StratumServer {
@@ -101,6 +107,14 @@ const TICK_SLICES = 10;
 /** A TLS client must finish its handshake within this long. */
 const TLS_HANDSHAKE_MS = 10_000;
 const LISTEN_BACKLOG = 4096;
+/** A redirected socket (client.reconnect written) is closed after this long at most. */
+const REDIRECT_MS = 2_000;
+/**
+ * Sockets past the cap that may wait to be redirected (Node destroys any more at once): 2 % of
+ * the cap, 16 to 1,024, well inside the 5 % of the open-file limit the cap leaves (fd-limit.ts).
+ */
+const redirectHeadroom = (cap: number): number =>
+  Math.min(1_024, Math.max(16, Math.floor(cap * 0.02)));
 
 /** What the accept path, the socket listeners and the job follower of one listener share. */
 interface Stratum {
@@ -112,6 +126,8 @@ interface Stratum {
   readonly live: Map<string, Socket>;
   readonly jobs: LatestJob;
   readonly stats: StratumStats;
+  /** A socket past the cap: counted, and the cap said once per episode. */
+  full(): void;
 }
 
 /** The address a ban or per-IP limit counts: IPv4-mapped IPv6 as plain IPv4. */
@@ -147,20 +163,23 @@ export async function startStratumServer(
     live: new Map(),
     jobs: followJobs(rt, cfg),
     stats: { refused: {}, closed: {}, bans: {} },
+    full: () => {
+      bump(s.stats.refused, 'full');
+      if (atCap) return;
+      atCap = true;
+      s.log.warn(
+        { maxConnections: cfg.maxConnections },
+        'connection cap reached: new miners are refused (or sent to a sibling with room) until some leave',
+      );
+    },
   };
+  let atCap = false;
   const server: Server = createServer({ noDelay: true }, acceptor(s));
-  server.maxConnections = cfg.maxConnections;
-  // Node destroys sockets past maxConnections itself: counted, and said once per episode.
-  let full = false;
-  server.on('drop', () => {
-    bump(s.stats.refused, 'full');
-    if (full) return;
-    full = true;
-    s.log.warn(
-      { maxConnections: cfg.maxConnections },
-      'connection cap reached: new miners are refused until some leave',
-    );
-  });
+  // The cap is the acceptor's (a socket past it hears where a sibling has room); Node's own,
+  // redirectHeadroom above, destroys sockets before any JS runs for them: a flood past the
+  // cap while redirected sockets wait to close costs no more than that.
+  server.maxConnections = cfg.maxConnections + redirectHeadroom(cfg.maxConnections);
+  server.on('drop', () => s.full());
   const ticker = tickSessions(rt, s.live, cfg.tickMs);
   // Drain: refuse new sockets at once; the Connection actors then tell their miners to
   // reconnect elsewhere and close once their shares in flight are answered.
@@ -186,7 +205,7 @@ export async function startStratumServer(
     tlsPort,
     reloadTls: (cert, key) => tlsServer?.setSecureContext({ cert, key }),
     get connections() {
-      if (full && s.live.size < cfg.maxConnections * 0.95) full = false;
+      if (atCap && s.live.size < cfg.maxConnections * 0.95) atCap = false;
       return s.live.size;
     },
     maxConnections: cfg.maxConnections,
@@ -233,16 +252,28 @@ function acceptor(s: Stratum): (socket: Socket) => void {
     supervision: { action: 'stop' },
   };
   const isLive = (extranonce1: string): boolean => live.has(extranonce1);
+  const redirect = (socket: Socket): void => {
+    const to = cfg.redirectTo?.(socket instanceof TLSSocket) ?? null;
+    if (to === null) return void socket.destroy();
+    socket.on('error', () => socket.destroy());
+    // Closed once written and the miner is gone, or after REDIRECT_MS (one that never reads).
+    const timer = setTimeout(() => socket.destroy(), REDIRECT_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.end(reconnectLine(to));
+  };
   return (socket) => {
     // The plain and TLS listeners count against one cap (Node's maxConnections is per listener).
     if (live.size >= cfg.maxConnections) {
-      bump(s.stats.refused, 'full');
-      return void socket.destroy();
+      s.full();
+      return redirect(socket);
     }
     const en1 = gate.admit(sourceAddress(socket), rt.clock.nowMs(), isLive);
     if (en1 === null) {
-      bump(s.stats.refused, gate.lastRefusal);
-      return void socket.destroy();
+      const why = gate.lastRefusal;
+      bump(s.stats.refused, why);
+      // The node cannot take anyone now: a sibling can. A banned or over-limit address cannot.
+      return why === 'closed' || why === 'no-extranonce' ? redirect(socket) : void socket.destroy();
     }
     const self = rt.spawn(
       'connection',

@@ -238,6 +238,11 @@ function reconnectParams(to: ReconnectTarget | undefined): unknown[] {
   return to === undefined ? [] : [to.host, String(to.port), to.waitSeconds];
 }
 
+/** The client.reconnect line that sends a miner to `to` (a full node's redirect). */
+export function reconnectLine(to: ReconnectTarget): string {
+  return encodeNotification('client.reconnect', reconnectParams(to));
+}
+
 function onParsed(s: SessionState, r: ParseResult, ctx: SessionContext, out: Effect[]): void {
   if (!r.ok) {
     reply(out, r.id, r.rejection, r.detail);

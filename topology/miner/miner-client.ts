@@ -58,6 +58,8 @@ const AUTHORIZE_TIMEOUT_MS = 30_000;
 const STABLE_MS = 10_000;
 /** After client.reconnect: how long the answers to shares already sent are waited for. */
 const ANSWERS_WAIT_MS = 5_000;
+/** Redirects before authorizing followed at once; more (pools sending it round) back off. */
+const MAX_QUICK_REDIRECTS = 3;
 /** The longest `wait` of a client.reconnect that is honoured. */
 const MAX_RECONNECT_WAIT_MS = 60_000;
 
@@ -255,17 +257,25 @@ export abstract class MinerClient extends EventEmitter {
   async #connectWithBackoff(delayMs: number): Promise<void> {
     if (this.#reconnecting) return;
     this.#reconnecting = true;
+    let redirects = 0;
     try {
       for (;;) {
         this.#lastDelayMs = delayMs;
         if (delayMs > 0) await sleep(delayMs);
         if (!this.#running) return;
+        const tried = this.#at;
         try {
           return await this.#connect();
         } catch (err) {
           if (!this.#running) return;
           if ((err as { code?: string }).code === 'AUTH_REFUSED' && !this.#everAuthorized)
             throw err;
+          if (this.#at !== tried) {
+            // The pool named another address before closing (a full node's redirect): go now,
+            // unless pools keep sending it round (then with backoff, as any failure).
+            delayMs = ++redirects <= MAX_QUICK_REDIRECTS ? 0 : this.#nextDelay(delayMs);
+            continue;
+          }
           // A named address that cannot be reached: back to the one we were started with.
           if (this.#at !== this.#home) this.#at = this.#home;
           delayMs = this.#nextDelay(delayMs);

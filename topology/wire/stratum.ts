@@ -96,6 +96,8 @@ export function startStratum(
     onBan?: StratumServerConfig['onBan'];
     /** Where a draining node sends each miner (the cluster registry's choice). */
     reconnectTo?: StratumServerConfig['reconnectTo'];
+    /** Where a miner this node cannot take goes (the cluster registry's sibling with room). */
+    redirectTo?: StratumServerConfig['redirectTo'];
   },
 ): Promise<StratumServer> {
   const session = sessionConfig(cfg, coin);
@@ -135,6 +137,7 @@ export function startStratum(
     ...(w.onEffect ? { onEffect: w.onEffect } : {}),
     ...(w.onRefused ? { onRefused: w.onRefused } : {}),
     ...(w.reconnectTo ? { reconnectTo: w.reconnectTo } : {}),
+    ...(w.redirectTo ? { redirectTo: w.redirectTo } : {}),
   });
 }
 
