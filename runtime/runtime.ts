@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import * as addr from './address.js';
 import type { Address, Topic } from './address.js';
 import { Cell, type CellHost, type ReplyFn } from './cell.js';
-import { nuidIds, realClock, type Clock, type Ids } from './clock.js';
+import { nuidIds, realClock, type Clock, type Ids, type Timer } from './clock.js';
 import {
   decodeMessage,
   encodeReply,
@@ -256,7 +256,12 @@ export class Runtime implements CellHost {
         this.#safely('draining hook', () => cell.notifyDraining()),
       ),
     );
-    await Promise.race([hooks, new Promise<void>((r) => this.clock.after(timeoutMs, r))]);
+    let deadline: Timer | undefined;
+    await Promise.race([
+      hooks,
+      new Promise<void>((r) => (deadline = this.clock.after(timeoutMs, r))),
+    ]);
+    deadline?.cancel(); // a timer left set would hold the process open until the deadline
     // An actor that stops meanwhile (a Connection whose miner left) closes its own subscription.
     for (const sub of [...this.#subs.values(), ...[...this.#topics.values()].map((t) => t.sub)])
       if (sub !== undefined && !sub.isClosed() && !sub.isDraining())

@@ -204,6 +204,28 @@ describe('runtime execution', () => {
     g.open();
   });
 
+  it('drain leaves no timer set once it is done (a live one would hold the process open)', async () => {
+    const sim = new SimulatedClock(0);
+    const live = new Set<object>();
+    const clock = {
+      nowMs: () => sim.nowMs(),
+      after(delayMs: number, fn: () => void) {
+        const key = {};
+        live.add(key);
+        const t = sim.after(delayMs, () => {
+          live.delete(key);
+          fn();
+        });
+        return { cancel: () => (live.delete(key), t.cancel()) };
+      },
+    };
+    const { log } = recordingLogger();
+    const rt = new Runtime({ cluster: 'test', node: 'n1', log, clock, ids: sequentialIds('t') });
+    rt.spawn('idle', '1', () => ({ receive: () => undefined }), { validate: validateEcho });
+    await rt.drain({ timeoutMs: 60_000 });
+    assert.equal(live.size, 0, 'timers still set after the drain');
+  });
+
   it('simulated clock fires timers in order and only when advanced', () => {
     const clock = new SimulatedClock(0);
     const fired: string[] = [];
