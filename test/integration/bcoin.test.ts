@@ -81,6 +81,13 @@ test(
       await miner.stop();
       await node.stop();
       await nats.stop();
+      // Left alone, two things would hold this process open for a minute after the test: the
+      // stopped node's last BIP22 longpoll, which bcoin answers only when its template changes
+      // (the node gives up after longpoll + RPC timeout, 70 s), keeps bcoin's HTTP close
+      // waiting; and bcoin 1.0.2 keeps a 60 s timer for each transaction it broadcasts until a
+      // peer takes it, ended on disconnect only if it ever connected (ours never does).
+      chain.http.http.closeAllConnections();
+      for (const item of [...chain.pool.invMap.values()]) item.resolve();
       await chain.close();
       rmSync(dataDir, { recursive: true, force: true });
     });
@@ -155,8 +162,15 @@ test(
     mtx.sign(ring);
     const tx = mtx.toTX();
     // bcoin 1.0.2 rebuilds its cached template on a new mempool tx only when the template is
-    // over 10 s old (node/rpc.js bindChain): let the post-block template age first.
-    await new Promise((r) => setTimeout(r, 11_000));
+    // over 10 s old on its whole-second clock (node/rpc.js bindChain: util.now() - lastActivity
+    // > 10): wait until the template the pool polls for is that old. (A fixed 11 s from the last
+    // block raced the pool's first poll after it: the spend then never reached a template.)
+    const bcoinRpc = chain.rpc as { attempt: unknown; lastActivity: number };
+    await until('bcoin’s template to be over 10 s old', () =>
+      bcoinRpc.attempt && Math.floor(Date.now() / 1000) - bcoinRpc.lastActivity > 10
+        ? true
+        : undefined,
+    );
     assert.ok(tx.hasWitness(), 'the spend carries a witness');
     const sent = await rpc.call('sendrawtransaction', [tx.toRaw().toString('hex')]);
     const txid: string = tx.txid();
