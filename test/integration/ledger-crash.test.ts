@@ -33,6 +33,11 @@ const cli = join(repoRoot, 'dist', 'topology', 'cli.js');
 const COIN = 'bitcoin-regtest';
 const CLUSTER = 'lcrash';
 const KILLS = 20;
+/**
+ * The replicas' lease TTL (default 5 s): each takeover waits it out, so 2 s, as the in-process
+ * test pools use, keeps the 20 rounds short; the standby must still take the lease over.
+ */
+const LEASE_TTL = ['--lease-ttl-seconds', '2'];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -71,7 +76,7 @@ test(
     const start = (id: string): void => {
       const child = spawn(
         process.execPath,
-        [cli, 'ledger', 'run', ...common, '--node-id', id, '--log-level', 'error'],
+        [cli, 'ledger', 'run', ...common, ...LEASE_TTL, '--node-id', id, '--log-level', 'error'],
         {
           stdio: ['ignore', 'ignore', 'inherit'],
         },
