@@ -66,6 +66,10 @@ test(
         String(2 ** -14),
         '--verifier-threads',
         '1',
+        // The next round's node waits out the leases the killed one held before its miners get
+        // work: 2 s, as the in-process test pools use, rather than the default 5 s.
+        '--lease-ttl-seconds',
+        '2',
         '--data',
         testDataDir(),
         '--log-level',
