@@ -7,7 +7,7 @@
 //   node test/run.mjs --drill    every dist/test/drill/*.drill.js (failure drills), likewise
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -41,10 +41,18 @@ const picks = (filter, rel) =>
       ? rel.includes(filter)
       : basename(rel, suffix) === filter
     : rel.includes(filter);
+/**
+ * node --test starts files in the order given, two at a time: the end-to-end tests (nodes,
+ * devnets and child processes, up to a minute or so a file) go first, so the short unit tests
+ * fill in the ends of both lanes instead of a long file running alone at the end. By name within
+ * each group.
+ */
+const LONG_FIRST = ['integration', 'topology'].map((d) => join(dist, d) + sep);
+const group = (f) => (LONG_FIRST.some((d) => f.startsWith(d)) ? 0 : 1);
 const files = walk(dist)
   .filter((f) => f.endsWith(suffix) && hasSource(f))
   .filter((f) => filters.length === 0 || filters.some((x) => picks(x, relative(root, f))))
-  .sort();
+  .sort((a, b) => group(a) - group(b) || (a < b ? -1 : a > b ? 1 : 0));
 
 if (files.length === 0) {
   console.error(
