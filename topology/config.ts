@@ -310,6 +310,12 @@ export const TUNING = {
     600,
     'on SIGTERM: longest wait for miners to leave and shares in flight to be answered',
   ],
+  'drain-rate': [
+    2_000,
+    0,
+    1_000_000,
+    'miners per second a draining node tells to reconnect elsewhere (0: all at once); the rest keep mining here meanwhile, and the spread never takes more than half of drain-seconds',
+  ],
   'spool-after-seconds': [
     2,
     0.1,

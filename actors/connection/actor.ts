@@ -43,6 +43,8 @@ export interface ConnectionHooks {
    * null or absent: `client.reconnect` without params (the same address).
    */
   readonly reconnectTo?: (tls: boolean) => ReconnectTarget | null;
+  /** How long a draining connection keeps serving before it tells its miner to move (paced). */
+  readonly drainDelayMs?: () => number;
 }
 
 export function connectionActor(
@@ -168,6 +170,18 @@ class ConnectionBehaviour
    */
   draining(ctx: ActorContext): Promise<void> | void {
     if (this.#closed) return;
+    const over = new Promise<void>((resolve) => (this.#over = resolve));
+    // Until its turn the connection serves as before (jobs, shares): a miner told later loses
+    // nothing meanwhile, and the siblings take the node's miners in step.
+    const delayMs = this.#hooks.drainDelayMs?.() ?? 0;
+    if (delayMs > 0) ctx.clock.after(delayMs, () => this.#move(ctx));
+    else this.#move(ctx);
+    return over;
+  }
+
+  /** Tells the miner to reconnect (to a sibling with room, chosen now) and closes after it. */
+  #move(ctx: ActorContext): void {
+    if (this.#closed) return;
     const to = this.#hooks.reconnectTo?.(this.socket instanceof TLSSocket) ?? null;
     this.receive(to === null ? { type: 'drain' } : { type: 'drain', to }, ctx);
     if (this.#closed) return;
@@ -176,7 +190,6 @@ class ConnectionBehaviour
     ctx.clock.after(grace + 1, () => {
       if (!this.#closed) this.receive({ type: 'tick' }, ctx);
     });
-    return new Promise<void>((resolve) => (this.#over = resolve));
   }
 
   stopped(_reason: StopReason): void {

@@ -62,6 +62,17 @@ export interface StratumServerConfig {
    * null or absent: the socket is closed, and the miner tries again as it will.
    */
   readonly redirectTo?: ConnectionHooks['reconnectTo'];
+  /**
+   * How a drain tells its miners to move: `perSecond` of them a second, in the order they
+   * came, so the siblings take them in step and the rest keep mining here until their turn
+   * (0: all at once); the whole spread takes at most `maxSpreadMs`. Absent: all at once.
+   */
+  readonly drain?: DrainPace;
+}
+
+export interface DrainPace {
+  readonly perSecond: number;
+  readonly maxSpreadMs: number;
 }
 
 export interface StratumServer {
@@ -128,6 +139,8 @@ interface Stratum {
   readonly stats: StratumStats;
   /** A socket past the cap: counted, and the cap said once per episode. */
   full(): void;
+  /** Set once the node drains: each Connection's wait before it tells its miner to move. */
+  drainTurns: DrainTurns | null;
 }
 
 /** The address a ban or per-IP limit counts: IPv4-mapped IPv6 as plain IPv4. */
@@ -163,6 +176,7 @@ export async function startStratumServer(
     live: new Map(),
     jobs: followJobs(rt, cfg),
     stats: { refused: {}, closed: {}, bans: {} },
+    drainTurns: null,
     full: () => {
       bump(s.stats.refused, 'full');
       if (atCap) return;
@@ -191,6 +205,7 @@ export async function startStratumServer(
           acceptor(s),
         ).on('tlsClientError', () => bump(s.stats.refused, 'tls-handshake'));
   rt.onDrain(() => {
+    s.drainTurns = drainTurns(cfg.drain, s.live.size);
     s.gate.close();
     server.close();
     tlsServer?.close();
@@ -325,7 +340,20 @@ function connectionHooks(s: Stratum): ConnectionHooks {
     ...(cfg.onEffect ? { onEffect: cfg.onEffect } : {}),
     ...(cfg.onRefused ? { onRefused: cfg.onRefused } : {}),
     ...(cfg.reconnectTo ? { reconnectTo: cfg.reconnectTo } : {}),
+    drainDelayMs: () => s.drainTurns?.next() ?? 0,
   };
+}
+
+/** Hands out the drain's turns: the k-th of n connections waits k·spread/n ms. */
+export interface DrainTurns {
+  next(): number;
+}
+
+export function drainTurns(pace: DrainPace | undefined, n: number): DrainTurns | null {
+  if (pace === undefined || pace.perSecond <= 0 || n <= 1) return null;
+  const spreadMs = Math.min((n / pace.perSecond) * 1000, pace.maxSpreadMs);
+  let k = 0;
+  return { next: () => (k < n ? (k++ * spreadMs) / n : spreadMs) };
 }
 
 /** The listeners every socket shares: frame reads into lines, log errors, end the actor. */

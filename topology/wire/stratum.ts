@@ -138,6 +138,7 @@ export function startStratum(
     ...(w.onRefused ? { onRefused: w.onRefused } : {}),
     ...(w.reconnectTo ? { reconnectTo: w.reconnectTo } : {}),
     ...(w.redirectTo ? { redirectTo: w.redirectTo } : {}),
+    drain: { perSecond: t.drainRate, maxSpreadMs: (t.drainSeconds * 1000) / 2 },
   });
 }
 
