@@ -27,6 +27,14 @@
 // miners survive the loss of one. COLLIERY_DRILL_NODES overrides it (and says what is left out).
 // COLLIERY_DRILL_ONLY=A,C runs only those drills. About 8 minutes here with the defaults.
 //
+// Drain pace (COLLIERY_DRILL_DRAIN_RATE, default 500: the nodes' --drain-rate): a draining
+// node tells its miners to move at this many a second. Every process of the cluster shares two
+// cores here, and under the 5,000 shares/s load the siblings have about 0.2 cores to spare, so
+// they authorize ~700-1,000 newcomers a second between them; told faster than that (the
+// default 2,000 a second, for siblings on their own machines), miners queue for their
+// handshake and the queue is work lost (a 20,000-miner probe: 1.29 s per move at 2,000/s,
+// 0.99 s at 1,000/s, 0.30 s at 500/s).
+//
 // "Work lost per miner" (drill B, and A): ∫ (miners − ready(t)) dt / miners over the drill, with
 // ready(t) = connections authorized and holding a job (sampled every 100 ms): the seconds an
 // average miner could not submit. Not the dip in accepted shares/s: the harness deals its rate
@@ -44,6 +52,7 @@ const NODES = Number(
   process.env['COLLIERY_DRILL_NODES'] ?? Math.max(5, Math.ceil(MINERS / PER_NODE) + 1),
 );
 const RATE = Number(process.env['COLLIERY_DRILL_RATE'] ?? 5_000);
+const DRAIN_RATE = Number(process.env['COLLIERY_DRILL_DRAIN_RATE'] ?? 500);
 /** COLLIERY_DRILL_ONLY=A,C: only these drills. */
 const ONLY = new Set((process.env['COLLIERY_DRILL_ONLY'] ?? 'A,B,C').split(','));
 const SOURCES = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`);
@@ -199,7 +208,7 @@ function printTable(): void {
 const t00 = performance.now();
 console.log(
   `drill: ${fmt(MINERS)} miners on ${NODES} pool nodes (at most ${fmt(PER_NODE)} each), ` +
-    `${fmt(RATE)} shares/s, 3 NATS servers, log replicas 3, a ledger node`,
+    `${fmt(RATE)} shares/s, 3 NATS servers, log replicas 3, a ledger node, --drain-rate ${fmt(DRAIN_RATE)}`,
 );
 if ((NODES - 1) * PER_NODE < MINERS)
   note(
@@ -212,7 +221,11 @@ let fleet: LoadHarness | undefined;
 let sampling: ReturnType<typeof sampler> | undefined;
 try {
   let t = performance.now();
-  const c = (cluster = await startPoolCluster({ nodes: NODES, cluster: 'clusterdrill' }));
+  const c = (cluster = await startPoolCluster({
+    nodes: NODES,
+    cluster: 'clusterdrill',
+    nodeFlags: ['--drain-rate', String(DRAIN_RATE)],
+  }));
   note(
     `cluster up in ${s1(performance.now() - t)} (nodes ${c.nodes.map((n) => n.port).join(', ')})`,
   );
