@@ -49,10 +49,10 @@ export interface ReadOptions {
   readonly maxBytes?: number;
   /**
    * Most record bytes asked of the server and not yet taken by this reader (default
-   * DEFAULT_IN_FLIGHT_BYTES; raised to twice the server's max_payload so the largest record
-   * fits). The reader asks for more as it takes records, so a slow caller (a replica applying
-   * a batch) leaves at most this much waiting for it in the client and the server. Independent
-   * of maxBytes: batches larger than it still fill, by pulls made as the batch is read.
+   * DEFAULT_IN_FLIGHT_BYTES): pulls ask for as many records as fit at the server's max_payload
+   * (at least two). The reader asks for more as it takes records, so a slow caller (a replica
+   * applying a batch) leaves at most this much waiting for it in the client and the server.
+   * Independent of maxBytes: batches larger than it still fill, by pulls made as it is read.
    */
   readonly inFlightBytes?: number;
   /** Only this kind of record (default: every record of the coin). */
@@ -73,12 +73,17 @@ const STALL_MS = 15_000;
 export const DEFAULT_BATCH_BYTES = 512 * 1024;
 
 /**
- * Bytes pulled ahead of the reader: ~40 records of a busy node, enough to keep a 1 Gbit/s link
- * with a 60 ms round trip busy, an eighth of the server's default per-client pending limit
- * (64 MB). Pulls counted in records put maxBatch of them ahead (1,000 for the replica and
- * `ledger verify`, ~190 MB of busy records), and the server cut the reader as a slow consumer.
+ * Bytes pulled ahead of the reader, at most: half the server's default per-client pending limit
+ * (64 MB). Pulls are counted in records, as many as fit in this budget at the largest record
+ * the server takes (max_payload, 1 MiB by default: 32 records), so a run of the largest
+ * records never puts more than this ahead. Pulls of maxBatch records put 1,000 ahead (~190 MB
+ * of a busy node's records), and the server cut the reader as a slow consumer; pulls bounded
+ * by bytes (nats.js's max_bytes) stalled on small records: nats.js caps such a pull at 100
+ * records and keeps counting the bytes a pull completed by that cap never used, so its next
+ * pulls asked for almost nothing until the 5 s expiry reset the count (a 116,000-record log
+ * of ~3.5 KB records read at ~560 records/s, in bursts between 5 s pauses).
  */
-export const DEFAULT_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
 export async function* readLog(nc: NatsConnection, opts: ReadOptions): AsyncGenerator<RawEntry[]> {
   const endSeq = opts.until === 'end' ? await lastLogSeq(nc, opts.cluster) : Infinity;
@@ -114,14 +119,13 @@ function readFrom(
       opt_start_seq: from,
     });
     if (opts.until === 'end' && (await consumer.info()).num_pending === 0) return;
-    // Pulls bounded by bytes: nats.js then caps each pull's messages at 100 (max_bytes and
-    // max_messages are exclusive to it) and asks again once a quarter of the bytes or messages
-    // asked for has arrived; that request goes out when this loop reaches it, so at most
-    // inFlightBytes wait between the server and this reader however slow the caller is.
+    // Pulls counted in records (pullRecordsOf): nats.js asks again once a quarter of them has
+    // arrived, and that request goes out when this loop reaches it, so at most inFlightBytes
+    // wait between the server and this reader however slow the caller is.
     // Short pulls (5 s): after a NATS server restart the client notices the lost pull by its
     // missed heartbeats (half the pull) within seconds, not the default 30 s, and resumes.
     const messages = await consumer.consume({
-      max_bytes: inFlightBytesOf(nc, opts),
+      max_messages: pullRecordsOf(nc, opts),
       expires: 5_000,
     });
     const stop = (): void => void messages.close();
@@ -179,13 +183,15 @@ function readFrom(
 }
 
 /**
- * The pull budget: at least two of the largest messages the server takes. A record bigger than
- * a pull's bytes is never delivered: the server ends the pull (409 Message Size Exceeds
- * MaxBytes) and the next one alike, and the read would stall without an error.
+ * Records pulled ahead: as many of the largest messages the server takes (max_payload) as fit
+ * in inFlightBytes, at least two.
  */
-function inFlightBytesOf(nc: NatsConnection, opts: ReadOptions): number {
+export function pullRecordsOf(
+  nc: NatsConnection,
+  opts: Pick<ReadOptions, 'inFlightBytes'>,
+): number {
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
-  return Math.max(opts.inFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES, 2 * maxPayload);
+  return Math.max(2, Math.floor((opts.inFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES) / maxPayload));
 }
 
 /** The newest record this read would deliver: of its kind, or of any kind of the coin. */

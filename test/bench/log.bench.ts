@@ -3,22 +3,27 @@
 //      caller (the baseline a share-per-message log would be held to) and 64 in flight;
 //   2. shares/s the group-committing appender gets acknowledged (what the Share actor waits for);
 //   3. log → LMDB: a ledger replica catching up on the whole log (read, decode, validate, apply
-//      in LMDB transactions), in shares/s, next to a raw LMDB batched-put rate.
+//      in LMDB transactions), in shares/s, next to a raw LMDB batched-put rate;
+//   4. reading a log of small records to its end (what `ledger verify` and a replica catching up
+//      do; a quiet pool writes ~1-4 KB records), readLog's records/s next to a plain ordered
+//      consumer's (nats.js defaults) over the same records.
 // Prints ratios; never fails.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { pino } from 'pino';
-import { jetstream } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { connectNats } from '../../runtime/index.js';
 import { LogAppender, DEFAULT_APPENDER } from '../../actors/shared/log-appender.js';
 import {
   DEFAULT_LOG_OPTIONS,
   ensureLogStream,
+  logStreamName,
   logSubject,
 } from '../../actors/shared/log-stream.js';
+import { readLog } from '../../actors/shared/log-reader.js';
 import { LedgerReplica } from '../../actors/ledger/replica.js';
 import { openLedger } from '../../actors/ledger/store.js';
 import type { LoggedJob } from '../../actors/shared/log-records.js';
@@ -122,6 +127,46 @@ try {
     'log → LMDB apply, shares/s (read, decode, validate, apply)',
     fmt(applyRate),
     `${(applyRate / putRate).toFixed(2)}x raw puts; target ≥ 200 k: ${applyRate >= 200_000 ? 'PASS' : 'MISS'}`,
+  );
+
+  // 4. Reading small records to the end: readLog beside a plain ordered consumer.
+  const SMALL = 20_000;
+  const small = logSubject(cluster, 'small', 'shares');
+  const record = new Uint8Array(2_500);
+  for (let i = 0; i < SMALL; i += 64)
+    await Promise.all(Array.from({ length: 64 }, () => js.publish(small, record)));
+  t = performance.now();
+  let read = 0;
+  for await (const batch of readLog(nc, {
+    cluster,
+    coin: 'small',
+    fromSeq: 1,
+    until: 'end',
+    maxBatch: 1_000,
+  }))
+    read += batch.length;
+  const readRate = read / ((performance.now() - t) / 1000);
+  t = performance.now();
+  const plain = await js.consumers.get(logStreamName(cluster), {
+    filter_subjects: small,
+    deliver_policy: DeliverPolicy.All,
+  });
+  let plainRead = 0;
+  const messages = await plain.consume();
+  for await (const m of messages) {
+    plainRead++;
+    if (m.info.pending === 0) break;
+  }
+  await messages.close();
+  const plainRate = plainRead / ((performance.now() - t) / 1000);
+  line(
+    `plain ordered consumer, ${fmt(plainRead)} records of 2.5 KB to the end, records/s`,
+    fmt(plainRate),
+  );
+  line(
+    `readLog, the same ${fmt(read)} records to the end, records/s`,
+    fmt(readRate),
+    `${(readRate / plainRate).toFixed(2)}x the plain consumer`,
   );
 } finally {
   await nc.close();
