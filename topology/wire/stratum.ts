@@ -62,24 +62,32 @@ export function sessionConfig(cfg: NodeConfig, coin: CoinParts): SessionConfig {
  * authorizes with anything costs an attacker nothing. SOLO: the address is also the payout.
  */
 function accountResolver(cfg: NodeConfig, coin: CoinParts, accounts: AccountBook | null) {
+  // Addresses decoded lately, as their scripts' hex: a pool's workers share few accounts, and
+  // after a node restarts its miners all authorize at once (decoding is ~10 µs of a ~120 µs
+  // handshake). Only addresses that decode are kept, and at most ADDRESS_CACHE of them.
+  const scripts = new Map<string, string>();
   return (account: string) => {
-    let script: Uint8Array;
-    try {
-      script = addressToScript(account, coin.network).script;
-    } catch (e) {
-      // Pooled: an account the operator knows (--accounts) is credited by its name.
-      if (!cfg.solo && accounts?.has(account)) return { ok: true as const };
-      const why =
-        `the username must start with a ${coin.network.name} address` +
-        (accounts ? ' or an account this pool knows' : '') +
-        `: ${(e as Error).message}`;
-      return { ok: false as const, reason: why };
+    let script = scripts.get(account);
+    if (script === undefined) {
+      try {
+        script = bytesToHex(addressToScript(account, coin.network).script);
+      } catch (e) {
+        // Pooled: an account the operator knows (--accounts) is credited by its name.
+        if (!cfg.solo && accounts?.has(account)) return { ok: true as const };
+        const why =
+          `the username must start with a ${coin.network.name} address` +
+          (accounts ? ' or an account this pool knows' : '') +
+          `: ${(e as Error).message}`;
+        return { ok: false as const, reason: why };
+      }
+      if (scripts.size >= ADDRESS_CACHE) scripts.clear();
+      scripts.set(account, script);
     }
-    return cfg.solo
-      ? { ok: true as const, payoutScript: bytesToHex(script) }
-      : { ok: true as const };
+    return cfg.solo ? { ok: true as const, payoutScript: script } : { ok: true as const };
   };
 }
+
+const ADDRESS_CACHE = 10_000;
 
 export function startStratum(
   rt: Runtime,
