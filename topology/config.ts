@@ -316,6 +316,12 @@ export const TUNING = {
     1_000_000,
     'miners per second a draining node tells to reconnect elsewhere (0: all at once); the rest keep mining here meanwhile, and the spread never takes more than half of drain-seconds',
   ],
+  'share-linger-ms': [
+    1,
+    0,
+    1_000,
+    'how long accepted shares wait for company before their share-log record goes out (group commit: more shares per record, fewer records to sign, publish and apply)',
+  ],
   'spool-after-seconds': [
     2,
     0.1,

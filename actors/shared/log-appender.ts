@@ -622,6 +622,8 @@ export class LogAppender implements ShareSink {
 
 /** The spool's tuning, as the node's config names it (TUNING in topology/config.ts). */
 export interface SpoolTuning {
+  /** How long shares wait for company before their record goes out (AppenderOptions.lingerMs). */
+  readonly shareLingerMs: number;
   readonly spoolAfterSeconds: number;
   readonly spoolRecords: number;
   readonly spoolMb: number;
@@ -670,6 +672,7 @@ export async function openNodeLog(
       cluster: cfg.cluster,
       coin: cfg.coin,
       node: cfg.nodeId,
+      lingerMs: t.shareLingerMs,
       spoolAfterMs: t.spoolAfterSeconds * 1000,
       ...(signer ? { signer } : {}),
     },
@@ -678,4 +681,9 @@ export async function openNodeLog(
   );
 }
 
-const DEFAULT_SPOOL: SpoolTuning = { spoolAfterSeconds: 2, spoolRecords: 100_000, spoolMb: 1024 };
+const DEFAULT_SPOOL: SpoolTuning = {
+  shareLingerMs: DEFAULT_APPENDER.lingerMs,
+  spoolAfterSeconds: 2,
+  spoolRecords: 100_000,
+  spoolMb: 1024,
+};
