@@ -167,6 +167,12 @@ export interface RegistrySource {
   connections(): number;
 }
 
+/** The plan's next sibling as a client.reconnect target (go now); null: none with room. */
+function targetOf(plan: ReconnectPlan | null, tls: boolean): ReconnectTarget | null {
+  const next = plan?.next(tls) ?? null;
+  return next === null ? null : { host: next.to.host, port: next.to.port, waitSeconds: 0 };
+}
+
 /** This node's entry in the registry, and where it sends its miners when it drains. */
 export class NodeRegistry {
   #kv: KV | null = null;
@@ -234,8 +240,7 @@ export class NodeRegistry {
 
   /** Where the next draining miner goes (null: no sibling known, or none has room left). */
   reconnectTo(tls: boolean): ReconnectTarget | null {
-    const next = this.#plan?.next(tls) ?? null;
-    return next === null ? null : { host: next.to.host, port: next.to.port, waitSeconds: 0 };
+    return targetOf(this.#plan, tls);
   }
 
   /**
@@ -244,8 +249,7 @@ export class NodeRegistry {
    * A draining node names the siblings it read when the drain began.
    */
   redirectTo(tls: boolean): ReconnectTarget | null {
-    const next = (this.#draining ? this.#plan : this.#overflow)?.next(tls) ?? null;
-    return next === null ? null : { host: next.to.host, port: next.to.port, waitSeconds: 0 };
+    return targetOf(this.#draining ? this.#plan : this.#overflow, tls);
   }
 
   /** Stops the updates and deletes this node's entry (at most 2 s; else it expires). */

@@ -162,6 +162,7 @@ export async function startStratumServer(
   rt: Runtime,
   cfg: StratumServerConfig,
 ): Promise<StratumServer> {
+  let atCap = false;
   const s: Stratum = {
     rt,
     cfg,
@@ -187,7 +188,6 @@ export async function startStratumServer(
       );
     },
   };
-  let atCap = false;
   const server: Server = createServer({ noDelay: true }, acceptor(s));
   // The cap is the acceptor's (a socket past it hears where a sibling has room); Node's own,
   // redirectHeadroom above, destroys sockets before any JS runs for them: a flood past the

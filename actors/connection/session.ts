@@ -219,10 +219,7 @@ export function decide(s: SessionState, event: ConnectionEvent, ctx: SessionCont
     case 'drain':
       s.draining = true;
       s.drainingAtMs = ctx.nowMs;
-      out.push({
-        kind: 'send',
-        line: encodeNotification('client.reconnect', reconnectParams(event.to)),
-      });
+      out.push({ kind: 'send', line: reconnectLine(event.to) });
       drained(s, ctx, out);
       break;
   }
@@ -230,17 +227,14 @@ export function decide(s: SessionState, event: ConnectionEvent, ctx: SessionCont
 }
 
 /**
- * `client.reconnect` params: [host, port, wait seconds], or [] (the same address). The port is
- * a string: cgminer and sgminer read it with json_string_value and keep their old port when it
- * is a number (ckpool sends strings too).
+ * The client.reconnect line that sends a miner to `to` (a drain's sibling, a full node's
+ * redirect); without `to`, back to the same address. Params: [host, port, wait seconds], or [].
+ * The port is a string: cgminer and sgminer read it with json_string_value and keep their old
+ * port when it is a number (ckpool sends strings too).
  */
-function reconnectParams(to: ReconnectTarget | undefined): unknown[] {
-  return to === undefined ? [] : [to.host, String(to.port), to.waitSeconds];
-}
-
-/** The client.reconnect line that sends a miner to `to` (a full node's redirect). */
-export function reconnectLine(to: ReconnectTarget): string {
-  return encodeNotification('client.reconnect', reconnectParams(to));
+export function reconnectLine(to?: ReconnectTarget): string {
+  const params = to === undefined ? [] : [to.host, String(to.port), to.waitSeconds];
+  return encodeNotification('client.reconnect', params);
 }
 
 function onParsed(s: SessionState, r: ParseResult, ctx: SessionContext, out: Effect[]): void {

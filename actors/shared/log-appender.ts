@@ -620,8 +620,8 @@ export class LogAppender implements ShareSink {
   }
 }
 
-/** The spool's tuning, as the node's config names it (TUNING in topology/config.ts). */
-export interface SpoolTuning {
+/** The share log's tuning, as the node's config names it (TUNING in topology/config.ts). */
+export interface LogTuning {
   /** How long shares wait for company before their record goes out (AppenderOptions.lingerMs). */
   readonly shareLingerMs: number;
   readonly spoolAfterSeconds: number;
@@ -647,7 +647,7 @@ export async function openNodeLog(
     nodeId: string;
     logReplicas: number;
     dataDir?: string;
-    tuning?: Partial<SpoolTuning>;
+    tuning?: Partial<LogTuning>;
   },
   log: Logger,
   signer?: RecordSigner,
@@ -657,7 +657,7 @@ export async function openNodeLog(
     cluster: cfg.cluster,
     replicas: cfg.logReplicas,
   });
-  const t = { ...DEFAULT_SPOOL, ...cfg.tuning };
+  const t = { ...DEFAULT_LOG_TUNING, ...cfg.tuning };
   const spool =
     cfg.dataDir === undefined
       ? undefined
@@ -681,7 +681,7 @@ export async function openNodeLog(
   );
 }
 
-const DEFAULT_SPOOL: SpoolTuning = {
+const DEFAULT_LOG_TUNING: LogTuning = {
   shareLingerMs: DEFAULT_APPENDER.lingerMs,
   spoolAfterSeconds: 2,
   spoolRecords: 100_000,

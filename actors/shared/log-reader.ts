@@ -190,10 +190,7 @@ function readFrom(
  * Records pulled ahead: as many of the largest messages the server takes (max_payload) as fit
  * in inFlightBytes, at least two.
  */
-export function pullRecordsOf(
-  nc: NatsConnection,
-  opts: Pick<ReadOptions, 'inFlightBytes'>,
-): number {
+function pullRecordsOf(nc: NatsConnection, opts: Pick<ReadOptions, 'inFlightBytes'>): number {
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
   return Math.max(2, Math.floor((opts.inFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES) / maxPayload));
 }
