@@ -11,4 +11,4 @@ export type { Interceptor, HandledSpan, HandledInfo, SpanClock } from './tracing
 export { authOptions, natsOptions, connectNats, connectTool } from './transport.js';
 export type { NatsAuth } from './transport.js';
 export type * from './types.js';
-export { isConflict } from './lease.js';
+export { isConflict, liveEntries } from './lease.js';

@@ -6,7 +6,7 @@
 //   renewal. A standby only counts from when it observed that renewal, so it can never take the
 //   key while the holder still believes it is valid (same clock rate assumed; no clock sync).
 // The revision at acquisition is the fencing token: it grows from one holder to the next.
-import type { KV, KvEntry } from '@nats-io/kv';
+import { Bucket, type KV, type KvEntry } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import type { Clock, Timer } from './clock.js';
 import { leaseKey } from './address.js';
@@ -20,6 +20,23 @@ const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
  */
 export const isConflict = (err: unknown): boolean =>
   WRONG_LAST_SEQUENCE.has((err as { code?: unknown } | null)?.code as number);
+
+/**
+ * Every key's live value (deleted and purged keys left out), each key once, sorted by key.
+ * nats.js's `kv.keys()` walks the bucket with a consumer that loses keys written during the
+ * walk and can hand others over twice (a lease renewed, a node's load in the registry), so the
+ * keys come from the stream's own count per subject instead: one answer from the server, paged
+ * by nats.js when it is long, then each key's newest value.
+ */
+export async function liveEntries(kv: KV): Promise<[string, KvEntry][]> {
+  if (!(kv instanceof Bucket)) throw new TypeError('liveEntries reads a bucket opened through Kvm');
+  const info = await kv.jsm.streams.info(kv.stream, { subjects_filter: `${kv.prefix}.>` });
+  const keys = Object.keys(info.state.subjects ?? {})
+    .map((subject) => kv.decodeKey(subject.substring(kv.prefixLen)))
+    .sort();
+  const got = await Promise.all(keys.map(async (key) => [key, await kv.get(key)] as const));
+  return got.filter((kv): kv is [string, KvEntry] => kv[1] !== null && kv[1].operation === 'PUT');
+}
 
 /** One candidate's view of one lease, and what to do when it is acquired or lost. */
 export interface SlotConfig {

@@ -27,7 +27,11 @@ export interface NatsAuth {
   readonly token?: string;
   readonly nkeySeedFile?: string;
   readonly credsFile?: string;
-  readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
+  readonly tls?: {
+    readonly caFile?: string;
+    readonly certFile?: string;
+    readonly keyFile?: string;
+  };
 }
 
 /** The servers without credentials in their URLs, and the options that carry them. */
@@ -54,7 +58,8 @@ export function authOptions(
       throw runtimeError(RuntimeCode.Transport, `cannot read ${file}: ${String(err)}`, err);
     }
   };
-  if (auth.credsFile !== undefined) options.authenticator = credsAuthenticator(read(auth.credsFile));
+  if (auth.credsFile !== undefined)
+    options.authenticator = credsAuthenticator(read(auth.credsFile));
   else if (auth.nkeySeedFile !== undefined) {
     const seed = new TextDecoder().decode(read(auth.nkeySeedFile)).trim();
     options.authenticator = nkeyAuthenticator(new TextEncoder().encode(seed));

@@ -6,6 +6,7 @@
 // server later. The bucket is the shared view; each node's Admission keeps its own copy, so a
 // ban holds on a node while the bus is away.
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
+import { liveEntries } from '../runtime/index.js';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
@@ -52,8 +53,8 @@ export async function removeBan(kv: KV, ip: string): Promise<boolean> {
 /** Bans in force at `nowMs`, soonest to end first. */
 export async function listBans(kv: KV, nowMs = Date.now()): Promise<BanEntry[]> {
   const out: BanEntry[] = [];
-  for await (const key of await kv.keys()) {
-    const ban = decodeBan(await kv.get(key));
+  for (const [, e] of await liveEntries(kv)) {
+    const ban = decodeBan(e);
     if (ban !== null && ban.untilMs > nowMs) out.push(ban);
   }
   return out.sort((a, b) => a.untilMs - b.untilMs);

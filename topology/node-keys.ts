@@ -8,6 +8,7 @@
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
+import { liveEntries } from '../runtime/index.js';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { RecordTrust } from '../actors/ledger/index.js';
@@ -58,7 +59,7 @@ export class TrustedKeys implements RecordTrust {
   /** Every key in the bucket now. */
   static async read(kv: KV, log?: Logger): Promise<TrustedKeys> {
     const t = new TrustedKeys();
-    for await (const node of await kv.keys()) t.#take(node, await kv.get(node), log);
+    for (const [node, e] of await liveEntries(kv)) t.#take(node, e, log);
     return t;
   }
 

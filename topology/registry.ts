@@ -13,6 +13,7 @@
 import { hostname } from 'node:os';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import { liveEntries } from '../runtime/index.js';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { ReconnectTarget } from '../actors/connection/index.js';
@@ -141,19 +142,13 @@ export function siblingsOf(
 
 /** Every entry in the bucket, by node id. */
 export async function readRegistry(kv: KV): Promise<RegistryEntry[]> {
-  const keys: string[] = [];
-  for await (const key of await kv.keys()) keys.push(key);
-  const entries = await Promise.all(
-    keys.map(async (key) => {
-      const e = await kv.get(key);
-      if (e === null || e.operation !== 'PUT') return null;
-      try {
-        return parseEntry(e.json());
-      } catch {
-        return null;
-      }
-    }),
-  );
+  const entries = (await liveEntries(kv)).map(([, e]) => {
+    try {
+      return parseEntry(e.json());
+    } catch {
+      return null;
+    }
+  });
   return entries
     .filter((e): e is RegistryEntry => e !== null)
     .sort((a, b) => a.node.localeCompare(b.node));

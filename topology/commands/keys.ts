@@ -3,7 +3,7 @@
 // here with the key it signed with; `show` prints this node's own public key (creating its key
 // file if there is none yet), for an operator to `trust` it on a bus where nodes cannot.
 import { stdout } from 'node:process';
-import { connectTool } from '../../runtime/index.js';
+import { connectTool, liveEntries } from '../../runtime/index.js';
 import { envRaw, loadToolConfig, parseFlags, toolFileRaw, ConfigError } from '../config.js';
 import { nodeKeyFile, nodeSigner, openNodeKeys, publicKeyText } from '../node-keys.js';
 import { pino } from 'pino';
@@ -43,9 +43,7 @@ export async function runKeys(args: string[]): Promise<number> {
     const kv = await openNodeKeys(nc, cfg.cluster);
     if (verb === 'list') {
       let n = 0;
-      for await (const node of await kv.keys()) {
-        const e = await kv.get(node);
-        if (e === null || e.operation !== 'PUT') continue;
+      for (const [node, e] of await liveEntries(kv)) {
         stdout.write(`${node}  ${e.string()}\n`);
         n++;
       }

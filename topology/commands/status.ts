@@ -7,7 +7,13 @@ import { stdout } from 'node:process';
 import { Kvm, type KV } from '@nats-io/kv';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
-import { Runtime, connectTool, leaseBucket, type NatsAuth } from '../../runtime/index.js';
+import {
+  Runtime,
+  connectTool,
+  leaseBucket,
+  liveEntries,
+  type NatsAuth,
+} from '../../runtime/index.js';
 import { prefixBucket } from '../prefix.js';
 import { hostPortText, readRegistry, registryBucket, type RegistryEntry } from '../registry.js';
 import { CodedError } from '../../actors/shared/errors.js';
@@ -78,14 +84,14 @@ export async function clusterStatus(
         `no node has run in cluster '${cluster}' on ${natsUrls.join(',')} (check --nats and --cluster)`,
       );
     const nodeIds = new Set<string>();
-    for (const [, e] of await entries(prefixes)) nodeIds.add(e.string());
+    for (const [, e] of await liveEntries(prefixes)) nodeIds.add(e.string());
     const registryKv = await openBucket(kvm, registryBucket(cluster));
     const registry = registryKv === null ? [] : await readRegistry(registryKv);
     for (const e of registry) nodeIds.add(e.node);
     const leases: LeaseView[] = [];
     const leaseKv = await openBucket(kvm, leaseBucket(cluster));
     const now = Date.now();
-    for (const [key, e] of leaseKv === null ? [] : await entries(leaseKv)) {
+    for (const [key, e] of leaseKv === null ? [] : await liveEntries(leaseKv)) {
       const v = e.json<{ node?: unknown; ttlMs?: unknown }>();
       const ageS = (now - e.created.getTime()) / 1000;
       leases.push({
@@ -137,15 +143,6 @@ async function openBucket(kvm: Kvm, name: string): Promise<KV | null> {
   } catch {
     return null;
   }
-}
-
-async function entries(kv: KV) {
-  const out: [string, NonNullable<Awaited<ReturnType<KV['get']>>>][] = [];
-  for await (const key of await kv.keys()) {
-    const e = await kv.get(key);
-    if (e !== null && e.operation === 'PUT') out.push([key, e]);
-  }
-  return out;
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
