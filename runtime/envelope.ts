@@ -101,7 +101,11 @@ export function decodeReply(bytes: Uint8Array): Reply {
   throw runtimeError(RuntimeCode.BadEnvelope, why);
 }
 
-/** Broadcasts the runtime decoded and deep-froze: wire-shaped and immutable, so never copied. */
+/**
+ * Broadcasts the runtime decoded and deep-froze: wire-shaped and immutable, so never copied.
+ * An actor that received a value from the wire (an ask's reply) and tells it to many local
+ * actors freezes it the same way first, or each of them is given its own copy.
+ */
 const broadcasts = new WeakSet<object>();
 export function freezeBroadcast<T>(value: T): T {
   if (typeof value === 'object' && value !== null) broadcasts.add(deepFreeze(value));

@@ -3,7 +3,7 @@ export { Runtime, type RuntimeOptions, type SingletonOptions, type DrainHook } f
 export { checkToken, leaseBucket, type Address, type Topic } from './address.js';
 export { CodedError, RuntimeCode, DELIVERY_CODES, codeOf } from './errors.js';
 export type { CodedErrorOptions, ErrorRecord } from './errors.js';
-export { ENVELOPE_VERSION, handOff } from './envelope.js';
+export { ENVELOPE_VERSION, handOff, freezeBroadcast } from './envelope.js';
 export * from './clock.js';
 export { type OverflowPolicy, type MailboxOptions, DEFAULT_MAILBOX_CAPACITY } from './mailbox.js';
 export { TRACE_HEADER, otelInterceptor } from './tracing.js';

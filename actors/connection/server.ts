@@ -5,7 +5,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, Server as TlsServer, TLSSocket } from 'node:tls';
 import { once } from 'node:events';
-import type { ActorOptions, Address, Runtime, Topic } from '../../runtime/index.js';
+import {
+  freezeBroadcast,
+  type ActorOptions,
+  type Address,
+  type Runtime,
+  type Topic,
+} from '../../runtime/index.js';
 import { connectionActor, connectionOf, type ConnectionHooks } from './actor.js';
 import { Admission } from './admission.js';
 import type { OutputLimits } from './output.js';
@@ -229,7 +235,7 @@ export async function startStratumServer(
     unban: (ip) => s.gate.unban(ip),
     offer: (job) => {
       if (!s.jobs.offer(job)) return;
-      for (const socket of s.live.values()) tellConnection(rt, socket, job);
+      for (const socket of s.live.values()) tellConnection(rt, socket, s.jobs.current);
     },
     pauseAccepting: () => s.gate.pause(),
     resumeAccepting: (prefix, moved) => {
@@ -417,7 +423,9 @@ function followJobs(rt: Runtime, cfg: StratumServerConfig): LatestJob {
     },
     offer(job) {
       if (current !== null || !cfg.toAnnouncement(job)) return false;
-      current = job;
+      // The leader's reply, frozen as a broadcast is: every connection, live and to come, is
+      // told this one value rather than a copy of its own (a job per miner was ~2 KB).
+      current = freezeBroadcast(job);
       return true;
     },
     unsubscribe,
