@@ -317,7 +317,7 @@ export const TUNING = {
     'miners per second a draining node tells to reconnect elsewhere (0: all at once); the rest keep mining here meanwhile, and the spread never takes more than half of drain-seconds',
   ],
   'share-linger-ms': [
-    1,
+    20,
     0,
     1_000,
     'how long accepted shares wait for company before their share-log record goes out (group commit: more shares per record, fewer records to sign, publish and apply)',

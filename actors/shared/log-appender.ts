@@ -102,8 +102,15 @@ export interface AppenderOptions {
   readonly signer?: RecordSigner;
 }
 
+/**
+ * lingerMs 20: a node taking a few hundred shares a second (100,000 miners over a handful of
+ * nodes) otherwise signs, publishes, replicates and applies a record per share. One node,
+ * 14,000 miners at 700 shares/s: node, ledger and NATS CPU 0.64 cores at 1 ms, 0.34 at 20 ms;
+ * at 5,000/s 0.97 and 0.68. A miner hears "accepted" at most 20 ms later; under load records
+ * fill to maxShares first and nobody waits.
+ */
 export const DEFAULT_APPENDER: Omit<AppenderOptions, 'cluster' | 'coin' | 'node'> = {
-  lingerMs: 1,
+  lingerMs: 20,
   maxShares: 2_000,
   maxInFlight: 64,
   ackTimeoutMs: 5_000,
