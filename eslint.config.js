@@ -190,6 +190,12 @@ export default tseslint.config(
   { files: ['native/**'], rules: wall('actors', 'runtime', 'topology') },
   { files: ['actors/**'], rules: wall('topology') },
   { files: ['topology/cli.ts', 'test/**', '**/*.mjs', '.ci/**'], rules: { 'no-console': 'off' } },
+  // CommonJS preloads (node --require): require() is how they import.
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // The dashboard's hand-written ES modules run in the browser (served as they are, no build).
   {
     files: ['topology/dashboard/**/*.js'],
