@@ -35,7 +35,9 @@ export async function liveEntries(kv: KV): Promise<[string, KvEntry][]> {
     .map((subject) => kv.decodeKey(subject.substring(kv.prefixLen)))
     .sort();
   const got = await Promise.all(keys.map(async (key) => [key, await kv.get(key)] as const));
-  return got.filter((kv): kv is [string, KvEntry] => kv[1] !== null && kv[1].operation === 'PUT');
+  return got.filter(
+    (entry): entry is [string, KvEntry] => entry[1] !== null && entry[1].operation === 'PUT',
+  );
 }
 
 /** One candidate's view of one lease, and what to do when it is acquired or lost. */

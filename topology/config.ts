@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { addressToScript } from '../actors/shared/address.js';
 import { networkByName, type NetworkName } from '../actors/shared/network.js';
+import { DEFAULT_APPENDER } from '../actors/shared/log-appender.js';
 
 export const COINS = {
   bitcoin: { network: 'mainnet', family: 'hash', maturity: 100, rpcPort: 8332 },
@@ -317,7 +318,7 @@ export const TUNING = {
     'miners per second a draining node tells to reconnect elsewhere (0: all at once); the rest keep mining here meanwhile, and the spread never takes more than half of drain-seconds',
   ],
   'share-linger-ms': [
-    20,
+    DEFAULT_APPENDER.lingerMs,
     0,
     1_000,
     'how long accepted shares wait for company before their share-log record goes out (group commit: more shares per record, fewer records to sign, publish and apply)',

@@ -140,7 +140,7 @@ export function siblingsOf(
     .filter((s) => s.room > 0);
 }
 
-/** Every entry in the bucket, by node id. */
+/** Every entry in the bucket, by node id (its key). */
 export async function readRegistry(kv: KV): Promise<RegistryEntry[]> {
   const entries = (await liveEntries(kv)).map(([, e]) => {
     try {
@@ -149,9 +149,7 @@ export async function readRegistry(kv: KV): Promise<RegistryEntry[]> {
       return null;
     }
   });
-  return entries
-    .filter((e): e is RegistryEntry => e !== null)
-    .sort((a, b) => a.node.localeCompare(b.node));
+  return entries.filter((e): e is RegistryEntry => e !== null);
 }
 
 /** What a node's entry is read from while it runs. */

@@ -627,7 +627,7 @@ export class LogAppender implements ShareSink {
   }
 }
 
-/** The share log's tuning, as the node's config names it (TUNING in topology/config.ts). */
+/** The share log's tuning, as the node's config names it (TUNING in topology/config.ts, its defaults). */
 export interface LogTuning {
   /** How long shares wait for company before their record goes out (AppenderOptions.lingerMs). */
   readonly shareLingerMs: number;
@@ -654,7 +654,7 @@ export async function openNodeLog(
     nodeId: string;
     logReplicas: number;
     dataDir?: string;
-    tuning?: Partial<LogTuning>;
+    tuning: LogTuning;
   },
   log: Logger,
   signer?: RecordSigner,
@@ -664,7 +664,7 @@ export async function openNodeLog(
     cluster: cfg.cluster,
     replicas: cfg.logReplicas,
   });
-  const t = { ...DEFAULT_LOG_TUNING, ...cfg.tuning };
+  const t = cfg.tuning;
   const spool =
     cfg.dataDir === undefined
       ? undefined
@@ -687,10 +687,3 @@ export async function openNodeLog(
     spool,
   );
 }
-
-const DEFAULT_LOG_TUNING: LogTuning = {
-  shareLingerMs: DEFAULT_APPENDER.lingerMs,
-  spoolAfterSeconds: 2,
-  spoolRecords: 100_000,
-  spoolMb: 1024,
-};

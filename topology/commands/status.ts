@@ -101,7 +101,6 @@ export async function clusterStatus(
         expired: typeof v.ttlMs === 'number' && ageS * 1000 > v.ttlMs,
       });
     }
-    leases.sort((a, b) => a.lease.localeCompare(b.lease));
     let log: ClusterStatus['log'] = null;
     try {
       const info = await (await jetstreamManager(nc)).streams.info(logStreamName(cluster));
