@@ -57,6 +57,7 @@ export class LeaseSlot {
   readonly #log: Logger;
   #timer: Timer | undefined;
   #closed = false;
+  #closing: Promise<void> | null = null;
   #ticking = false;
   /** The fencing token while this node holds the lease; 0 while it does not. */
   #fence = 0;
@@ -85,8 +86,17 @@ export class LeaseSlot {
     return false;
   }
 
-  /** Stops polling; when holding, gives the key back so a standby takes it at once. */
-  async close(): Promise<void> {
+  /**
+   * Stops polling; when holding, gives the key back so a standby takes it at once. Every call
+   * waits for the one release: a lease acquired during a drain is closed at once by the
+   * runtime, and the drain, closing it too, must not close NATS while that release is on the
+   * wire.
+   */
+  close(): Promise<void> {
+    return (this.#closing ??= this.#release());
+  }
+
+  async #release(): Promise<void> {
     this.#closed = true;
     this.#timer?.cancel();
     if (this.#fence === 0) return;
