@@ -22,7 +22,20 @@ import type {
 
 export type ReplyFn = (reply: Reply) => void;
 
-type Item = { msg: unknown; traceparent: string | undefined; reply: ReplyFn | undefined };
+/**
+ * A waiting message. `traceparent`: its sender's trace, for the span this cell opens to handle
+ * it; or `shared`: the span already opened for a broadcast to many local actors, which the
+ * handler runs in (no span of its own).
+ */
+type Item = {
+  msg: unknown;
+  traceparent: string | undefined;
+  reply: ReplyFn | undefined;
+  shared?: Context;
+};
+
+/** A broadcast's handling: the broadcast's span is the host's to end. */
+const NO_SPAN: HandledSpan = { context: ROOT_CONTEXT, end: () => undefined };
 
 /** What a cell needs from the runtime that hosts it: its environment, and its ways out. */
 export interface CellHost {
@@ -142,8 +155,16 @@ export class Cell<M> extends Mailbox<Item> implements ActorContext {
     return this.#host.ask(to, msg, opts, this.trace);
   }
 
-  /** The edge: validate, then enqueue under the overflow policy. Never throws. */
-  deliver(raw: unknown, traceparent: string | undefined, reply: ReplyFn | undefined): void {
+  /**
+   * The edge: validate, then enqueue under the overflow policy. Never throws. `shared`: the
+   * context of a broadcast's one span (the handler opens none of its own).
+   */
+  deliver(
+    raw: unknown,
+    traceparent: string | undefined,
+    reply: ReplyFn | undefined,
+    shared?: Context,
+  ): void {
     if (this.#state === STOPPED)
       return reply?.(fail(RuntimeCode.ActorStopped, `${this.self} has stopped`));
     let msg: M;
@@ -155,7 +176,9 @@ export class Cell<M> extends Mailbox<Item> implements ActorContext {
       this.#faultsNow.dropped++;
       return reply?.({ ok: false, error: toErrorRecord(coded) });
     }
-    const refused = this.push({ msg, traceparent, reply });
+    const refused = this.push(
+      shared === undefined ? { msg, traceparent, reply } : { msg, traceparent, reply, shared },
+    );
     if (refused !== undefined) {
       this.#faultsNow.dropped++;
       this.log.warn({ depth: this.depth, policy: this.overflow }, 'mailbox full');
@@ -245,12 +268,8 @@ export class Cell<M> extends Mailbox<Item> implements ActorContext {
   }
 
   #invoke(item: Item): Promise<void> | undefined {
-    const { self: address, kind, node } = this;
-    const t = (item.msg as { type?: unknown } | null)?.type;
-    const type = typeof t === 'string' ? t : 'message';
-    const info = { address, kind, type, node, ask: item.reply !== undefined };
-    const span = this.#host.interceptor.begin(item.traceparent, info);
-    this.trace = span.context;
+    const span = item.shared === undefined ? this.#begin(item) : NO_SPAN;
+    this.trace = item.shared ?? span.context;
     let out: unknown;
     try {
       out = this.#behaviour.receive(item.msg as M, this);
@@ -263,6 +282,13 @@ export class Cell<M> extends Mailbox<Item> implements ActorContext {
       (value) => this.#settle(item, span, true, value),
       (err: unknown) => this.#settle(item, span, false, err),
     );
+  }
+
+  #begin(item: Item): HandledSpan {
+    const { self: address, kind, node } = this;
+    const type = messageType(item.msg);
+    const info = { address, kind, type, node, ask: item.reply !== undefined };
+    return this.#host.interceptor.begin(item.traceparent, info);
   }
 
   #settle(item: Item, span: HandledSpan, ok: boolean, result: unknown): undefined {
@@ -304,4 +330,10 @@ export class Cell<M> extends Mailbox<Item> implements ActorContext {
       this.#schedule();
     });
   }
+}
+
+/** A message's `type` (what its span is named after), or 'message'. */
+export function messageType(msg: unknown): string {
+  const t = (msg as { type?: unknown } | null)?.type;
+  return typeof t === 'string' ? t : 'message';
 }

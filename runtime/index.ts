@@ -6,7 +6,7 @@ export type { CodedErrorOptions, ErrorRecord } from './errors.js';
 export { ENVELOPE_VERSION, handOff, freezeBroadcast } from './envelope.js';
 export * from './clock.js';
 export { type OverflowPolicy, type MailboxOptions, DEFAULT_MAILBOX_CAPACITY } from './mailbox.js';
-export { TRACE_HEADER, otelInterceptor } from './tracing.js';
+export { TRACE_HEADER, formatTraceparent, otelInterceptor } from './tracing.js';
 export type { Interceptor, HandledSpan, HandledInfo, SpanClock } from './tracing.js';
 export { authOptions, natsOptions, connectNats, connectTool } from './transport.js';
 export type { NatsAuth } from './transport.js';

@@ -7,7 +7,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import * as addr from './address.js';
 import type { Address, Topic } from './address.js';
-import { Cell, type CellHost, type ReplyFn } from './cell.js';
+import { Cell, messageType, type CellHost, type ReplyFn } from './cell.js';
 import { nuidIds, realClock, type Clock, type Ids, type Timer } from './clock.js';
 import {
   decodeMessage,
@@ -329,9 +329,28 @@ export class Runtime implements CellHost {
     };
   }
 
+  /**
+   * Delivers a broadcast to this node's targets of `to`. One target handles it in a span of its
+   * own, as any message; many (a job to every Connection) share one span per node, named
+   * `broadcast <type>`, in whose context each handles it: a span per receiver would cost more
+   * than most handlers (a job to 20,000 connections) and bury the trace in identical children.
+   */
   #fanOut(to: Topic, body: unknown, traceparent: string | undefined): void {
-    for (const t of this.#topics.get(to)?.targets ?? [])
-      this.#cells.get(t)?.deliver(body, traceparent, undefined);
+    const targets = this.#topics.get(to)?.targets;
+    if (targets === undefined) return;
+    if (targets.size === 1) {
+      for (const t of targets) this.#cells.get(t)?.deliver(body, traceparent, undefined);
+      return;
+    }
+    const span = this.interceptor.begin(traceparent, {
+      address: to,
+      kind: 'broadcast',
+      type: messageType(body),
+      node: this.node,
+      ask: false,
+    });
+    for (const t of targets) this.#cells.get(t)?.deliver(body, undefined, undefined, span.context);
+    span.end();
   }
 
   /**

@@ -443,9 +443,15 @@ function issue(
     localJob(s, job.jobId) !== undefined
       ? `${job.jobId}.${(++s.reissues).toString(16)}`
       : job.jobId;
-  // A new array of exactly the right length (push would leave room for 16 more on each session).
-  s.jobs = s.jobs.concat({ localId, job, difficulty, stale: false });
-  while (s.jobs.length > ctx.config.maxJobs) forgetOldestJob(s);
+  const local: LocalJob = { localId, job, difficulty, stale: false };
+  if (s.jobs.length < ctx.config.maxJobs) {
+    // A new array of exactly the right length (push would leave room for 16 more on each session).
+    s.jobs = s.jobs.concat(local);
+  } else {
+    // Full: the oldest goes and the same array takes the new one (no array per job per miner).
+    while (s.jobs.length >= ctx.config.maxJobs && s.jobs.length > 0) forgetOldestJob(s, local);
+    s.jobs.push(local);
+  }
   out.push({
     kind: 'send',
     line: notifyLine(job, localId, difficulty, clean, s.payoutScript, ctx),
@@ -505,10 +511,13 @@ function localJob(s: SessionState, localId: string): LocalJob | undefined {
   return undefined;
 }
 
-function forgetOldestJob(s: SessionState): void {
+/** Drops the oldest job (in place), and its dedup keys unless a newer entry (or `incoming`) is of that job. */
+function forgetOldestJob(s: SessionState, incoming?: LocalJob): void {
   const local = s.jobs[0];
   if (!local) return;
-  s.jobs = s.jobs.slice(1);
+  s.jobs.copyWithin(0, 1);
+  s.jobs.length--;
+  if (incoming?.job.jobId === local.job.jobId) return;
   for (const other of s.jobs) if (other.job.jobId === local.job.jobId) return;
   const keys = s.dedup.get(local.job.jobId);
   if (keys) {

@@ -17,9 +17,12 @@
 //      more machines can be computed.
 // COLLIERY_BENCH_CLUSTER_MINERS (default 100,000), COLLIERY_BENCH_CLUSTER_NODES (6),
 // COLLIERY_BENCH_CLUSTER_RATE (shares/s asked of the harness, default 60,000),
-// COLLIERY_BENCH_CLUSTER_SHARE_MINERS (12,000). Memory and fan-out run against a devnet at
+// COLLIERY_BENCH_CLUSTER_SHARE_MINERS (12,000); COLLIERY_BENCH_ONLY=fanout,shares runs only
+// those parts (default both); COLLIERY_BENCH_PROF=DIR has the pool nodes write --cpu-prof
+// profiles there (on their graceful exit, for MISS analysis). Memory and fan-out run against a devnet at
 // regtest difficulty (generatetoaddress makes the blocks; the miners are idle), the shares
 // against one at difficulty 1 (no share is a block). Never fails.
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,6 +39,7 @@ import { startNotifyReader, type NotifyReader } from '../helpers/notify-reader.j
 import { repoRoot, testDataDir } from '../helpers/paths.js';
 import {
   CLI,
+  cpuSeconds,
   rssKb,
   spawnChild,
   startDevnetChild,
@@ -53,6 +57,8 @@ const SHARE_MINERS = Number(process.env['COLLIERY_BENCH_CLUSTER_SHARE_MINERS'] ?
 const PER_NODE_CAP = 19_000;
 const SOURCES = Array.from({ length: 32 }, (_, i) => `127.0.0.${i + 2}`);
 const FANOUT_ROUNDS = 3;
+const ONLY = new Set((process.env['COLLIERY_BENCH_ONLY'] ?? 'fanout,shares').split(','));
+const PROF_DIR = process.env['COLLIERY_BENCH_PROF'];
 const WARMUP_MS = 5_000;
 const STEADY_MS = 15_000;
 /** Preload for node children whose memory is sampled: SIGWINCH → full GC. */
@@ -81,6 +87,29 @@ async function settledRss(pids: readonly number[]): Promise<number> {
   for (const pid of pids) process.kill(pid, 'SIGWINCH');
   await sleep(1_500);
   return pids.reduce((n, pid) => n + rssKb(pid), 0);
+}
+
+/** CPU seconds used so far by the whole machine (every busy state of /proc/stat's cpu line). */
+function machineCpuSeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const t = line.trim().split(/\s+/).slice(1).map(Number); // user nice system idle iowait irq …
+  const busy = [0, 1, 2, 5, 6, 7].reduce((sum, i) => sum + (t[i] ?? 0), 0);
+  return busy / 100; // USER_HZ
+}
+
+/** CPU spent during a fan-out round, in µs per notified socket: who paid for it. */
+function cpuMeter(parts: Record<string, readonly number[]>): () => string {
+  const sum = (pids: readonly number[]) => pids.reduce((t, p) => t + cpuSeconds(p), 0);
+  const at = Object.fromEntries(Object.entries(parts).map(([k, pids]) => [k, sum(pids)]));
+  const machine = machineCpuSeconds();
+  return () => {
+    const used = Object.entries(parts).map(([k, pids]) => [k, sum(pids) - at[k]!] as const);
+    const all = machineCpuSeconds() - machine;
+    const rest = all - used.reduce((t, [, v]) => t + v, 0);
+    return [...used, ['rest', rest] as const, ['all', all] as const]
+      .map(([k, v]) => `${k} ${fmt((v * 1e6) / MINERS)}`)
+      .join(' · ');
+  };
 }
 
 interface Varz {
@@ -120,6 +149,8 @@ async function startCluster(
     ...['--start-difficulty', MIN_DIFFICULTY, '--min-difficulty', MIN_DIFFICULTY],
     ...['--max-difficulty', MIN_DIFFICULTY, '--log-replicas', '3', '--ledger', 'off'],
     ...['--max-connections', String(PER_NODE_CAP)],
+    // No timed template refresh: each notify a fan-out round times is the new block's.
+    ...(name === 'idle' ? ['--refresh-seconds', '3600'] : []),
   ];
   const ledger = spawnChild([
     CLI,
@@ -138,7 +169,10 @@ async function startCluster(
         nodeId: `${name}-${i}`,
         poolAddress: ADDRESS,
         flags,
-        nodeFlags: GC_ON_SIGNAL,
+        nodeFlags: [
+          ...GC_ON_SIGNAL,
+          ...(PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`]),
+        ],
       }),
     );
   }
@@ -156,7 +190,8 @@ async function startCluster(
 async function memoryAndFanOut(
   cluster: Cluster,
   rpc: CoinRpc,
-): Promise<{ fleet: LoadHarness; p99: number }> {
+  others: { nats: readonly number[]; devnet: number },
+): Promise<{ fleet: LoadHarness; p99: number; notifyLine: string }> {
   const pids = cluster.nodes.map((n) => n.pid);
   const before = await settledRss(pids);
   // In two halves, as the pool bench's two notify readers: from none to half the miners a node
@@ -202,28 +237,58 @@ async function memoryAndFanOut(
 
   section(`2. new-block fan-out to ${fmt(ready.authorized)} miners, from the trigger`);
   const all: number[] = [];
-  for (let round = 0; round < FANOUT_ROUNDS; round++) {
+  // Round 0 warms the path up (JIT, first-time allocations) and is not counted, as in the pool
+  // bench: a node in service has sent many jobs before the block that matters.
+  for (let round = 0; round <= FANOUT_ROUNDS; round++) {
     const { receipts } = await fleet.arm(30_000);
+    const cpu = cpuMeter({
+      nodes: pids,
+      harness: fleet.pids,
+      ledger: [cluster.ledger.pid],
+      nats: others.nats,
+      devnet: [others.devnet],
+      bench: [process.pid],
+    });
     const t0 = process.hrtime.bigint();
     await rpc.call('generatetoaddress', [1, ADDRESS]);
     const got = (await receipts).filter((r): r is bigint => r !== null);
     const lat = got.map((r) => Number(r - t0) / 1e6).sort((a, b) => a - b);
-    all.push(...lat);
+    if (round > 0) all.push(...lat);
     row(
-      `round ${round + 1}: ${fmt(got.length)} notified, first / p50 / p99 / max (ms)`,
+      `${round === 0 ? 'warm-up (not counted)' : `round ${round}`}: ${fmt(got.length)} notified, first / p50 / p99 / max (ms)`,
       `${ms(lat[0] ?? NaN)} / ${ms(quantile(lat, 0.5))} / ${ms(quantile(lat, 0.99))} / ${ms(lat.at(-1) ?? NaN)}`,
     );
+    row('  CPU to the last receipt, µs per miner', cpu());
     await sleep(2_000);
   }
   all.sort((a, b) => a - b);
-  return { fleet, p99: quantile(all, 0.99) };
+  // The line the floor writes: the pool's own notify, as one more miner gets it now.
+  const probe = await startNotifyReader({
+    host: '127.0.0.1',
+    port: cluster.nodes[0]!.port,
+    n: 1,
+    userPrefix: `${ADDRESS}.probe`,
+    handshake: true,
+    sources: SOURCES,
+  });
+  const notifyLine = probe.notifyLine ?? '';
+  await probe.close();
+  return { fleet, p99: quantile(all, 0.99), notifyLine };
 }
 
 /** The floor: a C++ write loop per node's share of sockets, read by notify readers. */
-async function writeLoopFloor(total: number): Promise<number> {
+async function writeLoopFloor(total: number, notifyLine: string): Promise<number> {
   const exe = await compileCc('write-loop');
+  const line =
+    notifyLine.replace(/\n$/, '') ||
+    '{"id":null,"method":"mining.notify","params":["floor","00","00","00",[],"20000000","1d00ffff","00000000",true]}';
   const groups = Math.ceil(total / PER_NODE_CAP);
-  const servers: { port: number; write(): Promise<void>; quit(): Promise<void> }[] = [];
+  const servers: {
+    port: number;
+    pid: number;
+    write(): Promise<void>;
+    quit(): Promise<void>;
+  }[] = [];
   const readers: NotifyReader[] = [];
   try {
     for (let g = 0; g < groups; g++) {
@@ -238,12 +303,11 @@ async function writeLoopFloor(total: number): Promise<number> {
       const p = await port;
       servers.push({
         port: p,
+        pid: cc.child.pid as number,
         write: () =>
           new Promise<void>((r) => {
             wrote = r;
-            cc.child.stdin.write(
-              'write {"id":null,"method":"mining.notify","params":["floor","00","00","00",[],"20000000","1d00ffff","00000000",true]}\n',
-            );
+            cc.child.stdin.write(`write ${line}\n`);
           }),
         quit: () => quitCc(cc),
       });
@@ -260,11 +324,18 @@ async function writeLoopFloor(total: number): Promise<number> {
       );
     }
     const all: number[] = [];
+    const cpuRows: string[] = [];
     for (let round = 0; round < FANOUT_ROUNDS; round++) {
       const armed = await Promise.all(readers.map((r) => r.arm()));
+      const cpu = cpuMeter({
+        writers: servers.map((s) => s.pid),
+        readers: readers.map((r) => r.pid),
+        bench: [process.pid],
+      });
       const t0 = process.hrtime.bigint();
       await Promise.all(servers.map((s) => s.write()));
       const got = (await Promise.all(armed.map((a) => a.receipts))).flat();
+      cpuRows.push(cpu());
       all.push(...got.map((r) => Number(r - t0) / 1e6));
       await sleep(500);
     }
@@ -273,6 +344,8 @@ async function writeLoopFloor(total: number): Promise<number> {
       `C++ write loop to ${fmt(total)} sockets (${groups} processes), p50 / p99 (ms) — floor`,
       `${ms(quantile(all, 0.5))} / ${ms(quantile(all, 0.99))}`,
     );
+    for (const c of cpuRows) row('  CPU to the last receipt, µs per socket', c);
+    note(`the line written: the pool's own notify (${line.length + 1} bytes)`);
     return quantile(all, 0.99);
   } finally {
     await Promise.all(readers.map((r) => r.close().catch(() => undefined)));
@@ -353,58 +426,64 @@ let devnet: Awaited<ReturnType<typeof startDevnetChild>> | undefined;
 let cluster: Cluster | undefined;
 try {
   nats = await startNatsCluster({ size: 3 });
-  // Memory and fan-out: a devnet at regtest difficulty (a block per generatetoaddress); the
-  // miners are idle, so none of their shares can be a block.
-  devnet = await startDevnetChild();
-  const rpc = new CoinRpc({ url: devnet.url });
-  section(
-    `1. the cluster: ${NODES} pool nodes (--ledger off), memory with ${fmt(MINERS)} idle miners`,
-  );
-  cluster = await startCluster(nats, devnet.url, 'idle', NODES);
-  const fan = await memoryAndFanOut(cluster, rpc);
-  await fan.fleet.close();
-  await cluster.stop();
-  cluster = undefined;
-  await devnet.stop();
-  section('2b. the fan-out floor (the same number of sockets, a C++ write loop)');
-  const floor = await writeLoopFloor(MINERS);
-  row(
-    'cluster fan-out p99 / floor p99',
-    `${(fan.p99 / floor).toFixed(2)}× (${ms(fan.p99)} / ${ms(floor)} ms)`,
-    '≤ 1.3×',
-    fan.p99 <= 1.3 * floor,
-  );
-
-  // Shares: network difficulty 1, so at share difficulty 2^-32 one share in 2^32 is a block.
-  devnet = await startDevnetChild(0x1d00ffff);
-  section(
-    `3. accepted shares/s, ${fmt(SHARE_MINERS)} miners asked for ${fmt(RATE)}/s: one node alone, then ${NODES}`,
-  );
-  const one = await sharesRun(nats, devnet.url, 'alone', 1);
-  row(`one node — baseline (accepted/s)`, fmt(one.rate));
-  if (one.rejects) note(`rejects by code: ${one.rejects}`);
-  const all = await sharesRun(nats, devnet.url, 'shares', NODES);
-  row(
-    `${NODES} nodes (accepted/s)`,
-    `${fmt(all.rate)} (${((all.rate / one.rate) * 100).toFixed(1)} % of one node)`,
-    '≥ 90 %',
-    all.rate >= 0.9 * one.rate,
-  );
-  if (all.rejects) note(`rejects by code: ${all.rejects}`);
-  section("4. NATS traffic per accepted share (the three servers' /varz, the cluster run)");
-  const per = (x: number) => (all.accepted > 0 ? x / all.accepted : NaN);
-  row(
-    'messages per accepted share (in / out, all servers)',
-    `${per(all.traffic.in_msgs).toFixed(3)} / ${per(all.traffic.out_msgs).toFixed(3)}`,
-  );
-  row(
-    'bytes per accepted share (in / out, all servers)',
-    `${fmt(per(all.traffic.in_bytes))} / ${fmt(per(all.traffic.out_bytes))}`,
-  );
-  note(
-    'summed over the three servers: a share batch published once is stored on three (R3) and ' +
-      'read by the ledger node; route traffic between servers counts on both sides',
-  );
+  if (ONLY.has('fanout')) {
+    // Memory and fan-out: a devnet at regtest difficulty (a block per generatetoaddress); the
+    // miners are idle, so none of their shares can be a block.
+    devnet = await startDevnetChild();
+    const rpc = new CoinRpc({ url: devnet.url });
+    section(
+      `1. the cluster: ${NODES} pool nodes (--ledger off), memory with ${fmt(MINERS)} idle miners`,
+    );
+    cluster = await startCluster(nats, devnet.url, 'idle', NODES);
+    const fan = await memoryAndFanOut(cluster, rpc, {
+      nats: nats.servers.map((x) => x.pid ?? 0).filter((pid) => pid > 0),
+      devnet: devnet.pid,
+    });
+    await fan.fleet.close();
+    await cluster.stop();
+    cluster = undefined;
+    await devnet.stop();
+    section('2b. the fan-out floor (the same number of sockets, a C++ write loop)');
+    const floor = await writeLoopFloor(MINERS, fan.notifyLine);
+    row(
+      'cluster fan-out p99 / floor p99',
+      `${(fan.p99 / floor).toFixed(2)}× (${ms(fan.p99)} / ${ms(floor)} ms)`,
+      '≤ 1.3×',
+      fan.p99 <= 1.3 * floor,
+    );
+  }
+  if (ONLY.has('shares')) {
+    // Shares: network difficulty 1, so at share difficulty 2^-32 one share in 2^32 is a block.
+    devnet = await startDevnetChild(0x1d00ffff);
+    section(
+      `3. accepted shares/s, ${fmt(SHARE_MINERS)} miners asked for ${fmt(RATE)}/s: one node alone, then ${NODES}`,
+    );
+    const one = await sharesRun(nats, devnet.url, 'alone', 1);
+    row(`one node — baseline (accepted/s)`, fmt(one.rate));
+    if (one.rejects) note(`rejects by code: ${one.rejects}`);
+    const all = await sharesRun(nats, devnet.url, 'shares', NODES);
+    row(
+      `${NODES} nodes (accepted/s)`,
+      `${fmt(all.rate)} (${((all.rate / one.rate) * 100).toFixed(1)} % of one node)`,
+      '≥ 90 %',
+      all.rate >= 0.9 * one.rate,
+    );
+    if (all.rejects) note(`rejects by code: ${all.rejects}`);
+    section("4. NATS traffic per accepted share (the three servers' /varz, the cluster run)");
+    const per = (x: number) => (all.accepted > 0 ? x / all.accepted : NaN);
+    row(
+      'messages per accepted share (in / out, all servers)',
+      `${per(all.traffic.in_msgs).toFixed(3)} / ${per(all.traffic.out_msgs).toFixed(3)}`,
+    );
+    row(
+      'bytes per accepted share (in / out, all servers)',
+      `${fmt(per(all.traffic.in_bytes))} / ${fmt(per(all.traffic.out_bytes))}`,
+    );
+    note(
+      'summed over the three servers: a share batch published once is stored on three (R3) and ' +
+        'read by the ledger node; route traffic between servers counts on both sides',
+    );
+  }
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } catch (err) {
   console.error('cluster bench crashed:', err);

@@ -180,6 +180,54 @@ test('session - a clean job makes older jobs stale and frees their dedup keys', 
   assert.ok(h.line({ ...s, id: 4 }).some((e) => e.kind === 'verify'));
 });
 
+test('session - a full job list drops its oldest in place; a re-issue of that job keeps its dedup keys', () => {
+  const h = harness('aabbccdd', { maxJobs: 2 });
+  ready(h); // job 'a'
+  const submit = (id: number, jobId: string) => ({
+    id,
+    method: 'mining.submit',
+    params: ['acct', jobId, '00000001', '5cb6dd9e', '00000000'],
+  });
+  assert.ok(h.line(submit(3, 'a')).some((e) => e.kind === 'verify'));
+  const notice = (id: string) =>
+    job([id, '00'.repeat(32), '', '', [], '20000000', '207fffff', '5cb6dd9e', false]);
+  h.run({ type: 'job', job: notice('b') });
+  const list = h.state.jobs;
+  assert.deepEqual(
+    list.map((j) => j.localId),
+    ['a', 'b'],
+  );
+  // A difficulty change re-issues 'b' as 'b.1': the list is full, so 'a' goes (in place).
+  const reissue = h.sent(h.line({ id: 4, method: 'mining.suggest_difficulty', params: [64] }));
+  const renotify = reissue.find((m) => m.method === 'mining.notify');
+  assert.equal(renotify?.params[0], 'b.1');
+  assert.equal(h.state.jobs, list, 'the same array');
+  assert.deepEqual(
+    list.map((j) => j.localId),
+    ['b', 'b.1'],
+  );
+  assert.equal(h.sent(h.line(submit(5, 'a')))[0].error[0], 21, "'a' is forgotten");
+  // Work on 'b' is remembered under either local id; once 'b' is dropped and 'b.1' re-issued
+  // again, its keys stay (the incoming entry is of the same job).
+  assert.ok(h.line(submit(6, 'b')).some((e) => e.kind === 'verify'));
+  assert.equal(h.sent(h.line(submit(7, 'b.1')))[0].error[0], 22);
+  h.line({ id: 8, method: 'mining.suggest_difficulty', params: [128] });
+  assert.deepEqual(
+    list.map((j) => j.localId),
+    ['b.1', 'b.2'],
+  );
+  assert.equal(h.sent(h.line(submit(9, 'b.2')))[0].error[0], 22, 'still a duplicate');
+  // A new job drops 'b.1'; 'b.2' still holds job b, so its keys stay until both are gone.
+  h.run({ type: 'job', job: notice('c') });
+  assert.equal(h.sent(h.line(submit(10, 'b.2')))[0].error[0], 22);
+  h.run({ type: 'job', job: notice('d') });
+  assert.deepEqual(
+    list.map((j) => j.localId),
+    ['c', 'd'],
+  );
+  assert.equal(h.state.dedup.has('b'), false, "job b's keys go with its last entry");
+});
+
 test('session - garbage closes the connection after an error reply; malformed JSON requests are tolerated up to a limit', () => {
   const h = harness('aabbccdd');
   const g = h.run({ type: 'line', line: '\u0000\u0001garbage' });
