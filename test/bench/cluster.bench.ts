@@ -97,17 +97,17 @@ function machineCpuSeconds(): number {
   return busy / 100; // USER_HZ
 }
 
-/** CPU spent during a fan-out round, in µs per notified socket: who paid for it. */
-function cpuMeter(parts: Record<string, readonly number[]>): () => string {
+/** CPU spent from now on, by process group, in µs per `per` (notified sockets, shares): who paid. */
+function cpuMeter(parts: Record<string, readonly number[]>): (per: number) => string {
   const sum = (pids: readonly number[]) => pids.reduce((t, p) => t + cpuSeconds(p), 0);
   const at = Object.fromEntries(Object.entries(parts).map(([k, pids]) => [k, sum(pids)]));
   const machine = machineCpuSeconds();
-  return () => {
+  return (per) => {
     const used = Object.entries(parts).map(([k, pids]) => [k, sum(pids) - at[k]!] as const);
     const all = machineCpuSeconds() - machine;
     const rest = all - used.reduce((t, [, v]) => t + v, 0);
     return [...used, ['rest', rest] as const, ['all', all] as const]
-      .map(([k, v]) => `${k} ${fmt((v * 1e6) / MINERS)}`)
+      .map(([k, v]) => `${k} ${((v * 1e6) / per).toFixed(1)}`)
       .join(' · ');
   };
 }
@@ -258,7 +258,7 @@ async function memoryAndFanOut(
       `${round === 0 ? 'warm-up (not counted)' : `round ${round}`}: ${fmt(got.length)} notified, first / p50 / p99 / max (ms)`,
       `${ms(lat[0] ?? NaN)} / ${ms(quantile(lat, 0.5))} / ${ms(quantile(lat, 0.99))} / ${ms(lat.at(-1) ?? NaN)}`,
     );
-    row('  CPU to the last receipt, µs per miner', cpu());
+    row('  CPU to the last receipt, µs per miner', cpu(got.length));
     await sleep(2_000);
   }
   all.sort((a, b) => a - b);
@@ -335,7 +335,7 @@ async function writeLoopFloor(total: number, notifyLine: string): Promise<number
       const t0 = process.hrtime.bigint();
       await Promise.all(servers.map((s) => s.write()));
       const got = (await Promise.all(armed.map((a) => a.receipts))).flat();
-      cpuRows.push(cpu());
+      cpuRows.push(cpu(got.length));
       all.push(...got.map((r) => Number(r - t0) / 1e6));
       await sleep(500);
     }
@@ -359,11 +359,18 @@ async function steadyShares(
   fleet: LoadHarness,
   rate: number,
   nats: NatsCluster,
-): Promise<{ rate: number; accepted: number; traffic: Varz; rejects: string }> {
+  c: Cluster,
+): Promise<{ rate: number; accepted: number; traffic: Varz; rejects: string; cpu: string }> {
   await fleet.setRate(rate);
   await sleep(WARMUP_MS);
   const a: HarnessStats = await fleet.stats();
   const va = await natsTraffic(nats);
+  const cpu = cpuMeter({
+    nodes: c.nodes.map((n) => n.pid),
+    harness: fleet.pids,
+    ledger: [c.ledger.pid],
+    nats: nats.servers.map((x) => x.pid ?? 0).filter((pid) => pid > 0),
+  });
   const t = performance.now();
   await sleep(STEADY_MS);
   const b: HarnessStats = await fleet.stats();
@@ -379,6 +386,7 @@ async function steadyShares(
     rate: accepted / seconds,
     accepted,
     rejects,
+    cpu: cpu(accepted),
     traffic: {
       in_msgs: vb.in_msgs - va.in_msgs,
       out_msgs: vb.out_msgs - va.out_msgs,
@@ -394,7 +402,7 @@ async function sharesRun(
   rpcUrl: string,
   name: string,
   count: number,
-): Promise<{ rate: number; accepted: number; traffic: Varz; rejects: string }> {
+): Promise<{ rate: number; accepted: number; traffic: Varz; rejects: string; cpu: string }> {
   const c = await startCluster(nats, rpcUrl, name, count);
   try {
     const f = await startLoadFleet({
@@ -406,7 +414,7 @@ async function sharesRun(
     });
     try {
       await f.ready();
-      return await steadyShares(f, RATE, nats);
+      return await steadyShares(f, RATE, nats, c);
     } finally {
       await f.close();
     }
@@ -460,6 +468,7 @@ try {
     );
     const one = await sharesRun(nats, devnet.url, 'alone', 1);
     row(`one node — baseline (accepted/s)`, fmt(one.rate));
+    row('  CPU per accepted share (µs)', one.cpu);
     if (one.rejects) note(`rejects by code: ${one.rejects}`);
     const all = await sharesRun(nats, devnet.url, 'shares', NODES);
     row(
@@ -468,6 +477,7 @@ try {
       '≥ 90 %',
       all.rate >= 0.9 * one.rate,
     );
+    row('  CPU per accepted share (µs)', all.cpu);
     if (all.rejects) note(`rejects by code: ${all.rejects}`);
     section("4. NATS traffic per accepted share (the three servers' /varz, the cluster run)");
     const per = (x: number) => (all.accepted > 0 ? x / all.accepted : NaN);
