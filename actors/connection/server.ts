@@ -123,7 +123,8 @@ export interface StratumStats {
 const TICK_SLICES = 10;
 /** A TLS client must finish its handshake within this long. */
 const TLS_HANDSHAKE_MS = 10_000;
-const LISTEN_BACKLOG = 4096;
+/** As deep as the kernel allows (it caps the backlog at net.core.somaxconn: see listen()). */
+const LISTEN_BACKLOG = 65_535;
 /** A redirected socket (client.reconnect written) is closed after this long at most. */
 const REDIRECT_MS = 2_000;
 /** TCP keepalive: the first probe after this long without a packet (a miner whose machine went). */
@@ -511,7 +512,8 @@ function tellConnection(rt: Runtime, socket: Socket, msg: unknown): void {
 /**
  * A deep accept queue: after a restart or failover thousands of miners reconnect at once, and
  * a handshake dropped from a full queue (Node's default 511) waits for SYN-ACK retransmits
- * (1, 3, 7, 15, 31 s). The kernel caps it at net.core.somaxconn.
+ * (1, 3, 7, 15, 31 s). The kernel caps it at net.core.somaxconn (4096 by default; the
+ * deployment's sysctl file raises it, deploy/sysctl/90-colliery.conf).
  */
 async function listen(
   server: Server,
