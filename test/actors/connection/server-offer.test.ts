@@ -6,43 +6,19 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import pino from 'pino';
 import { Runtime } from '../../../runtime/index.js';
-import { startStratumServer } from '../../../actors/connection/server.js';
 import type { JobAnnouncement } from '../../../actors/connection/messages.js';
-import { hashDialect } from '../../../actors/connection/dialect.js';
-import { cleanJob, config } from './session-harness.js';
+import { cleanJob, startTestStratumServer } from './session-harness.js';
 import { LoadClient, newLoadStats } from '../../helpers/stratum-load.js';
 import { until } from '../../helpers/until.js';
 
 const rt = new Runtime({ cluster: 't', node: 'n1', log: pino({ level: 'silent' }) });
 /** Every distinct object the server converted into an announcement. */
 const converted = new Set<object>();
-const server = await startStratumServer(rt, {
-  host: '127.0.0.1',
-  port: 0,
-  extranoncePrefix: 1,
-  maxConnections: 100,
-  maxConnectionsPerIp: 100,
-  maxLineBytes: 4096,
-  lineMs: 10_000,
-  banMs: 60_000,
-  banStrikes: 10,
-  strikeWindowMs: 60_000,
-  output: { maxBytes: 1 << 20, stallMs: 10_000 },
-  tickMs: 60_000,
-  share: rt.address('share', 'n1'),
-  jobsTopic: rt.topic('jobs'),
-  sessionContext: (nowMs) => ({
-    nowMs,
-    config,
-    dialect: hashDialect,
-    resolveAccount: () => ({ ok: true }),
-  }),
-  toAnnouncement: (msg) => {
-    const m = msg as { type?: unknown; job?: JobAnnouncement };
-    if (m?.type !== 'job.new' || m.job === undefined) return null;
-    converted.add(msg as object);
-    return m.job;
-  },
+const server = await startTestStratumServer(rt, (msg) => {
+  const m = msg as { type?: unknown; job?: JobAnnouncement };
+  if (m?.type !== 'job.new' || m.job === undefined) return null;
+  converted.add(msg as object);
+  return m.job;
 });
 after(async () => {
   await rt.drain();

@@ -10,6 +10,12 @@ import type {
 } from '../../../actors/connection/session.js';
 import { decide, initSession } from '../../../actors/connection/session.js';
 import { DEFAULT_VARDIFF } from '../../../actors/connection/vardiff.js';
+import {
+  startStratumServer,
+  type StratumServer,
+  type StratumServerConfig,
+} from '../../../actors/connection/server.js';
+import type { Runtime } from '../../../runtime/index.js';
 
 export const config: SessionConfig = {
   extranonce2Size: 4,
@@ -84,4 +90,38 @@ export function ready(h: Harness): void {
   h.line({ id: 1, method: 'mining.subscribe', params: [] });
   h.line({ id: 2, method: 'mining.authorize', params: ['acct', ''] });
   h.run({ type: 'job', job: cleanJob('a') });
+}
+
+/**
+ * A Stratum server on a random loopback port with the session config above and room for 100
+ * miners (no Share actor behind it: submits go unanswered); `toAnnouncement` decides which
+ * broadcasts are jobs (by default none).
+ */
+export function startTestStratumServer(
+  rt: Runtime,
+  toAnnouncement: StratumServerConfig['toAnnouncement'] = () => null,
+): Promise<StratumServer> {
+  return startStratumServer(rt, {
+    host: '127.0.0.1',
+    port: 0,
+    extranoncePrefix: 1,
+    maxConnections: 100,
+    maxConnectionsPerIp: 100,
+    maxLineBytes: 4096,
+    lineMs: 10_000,
+    banMs: 60_000,
+    banStrikes: 10,
+    strikeWindowMs: 60_000,
+    output: { maxBytes: 1 << 20, stallMs: 10_000 },
+    tickMs: 60_000,
+    share: rt.address('share', rt.node),
+    jobsTopic: rt.topic('jobs'),
+    sessionContext: (nowMs) => ({
+      nowMs,
+      config,
+      dialect: hashDialect,
+      resolveAccount: () => ({ ok: true }),
+    }),
+    toAnnouncement,
+  });
 }

@@ -10,36 +10,12 @@ import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { Runtime } from '../../../runtime/index.js';
-import { startStratumServer } from '../../../actors/connection/server.js';
-import { hashDialect } from '../../../actors/connection/dialect.js';
-import { config } from './session-harness.js';
+import { startTestStratumServer } from './session-harness.js';
 import { until } from '../../helpers/until.js';
 
 const linux = process.platform === 'linux';
 const rt = new Runtime({ cluster: 't', node: 'n1', log: pino({ level: 'silent' }) });
-const server = await startStratumServer(rt, {
-  host: '127.0.0.1',
-  port: 0,
-  extranoncePrefix: 1,
-  maxConnections: 100,
-  maxConnectionsPerIp: 100,
-  maxLineBytes: 4096,
-  lineMs: 10_000,
-  banMs: 60_000,
-  banStrikes: 10,
-  strikeWindowMs: 60_000,
-  output: { maxBytes: 1 << 20, stallMs: 10_000 },
-  tickMs: 60_000,
-  share: rt.address('share', 'n1'),
-  jobsTopic: rt.topic('jobs'),
-  sessionContext: (nowMs) => ({
-    nowMs,
-    config,
-    dialect: hashDialect,
-    resolveAccount: () => ({ ok: true }),
-  }),
-  toAnnouncement: () => null,
-});
+const server = await startTestStratumServer(rt);
 const clients: Socket[] = [];
 after(async () => {
   for (const c of clients) c.destroy();
