@@ -267,7 +267,7 @@ try {
   const served = (s: HarnessStats): boolean => s.ready >= MINERS;
   /** Waits until every miner is served (or timeoutMs), saying where they are every 5 s. */
   const progress = async (t0: number, timeoutMs: number): Promise<Sample | null> => {
-    const step = 5_000;
+    const step = 2_500;
     for (let next = t0 + step * Math.ceil((performance.now() - t0 + 1) / step); ; next += step) {
       const got = await sam.when(served, Math.max(0, next - performance.now()));
       if (got) return got;
@@ -275,6 +275,8 @@ try {
       const where = c.nodes.map((n) => `${n.id} ${fmt(st.byTarget[key(n.target)] ?? 0)}`);
       note(
         `+${s1(performance.now() - t0)}: ${fmt(st.ready)} ready (${where.join(', ')}); ` +
+          `${fmt(st.connected)} connected, ${fmt(st.authorized)} authorized, ` +
+          `${fmt(st.notifies)} notifies so far; ` +
           `drops ${fmt(st.drops)}, connect failures ${fmt(st.connectFailures)}`,
       );
       if (performance.now() - t0 > timeoutMs) return null;
