@@ -31,7 +31,7 @@ type Item = {
   msg: unknown;
   traceparent: string | undefined;
   reply: ReplyFn | undefined;
-  shared?: Context;
+  shared: Context | undefined;
 };
 
 /** A broadcast's handling: the broadcast's span is the host's to end. */
@@ -176,9 +176,7 @@ export class Cell<M> extends Mailbox<Item> implements ActorContext {
       this.#faultsNow.dropped++;
       return reply?.({ ok: false, error: toErrorRecord(coded) });
     }
-    const refused = this.push(
-      shared === undefined ? { msg, traceparent, reply } : { msg, traceparent, reply, shared },
-    );
+    const refused = this.push({ msg, traceparent, reply, shared });
     if (refused !== undefined) {
       this.#faultsNow.dropped++;
       this.log.warn({ depth: this.depth, policy: this.overflow }, 'mailbox full');

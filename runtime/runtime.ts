@@ -338,7 +338,7 @@ export class Runtime implements CellHost {
   #fanOut(to: Topic, body: unknown, traceparent: string | undefined): void {
     const targets = this.#topics.get(to)?.targets;
     if (targets === undefined) return;
-    if (targets.size === 1) {
+    if (targets.size <= 1) {
       for (const t of targets) this.#cells.get(t)?.deliver(body, traceparent, undefined);
       return;
     }

@@ -226,13 +226,11 @@ export async function startStratumServer(
     server.close();
     tlsServer?.close();
   });
-  const port = await listen(server, s, cfg.host, cfg.port);
-  tuneListener(server, plainTuning);
+  const port = await listen(server, plainTuning, s, cfg.host, cfg.port);
   const tlsPort =
     tlsServer === null || cfg.tls === undefined
       ? null
-      : await listen(tlsServer, s, cfg.tls.host, cfg.tls.port);
-  if (tlsServer !== null) tuneListener(tlsServer, tlsTuning);
+      : await listen(tlsServer, tlsTuning, s, cfg.tls.host, cfg.tls.port);
   return {
     port,
     tlsPort,
@@ -513,16 +511,19 @@ function tellConnection(rt: Runtime, socket: Socket, msg: unknown): void {
  * A deep accept queue: after a restart or failover thousands of miners reconnect at once, and
  * a handshake dropped from a full queue (Node's default 511) waits for SYN-ACK retransmits
  * (1, 3, 7, 15, 31 s). The kernel caps it at net.core.somaxconn (4096 by default; the
- * deployment's sysctl file raises it, deploy/sysctl/90-colliery.conf).
+ * deployment's sysctl file raises it, deploy/sysctl/90-colliery.conf). Once listening, the
+ * listener takes the options its accepted sockets inherit (tuneListener).
  */
 async function listen(
   server: Server,
+  tuning: Tuning,
   { log }: Stratum,
   host: string,
   wanted: number,
 ): Promise<number> {
   server.listen({ port: wanted, host, backlog: LISTEN_BACKLOG });
   await once(server, 'listening');
+  tuneListener(server, tuning);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : wanted;
   const tls = server instanceof TlsServer;

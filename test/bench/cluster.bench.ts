@@ -22,7 +22,6 @@
 // profiles there (on their graceful exit, for MISS analysis). Memory and fan-out run against a devnet at
 // regtest difficulty (generatetoaddress makes the blocks; the miners are idle), the shares
 // against one at difficulty 1 (no share is a block). Never fails.
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,7 +38,8 @@ import { startNotifyReader, type NotifyReader } from '../helpers/notify-reader.j
 import { repoRoot, testDataDir } from '../helpers/paths.js';
 import {
   CLI,
-  cpuSeconds,
+  cpuSince,
+  machineCpuSeconds,
   rssKb,
   spawnChild,
   startDevnetChild,
@@ -89,21 +89,12 @@ async function settledRss(pids: readonly number[]): Promise<number> {
   return pids.reduce((n, pid) => n + rssKb(pid), 0);
 }
 
-/** CPU seconds used so far by the whole machine (every busy state of /proc/stat's cpu line). */
-function machineCpuSeconds(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  const t = line.trim().split(/\s+/).slice(1).map(Number); // user nice system idle iowait irq …
-  const busy = [0, 1, 2, 5, 6, 7].reduce((sum, i) => sum + (t[i] ?? 0), 0);
-  return busy / 100; // USER_HZ
-}
-
 /** CPU spent from now on, by process group, in µs per `per` (notified sockets, shares): who paid. */
 function cpuMeter(parts: Record<string, readonly number[]>): (per: number) => string {
-  const sum = (pids: readonly number[]) => pids.reduce((t, p) => t + cpuSeconds(p), 0);
-  const at = Object.fromEntries(Object.entries(parts).map(([k, pids]) => [k, sum(pids)]));
+  const since = cpuSince(parts);
   const machine = machineCpuSeconds();
   return (per) => {
-    const used = Object.entries(parts).map(([k, pids]) => [k, sum(pids) - at[k]!] as const);
+    const used = Object.entries(since());
     const all = machineCpuSeconds() - machine;
     const rest = all - used.reduce((t, [, v]) => t + v, 0);
     return [...used, ['rest', rest] as const, ['all', all] as const]

@@ -43,7 +43,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPoolCluster, CLUSTER_ADDRESS, type PoolCluster } from '../helpers/cluster.js';
 import { startLoadFleet, type HarnessStats, type LoadHarness } from '../helpers/load-harness.js';
-import { cpuSeconds, rssKb } from '../helpers/processes.js';
+import { cpuSince, rssKb } from '../helpers/processes.js';
 import { until } from '../helpers/until.js';
 
 const PER_NODE = 19_000;
@@ -300,36 +300,18 @@ try {
     harness: [...h.pids],
     devnet: [c.devnet.pid],
   };
-  const cpu = () =>
-    Object.fromEntries(
-      Object.entries(cpuPids).map(([k, ps]) => [
-        k,
-        ps.reduce(
-          (a, p) =>
-            a +
-            (() => {
-              try {
-                return cpuSeconds(p);
-              } catch {
-                return 0;
-              }
-            })(),
-          0,
-        ),
-      ]),
-    ) as Record<keyof typeof cpuPids, number>;
-  const cpu0 = cpu();
+  const cpu = cpuSince(cpuPids);
   const steady0 = performance.now();
   const selfCpu0 = process.cpuUsage();
   await sleep(STEADY_MS);
   const steady1 = performance.now();
-  const cpu1 = cpu();
+  const used = cpu();
   const selfCpu = process.cpuUsage(selfCpu0);
   const secs = (steady1 - steady0) / 1000;
   note(
     `steady: ${rateOver(steady0, steady1)} accepted/s of ${fmt(RATE)} asked; CPU in cores: ` +
-      Object.keys(cpu0)
-        .map((k) => `${k} ${((cpu1[k as 'nodes'] - cpu0[k as 'nodes']) / secs).toFixed(2)}`)
+      Object.entries(used)
+        .map(([k, v]) => `${k} ${(v / secs).toFixed(2)}`)
         .join(', ') +
       `, drill ${((selfCpu.user + selfCpu.system) / 1e6 / secs).toFixed(2)}`,
   );
@@ -371,6 +353,8 @@ try {
     const held = before.byTarget[key(victim.target)] ?? 0;
     const t0 = performance.now();
     await victim.kill();
+    // From when the harness saw the drops: a sample taken before them says everyone is served.
+    await sam.when((x) => x.ready < MINERS, 10_000);
     const back = await progress(t0, 120_000);
     await sleep(Math.max(0, t0 + 10_000 - performance.now()));
     const at10 = between(sam.samples, t0, t0 + 10_000).at(-1)?.s;

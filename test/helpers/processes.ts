@@ -69,6 +69,35 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14, 15)
 }
 
+/**
+ * CPU seconds each group of processes uses from now on: the returned function gives, per
+ * group, what its processes used since this call (a process gone meanwhile counts as 0).
+ */
+export function cpuSince<K extends string>(
+  groups: Readonly<Record<K, readonly number[]>>,
+): () => Record<K, number> {
+  const sum = (pids: readonly number[]) =>
+    pids.reduce((t, pid) => {
+      try {
+        return t + cpuSeconds(pid);
+      } catch {
+        return t; // exited
+      }
+    }, 0);
+  const keys = Object.keys(groups) as K[];
+  const at = keys.map((k) => sum(groups[k]));
+  return () =>
+    Object.fromEntries(keys.map((k, i) => [k, sum(groups[k]) - at[i]!])) as Record<K, number>;
+}
+
+/** CPU seconds the whole machine has been busy (every busy state of /proc/stat's cpu line). */
+export function machineCpuSeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const t = line.trim().split(/\s+/).slice(1).map(Number); // user nice system idle iowait irq …
+  const busy = [0, 1, 2, 5, 6, 7].reduce((sum, i) => sum + (t[i] ?? 0), 0);
+  return busy / CLK_TCK;
+}
+
 /** `pid` and its children (a node of several processes, say), by parent pid. */
 export function processTree(pid: number): number[] {
   const tree = [pid];
