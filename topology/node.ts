@@ -247,7 +247,7 @@ async function startActors(
     (source: string): CoinNodesListener =>
     (away, allAway) =>
       b.health.coinNodes(source, away, allAway);
-  await startJob(rt, cfg, coin, at, ledger, leaseTtlMs, coinHealth('leader'));
+  await startJob(rt, cfg, coin, at, ledger, leaseTtlMs, coinHealth('leader'), b.submitter.jobs);
   const followMs = deps.followMs ?? cfg.tuning.followSeconds * 1000;
   const maturity = deps.maturity ?? coin.maturity;
   const blockLog = b.blockLog;
@@ -283,7 +283,7 @@ async function startActors(
   shareBan = bans.share;
   rt.onDrain(() => bans.stop());
   askCurrentJob(rt, at, share, stratum);
-  const fallback = localJobs(rt, cfg, coin, at, ledger, coinHealth('local'));
+  const fallback = localJobs(rt, cfg, coin, at, ledger, coinHealth('local'), b.submitter.jobs);
   b.health.onBus((up) => (up ? fallback.busUp() : fallback.busDown()));
   rt.onDrain(() => fallback.stop());
   return stratum;

@@ -19,8 +19,8 @@ export interface BlockState {
   readonly submitting: Set<string>;
 }
 
-export function initBlockState(): BlockState {
-  return { jobs: new Map(), blocks: new Map(), submitting: new Set() };
+export function initBlockState(jobs = new Map<string, Job>()): BlockState {
+  return { jobs, blocks: new Map(), submitting: new Set() };
 }
 
 /** What a call to a coin node came to: its result, or what it threw. */

@@ -39,6 +39,11 @@ export interface BlockSubmitterConfig {
   /** A block a coin node took (before the ledger has applied it). */
   readonly onFound?: (block: FoundBlock) => void;
   readonly stats: SubmitterStats;
+  /**
+   * Where it keeps the full jobs it heard, by id, oldest first (default: its own). The node
+   * shares it with the Job actor, so a new Job leader here carries the cluster's jobs on.
+   */
+  readonly jobs?: Map<string, Job>;
   /** Longest pause between attempts to append a record (default 5 s). */
   readonly retryMaxMs?: number;
 }
@@ -58,7 +63,7 @@ const JOB_WAIT_MS = 10_000;
 
 class Submitter implements Behaviour<SubmitterMessage> {
   readonly #cfg: BlockSubmitterConfig;
-  readonly #state: BlockState = initBlockState();
+  readonly #state: BlockState;
   /** Records are appended one after another, in the order they were queued. */
 
   readonly #records: RecordQueue;
@@ -71,6 +76,7 @@ class Submitter implements Behaviour<SubmitterMessage> {
 
   constructor(cfg: BlockSubmitterConfig, ctx: ActorContext) {
     this.#cfg = cfg;
+    this.#state = initBlockState(cfg.jobs);
     this.#records = new RecordQueue(cfg.appendRecord, () => cfg.stats.pending, cfg.retryMaxMs);
     const left = cfg.journal.pending();
     cfg.stats.pending = left.length;

@@ -8,7 +8,8 @@ import type { JobConfig } from './job.js';
 import type { JobAnnouncement, JobReply, JobRequest } from './messages.js';
 import type { CoinRpc } from './rpc-client.js';
 import type { JobState } from './schedule.js';
-import { findJob, initJobState, issueJob } from './schedule.js';
+import type { Job } from './job.js';
+import { adoptJobs, announce, findJob, initJobState, issueJob } from './schedule.js';
 import { parseTemplate, type Template } from './template.js';
 import { CoinNodes, type CoinNodesListener } from './coin-nodes.js';
 
@@ -45,6 +46,12 @@ export interface JobActorConfig {
   readonly idPrefix?: string;
   /** Coin nodes went away or came back (health: degraded while any is away). */
   readonly onCoinNodes?: CoinNodesListener;
+  /**
+   * The full jobs this node heard from the previous leader, oldest first (its block submitter
+   * keeps them): a new instance carries them on instead of starting with a clean job, which
+   * would send every miner in the cluster new work and make each drop what it has.
+   */
+  readonly adopt?: () => readonly Job[];
 }
 
 export function jobActor(cfg: JobActorConfig): Factory<JobRequest> {
@@ -65,7 +72,17 @@ class JobBehaviour implements Behaviour<JobRequest> {
     private readonly cfg: JobActorConfig,
     ctx: ActorContext,
   ) {
-    this.#state = initJobState(cfg.idPrefix ?? `${(ctx.lease?.fence ?? 0).toString(16)}x`);
+    const fresh = initJobState(cfg.idPrefix ?? `${(ctx.lease?.fence ?? 0).toString(16)}x`);
+    this.#state = adoptJobs(fresh, cfg.adopt?.() ?? [], cfg.keepJobs);
+    const adopted = this.#state.current;
+    if (adopted) {
+      this.#lastPrev = adopted.prevHash;
+      this.#lastAnnouncement = announce(adopted, { ...cfg, config: cfg.job });
+      ctx.log.info(
+        { job: adopted.id, height: adopted.height, jobs: this.#state.recent.length },
+        'carrying on the jobs miners have',
+      );
+    }
     this.#nodes = new CoinNodes(cfg.nodes, ctx.log, Date.now, cfg.onCoinNodes);
     void this.#fetch(ctx, 'start');
     this.#every(ctx, 'refresh', cfg.refreshMs, () => this.#fetch(ctx, 'refresh'));
@@ -122,7 +139,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
         outputs: this.cfg.outputs(template.coinbaseValueSats),
         config: this.cfg.job,
         nowMs: ctx.clock.nowMs(),
-        force: source === 'refresh',
+        force: source === 'refresh' || (source === 'start' && this.#staleAdoption(ctx)),
         keepJobs: this.cfg.keepJobs,
       });
     } catch (err) {
@@ -146,6 +163,12 @@ class JobBehaviour implements Behaviour<JobRequest> {
       },
       'job issued',
     );
+  }
+
+  /** An adopted current job is older than a refresh: the first template replaces it anyway. */
+  #staleAdoption(ctx: ActorContext): boolean {
+    const current = this.#state.current;
+    return current !== null && ctx.clock.nowMs() - current.createdAtMs >= this.cfg.refreshMs;
   }
 
   /** Fetches a template and hands it to receive() as a message, so state changes stay serial. */

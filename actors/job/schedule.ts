@@ -4,6 +4,8 @@
 //   new prevhash            → clean job at once
 //   same prevhash, refresh  → non-clean job (new ntime / transactions)
 //   same template, no force → nothing
+// A new leader adopts the jobs the cluster is mining (its node's block submitter kept them), so a
+// failover with the tip unchanged sends miners nothing and asks none of them to drop their work.
 import { chainWork } from '../shared/prime-share-value.js';
 import { difficultyFromTarget, targetFromBits } from '../shared/target.js';
 import type { CoinbaseOutput } from './coinbase.js';
@@ -60,21 +62,39 @@ export function issueJob(
     createdAtMs: input.nowMs,
     ntime: Math.max(template.curtime, Math.floor(input.nowMs / 1000)),
   });
-  const announcement: JobAnnouncement = {
-    type: 'job.new',
-    coin: input.coin,
-    family: input.family,
-    work: withoutTransactions(job),
-    notify: notifyParams(job),
-    // Connections' vardiff units: hash difficulty, or prime chain work W(nBits).
-    networkDifficulty: input.config.prime
-      ? chainWork(template.bits, input.config.prime.model)
-      : difficultyFromTarget(targetFromBits(template.bits)),
-  };
   return {
     state: { ...s, seq, current: job, recent: [...s.recent, job].slice(-input.keepJobs) },
     job,
-    announcement,
+    announcement: announce(job, input),
+  };
+}
+
+/**
+ * The state of a leader that takes over from one whose jobs it heard (oldest first): the newest
+ * is current, so a template on the same tip is no new job and a refresh is not a clean one.
+ */
+export function adoptJobs(s: JobState, jobs: readonly Job[], keepJobs: number): JobState {
+  const recent = jobs.slice(-keepJobs);
+  const current = recent.at(-1);
+  return current === undefined ? s : { ...s, current, recent };
+}
+
+/** What every node hears of `job` on the coin's jobs topic (no transactions). */
+export function announce(
+  job: Job,
+  on: Pick<IssueInput, 'coin' | 'family' | 'config'>,
+): JobAnnouncement {
+  const bits = Number.parseInt(job.bits, 16);
+  return {
+    type: 'job.new',
+    coin: on.coin,
+    family: on.family,
+    work: withoutTransactions(job),
+    notify: notifyParams(job),
+    // Connections' vardiff units: hash difficulty, or prime chain work W(nBits).
+    networkDifficulty: on.config.prime
+      ? chainWork(bits, on.config.prime.model)
+      : difficultyFromTarget(targetFromBits(bits)),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   jobActor,
   validateJobRequest,
   type CoinNodesListener,
+  type Job,
   type JobActorConfig,
 } from '../../actors/job/index.js';
 import {
@@ -60,6 +61,13 @@ export function blockJournalDir(
   return join(cfg.dataDir, 'blocks', cfg.cluster, cfg.coin, cfg.nodeId);
 }
 
+export interface NodeSubmitter {
+  readonly journal: BlockJournal;
+  readonly stats: SubmitterStats;
+  /** The full jobs it keeps, oldest first: what a Job actor starting on this node carries on. */
+  jobs(): readonly Job[];
+}
+
 /**
  * This node's block submitter, subscribed to the full jobs, with its journal under
  * <data>/blocks/<cluster>/<coin>/<node>: entries a killed process left are submitted and logged
@@ -71,10 +79,11 @@ export function spawnSubmitter(
   coin: CoinParts,
   at: NodeAddresses,
   w: { appender: LogAppender; ledger: NodeLedger },
-): { journal: BlockJournal; stats: SubmitterStats } {
+): NodeSubmitter {
   const t = cfg.tuning;
   const journal = BlockJournal.open(blockJournalDir(cfg));
   const stats: SubmitterStats = { journaled: 0, pending: 0, withoutLease: 0, recovered: 0 };
+  const jobs = new Map<string, Job>();
   const submitter = rt.spawn(
     'submitter',
     cfg.nodeId,
@@ -91,11 +100,12 @@ export function spawnSubmitter(
       holdsLease: () => rt.statsOf(at.block) !== undefined,
       onFound: (b) => w.ledger.noteFound(b.hash, b.coinbasePaid),
       stats,
+      jobs,
     }),
     { validate: validateSubmitterMessage, remote: false },
   );
   rt.subscribe(at.fullJobsTopic, submitter);
-  return { journal, stats };
+  return { journal, stats, jobs: () => [...jobs.values()] };
 }
 
 /**
@@ -146,6 +156,7 @@ export function startJob(
   ledger: NodeLedger,
   leaseTtlMs: number,
   onCoinNodes: CoinNodesListener,
+  adopt: () => readonly Job[],
 ): Promise<Address> {
   return rt.singleton(
     'job',
@@ -153,6 +164,7 @@ export function startJob(
     jobActor(
       jobConfig(cfg, coin, ledger, {
         onCoinNodes,
+        adopt,
         publish: (a) => rt.publish(at.jobsTopic, a),
         toBlock: (job) => {
           // Every node's submitter keeps the full jobs, so a candidate never waits for the bus.
@@ -175,7 +187,7 @@ export function jobConfig(
   cfg: NodeConfig,
   coin: CoinParts,
   ledger: NodeLedger,
-  sends: Pick<JobActorConfig, 'publish' | 'toBlock' | 'onCoinNodes'> & {
+  sends: Pick<JobActorConfig, 'publish' | 'toBlock' | 'onCoinNodes' | 'adopt'> & {
     readonly idPrefix?: string;
   },
 ): JobActorConfig {

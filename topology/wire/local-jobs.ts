@@ -4,9 +4,11 @@
 // runtime's local fan-out, no NATS). Its job ids start with `l`, which no leader's take, and the
 // extranonce space is the node's own prefix, so no other node's work is repeated. It starts a
 // few seconds into an outage and stops when the bus is back, when the leader's jobs take over.
+// It carries on the leader's jobs this node heard (its block submitter keeps them): on an
+// unchanged tip its miners keep the work they have instead of a clean job.
 import type { Address, Runtime } from '../../runtime/index.js';
 import { jobActor, validateJobRequest } from '../../actors/job/index.js';
-import type { CoinNodesListener } from '../../actors/job/index.js';
+import type { CoinNodesListener, Job } from '../../actors/job/index.js';
 import type { NodeConfig } from '../config.js';
 import type { NodeAddresses } from './actors.js';
 import { jobConfig } from './actors.js';
@@ -30,6 +32,7 @@ export function localJobs(
   at: NodeAddresses,
   ledger: NodeLedger,
   onCoinNodes: CoinNodesListener,
+  adopt: () => readonly Job[],
 ): LocalJobs {
   let running: Address | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -43,6 +46,7 @@ export function localJobs(
         jobConfig(cfg, coin, ledger, {
           idPrefix,
           onCoinNodes,
+          adopt,
           publish: (a) => rt.publishLocal(at.jobsTopic, a),
           toBlock: (job) => rt.publishLocal(at.fullJobsTopic, { type: 'job.full', job }),
         }),

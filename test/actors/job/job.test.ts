@@ -1,9 +1,17 @@
-// job - getblocktemplate -> Job -> mining.notify, replayed against real pools' notifies.
+// job - getblocktemplate -> Job -> mining.notify, replayed against real pools' notifies; the
+// schedule of jobs across a leader failover.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildJob, coinb2ForPayout, defaultCoinbaseLayout } from '../../../actors/job/job.js';
 import { notifyParams, parseNotifyParams } from '../../../actors/job/notify.js';
 import { parseTemplate } from '../../../actors/job/template.js';
+import {
+  adoptJobs,
+  announce,
+  findJob,
+  initJobState,
+  issueJob,
+} from '../../../actors/job/schedule.js';
 import { NOTIFY_INVALID } from '../../../actors/job/errors.js';
 import { hasCode } from '../../../actors/shared/errors.js';
 import { bytesToHex, hexToBytes } from '../../../actors/shared/hex.js';
@@ -156,4 +164,75 @@ test('job - SOLO coinb2 pays the finder: same bytes for the pool script, one out
       '6a24aa21a9ed',
       'commitment stays last',
     );
+});
+
+test('schedule - a new leader that adopts the jobs miners have issues nothing on the same tip, a non-clean job on a change, a clean one on a new tip', () => {
+  const raw = gbtBcoinRegtest.result;
+  const template = parseTemplate(raw);
+  const input = {
+    coin: 'bitcoin-regtest',
+    family: 'hash' as const,
+    template,
+    outputs: [{ script: hexToBytes('0014' + '22'.repeat(20)), valueSats: 5_000_020_000n }],
+    config: {
+      extranonce1Size: 4,
+      extranonce2Size: 4,
+      coinbase: defaultCoinbaseLayout('/colliery/'),
+      lockTime: 'height-minus-one' as const,
+      versionRollingMask: BIP320_MASK,
+    },
+    nowMs: 1_000,
+    force: false,
+    keepJobs: 2,
+  };
+  // The old leader (fence 1) issued three jobs; a node heard them all.
+  let old = initJobState('1x');
+  const heard = [];
+  for (let i = 0; i < 3; i++) {
+    const issued = issueJob(old, { ...input, force: true });
+    assert.ok(issued);
+    old = issued.state;
+    heard.push(issued.job);
+  }
+  assert.deepEqual(
+    heard.map((j) => [j.id, j.cleanJobs]),
+    [
+      ['1x1', true],
+      ['1x2', false],
+      ['1x3', false],
+    ],
+  );
+
+  // Without adoption the new leader's first job on the same tip is clean: every miner drops its work.
+  const fresh = issueJob(initJobState('2x'), input);
+  assert.equal(fresh?.job.cleanJobs, true);
+
+  const adopted = adoptJobs(initJobState('2x'), heard, input.keepJobs);
+  assert.equal(adopted.current?.id, '1x3');
+  assert.deepEqual(
+    adopted.recent.map((j) => j.id),
+    ['1x2', '1x3'],
+    'keeps keepJobs of them',
+  );
+  assert.equal(findJob(adopted, '1x2')?.id, '1x2', 'a late candidate on an old job finds it');
+  assert.equal(issueJob(adopted, input), null, 'same tip, same template: no job');
+  const refreshed = issueJob(adopted, { ...input, force: true });
+  assert.deepEqual([refreshed?.job.id, refreshed?.job.cleanJobs], ['2x1', false]);
+  const moreFees = issueJob(adopted, {
+    ...input,
+    template: { ...template, coinbaseValueSats: template.coinbaseValueSats + 1n },
+    outputs: [{ ...input.outputs[0]!, valueSats: template.coinbaseValueSats + 1n }],
+  });
+  assert.deepEqual([moreFees?.job.id, moreFees?.job.cleanJobs], ['2x1', false]);
+  const newTip = issueJob(adopted, {
+    ...input,
+    template: { ...template, previousBlockHash: '11'.repeat(32), height: template.height + 1 },
+  });
+  assert.deepEqual([newTip?.job.id, newTip?.job.cleanJobs], ['2x1', true]);
+  assert.equal(adoptJobs(initJobState('2x'), [], 2).current, null, 'nothing heard: a fresh start');
+
+  // What every node hears of an adopted job is what the old leader announced of it.
+  const last = issueJob(old, { ...input, force: true });
+  assert.ok(last);
+  assert.deepEqual(announce(last.job, input), last.announcement);
 });
