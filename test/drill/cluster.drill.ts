@@ -1,6 +1,7 @@
 // A cluster at scale under failure (issue #20; `npm run drill -- cluster`): a three-server NATS
 // cluster, the share log replicated three times, the devnet coin node, NODES pool nodes
-// (`colliery start --ledger off`, at most 19,000 miners each, share difficulty pinned at 2^-32)
+// (`colliery start --ledger off`, share difficulty pinned at 2^-32, each under the open-file
+// limit of deploy/systemd/colliery.service)
 // and a ledger node (`colliery ledger run`), all child processes (test/helpers/cluster.ts);
 // COLLIERY_DRILL_MINERS load-harness miners (default 100,000: a fleet of C++ processes, each
 // under the 20,000 open files a process may hold here) spread over every node, submitting
@@ -21,10 +22,14 @@
 // Measured and printed, never asserted: a drill reports; tests judge
 // (test/integration/cluster-drill.test.ts is the scaled-down test).
 //
-// Capacity: a node holds at most 19,000 miners here (the open-file limit of 20,000 per process
-// less 5 %), and a killed or draining node's miners need room on the others, so the default
-// node count is ⌈miners / 19,000⌉ + 1 (7 for 100,000): with 5 nodes only 4 × 19,000 = 76,000
-// miners survive the loss of one. COLLIERY_DRILL_NODES overrides it (and says what is left out).
+// Capacity: each pool node runs under the open-file limit the systemd unit gives it
+// (LimitNOFILE=131072 in deploy/systemd/colliery.service; set with prlimit, which raising a hard
+// limit needs CAP_SYS_RESOURCE for) and holds that less its 5 % reserve, so the default is five
+// nodes, 20,000 miners each for 100,000, and the four left take a killed node's 20,000. Where
+// children cannot be given that limit (this VM: root without CAP_SYS_RESOURCE, hard limit
+// 20,000) a node holds at most 19,000 (20,000 less 5 %) and the node count is
+// ⌈miners / 19,000⌉ + 1 (7 for 100,000), so that the others have room for a lost node's miners. COLLIERY_DRILL_OPEN_FILES sets the limit (0: leave
+// the machine's); COLLIERY_DRILL_NODES overrides the count (and says what is left out).
 // COLLIERY_DRILL_ONLY=A,C runs only those drills. About 8 minutes here with the defaults.
 //
 // Drain pace (COLLIERY_DRILL_DRAIN_RATE, default 500: the nodes' --drain-rate): a draining
@@ -39,20 +44,35 @@
 // ready(t) = connections authorized and holding a job (sampled every 100 ms): the seconds an
 // average miner could not submit. Not the dip in accepted shares/s: the harness deals its rate
 // over whichever connections are ready, so the others make up the missing ones' shares.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPoolCluster, CLUSTER_ADDRESS, type PoolCluster } from '../helpers/cluster.js';
 import { startLoadFleet, type HarnessStats, type LoadHarness } from '../helpers/load-harness.js';
-import { cpuSince, rssKb } from '../helpers/processes.js';
+import { canGiveOpenFiles, cpuSince, rssKb } from '../helpers/processes.js';
+import { repoRoot } from '../helpers/paths.js';
+import { fdReserve } from '../../topology/fd-limit.js';
 import { until } from '../helpers/until.js';
 
-const PER_NODE = 19_000;
+const UNIT_OPEN_FILES = Number(
+  /^LimitNOFILE=(\d+)/m.exec(
+    readFileSync(join(repoRoot, 'deploy', 'systemd', 'colliery.service'), 'utf8'),
+  )?.[1],
+);
+const WANTED_OPEN_FILES = Number(process.env['COLLIERY_DRILL_OPEN_FILES'] ?? UNIT_OPEN_FILES);
+const OPEN_FILES =
+  WANTED_OPEN_FILES > 0 && canGiveOpenFiles(WANTED_OPEN_FILES) ? WANTED_OPEN_FILES : undefined;
+/** Miners a node holds: its open-file limit less the reserve it keeps (topology/fd-limit.ts). */
+const PER_NODE = OPEN_FILES === undefined ? 19_000 : OPEN_FILES - fdReserve(OPEN_FILES);
 const MINERS = Number(process.env['COLLIERY_DRILL_MINERS'] ?? 100_000);
 const NODES = Number(
   process.env['COLLIERY_DRILL_NODES'] ?? Math.max(5, Math.ceil(MINERS / PER_NODE) + 1),
 );
 const RATE = Number(process.env['COLLIERY_DRILL_RATE'] ?? 5_000);
 const DRAIN_RATE = Number(process.env['COLLIERY_DRILL_DRAIN_RATE'] ?? 500);
+/** A draining node's spread is at most half of this: long enough for its share with one node down. */
+const DRAIN_SECONDS = Math.max(60, Math.ceil((2 * MINERS) / (NODES - 1) / DRAIN_RATE) + 10);
 /** COLLIERY_DRILL_ONLY=A,C: only these drills. */
 const ONLY = new Set((process.env['COLLIERY_DRILL_ONLY'] ?? 'A,B,C').split(','));
 const SOURCES = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`);
@@ -207,7 +227,8 @@ function printTable(): void {
 
 const t00 = performance.now();
 console.log(
-  `drill: ${fmt(MINERS)} miners on ${NODES} pool nodes (at most ${fmt(PER_NODE)} each), ` +
+  `drill: ${fmt(MINERS)} miners on ${NODES} pool nodes (at most ${fmt(PER_NODE)} each, ` +
+    `${OPEN_FILES === undefined ? "this machine's open-file limit" : `open-file limit ${fmt(OPEN_FILES)}`}), ` +
     `${fmt(RATE)} shares/s, 3 NATS servers, log replicas 3, a ledger node, --drain-rate ${fmt(DRAIN_RATE)}`,
 );
 if ((NODES - 1) * PER_NODE < MINERS)
@@ -224,8 +245,11 @@ try {
   const c = (cluster = await startPoolCluster({
     nodes: NODES,
     cluster: 'clusterdrill',
-    // --drain-seconds 60: the spread (at most half of it) keeps the pace for 19,000 miners.
-    nodeFlags: ['--drain-rate', String(DRAIN_RATE), '--drain-seconds', '60'],
+    maxConnections: PER_NODE,
+    ...(OPEN_FILES === undefined ? {} : { openFiles: OPEN_FILES }),
+    // The spread (at most half of --drain-seconds) keeps the pace for the most miners a node
+    // holds in a rolling restart: its share with one node down.
+    nodeFlags: ['--drain-rate', String(DRAIN_RATE), '--drain-seconds', String(DRAIN_SECONDS)],
   }));
   note(
     `cluster up in ${s1(performance.now() - t)} (nodes ${c.nodes.map((n) => n.port).join(', ')})`,

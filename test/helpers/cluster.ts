@@ -48,6 +48,11 @@ export interface PoolClusterOptions {
   readonly logReplicas?: number;
   /** --max-connections of each pool node (default 19,000: the open-file limit here less 5 %). */
   readonly maxConnections?: number;
+  /**
+   * The pool nodes' open-file limit (soft and hard, by prlimit; see canGiveOpenFiles), as a
+   * systemd unit's LimitNOFILE would set it. Default: this process's.
+   */
+  readonly openFiles?: number;
   /** Share difficulty, pinned (start = min = max; default 2^-32). */
   readonly shareDifficulty?: number;
   /** The devnet's fixed network difficulty (default 1, bits 1d00ffff: no block at 2^-32 shares). */
@@ -203,7 +208,7 @@ function poolNode(
     log: () => child?.log() ?? '',
     async start() {
       if (up()) throw new Error(`pool node ${id} is running`);
-      const c = spawnChild(args);
+      const c = spawnChild(args, 'ignore', o.openFiles);
       child = c;
       await untilServing(c, port, `pool node ${id}`);
     },

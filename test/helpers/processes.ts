@@ -29,8 +29,20 @@ export interface Child {
   kill(): Promise<void>;
 }
 
-export function spawnChild(args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): Child {
-  const child = spawn(process.execPath, args, { stdio: [stdin, 'pipe', 'pipe'], cwd: repoRoot });
+/**
+ * `node args` as a child. With `openFiles`, it runs under that open-file limit (soft and hard,
+ * set by util-linux's prlimit, which then execs node: same pid); see canGiveOpenFiles.
+ */
+export function spawnChild(
+  args: string[],
+  stdin: 'ignore' | 'pipe' = 'ignore',
+  openFiles?: number,
+): Child {
+  const [command, argv] =
+    openFiles === undefined
+      ? [process.execPath, args]
+      : ['prlimit', [`--nofile=${openFiles}:${openFiles}`, '--', process.execPath, ...args]];
+  const child = spawn(command, argv, { stdio: [stdin, 'pipe', 'pipe'], cwd: repoRoot });
   children.add(child);
   let out = '';
   const keep = (d: Buffer): void => void (out = (out + d.toString()).slice(-20_000));
@@ -55,6 +67,21 @@ export function spawnChild(args: string[], stdin: 'ignore' | 'pipe' = 'ignore'):
       await exited;
     },
   };
+}
+
+/**
+ * Whether children can be given `openFiles` (spawnChild): tried, since raising a hard limit
+ * takes CAP_SYS_RESOURCE, which root in a container may lack.
+ */
+export function canGiveOpenFiles(openFiles: number): boolean {
+  try {
+    execFileSync('prlimit', [`--nofile=${openFiles}:${openFiles}`, '--', 'true'], {
+      stdio: 'ignore',
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function rssKb(pid: number): number {
