@@ -50,6 +50,12 @@ export interface RawAddon {
   selectMontgomery(path: 'adx' | 'portable'): boolean;
   sendToMany(fds: Int32Array, data: Uint8Array, threads: number): Int32Array;
   sendEach(fds: Int32Array, data: Uint8Array, ends: Uint32Array, threads: number): Int32Array;
+  bindReusePort(
+    host: string,
+    port: number,
+    listen: boolean,
+    backlog: number,
+  ): { fd: number; port: number };
 }
 
 // Index = the core's enum value (native/src/prime.h PowError, PrimeChainType).

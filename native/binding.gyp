@@ -8,7 +8,8 @@
         "src/submit.cc",
         "src/bignum.cc",
         "src/prime.cc",
-        "src/fanout.cc"
+        "src/fanout.cc",
+        "src/listen.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

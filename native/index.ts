@@ -69,6 +69,24 @@ export const sendEach:
   ((fds: Int32Array, data: Uint8Array, ends: Uint32Array, threads: number) => Int32Array) | null =
   load.raw === null ? null : load.raw.sendEach.bind(load.raw);
 
+/**
+ * A TCP socket (its fd, and the port it got) bound to host:port (a numeric address; port 0: any)
+ * with SO_REUSEPORT, listening with `backlog` if `listen`: the processes of one node each bind
+ * the one Stratum port and the kernel spreads connections over them (topology/processes.ts).
+ * Throws NATIVE_LISTEN_FAILED (with the errno) when the socket cannot be made, NATIVE_UNAVAILABLE
+ * without the addon.
+ */
+export function bindReusePort(
+  host: string,
+  port: number,
+  listen: boolean,
+  backlog: number,
+): { fd: number; port: number } {
+  if (load.raw === null)
+    throw new NativeError(NativeErrorCode.Unavailable, `native addon unavailable: ${load.reason}`);
+  return load.raw.bindReusePort(host, port, listen, backlog);
+}
+
 /** The addon, or a NATIVE_UNAVAILABLE error saying why not. */
 export function requireNative(): NativeImpl {
   if (nativeImpl === null) {

@@ -1,20 +1,28 @@
 // One machine's node as several processes (`colliery start --processes N`): a node's event loop
 // is one core (framing, sessions, the Share actor's batching, the log), so a machine with more
-// cores runs more of them. A thin supervisor (node:cluster's primary) owns the Stratum listening
-// sockets and deals accepted connections to its processes in turn; each process is a whole
-// node on the bus with its own id, extranonce prefix, registry entry and Share actor, so the
-// cluster sees N nodes, as if N machines had been started. Process 0 is the node as configured
-// (its id, ledger replica, /metrics and --http); process k ≥ 1 is `<id>-p<k>` with no ledger
-// replica (`--ledger off`: process 0 or the cluster's ledger nodes keep it), /metrics on the
-// metrics port + k, and no --http. The supervisor forwards SIGTERM/SIGINT (every process
-// drains), restarts a process that dies, and exits when all have drained.
-import cluster, { type Worker } from 'node:cluster';
+// cores runs more of them. A thin supervisor forks them; each binds the Stratum port itself with
+// SO_REUSEPORT (native bindReusePort), and the kernel spreads new connections over their
+// listeners by a hash of the connection's addresses, so no process hands sockets to another (a
+// node:cluster primary accepting and passing every socket over IPC halved the handshakes a
+// cluster answered in a reconnect storm). Each process is a whole node on the bus with its own
+// id, extranonce prefix, registry entry and Share actor, so the cluster sees N nodes, as if N
+// machines had been started. Process 0 is the node as configured (its id, ledger replica,
+// /metrics and --http); process k ≥ 1 is `<id>-p<k>` with no ledger replica (`--ledger off`:
+// process 0 or the cluster's ledger nodes keep it), /metrics on the metrics port + k, and no
+// --http. The supervisor forwards SIGTERM/SIGINT (every process drains), restarts a process that
+// dies, and exits when all have drained; a process whose supervisor is gone drains and exits.
+import { fork, type ChildProcess } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
+import { bindReusePort } from '../native/index.js';
 import type { NodeConfig } from './config.js';
 
 /** The environment variable that tells a forked process its index. */
 export const PROCESS_ENV = 'COLLIERY_PROCESS';
+/** The Stratum ports (plain, TLS) the supervisor chose for a configured port 0, for its processes. */
+export const PORTS_ENV = 'COLLIERY_PROCESS_PORTS';
 
 /** A process that dies this soon after it started is restarted after a growing pause. */
 const HEALTHY_MS = 30_000;
@@ -25,16 +33,23 @@ export function processCount(cfg: Pick<NodeConfig, 'processes'>): number {
   return cfg.processes === 0 ? availableParallelism() : cfg.processes;
 }
 
-/** This process's index when a supervisor forked it; null in a node of one process. */
-export function processIndex(env: NodeJS.ProcessEnv = process.env): number | null {
+/** This process's index when a supervisor forked it (with an IPC channel); null otherwise. */
+export function processIndex(
+  env: NodeJS.ProcessEnv = process.env,
+  forked = typeof process.send === 'function',
+): number | null {
   const v = env[PROCESS_ENV];
-  if (v === undefined || !cluster.isWorker) return null;
+  if (v === undefined || !forked) return null;
   const k = Number(v);
   return Number.isInteger(k) && k >= 0 ? k : null;
 }
 
-/** The node that process `k` of `cfg`'s machine runs. */
-export function processConfig(cfg: NodeConfig, k: number): NodeConfig {
+/** The node that process `k` of `cfg`'s machine runs (`env`: what its supervisor set). */
+export function processConfig(
+  cfg: NodeConfig,
+  k: number,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeConfig {
   // Verifier threads by default share the cores the processes' event loops leave (at least one
   // each): one per core but one would put N × (cores − 1) threads on the machine.
   const n = processCount(cfg);
@@ -42,9 +57,15 @@ export function processConfig(cfg: NodeConfig, k: number): NodeConfig {
     cfg.verifierThreads === 0
       ? Math.max(1, Math.floor((availableParallelism() - n) / n))
       : cfg.verifierThreads;
-  if (k === 0) return { ...cfg, verifierThreads };
+  const [plain, tls] = (env[PORTS_ENV] ?? '').split(',').map(Number);
+  const ports: Partial<NodeConfig> = {
+    ...(cfg.stratumPort === 0 && plain ? { stratumPort: plain } : {}),
+    ...(cfg.stratumTls?.port === 0 && tls ? { stratumTls: { ...cfg.stratumTls, port: tls } } : {}),
+  };
+  if (k === 0) return { ...cfg, ...ports, verifierThreads };
   return {
     ...cfg,
+    ...ports,
     verifierThreads,
     nodeId: `${cfg.nodeId}-p${k}`,
     ledger: 'off',
@@ -58,21 +79,33 @@ export function processConfig(cfg: NodeConfig, k: number): NodeConfig {
 
 /**
  * The supervisor: forks the processes, restarts those that die, and on SIGTERM/SIGINT has every
- * process drain; resolves with 0 once all exited 0 after the signal (1 if any did not).
+ * process drain; resolves with 0 once all exited 0 after the signal (1 if any did not). A Stratum
+ * port configured as 0 is chosen here, once, and held (bound, not listening) for the processes.
  */
 export function superviseProcesses(cfg: NodeConfig, log: Logger): Promise<number> {
   const n = processCount(cfg);
-  const workers = new Map<number, { worker: Worker; startedAtMs: number }>();
+  const workers = new Map<number, { child: ChildProcess; startedAtMs: number }>();
   const pauses = new Map<number, number>();
   let stopping: NodeJS.Signals | null = null;
   let failed = false;
-  log.info({ processes: n, node: cfg.nodeId }, 'starting the node as several processes');
+  const ports = chosenPorts(cfg);
+  log.info(
+    { processes: n, node: cfg.nodeId, ...(ports ? { ports: ports.env } : {}) },
+    'starting the node as several processes',
+  );
 
   return new Promise((resolve) => {
-    const fork = (k: number): void => {
-      const worker = cluster.fork({ [PROCESS_ENV]: String(k) });
-      workers.set(k, { worker, startedAtMs: Date.now() });
-      worker.on('exit', (code, signal) => {
+    const start = (k: number): void => {
+      const child = fork(process.argv[1] as string, process.argv.slice(2), {
+        env: {
+          ...process.env,
+          [PROCESS_ENV]: String(k),
+          ...(ports ? { [PORTS_ENV]: ports.env } : {}),
+        },
+        execArgv: process.execArgv,
+      });
+      workers.set(k, { child, startedAtMs: Date.now() });
+      child.on('exit', (code, signal) => {
         const started = workers.get(k);
         workers.delete(k);
         if (stopping !== null) {
@@ -80,7 +113,10 @@ export function superviseProcesses(cfg: NodeConfig, log: Logger): Promise<number
             failed = true;
             log.error({ process: k, code, signal }, 'a process ended its drain badly');
           }
-          if (workers.size === 0) resolve(failed ? 1 : 0);
+          if (workers.size === 0) {
+            ports?.close();
+            resolve(failed ? 1 : 0);
+          }
           return;
         }
         const ranMs = Date.now() - (started?.startedAtMs ?? Date.now());
@@ -94,24 +130,60 @@ export function superviseProcesses(cfg: NodeConfig, log: Logger): Promise<number
           'a process of this node died; starting it again',
         );
         setTimeout(() => {
-          if (stopping === null) fork(k);
+          if (stopping === null) start(k);
         }, pause).unref();
       });
     };
-    for (let k = 0; k < n; k++) fork(k);
+    for (let k = 0; k < n; k++) start(k);
 
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping !== null) {
         // A second signal: the processes take it too (theirs exit at once on a repeat).
-        for (const { worker } of workers.values()) worker.process.kill(signal);
+        for (const { child } of workers.values()) child.kill(signal);
         return;
       }
       stopping = signal;
       log.info({ signal, processes: workers.size }, 'draining every process');
-      if (workers.size === 0) return resolve(0);
-      for (const { worker } of workers.values()) worker.process.kill(signal);
+      if (workers.size === 0) {
+        ports?.close();
+        return resolve(0);
+      }
+      for (const { child } of workers.values()) child.kill(signal);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+}
+
+/**
+ * For a Stratum port configured as 0: a port bound (SO_REUSEPORT, not listening, so no
+ * connection waits on it) and held by the supervisor, which its processes all bind.
+ */
+function chosenPorts(cfg: NodeConfig): { env: string; close(): void } | null {
+  const tls = cfg.stratumTls;
+  if (cfg.stratumPort !== 0 && tls?.port !== 0) return null;
+  const held: number[] = [];
+  const reserve = (host: string, port: number): number => {
+    if (port !== 0) return port;
+    const bound = bindReusePort(numericHost(host), 0, false, 0);
+    held.push(bound.fd);
+    return bound.port;
+  };
+  const plain = reserve(cfg.stratumHost, cfg.stratumPort);
+  const tlsPort = tls ? reserve(tls.host, tls.port) : 0;
+  return {
+    env: `${plain},${tlsPort}`,
+    close: () => {
+      for (const fd of held.splice(0)) closeSync(fd);
+    },
+  };
+}
+
+/** A listen host as bindReusePort takes it: numeric (`localhost` is the IPv4 loopback). */
+export function numericHost(host: string): string {
+  if (isIP(host) !== 0) return host;
+  if (host === 'localhost') return '127.0.0.1';
+  throw new Error(
+    `--processes needs a numeric Stratum listen address (each process binds it): not ${host}`,
+  );
 }

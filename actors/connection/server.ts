@@ -5,6 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, Server as TlsServer, TLSSocket } from 'node:tls';
 import { once } from 'node:events';
+import { bindReusePort } from '../../native/index.js';
 import {
   freezeBroadcast,
   type ActorOptions,
@@ -26,6 +27,11 @@ import { reconnectLine, type SessionContext } from './session.js';
 export interface StratumServerConfig {
   readonly host: string;
   readonly port: number;
+  /**
+   * Bind the listeners with SO_REUSEPORT (the hosts then numeric): each process of a node of
+   * several binds the one port, and the kernel spreads new connections over them.
+   */
+  readonly reusePort?: boolean;
   /** One byte per node, from the cluster's prefix registry: en1 = prefix ‖ 3-byte counter. */
   readonly extranoncePrefix: number;
   readonly maxConnections: number;
@@ -226,11 +232,11 @@ export async function startStratumServer(
     server.close();
     tlsServer?.close();
   });
-  const port = await listen(server, plainTuning, s, cfg.host, cfg.port);
+  const port = await listen(server, plainTuning, s, cfg.host, cfg.port, cfg.reusePort === true);
   const tlsPort =
     tlsServer === null || cfg.tls === undefined
       ? null
-      : await listen(tlsServer, tlsTuning, s, cfg.tls.host, cfg.tls.port);
+      : await listen(tlsServer, tlsTuning, s, cfg.tls.host, cfg.tls.port, cfg.reusePort === true);
   return {
     port,
     tlsPort,
@@ -512,7 +518,8 @@ function tellConnection(rt: Runtime, socket: Socket, msg: unknown): void {
  * a handshake dropped from a full queue (Node's default 511) waits for SYN-ACK retransmits
  * (1, 3, 7, 15, 31 s). The kernel caps it at net.core.somaxconn (4096 by default; the
  * deployment's sysctl file raises it, deploy/sysctl/90-colliery.conf). Once listening, the
- * listener takes the options its accepted sockets inherit (tuneListener).
+ * listener takes the options its accepted sockets inherit (tuneListener). With `reusePort` the
+ * socket is bound by the addon (Node 20 cannot set SO_REUSEPORT) and handed over by its fd.
  */
 async function listen(
   server: Server,
@@ -520,8 +527,11 @@ async function listen(
   { log }: Stratum,
   host: string,
   wanted: number,
+  reusePort: boolean,
 ): Promise<number> {
-  server.listen({ port: wanted, host, backlog: LISTEN_BACKLOG });
+  if (reusePort)
+    server.listen({ fd: bindReusePort(host, wanted, true, LISTEN_BACKLOG).fd }, LISTEN_BACKLOG);
+  else server.listen({ port: wanted, host, backlog: LISTEN_BACKLOG });
   await once(server, 'listening');
   tuneListener(server, tuning);
   const address = server.address();

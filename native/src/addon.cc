@@ -12,6 +12,7 @@
 #include "sha256.h"
 #include "submit.h"
 #include "fanout.h"
+#include "listen.h"
 
 namespace {
 
@@ -261,7 +262,32 @@ Napi::Value SendEach(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// bindReusePort(host: string, port: number, listen: boolean, backlog: number): { fd, port }
+Napi::Value BindReusePort(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) fail(info.Env(), "NATIVE_BAD_INPUT", "host must be a string");
+  const std::string host = info[0].As<Napi::String>().Utf8Value();
+  const uint32_t port = u32_arg(info, 1, "port must be a u32");
+  if (port > 65535) fail(info.Env(), "NATIVE_BAD_INPUT", "port must be at most 65535");
+  if (!info[2].IsBoolean()) fail(info.Env(), "NATIVE_BAD_INPUT", "listen must be a boolean");
+  const uint32_t backlog = u32_arg(info, 3, "backlog must be a u32");
+  std::string error;
+  const int fd = bind_reuse_port(host, static_cast<uint16_t>(port), info[2].As<Napi::Boolean>(),
+                                 backlog > 65535 ? 65535 : static_cast<int>(backlog), error);
+  if (fd < 0) {
+    const std::string message = host + ":" + std::to_string(port) + ": " + error;
+    Napi::Error e = Napi::Error::New(info.Env(), message);
+    e.Value().Set("code", Napi::String::New(info.Env(), "NATIVE_LISTEN_FAILED"));
+    e.Value().Set("errno", Napi::Number::New(info.Env(), -fd));
+    throw e;
+  }
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("fd", Napi::Number::New(info.Env(), fd));
+  out.Set("port", Napi::Number::New(info.Env(), bound_port(fd)));
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("bindReusePort", Napi::Function::New(env, BindReusePort));
   exports.Set("sendToMany", Napi::Function::New(env, SendToMany));
   exports.Set("sendEach", Napi::Function::New(env, SendEach));
   exports.Set("shaFeature", Napi::Function::New(env, ShaFeatureName));

@@ -1,7 +1,7 @@
 // A cluster at scale under failure (issue #20; `npm run drill -- cluster`): a three-server NATS
 // cluster, the share log replicated three times, the devnet coin node, NODES pool nodes
-// (`colliery start --ledger off`, share difficulty pinned at 2^-32, each under the open-file
-// limit of deploy/systemd/colliery.service)
+// (`colliery start --ledger off`, share difficulty pinned at 2^-32, as many processes each as
+// the open-file limit needs: see Capacity)
 // and a ledger node (`colliery ledger run`), all child processes (test/helpers/cluster.ts);
 // COLLIERY_DRILL_MINERS load-harness miners (default 100,000: a fleet of C++ processes, each
 // under the 20,000 open files a process may hold here) spread over every node, submitting
@@ -22,14 +22,15 @@
 // Measured and printed, never asserted: a drill reports; tests judge
 // (test/integration/cluster-drill.test.ts is the scaled-down test).
 //
-// Capacity: each pool node runs under the open-file limit the systemd unit gives it
-// (LimitNOFILE=131072 in deploy/systemd/colliery.service; set with prlimit, which raising a hard
-// limit needs CAP_SYS_RESOURCE for) and holds that less its 5 % reserve, so the default is five
-// nodes, 20,000 miners each for 100,000, and the four left take a killed node's 20,000. Where
-// children cannot be given that limit (this VM: root without CAP_SYS_RESOURCE, hard limit
-// 20,000) a node holds at most 19,000 (20,000 less 5 %) and the node count is
-// ⌈miners / 19,000⌉ + 1 (7 for 100,000), so that the others have room for a lost node's miners. COLLIERY_DRILL_OPEN_FILES sets the limit (0: leave
-// the machine's); COLLIERY_DRILL_NODES overrides the count (and says what is left out).
+// Capacity: five pool nodes (COLLIERY_DRILL_NODES), 20,000 miners each for 100,000, and the four
+// left take a killed node's 20,000. A process holds its open-file limit less its 5 % reserve:
+// the pool nodes run under the limit the systemd unit gives them (LimitNOFILE=131072 in
+// deploy/systemd/colliery.service, set with prlimit, which raising a hard limit needs
+// CAP_SYS_RESOURCE for; COLLIERY_DRILL_OPEN_FILES, 0 for the machine's own), and where children
+// cannot be given it (this VM: root without CAP_SYS_RESOURCE, hard limit 20,000) a process holds
+// 19,000 and each node runs as several processes (`colliery start --processes`,
+// COLLIERY_DRILL_PROCESSES; 2 for 100,000), so that four nodes hold every miner. A node's kill
+// -9 kills all of its processes at once.
 // COLLIERY_DRILL_ONLY=A,C runs only those drills. About 8 minutes here with the defaults.
 //
 // Drain pace (COLLIERY_DRILL_DRAIN_RATE, default 500: the nodes' --drain-rate): a draining
@@ -63,16 +64,25 @@ const UNIT_OPEN_FILES = Number(
 const WANTED_OPEN_FILES = Number(process.env['COLLIERY_DRILL_OPEN_FILES'] ?? UNIT_OPEN_FILES);
 const OPEN_FILES =
   WANTED_OPEN_FILES > 0 && canGiveOpenFiles(WANTED_OPEN_FILES) ? WANTED_OPEN_FILES : undefined;
-/** Miners a node holds: its open-file limit less the reserve it keeps (topology/fd-limit.ts). */
-const PER_NODE = OPEN_FILES === undefined ? 19_000 : OPEN_FILES - fdReserve(OPEN_FILES);
+/** Miners a process holds: its open-file limit less the reserve it keeps (topology/fd-limit.ts). */
+const PER_PROCESS = OPEN_FILES === undefined ? 19_000 : OPEN_FILES - fdReserve(OPEN_FILES);
 const MINERS = Number(process.env['COLLIERY_DRILL_MINERS'] ?? 100_000);
-const NODES = Number(
-  process.env['COLLIERY_DRILL_NODES'] ?? Math.max(5, Math.ceil(MINERS / PER_NODE) + 1),
+const NODES = Number(process.env['COLLIERY_DRILL_NODES'] ?? 5);
+/** Processes per node: enough that the nodes left after one is lost hold every miner. */
+const PROCESSES = Number(
+  process.env['COLLIERY_DRILL_PROCESSES'] ?? Math.ceil(MINERS / (NODES - 1) / PER_PROCESS),
 );
+const PER_NODE = PROCESSES * PER_PROCESS;
 const RATE = Number(process.env['COLLIERY_DRILL_RATE'] ?? 5_000);
 const DRAIN_RATE = Number(process.env['COLLIERY_DRILL_DRAIN_RATE'] ?? 500);
-/** A draining node's spread is at most half of this: long enough for its share with one node down. */
-const DRAIN_SECONDS = Math.max(60, Math.ceil((2 * MINERS) / (NODES - 1) / DRAIN_RATE) + 10);
+/**
+ * A draining process's spread is at most half of this: long enough for its share with one node
+ * down (each process of a node drains its own miners at --drain-rate).
+ */
+const DRAIN_SECONDS = Math.max(
+  60,
+  Math.ceil((2 * MINERS) / (NODES - 1) / PROCESSES / DRAIN_RATE) + 10,
+);
 /** COLLIERY_DRILL_ONLY=A,C: only these drills. */
 const ONLY = new Set((process.env['COLLIERY_DRILL_ONLY'] ?? 'A,B,C').split(','));
 const SOURCES = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`);
@@ -227,7 +237,8 @@ function printTable(): void {
 
 const t00 = performance.now();
 console.log(
-  `drill: ${fmt(MINERS)} miners on ${NODES} pool nodes (at most ${fmt(PER_NODE)} each, ` +
+  `drill: ${fmt(MINERS)} miners on ${NODES} pool nodes (at most ${fmt(PER_NODE)} each: ` +
+    `${PROCESSES === 1 ? 'one process' : `${PROCESSES} processes`} of ${fmt(PER_PROCESS)}, ` +
     `${OPEN_FILES === undefined ? "this machine's open-file limit" : `open-file limit ${fmt(OPEN_FILES)}`}), ` +
     `${fmt(RATE)} shares/s, 3 NATS servers, log replicas 3, a ledger node, --drain-rate ${fmt(DRAIN_RATE)}`,
 );
@@ -245,7 +256,8 @@ try {
   const c = (cluster = await startPoolCluster({
     nodes: NODES,
     cluster: 'clusterdrill',
-    maxConnections: PER_NODE,
+    maxConnections: PER_PROCESS,
+    processes: PROCESSES,
     ...(OPEN_FILES === undefined ? {} : { openFiles: OPEN_FILES }),
     // The spread (at most half of --drain-seconds) keeps the pace for the most miners a node
     // holds in a rolling restart: its share with one node down.
@@ -318,7 +330,7 @@ try {
   await h.setRate(RATE);
   await sleep(LEAD_MS);
   const cpuPids = {
-    nodes: c.nodes.map((n) => n.pid()).filter((p): p is number => p !== null),
+    nodes: c.nodes.flatMap((n) => n.pids()),
     nats: c.nats.servers.map((s) => s.pid).filter((p): p is number => p !== undefined),
     ledger: [c.ledger?.pid()].filter((p): p is number => typeof p === 'number'),
     harness: [...h.pids],

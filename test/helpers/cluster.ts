@@ -16,6 +16,7 @@
 //   await c.stop();
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShareBatchRecord } from '../../actors/shared/log-records.js';
 import {
@@ -29,7 +30,7 @@ import type { HarnessTarget } from './load-harness.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { freePort, startNatsCluster, type NatsCluster, type NatsServer } from './nats-server.js';
 import { testDataDir } from './paths.js';
-import { CLI, spawnChild, startDevnetChild, type Child } from './processes.js';
+import { CLI, processTree, spawnChild, startDevnetChild, type Child } from './processes.js';
 import { LoadClient, newLoadStats } from './stratum-load.js';
 
 export const CLUSTER_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
@@ -53,6 +54,8 @@ export interface PoolClusterOptions {
    * systemd unit's LimitNOFILE would set it. Default: this process's.
    */
   readonly openFiles?: number;
+  /** Processes per pool node (`--processes`, topology/processes.ts; default 1). */
+  readonly processes?: number;
   /** Share difficulty, pinned (start = min = max; default 2^-32). */
   readonly shareDifficulty?: number;
   /** The devnet's fixed network difficulty (default 1, bits 1d00ffff: no block at 2^-32 shares). */
@@ -73,8 +76,10 @@ export interface PoolNodeChild {
   readonly dataDir: string;
   /** Where the load harness reaches it. */
   readonly target: HarnessTarget;
-  /** The running process's pid, or null while it is down. */
+  /** The running process's pid (the supervisor of a node of several), or null while it is down. */
   pid(): number | null;
+  /** Every process of the node now: the pid and, for a node of several, its processes. */
+  pids(): number[];
   running(): boolean;
   /** The current (or last) process's output, its last 20 KB. */
   log(): string;
@@ -82,7 +87,7 @@ export interface PoolNodeChild {
   start(): Promise<void>;
   /** SIGTERM (the node drains), SIGKILL after graceMs (default 60 s); resolves once it exited. */
   stop(graceMs?: number): Promise<void>;
-  /** kill -9; resolves once it exited. */
+  /** kill -9 of every process of the node at once; resolves once they all exited. */
   kill(): Promise<void>;
 }
 
@@ -192,6 +197,7 @@ function poolNode(
     ...['--ledger', 'off', '--verifier-threads', '1'],
     ...['--max-connections', String(o.maxConnections ?? 19_000)],
     ...['--max-connections-per-ip', '1000000'],
+    ...(o.processes !== undefined && o.processes > 1 ? ['--processes', String(o.processes)] : []),
     ...['--start-difficulty', d, '--min-difficulty', d, '--max-difficulty', d],
     ...(o.nodeFlags ?? []),
   ];
@@ -204,6 +210,7 @@ function poolNode(
     dataDir,
     target: { host: '127.0.0.1', port },
     pid: () => (up() ? (child as Child).pid : null),
+    pids: () => (up() ? processTree((child as Child).pid) : []),
     running: up,
     log: () => child?.log() ?? '',
     async start() {
@@ -213,8 +220,26 @@ function poolNode(
       await untilServing(c, port, `pool node ${id}`);
     },
     stop: (graceMs = 60_000) => (child === null ? Promise.resolve() : stopChild(child, graceMs)),
-    kill: () => child?.kill() ?? Promise.resolve(),
+    async kill() {
+      if (!up()) return;
+      // All at once, as a machine or a cgroup dies: a node's processes would otherwise exit
+      // by themselves when their supervisor is gone, after running their exit hooks.
+      const tree = processTree((child as Child).pid);
+      for (const pid of tree.slice(1)) process.kill(pid, 'SIGKILL');
+      await (child as Child).kill();
+      while (tree.slice(1).some(alive)) await sleep(20);
+    },
   };
+}
+
+/** Whether `pid` still runs (a zombie waiting for its reaper does not). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 export async function startPoolCluster(o: PoolClusterOptions): Promise<PoolCluster> {

@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { loadConfig, parseFlags } from '../../topology/config.js';
-import { processConfig, processCount } from '../../topology/processes.js';
+import {
+  numericHost,
+  PORTS_ENV,
+  PROCESS_ENV,
+  processConfig,
+  processCount,
+  processIndex,
+} from '../../topology/processes.js';
 
 const BASE = {
   coin: 'bitcoin-regtest',
@@ -63,4 +70,27 @@ test('processes - the option is 0-64, and the node id leaves room for -p<k>', ()
     /--node-id: must be at most 60 characters with --processes/,
   );
   assert.equal(loadConfig([{ ...BASE, nodeId: long }]).nodeId, long);
+});
+
+test('processes - a Stratum port configured as 0 is the one the supervisor chose; only forked processes have an index', () => {
+  const cfg = cfgOf(['--processes', '2', '--stratum', '127.0.0.1:0']);
+  const env = { [PROCESS_ENV]: '1', [PORTS_ENV]: '34567,0' };
+  assert.equal(processConfig(cfg, 0, env).stratumPort, 34567);
+  assert.equal(processConfig(cfg, 1, env).stratumPort, 34567);
+  // A configured port is kept whatever the variable says.
+  const fixed = cfgOf(['--processes', '2', '--stratum', '127.0.0.1:3334']);
+  assert.equal(processConfig(fixed, 1, env).stratumPort, 3334);
+  const tls = cfgOf([
+    ...['--processes', '2', '--stratum', '127.0.0.1:0', '--stratum-tls', '127.0.0.1:0'],
+    ...['--tls-cert', 'cert.pem', '--tls-key', 'key.pem'],
+  ]);
+  const both = processConfig(tls, 1, { ...env, [PORTS_ENV]: '34567,34568' });
+  assert.deepEqual([both.stratumPort, both.stratumTls?.port], [34567, 34568]);
+  assert.equal(processIndex(env, true), 1);
+  assert.equal(processIndex(env, false), null, 'no IPC channel: not a forked process');
+  assert.equal(processIndex({}, true), null);
+  assert.equal(numericHost('0.0.0.0'), '0.0.0.0');
+  assert.equal(numericHost('::'), '::');
+  assert.equal(numericHost('localhost'), '127.0.0.1');
+  assert.throws(() => numericHost('pool.example.com'), /numeric Stratum listen address/);
 });

@@ -71,6 +71,15 @@ export async function runStart(args: string[]): Promise<number> {
       : undefined,
   );
   announce(node, cfg);
+  if (index !== null) {
+    // A process whose supervisor is gone (killed, say) drains and exits, as on SIGTERM: nobody
+    // would restart it, and the supervisor that replaces it starts processes of its own.
+    process.channel?.unref();
+    process.once('disconnect', () => {
+      node.log.warn('the supervisor is gone: draining');
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
   // SIGHUP: a renewed Stratum TLS certificate (certbot's deploy hook, say) is read again.
   process.on('SIGHUP', () => {
     try {

@@ -18,6 +18,7 @@ import { addressToScript } from '../../actors/shared/address.js';
 import { bytesToHex } from '../../actors/shared/hex.js';
 import type { NodeConfig } from '../config.js';
 import { minerCap, openFileLimit } from '../fd-limit.js';
+import { numericHost, processCount } from '../processes.js';
 import type { CoinParts } from './coin.js';
 import type { NodeAddresses } from './actors.js';
 
@@ -118,9 +119,13 @@ export function startStratum(
       { configured: cfg.maxConnections, openFileLimit: fdLimit, maxConnections },
       'miners capped below the open-file limit (raise it with ulimit -n / LimitNOFILE)',
     );
+  // A node of several processes: each binds the port with SO_REUSEPORT (topology/processes.ts).
+  const reusePort = processCount(cfg) > 1;
+  const listenHost = (host: string): string => (reusePort ? numericHost(host) : host);
   return startStratumServer(rt, {
-    host: cfg.stratumHost,
+    host: listenHost(cfg.stratumHost),
     port: cfg.stratumPort,
+    reusePort,
     extranoncePrefix: w.prefix,
     maxConnections,
     maxConnectionsPerIp: cfg.maxConnectionsPerIp,
@@ -130,7 +135,9 @@ export function startStratum(
     banStrikes: t.banStrikes,
     strikeWindowMs: t.strikeWindowSeconds * 1000,
     output: { maxBytes: t.maxOutputKb * 1024, stallMs: t.outputStallSeconds * 1000 },
-    ...(cfg.stratumTls ? { tls: { ...cfg.stratumTls, ...readTls(cfg) } } : {}),
+    ...(cfg.stratumTls
+      ? { tls: { ...cfg.stratumTls, host: listenHost(cfg.stratumTls.host), ...readTls(cfg) } }
+      : {}),
     ...(w.onBan ? { onBan: w.onBan } : {}),
     tickMs: t.sessionTickSeconds * 1000,
     share: w.share,
