@@ -31,7 +31,7 @@
 // 19,000 and each node runs as several processes (`colliery start --processes`,
 // COLLIERY_DRILL_PROCESSES; 2 for 100,000), so that four nodes hold every miner. A node's kill
 // -9 kills all of its processes at once.
-// COLLIERY_DRILL_ONLY=A,C runs only those drills. About 8 minutes here with the defaults.
+// COLLIERY_DRILL_ONLY=A,C runs only those drills. About 6 minutes here with the defaults.
 //
 // Drain pace (COLLIERY_DRILL_DRAIN_RATE, default 500: the nodes' --drain-rate): a draining
 // node tells its miners to move at this many a second. Every process of the cluster shares two
@@ -51,7 +51,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPoolCluster, CLUSTER_ADDRESS, type PoolCluster } from '../helpers/cluster.js';
 import { startLoadFleet, type HarnessStats, type LoadHarness } from '../helpers/load-harness.js';
-import { canGiveOpenFiles, cpuSince, rssKb } from '../helpers/processes.js';
+import { canGiveOpenFiles, cpuSince, openFiles, rssKb } from '../helpers/processes.js';
 import { repoRoot } from '../helpers/paths.js';
 import { fdReserve } from '../../topology/fd-limit.js';
 import { until } from '../helpers/until.js';
@@ -351,6 +351,11 @@ try {
         .join(', ') +
       `, drill ${((selfCpu.user + selfCpu.system) / 1e6 / secs).toFixed(2)}`,
   );
+  if (PROCESSES > 1)
+    note(
+      `open files per node process (its miners and ~100 more): ` +
+        c.nodes.map((n) => n.pids().slice(1).map(openFiles).join('+')).join(', '),
+    );
   note(
     `RSS: pool nodes ${cpuPids.nodes.map((p) => `${Math.round(rssKb(p) / 1024)}`).join('/')} MB, ` +
       `ledger ${cpuPids.ledger.map((p) => Math.round(rssKb(p) / 1024)).join('')} MB; ` +

@@ -84,6 +84,15 @@ export function canGiveOpenFiles(openFiles: number): boolean {
   }
 }
 
+/** How many files `pid` has open (its sockets among them), or NaN once it is gone. */
+export function openFiles(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return NaN;
+  }
+}
+
 export function rssKb(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
