@@ -2,7 +2,12 @@
 // schedule of jobs across a leader failover.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildJob, coinb2ForPayout, defaultCoinbaseLayout } from '../../../actors/job/job.js';
+import {
+  buildJob,
+  coinb2ForPayout,
+  defaultCoinbaseLayout,
+  type JobConfig,
+} from '../../../actors/job/job.js';
 import { notifyParams, parseNotifyParams } from '../../../actors/job/notify.js';
 import { parseTemplate } from '../../../actors/job/template.js';
 import {
@@ -20,6 +25,18 @@ import { BIP320_MASK } from '../../../actors/shared/version-rolling.js';
 import { addressToScript } from '../../../actors/shared/address.js';
 import { NETWORKS } from '../../../actors/shared/network.js';
 import { bcoinEndToEndJob, bitcoin, publicPoolJob, gbtBcoinRegtest } from '../vectors.js';
+
+/** The regtest template's coinbase value paid to one P2WPKH output, and the default job layout. */
+const REGTEST_OUTPUTS = [
+  { script: hexToBytes('0014' + '22'.repeat(20)), valueSats: 5_000_020_000n },
+];
+const REGTEST_CONFIG: JobConfig = {
+  extranonce1Size: 4,
+  extranonce2Size: 4,
+  coinbase: defaultCoinbaseLayout('/colliery/'),
+  lockTime: 'height-minus-one',
+  versionRollingMask: BIP320_MASK,
+};
 
 test('job - public-pool testnet GBT builds exactly the notify public-pool sent', async () => {
   const v = bitcoin.stratum_publicpool_testnet3;
@@ -48,14 +65,8 @@ test('job - the bcoin regtest segwit template (gbt-bcoin-regtest.json) becomes a
   const job = buildJob({
     id: 'a1',
     template,
-    outputs: [{ script: hexToBytes('0014' + '22'.repeat(20)), valueSats: 5_000_020_000n }],
-    config: {
-      extranonce1Size: 4,
-      extranonce2Size: 4,
-      coinbase: defaultCoinbaseLayout('/colliery/'),
-      lockTime: 'height-minus-one',
-      versionRollingMask: BIP320_MASK,
-    },
+    outputs: REGTEST_OUTPUTS,
+    config: REGTEST_CONFIG,
     cleanJobs: true,
     createdAtMs: 1,
   });
@@ -173,14 +184,8 @@ test('schedule - a new leader that adopts the jobs miners have issues nothing on
     coin: 'bitcoin-regtest',
     family: 'hash' as const,
     template,
-    outputs: [{ script: hexToBytes('0014' + '22'.repeat(20)), valueSats: 5_000_020_000n }],
-    config: {
-      extranonce1Size: 4,
-      extranonce2Size: 4,
-      coinbase: defaultCoinbaseLayout('/colliery/'),
-      lockTime: 'height-minus-one' as const,
-      versionRollingMask: BIP320_MASK,
-    },
+    outputs: REGTEST_OUTPUTS,
+    config: REGTEST_CONFIG,
     nowMs: 1_000,
     force: false,
     keepJobs: 2,
@@ -221,7 +226,7 @@ test('schedule - a new leader that adopts the jobs miners have issues nothing on
   const moreFees = issueJob(adopted, {
     ...input,
     template: { ...template, coinbaseValueSats: template.coinbaseValueSats + 1n },
-    outputs: [{ ...input.outputs[0]!, valueSats: template.coinbaseValueSats + 1n }],
+    outputs: [{ ...REGTEST_OUTPUTS[0]!, valueSats: template.coinbaseValueSats + 1n }],
   });
   assert.deepEqual([moreFees?.job.id, moreFees?.job.cleanJobs], ['2x1', false]);
   const newTip = issueJob(adopted, {
