@@ -16,7 +16,6 @@
 //   await c.stop();
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShareBatchRecord } from '../../actors/shared/log-records.js';
 import {
@@ -30,7 +29,14 @@ import type { HarnessTarget } from './load-harness.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { freePort, startNatsCluster, type NatsCluster, type NatsServer } from './nats-server.js';
 import { testDataDir } from './paths.js';
-import { CLI, processTree, spawnChild, startDevnetChild, type Child } from './processes.js';
+import {
+  CLI,
+  isRunning,
+  processTree,
+  spawnChild,
+  startDevnetChild,
+  type Child,
+} from './processes.js';
 import { LoadClient, newLoadStats } from './stratum-load.js';
 
 export const CLUSTER_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
@@ -227,19 +233,9 @@ function poolNode(
       const tree = processTree((child as Child).pid);
       for (const pid of tree.slice(1)) process.kill(pid, 'SIGKILL');
       await (child as Child).kill();
-      while (tree.slice(1).some(alive)) await sleep(20);
+      while (tree.slice(1).some(isRunning)) await sleep(20);
     },
   };
-}
-
-/** Whether `pid` still runs (a zombie waiting for its reaper does not). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 export async function startPoolCluster(o: PoolClusterOptions): Promise<PoolCluster> {

@@ -84,6 +84,16 @@ export function canGiveOpenFiles(openFiles: number): boolean {
   }
 }
 
+/** Whether `pid` runs (not gone, not a zombie waiting for its reaper). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** How many files `pid` has open (its sockets among them), or NaN once it is gone. */
 export function openFiles(pid: number): number {
   try {

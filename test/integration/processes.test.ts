@@ -21,7 +21,7 @@ import { freePort, freePortRun, startNatsServer } from '../helpers/nats-server.j
 import { httpGet } from '../helpers/http-get.js';
 import { testDataDir } from '../helpers/paths.js';
 import { TEST_ADDRESS } from '../helpers/pool.js';
-import { CLI, spawnChild } from '../helpers/processes.js';
+import { CLI, isRunning, spawnChild } from '../helpers/processes.js';
 import { until } from '../helpers/until.js';
 
 const CLUSTER = 'procs';
@@ -194,3 +194,40 @@ function connectedSocket(host: string, port: number): Promise<Socket> {
     socket.once('error', reject);
   });
 }
+
+test('processes - when the supervisor is killed its processes stop too: at once while waiting for the bus, by a drain once serving', async () => {
+  const nats = await startNatsServer();
+  after(() => nats.stop());
+  const started = async (natsUrl: string) => {
+    const node = spawnChild([
+      CLI,
+      'start',
+      ...['--nats', natsUrl, '--cluster', 'orphans', '--coin', 'bitcoin-regtest'],
+      ...['--rpc', `http://u:p@127.0.0.1:${await freePort()}/`, '--pool-address', TEST_ADDRESS],
+      ...['--data', testDataDir(), '--stratum', '127.0.0.1:0', '--processes', '2'],
+      ...['--verifier-threads', '1', '--log-level', 'warn'],
+    ]);
+    after(() => node.kill());
+    const kids = await until('both processes run', () => {
+      const found = processesOf(node.pid);
+      return found.size === 2 ? [...found.values()] : undefined;
+    });
+    return { node, kids };
+  };
+  const gone = (pids: number[]) => () => pids.every((pid) => !isRunning(pid)) || undefined;
+
+  // No bus: the processes wait for it; with their supervisor gone they exit at once.
+  const waiting = await started(`nats://127.0.0.1:${await freePort()}`);
+  await waiting.node.kill();
+  await until('the waiting processes exit', gone(waiting.kids), 15_000);
+
+  // Serving: they drain (the bus sees them leave) and exit.
+  const serving = await started(nats.url);
+  await until('both processes are nodes of the cluster', async () => {
+    const status = await clusterStatus([nats.url], 'orphans').catch(() => undefined);
+    return status?.nodes.length === 2 || undefined;
+  });
+  await serving.node.kill();
+  await until('the serving processes drain and exit', gone(serving.kids), 60_000);
+  assert.match(serving.node.log(), /the supervisor is gone: draining/);
+});

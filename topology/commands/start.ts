@@ -48,6 +48,18 @@ export async function runStart(args: string[]): Promise<number> {
   const cfg = index === null ? loaded : processConfig(loaded, index);
   const log = pino({ level: cfg.logLevel, base: { node: cfg.nodeId } });
   if (configFile !== undefined && index === null) warnIfSecretsShown(configFile, log);
+  // A process whose supervisor is gone (killed, say) stops: nobody would restart it, and the
+  // supervisor that replaces it starts processes of its own. Before its node runs there is
+  // nothing to drain; after, it drains as on SIGTERM.
+  let orphaned = (): void => {
+    log.warn('the supervisor is gone before the node started: exiting');
+    process.exit(1);
+  };
+  if (index !== null) {
+    process.channel?.unref();
+    process.once('disconnect', () => orphaned());
+    if (!process.connected) orphaned();
+  }
   // A node waits for NATS (and its leases) as long as it takes; it says what it waits for.
   const shown = natsShown(cfg);
   const waiting = setInterval(
@@ -71,15 +83,10 @@ export async function runStart(args: string[]): Promise<number> {
       : undefined,
   );
   announce(node, cfg);
-  if (index !== null) {
-    // A process whose supervisor is gone (killed, say) drains and exits, as on SIGTERM: nobody
-    // would restart it, and the supervisor that replaces it starts processes of its own.
-    process.channel?.unref();
-    process.once('disconnect', () => {
-      node.log.warn('the supervisor is gone: draining');
-      process.kill(process.pid, 'SIGTERM');
-    });
-  }
+  orphaned = () => {
+    node.log.warn('the supervisor is gone: draining');
+    process.kill(process.pid, 'SIGTERM');
+  };
   // SIGHUP: a renewed Stratum TLS certificate (certbot's deploy hook, say) is read again.
   process.on('SIGHUP', () => {
     try {
