@@ -13,7 +13,7 @@
 // dies, and exits when all have drained; a process whose supervisor is gone drains and exits.
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { createServer, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { bindReusePort } from '../native/index.js';
@@ -21,7 +21,7 @@ import type { NodeConfig } from './config.js';
 
 /** The environment variable that tells a forked process its index. */
 export const PROCESS_ENV = 'COLLIERY_PROCESS';
-/** The Stratum ports (plain, TLS) the supervisor chose for a configured port 0, for its processes. */
+/** The Stratum ports (plain, TLS; 0: none) the supervisor holds, for a configured port 0. */
 export const PORTS_ENV = 'COLLIERY_PROCESS_PORTS';
 
 /** A process that dies this soon after it started is restarted after a growing pause. */
@@ -79,18 +79,19 @@ export function processConfig(
 
 /**
  * The supervisor: forks the processes, restarts those that die, and on SIGTERM/SIGINT has every
- * process drain; resolves with 0 once all exited 0 after the signal (1 if any did not). A Stratum
- * port configured as 0 is chosen here, once, and held (bound, not listening) for the processes.
+ * process drain; resolves with 0 once all exited 0 after the signal (1 if any did not). First it
+ * holds the Stratum ports (holdPorts): a port another program listens on is refused here, once,
+ * rather than by every process in turn, restarted forever.
  */
-export function superviseProcesses(cfg: NodeConfig, log: Logger): Promise<number> {
+export async function superviseProcesses(cfg: NodeConfig, log: Logger): Promise<number> {
   const n = processCount(cfg);
+  const ports = await holdPorts(cfg);
   const workers = new Map<number, { child: ChildProcess; startedAtMs: number }>();
   const pauses = new Map<number, number>();
   let stopping: NodeJS.Signals | null = null;
   let failed = false;
-  const ports = chosenPorts(cfg);
   log.info(
-    { processes: n, node: cfg.nodeId, ...(ports ? { ports: ports.env } : {}) },
+    { processes: n, node: cfg.nodeId, ports: ports.env },
     'starting the node as several processes',
   );
 
@@ -100,7 +101,7 @@ export function superviseProcesses(cfg: NodeConfig, log: Logger): Promise<number
         env: {
           ...process.env,
           [PROCESS_ENV]: String(k),
-          ...(ports ? { [PORTS_ENV]: ports.env } : {}),
+          [PORTS_ENV]: ports.env,
         },
         execArgv: process.execArgv,
       });
@@ -114,7 +115,7 @@ export function superviseProcesses(cfg: NodeConfig, log: Logger): Promise<number
             log.error({ process: k, code, signal }, 'a process ended its drain badly');
           }
           if (workers.size === 0) {
-            ports?.close();
+            ports.close();
             resolve(failed ? 1 : 0);
           }
           return;
@@ -145,7 +146,7 @@ export function superviseProcesses(cfg: NodeConfig, log: Logger): Promise<number
       stopping = signal;
       log.info({ signal, processes: workers.size }, 'draining every process');
       if (workers.size === 0) {
-        ports?.close();
+        ports.close();
         return resolve(0);
       }
       for (const { child } of workers.values()) child.kill(signal);
@@ -156,27 +157,47 @@ export function superviseProcesses(cfg: NodeConfig, log: Logger): Promise<number
 }
 
 /**
- * For a Stratum port configured as 0: a port bound (SO_REUSEPORT, not listening, so no
- * connection waits on it) and held by the supervisor, which its processes all bind.
+ * The node's Stratum ports, held by the supervisor for its life: bound with SO_REUSEPORT but not
+ * listening (so no connection waits on it), which its processes bind beside it. A port
+ * configured as 0 is chosen here, once. A port some other program listens on already is refused
+ * (with SO_REUSEPORT on both sides, another node of several processes would otherwise share it
+ * without a word).
  */
-function chosenPorts(cfg: NodeConfig): { env: string; close(): void } | null {
-  const tls = cfg.stratumTls;
-  if (cfg.stratumPort !== 0 && tls?.port !== 0) return null;
+async function holdPorts(cfg: NodeConfig): Promise<{ env: string; close(): void }> {
   const held: number[] = [];
-  const reserve = (host: string, port: number): number => {
-    if (port !== 0) return port;
-    const bound = bindReusePort(numericHost(host), 0, false, 0);
+  const close = (): void => {
+    for (const fd of held.splice(0)) closeSync(fd);
+  };
+  const hold = async (host: string, port: number): Promise<number> => {
+    const numeric = numericHost(host);
+    if (port !== 0) await assertFree(numeric, port);
+    const bound = bindReusePort(numeric, port, false, 0);
     held.push(bound.fd);
     return bound.port;
   };
-  const plain = reserve(cfg.stratumHost, cfg.stratumPort);
-  const tlsPort = tls ? reserve(tls.host, tls.port) : 0;
-  return {
-    env: `${plain},${tlsPort}`,
-    close: () => {
-      for (const fd of held.splice(0)) closeSync(fd);
-    },
-  };
+  try {
+    const plain = await hold(cfg.stratumHost, cfg.stratumPort);
+    const tls = cfg.stratumTls ? await hold(cfg.stratumTls.host, cfg.stratumTls.port) : 0;
+    return { env: `${plain},${tls}`, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
+
+/** Throws when something listens on host:port already (a listener of our own is tried). */
+async function assertFree(host: string, port: number): Promise<void> {
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ host, port, exclusive: true }, resolve);
+    });
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? String(err);
+    throw new Error(`Stratum port ${host}:${port} is taken (${code}): is another node on it?`);
+  }
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
 }
 
 /** A listen host as bindReusePort takes it: numeric (`localhost` is the IPv4 loopback). */

@@ -8,8 +8,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
-import { hashHeaders } from '../../native/index.js';
+import { connect, Server, type Socket } from 'node:net';
+import { bindReusePort, hashHeaders } from '../../native/index.js';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { startDevnet } from '../../topology/devnet/index.js';
 import { StratumMiner } from '../../topology/miner/stratum-miner.js';
@@ -230,4 +230,25 @@ test('processes - when the supervisor is killed its processes stop too: at once 
   await serving.node.kill();
   await until('the serving processes drain and exit', gone(serving.kids), 60_000);
   assert.match(serving.node.log(), /the supervisor is gone: draining/);
+});
+
+test('processes - a Stratum port another node of several processes listens on is refused by the supervisor, not shared', async () => {
+  // What a second `colliery start --processes 2` on the same port would find: a listener with
+  // SO_REUSEPORT, which the kernel would let its processes join without a word.
+  const other = new Server((socket) => socket.destroy());
+  const taken = bindReusePort('127.0.0.1', 0, true, 16);
+  other.listen({ fd: taken.fd }, 16);
+  after(() => other.close());
+  const node = spawnChild([
+    CLI,
+    'start',
+    ...['--nats', `nats://127.0.0.1:${await freePort()}`, '--cluster', 'taken'],
+    ...['--coin', 'bitcoin-regtest', '--rpc', 'http://u:p@127.0.0.1:1/'],
+    ...['--pool-address', TEST_ADDRESS, '--data', testDataDir()],
+    ...['--stratum', `127.0.0.1:${taken.port}`, '--processes', '2', '--log-level', 'warn'],
+  ]);
+  after(() => node.kill());
+  const code = await new Promise<number | null>((r) => node.child.once('exit', (c) => r(c)));
+  assert.equal(code, 1, node.log());
+  assert.match(node.log(), new RegExp(`Stratum port 127\\.0\\.0\\.1:${taken.port} is taken`));
 });
