@@ -66,26 +66,38 @@ class JobBehaviour implements Behaviour<JobRequest> {
   #stopped = false;
   #lastPrev = '';
   readonly #nodes: CoinNodes;
-  #lastAnnouncement: JobAnnouncement | null = null;
+  /** What announce() needs besides the job. */
+  readonly #announcing: Parameters<typeof announce>[1];
 
   constructor(
     private readonly cfg: JobActorConfig,
     ctx: ActorContext,
   ) {
+    this.#announcing = { coin: cfg.coin, family: cfg.family, config: cfg.job };
     const fresh = initJobState(cfg.idPrefix ?? `${(ctx.lease?.fence ?? 0).toString(16)}x`);
     this.#state = adoptJobs(fresh, cfg.adopt?.() ?? [], cfg.keepJobs);
     const adopted = this.#state.current;
+    // The refresh cadence carries on from the job miners have: an adopted one older than a
+    // refresh is replaced by the first template.
+    let refreshInMs = cfg.refreshMs;
     if (adopted) {
       this.#lastPrev = adopted.prevHash;
-      this.#lastAnnouncement = announce(adopted, { ...cfg, config: cfg.job });
+      refreshInMs = adopted.createdAtMs + cfg.refreshMs - ctx.clock.nowMs();
       ctx.log.info(
         { job: adopted.id, height: adopted.height, jobs: this.#state.recent.length },
         'carrying on the jobs miners have',
       );
     }
     this.#nodes = new CoinNodes(cfg.nodes, ctx.log, Date.now, cfg.onCoinNodes);
-    void this.#fetch(ctx, 'start');
-    this.#every(ctx, 'refresh', cfg.refreshMs, () => this.#fetch(ctx, 'refresh'));
+    const overdue = refreshInMs <= 0;
+    void this.#fetch(ctx, overdue ? 'refresh' : 'start');
+    this.#every(
+      ctx,
+      'refresh',
+      cfg.refreshMs,
+      () => this.#fetch(ctx, 'refresh'),
+      overdue ? cfg.refreshMs : refreshInMs,
+    );
     this.#every(ctx, 'poll', cfg.pollMs, () => this.#pollTip(ctx));
     this.#every(ctx, 'probe', PROBE_MS, () => this.#nodes.probeAway(cfg.rpcTimeoutMs));
     void this.#longpollLoop(ctx);
@@ -93,8 +105,10 @@ class JobBehaviour implements Behaviour<JobRequest> {
 
   receive(msg: JobRequest, ctx: ActorContext): JobReply {
     switch (msg.type) {
-      case 'job.current':
-        return this.#lastAnnouncement;
+      case 'job.current': {
+        const current = this.#state.current;
+        return current === null ? null : announce(current, this.#announcing);
+      }
       case 'job.full':
         return findJob(this.#state, msg.id);
       case 'job.refresh':
@@ -139,7 +153,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
         outputs: this.cfg.outputs(template.coinbaseValueSats),
         config: this.cfg.job,
         nowMs: ctx.clock.nowMs(),
-        force: source === 'refresh' || (source === 'start' && this.#staleAdoption(ctx)),
+        force: source === 'refresh',
         keepJobs: this.cfg.keepJobs,
       });
     } catch (err) {
@@ -150,7 +164,6 @@ class JobBehaviour implements Behaviour<JobRequest> {
     }
     if (!issued) return;
     this.#state = issued.state;
-    this.#lastAnnouncement = issued.announcement;
     this.cfg.toBlock(issued.job);
     this.cfg.publish(issued.announcement);
     ctx.log.info(
@@ -163,12 +176,6 @@ class JobBehaviour implements Behaviour<JobRequest> {
       },
       'job issued',
     );
-  }
-
-  /** An adopted current job is older than a refresh: the first template replaces it anyway. */
-  #staleAdoption(ctx: ActorContext): boolean {
-    const current = this.#state.current;
-    return current !== null && ctx.clock.nowMs() - current.createdAtMs >= this.cfg.refreshMs;
   }
 
   /** Fetches a template and hands it to receive() as a message, so state changes stay serial. */
@@ -224,8 +231,8 @@ class JobBehaviour implements Behaviour<JobRequest> {
     }
   }
 
-  /** Runs `fn` every `ms`, skipping a beat while the previous run is still going. */
-  #every(ctx: ActorContext, name: string, ms: number, fn: () => Promise<void>): void {
+  /** Runs `fn` every `ms` (the first time after `firstMs`), skipping a beat while it still runs. */
+  #every(ctx: ActorContext, name: string, ms: number, fn: () => Promise<void>, firstMs = ms): void {
     let running = false;
     const tick = (): void => {
       if (this.#stopped) return;
@@ -235,7 +242,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
       }
       this.#timers.set(name, ctx.clock.after(ms, tick));
     };
-    this.#timers.set(name, ctx.clock.after(ms, tick));
+    this.#timers.set(name, ctx.clock.after(firstMs, tick));
   }
 
   /** A sleep that stopped() cancels (several loops sleep at once, each with its own timer). */
