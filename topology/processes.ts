@@ -33,6 +33,14 @@ export function processCount(cfg: Pick<NodeConfig, 'processes'>): number {
   return cfg.processes === 0 ? availableParallelism() : cfg.processes;
 }
 
+/**
+ * Whether `cfg`'s node runs as several processes under a supervisor, each binding the Stratum
+ * port with SO_REUSEPORT (one process on one core with `--processes 0`: no supervisor, no option).
+ */
+export function severalProcesses(cfg: Pick<NodeConfig, 'processes'>): boolean {
+  return processCount(cfg) > 1;
+}
+
 /** This process's index when a supervisor forked it (with an IPC channel); null otherwise. */
 export function processIndex(
   env: NodeJS.ProcessEnv = process.env,

@@ -11,6 +11,7 @@ import {
   processConfig,
   processCount,
   processIndex,
+  severalProcesses,
 } from '../../topology/processes.js';
 
 const BASE = {
@@ -59,6 +60,11 @@ test('processes - verifier threads by default share the cores the event loops le
     3,
   );
   assert.equal(processCount(cfgOf(['--processes', '0'])), cores);
+  // The supervisor and the SO_REUSEPORT listeners go together: one core with --processes 0 has
+  // neither (its one process listens as a node of one would).
+  assert.equal(severalProcesses(cfgOf(['--processes', '1'])), false);
+  assert.equal(severalProcesses(cfgOf(['--processes', '2'])), true);
+  assert.equal(severalProcesses(cfgOf(['--processes', '0'])), cores > 1);
 });
 
 test('processes - the option is 0-64, and the node id leaves room for -p<k>', () => {

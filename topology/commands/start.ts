@@ -9,7 +9,7 @@ import { startNode, type NodeHandle } from '../node.js';
 import { createPoolHasher } from '../verifier.js';
 import { publishSharePaths, startTracing } from '../tracing.js';
 import { backend, shaFeature, nativeUnavailableReason } from '../../native/index.js';
-import { processConfig, processIndex, superviseProcesses } from '../processes.js';
+import { processConfig, processIndex, severalProcesses, superviseProcesses } from '../processes.js';
 
 export const START_HELP = `usage: colliery start --coin bitcoin|bitcoin-testnet|bitcoin-regtest --rpc URL --pool-address ADDR [options]
 
@@ -37,7 +37,7 @@ export async function runStart(args: string[]): Promise<number> {
   const loaded = loadConfig([configFile ? fileRaw(configFile) : {}, envRaw(process.env), raw]);
   // --processes: this process supervises the node's processes, or is one of them.
   const index = processIndex();
-  if (index === null && loaded.processes !== 1) {
+  if (index === null && severalProcesses(loaded)) {
     const log = pino({
       level: loaded.logLevel,
       base: { node: loaded.nodeId, process: 'supervisor' },

@@ -18,7 +18,7 @@ import { addressToScript } from '../../actors/shared/address.js';
 import { bytesToHex } from '../../actors/shared/hex.js';
 import type { NodeConfig } from '../config.js';
 import { minerCap, openFileLimit } from '../fd-limit.js';
-import { numericHost, processCount } from '../processes.js';
+import { numericHost, severalProcesses } from '../processes.js';
 import type { CoinParts } from './coin.js';
 import type { NodeAddresses } from './actors.js';
 
@@ -120,7 +120,7 @@ export function startStratum(
       'miners capped below the open-file limit (raise it with ulimit -n / LimitNOFILE)',
     );
   // A node of several processes: each binds the port with SO_REUSEPORT (topology/processes.ts).
-  const reusePort = processCount(cfg) > 1;
+  const reusePort = severalProcesses(cfg);
   const listenHost = (host: string): string => (reusePort ? numericHost(host) : host);
   return startStratumServer(rt, {
     host: listenHost(cfg.stratumHost),
