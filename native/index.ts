@@ -82,17 +82,18 @@ export function bindReusePort(
   listen: boolean,
   backlog: number,
 ): { fd: number; port: number } {
-  if (load.raw === null)
-    throw new NativeError(NativeErrorCode.Unavailable, `native addon unavailable: ${load.reason}`);
+  if (load.raw === null) throw unavailable();
   return load.raw.bindReusePort(host, port, listen, backlog);
 }
 
 /** The addon, or a NATIVE_UNAVAILABLE error saying why not. */
 export function requireNative(): NativeImpl {
-  if (nativeImpl === null) {
-    throw new NativeError(NativeErrorCode.Unavailable, `native addon unavailable: ${load.reason}`);
-  }
+  if (nativeImpl === null) throw unavailable();
   return nativeImpl;
+}
+
+function unavailable(): NativeError {
+  return new NativeError(NativeErrorCode.Unavailable, `native addon unavailable: ${load.reason}`);
 }
 
 export { NativeError, NativeErrorCode } from './errors.js';

@@ -122,18 +122,12 @@ export function cpuSeconds(pid: number): number {
 export function cpuSince<K extends string>(
   groups: Readonly<Record<K, readonly number[]>>,
 ): () => Record<K, number> {
-  const sum = (pids: readonly number[]) =>
-    pids.reduce((t, pid) => {
-      try {
-        return t + cpuSeconds(pid);
-      } catch {
-        return t; // exited
-      }
-    }, 0);
   const keys = Object.keys(groups) as K[];
-  const at = keys.map((k) => sum(groups[k]));
-  return () =>
-    Object.fromEntries(keys.map((k, i) => [k, sum(groups[k]) - at[i]!])) as Record<K, number>;
+  const at = keys.map((k) => cpuSecondsOf(groups[k]));
+  return () => {
+    const used = keys.map((k, i) => [k, cpuSecondsOf(groups[k]) - at[i]!]);
+    return Object.fromEntries(used) as Record<K, number>;
+  };
 }
 
 /** CPU seconds the whole machine has been busy (every busy state of /proc/stat's cpu line). */
@@ -162,9 +156,14 @@ export function processTree(pid: number): number[] {
 
 /** CPU seconds of `pid` and its children now (children that exited are not counted). */
 export function treeCpuSeconds(pid: number): number {
-  return processTree(pid).reduce((t, p) => {
+  return cpuSecondsOf(processTree(pid));
+}
+
+/** CPU seconds of `pids` now, together (a process that exited counts as 0). */
+function cpuSecondsOf(pids: readonly number[]): number {
+  return pids.reduce((t, pid) => {
     try {
-      return t + cpuSeconds(p);
+      return t + cpuSeconds(pid);
     } catch {
       return t;
     }
