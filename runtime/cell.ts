@@ -185,6 +185,25 @@ export class Cell<M> extends Mailbox<Item> implements ActorContext {
     this.#schedule();
   }
 
+  /**
+   * A broadcast to many local actors (a job to every connection), in its one span `shared`: an
+   * idle actor (running, nothing waiting, not scheduled or busy, its lease valid) handles it at
+   * once, without a trip through its mailbox and the run queue; any other gets it by `deliver`,
+   * behind what already waits. Either way one message at a time, in order.
+   */
+  deliverShared(raw: unknown, shared: Context): void {
+    if (this.#flags !== RUNNING || this.depth > 0 || this.lease?.valid() === false)
+      return this.deliver(raw, undefined, undefined, shared);
+    let msg: M;
+    try {
+      msg = this.#options.validate(raw);
+    } catch {
+      return this.deliver(raw, undefined, undefined, shared); // rejected and counted there
+    }
+    this.#run({ msg, traceparent: undefined, reply: undefined, shared });
+    if (this.#flags === RUNNING && this.depth > 0) this.#schedule();
+  }
+
   /** One local ask: the same mailbox, validation and value copies as over NATS. */
   async request(
     msg: unknown,
@@ -249,20 +268,30 @@ export class Cell<M> extends Mailbox<Item> implements ActorContext {
         item.reply?.(fail(RuntimeCode.Fenced, `${this.self} no longer holds its lease`));
         continue;
       }
-      const pending = this.#invoke(item);
-      if (pending !== undefined) {
-        this.#flags |= BUSY;
-        void pending.then(() => {
-          this.#flags &= ~BUSY;
-          this.#schedule();
-        });
-        return;
-      }
+      if (!this.#run(item)) return;
     }
     if (this.#state === RUNNING && this.depth > 0) {
       this.#flags |= SCHEDULED;
       setImmediate(() => this.runNow());
     }
+  }
+
+  /**
+   * Handles `item`, busy meanwhile (a broadcast reaching this actor from its own handler waits in
+   * the mailbox). False: the handler went async, and the actor stays busy until it settles.
+   */
+  #run(item: Item): boolean {
+    this.#flags |= BUSY;
+    const pending = this.#invoke(item);
+    if (pending === undefined) {
+      this.#flags &= ~BUSY;
+      return true;
+    }
+    void pending.then(() => {
+      this.#flags &= ~BUSY;
+      this.#schedule();
+    });
+    return false;
   }
 
   #invoke(item: Item): Promise<void> | undefined {

@@ -17,9 +17,10 @@ export interface Ids {
   next(): string;
 }
 
-/** performance.timeOrigin + performance.now(): epoch-like, immune to wall-clock steps. */
+/** performance.timeOrigin (a getter: read once) + performance.now(): epoch-like, immune to wall-clock steps. */
+const ORIGIN_MS = performance.timeOrigin;
 export const realClock: Clock = {
-  nowMs: () => performance.timeOrigin + performance.now(),
+  nowMs: () => ORIGIN_MS + performance.now(),
   after(delayMs, fn) {
     const handle = setTimeout(fn, delayMs);
     return { cancel: () => clearTimeout(handle) };

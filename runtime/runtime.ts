@@ -349,7 +349,7 @@ export class Runtime implements CellHost {
       node: this.node,
       ask: false,
     });
-    for (const t of targets) this.#cells.get(t)?.deliver(body, undefined, undefined, span.context);
+    for (const t of targets) this.#cells.get(t)?.deliverShared(body, span.context);
     span.end();
   }
 

@@ -238,7 +238,10 @@ class ConnectionBehaviour
    */
   #verify(shares: ShareSubmission[], ctx: ActorContext): void {
     if (shares.length > 0)
-      ctx.tell(this.#hooks.share, handOff({ type: 'share.submits', shares, replyTo: ctx.self }));
+      ctx.tell(
+        this.#hooks.share,
+        handOff({ type: 'share.submits', shares, replyTo: ctx.self, atMs: ctx.clock.nowMs() }),
+      );
   }
 
   protected override overflowed(waiting: number): void {

@@ -84,16 +84,13 @@ export function writeAll(outputs: readonly PendingOutput[]): void {
  */
 function direct(os: readonly PendingOutput[]): { to: PendingOutput[]; fds: Int32Array } {
   const to: PendingOutput[] = [];
-  const fds: number[] = [];
+  const fds = new Int32Array(os.length);
   for (const o of os) {
     const fd = o.fd();
     if (fd < 0) o.flush();
-    else {
-      to.push(o);
-      fds.push(fd);
-    }
+    else fds[to.push(o) - 1] = fd;
   }
-  return { to, fds: Int32Array.from(fds) };
+  return { to, fds: to.length === os.length ? fds : fds.subarray(0, to.length) };
 }
 
 /**

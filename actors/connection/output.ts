@@ -29,7 +29,17 @@ export interface OutputLimits {
   readonly stallMs: number;
 }
 
-const isTls = (s: Socket): boolean => (s as { encrypted?: boolean }).encrypted === true;
+const UNKNOWN_FD = -2;
+
+/**
+ * An open socket's file descriptor, fixed for its life, or -1. A TLS socket's descriptor
+ * carries ciphertext: its bytes go through the socket only.
+ */
+function fdOf(s: Socket): number {
+  if ((s as { encrypted?: boolean }).encrypted === true) return -1;
+  const fd = (s as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : -1;
+}
 
 /** Node's stream calls this when its buffer emptied: read the socket again. */
 function resumeReading(this: Socket): void {
@@ -41,6 +51,8 @@ export class SocketOutput implements PendingOutput {
   readonly #limits: OutputLimits;
   /** Lines waiting for this tick's one write. */
   #out = '';
+  /** The socket's descriptor for direct sends, read once (-1: none, as for TLS). */
+  #fd = UNKNOWN_FD;
   /** When reading was paused because output backed up (0: reading; -1: since the next check). */
   #backedUpAt = 0;
 
@@ -103,10 +115,9 @@ export class SocketOutput implements PendingOutput {
    */
   fd(): number {
     const s = this.socket;
-    // A TLS socket's descriptor carries ciphertext: its bytes go through the socket only.
-    if (s.destroyed || s.connecting || s.writableLength > 0 || isTls(s)) return -1;
-    const fd = (s as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
-    return typeof fd === 'number' && fd >= 0 ? fd : -1;
+    if (s.destroyed || s.connecting || s.writableLength > 0) return -1;
+    if (this.#fd === UNKNOWN_FD) this.#fd = fdOf(s);
+    return this.#fd;
   }
 
   /** After a direct send of the pending output: writes `rest` (what was not sent) normally. */

@@ -448,9 +448,16 @@ function issue(
     // A new array of exactly the right length (push would leave room for 16 more on each session).
     s.jobs = s.jobs.concat(local);
   } else {
-    // Full: the oldest goes and the same array takes the new one (no array per job per miner).
-    while (s.jobs.length >= ctx.config.maxJobs && s.jobs.length > 0) forgetOldestJob(s, local);
-    s.jobs.push(local);
+    // Full: the oldest goes and the same array takes the new one in its last slot (no array
+    // per job per miner, and no change of length: that is a slow path of its own).
+    while (s.jobs.length > ctx.config.maxJobs) forgetOldestJob(s, local);
+    if (s.jobs.length === 0) s.jobs = [local];
+    else {
+      const oldest = s.jobs[0]!;
+      s.jobs.copyWithin(0, 1);
+      s.jobs[s.jobs.length - 1] = local;
+      forgotten(s, oldest);
+    }
   }
   out.push({
     kind: 'send',
@@ -466,6 +473,8 @@ function issue(
  * are memoized, so its size is bounded by jobs × difficulties × 2.
  */
 const notifyLines = new WeakMap<readonly unknown[], Map<string, string>>();
+/** The memo's last answer: a broadcast asks for the same line thousands of times in a row. */
+let last = { notify: null as readonly unknown[] | null, difficulty: 0, clean: false, line: '' };
 
 function notifyLine(
   job: JobAnnouncement,
@@ -475,18 +484,30 @@ function notifyLine(
   payoutScript: string | null,
   ctx: SessionContext,
 ): string {
-  const build = () =>
-    encodeNotification(
-      'mining.notify',
-      ctx.dialect.notifyParams(job, localId, difficulty, clean, payoutScript),
-    );
-  if (payoutScript !== null || localId !== job.jobId) return build();
+  if (payoutScript !== null || localId !== job.jobId)
+    return buildNotify(job, localId, difficulty, clean, payoutScript, ctx);
+  if (last.notify === job.notify && last.difficulty === difficulty && last.clean === clean)
+    return last.line;
   let lines = notifyLines.get(job.notify);
   if (!lines) notifyLines.set(job.notify, (lines = new Map()));
   const key = `${difficulty}|${clean ? 1 : 0}`;
   let line = lines.get(key);
-  if (line === undefined) lines.set(key, (line = build()));
+  if (line === undefined)
+    lines.set(key, (line = buildNotify(job, localId, difficulty, clean, null, ctx)));
+  last = { notify: job.notify, difficulty, clean, line };
   return line;
+}
+
+function buildNotify(
+  job: JobAnnouncement,
+  localId: string,
+  difficulty: number,
+  clean: boolean,
+  payoutScript: string | null,
+  ctx: SessionContext,
+): string {
+  const params = ctx.dialect.notifyParams(job, localId, difficulty, clean, payoutScript);
+  return encodeNotification('mining.notify', params);
 }
 
 /** The vardiff difficulty (work units), never above the network's (a share harder than a block is pointless). */
@@ -517,7 +538,11 @@ function forgetOldestJob(s: SessionState, incoming?: LocalJob): void {
   if (!local) return;
   s.jobs.copyWithin(0, 1);
   s.jobs.length--;
-  if (incoming?.job.jobId === local.job.jobId) return;
+  if (incoming?.job.jobId !== local.job.jobId) forgotten(s, local);
+}
+
+/** `local` has left the connection's jobs: its dedup keys go unless another holds its job. */
+function forgotten(s: SessionState, local: LocalJob): void {
   for (const other of s.jobs) if (other.job.jobId === local.job.jobId) return;
   const keys = s.dedup.get(local.job.jobId);
   if (keys) {

@@ -33,6 +33,8 @@ export interface ShareActorConfig<J extends FamilyJob, C extends Checked, R> {
   readonly sink: ShareSink;
   readonly keepJobs: number;
   readonly maxBatch: number;
+  /** Submits that waited longer for the actor are answered busy unverified (overload; undefined: never). */
+  readonly maxWaitMs?: number;
   /** How long a batch that held a block candidate waits for the Block actor's answer, at most. */
   readonly blockAnswerMs: number;
   /**
@@ -65,7 +67,8 @@ class ShareBehaviour<J extends FamilyJob, C extends Checked, R> implements Behav
     this.#cfg = cfg;
     this.#ctx = ctx;
     const family = cfg.family();
-    this.#decide = { coin: cfg.coin, node: ctx.node, family, maxBatch: cfg.maxBatch };
+    const { coin, maxBatch, maxWaitMs } = cfg;
+    this.#decide = { coin, node: ctx.node, family, maxBatch, maxWaitMs };
     this.#state = initShare(cfg.coin, cfg.keepJobs);
   }
 
@@ -74,9 +77,10 @@ class ShareBehaviour<J extends FamilyJob, C extends Checked, R> implements Behav
       case 'job.new':
         return this.#run({ type: 'job', job: msg }, ctx.trace);
       case 'share.submits': {
-        const { shares, replyTo } = msg;
+        const { shares, replyTo, atMs: sentAtMs } = msg;
         const nowMs = ctx.clock.nowMs();
-        return this.#run({ type: 'submits', shares, replyTo, trace: ctx.trace, nowMs }, ctx.trace);
+        const e = { type: 'submits', shares, replyTo, trace: ctx.trace, nowMs, sentAtMs } as const;
+        return this.#run(e, ctx.trace);
       }
       case 'share.stats':
         return shareStats(this.#state, this.#decide.family);

@@ -45,6 +45,14 @@ export interface ShareContext<J extends FamilyJob, C extends Checked, R> {
   readonly node: string;
   readonly family: ShareFamily<J, C, R>;
   readonly maxBatch: number;
+  /**
+   * Submits that waited longer than this for the actor are answered busy without being checked
+   * or verified (undefined: never). Under a load past what the node verifies, its mailbox
+   * would grow until every verdict came after the Connection had already answered busy: all
+   * work, no accepted share. Shedding at the head keeps the wait bounded and the node
+   * accepting at its full rate.
+   */
+  readonly maxWaitMs?: number | undefined;
 }
 
 export interface Queued<J, C> {
@@ -87,6 +95,8 @@ export interface ShareState<J extends FamilyJob, C> {
   lastBatch: number;
   readonly verdicts: Partial<Record<ShareVerdictKind, number>>;
   candidates: number;
+  /** Submits answered busy unverified: they waited past `maxWaitMs` (also counted as server-busy). */
+  shed: number;
 }
 
 export type ShareEvent<R> =
@@ -97,6 +107,8 @@ export type ShareEvent<R> =
       readonly replyTo: Address;
       readonly trace: Context;
       readonly nowMs: number;
+      /** When the Connection sent them (undefined: unknown, never shed). */
+      readonly sentAtMs?: number | undefined;
     }
   | { readonly type: 'flush' }
   /** `results` null: the verifier failed the whole batch. */
@@ -156,6 +168,7 @@ export function initShare<J extends FamilyJob, C>(
     lastBatch: 0,
     verdicts: {},
     candidates: 0,
+    shed: 0,
   };
 }
 
@@ -204,6 +217,7 @@ export function shareStats<J extends FamilyJob, C extends Checked, R>(
   return {
     verdicts: { ...s.verdicts } as Record<ShareVerdictKind, number>,
     candidates: s.candidates,
+    shed: s.shed,
     jobs: s.jobs.size,
     batches: s.lastBatch,
     ...family.stats?.(),
@@ -216,6 +230,17 @@ function onSubmits<J extends FamilyJob, C extends Checked, R>(
   ctx: ShareContext<J, C, R>,
   out: ShareEffect<J, C>[],
 ): void {
+  const waitedMs = e.sentAtMs === undefined ? 0 : e.nowMs - e.sentAtMs;
+  if (ctx.maxWaitMs !== undefined && waitedMs > ctx.maxWaitMs) {
+    const why = `node overloaded: waited ${Math.round(waitedMs)} ms for verification`;
+    s.shed += e.shares.length;
+    return reply(
+      s,
+      out,
+      e.replyTo,
+      e.shares.map((share) => verdictOf(share, 'server-busy', why)),
+    );
+  }
   const nowSec = Math.floor(e.nowMs / 1000);
   let refused: ConnectionVerdict[] | null = null;
   for (const share of e.shares) {

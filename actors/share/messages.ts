@@ -31,6 +31,13 @@ export type ShareMessage =
       readonly type: 'share.submits';
       readonly shares: readonly ShareSubmission[];
       readonly replyTo: Address;
+      /**
+       * When the Connection sent them, on the node's clock (the Share actor is local). Submits
+       * that waited in the mailbox longer than the actor's `maxWaitMs` are answered busy
+       * unverified: under overload the node works on fresh shares, not on ones whose miners
+       * have given up on them.
+       */
+      readonly atMs?: number;
     }
   | JobAnnouncement
   | { readonly type: 'share.stats' };
@@ -66,6 +73,8 @@ export interface SharesSettled {
 export interface ShareStats {
   readonly verdicts: Readonly<Record<ShareVerdictKind, number>>;
   readonly candidates: number;
+  /** Submits answered busy unverified, having waited past the actor's limit (overload). */
+  readonly shed: number;
   readonly jobs: number;
   readonly batches: number;
   /** Prime coins: per-worker chain-length statistics and sieve-target estimates. */
@@ -74,13 +83,19 @@ export interface ShareStats {
 
 /** A `share.submits`: a non-empty list of submissions with every field the actor reads. */
 function isShareSubmits(input: unknown): boolean {
-  const m = input as { type?: unknown; shares?: unknown; replyTo?: unknown } | null;
+  const m = input as {
+    type?: unknown;
+    shares?: unknown;
+    replyTo?: unknown;
+    atMs?: unknown;
+  } | null;
   return (
     m?.type === 'share.submits' &&
     Array.isArray(m.shares) &&
     m.shares.length > 0 &&
     m.shares.every(isSubmission) &&
-    typeof m.replyTo === 'string'
+    typeof m.replyTo === 'string' &&
+    (m.atMs === undefined || typeof m.atMs === 'number')
   );
 }
 

@@ -226,6 +226,39 @@ describe('runtime execution', () => {
     assert.equal(live.size, 0, 'timers still set after the drain');
   });
 
+  it('a broadcast reaches each subscriber one message at a time, in order, never inside its own handler', async () => {
+    const { rt } = localRuntime();
+    const topic = rt.topic('news');
+    const log: string[] = [];
+    const parked = gate();
+    const depth = new Map<string, number>();
+    const subscriber = (name: string) => () => ({
+      receive: async (m: { type: string; n?: number }) => {
+        assert.equal(depth.get(name) ?? 0, 0, `${name} handles one message at a time`);
+        depth.set(name, 1);
+        log.push(`${name}:${m.type}${m.n ?? ''}`);
+        // The idle one rebroadcasts from its handler: it must not get that one until it returns.
+        if (name === 'idle' && m.type === 'first') rt.publishLocal(topic, { type: 'echo' });
+        if (name === 'busy' && m.type === 'park') await parked.opened;
+        depth.set(name, 0);
+      },
+    });
+    const busy = rt.spawn('sub', 'busy', subscriber('busy'), { validate: (m) => m as never });
+    const idle = rt.spawn('sub', 'idle', subscriber('idle'), { validate: (m) => m as never });
+    rt.subscribe(topic, busy);
+    rt.subscribe(topic, idle);
+    rt.tell(busy, { type: 'park' });
+    await eventually('busy parked', () => (log.includes('busy:park') ? true : undefined));
+    rt.tell(busy, { type: 'queued', n: 1 });
+    rt.publishLocal(topic, { type: 'first' });
+    await sleep(5);
+    assert.deepEqual(log, ['busy:park', 'idle:first', 'idle:echo'], 'the idle one, in turn');
+    parked.open();
+    await eventually('busy caught up', () => (log.length === 6 ? true : undefined));
+    assert.deepEqual(log.slice(3), ['busy:queued1', 'busy:first', 'busy:echo']);
+    await rt.drain();
+  });
+
   it('simulated clock fires timers in order and only when advanced', () => {
     const clock = new SimulatedClock(0);
     const fired: string[] = [];

@@ -129,6 +129,9 @@ export function spawnShare(
     // A batch that held a block candidate waits for the Block actor's answer, which comes once
     // the coin nodes answered submitblock (each call fails after the RPC timeout).
     blockAnswerMs: t.rpcTimeoutSeconds * 1000,
+    // A third of the Connection's verdict timeout: past that a submit is answered busy
+    // unverified, so every verdict the node sends still finds its submit waiting.
+    maxWaitMs: (t.verdictTimeoutSeconds * 1000) / 3,
     send: rt,
   };
   const prime = coin.prime;

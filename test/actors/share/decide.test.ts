@@ -85,12 +85,15 @@ function share(extra: Fate | 'bad' = 'accept', jobId = 'j1'): ShareSubmission {
   };
 }
 
-function pool(opts: { threads?: number; now?: boolean; maxBatch?: number } = {}) {
+function pool(
+  opts: { threads?: number; now?: boolean; maxBatch?: number; maxWaitMs?: number } = {},
+) {
   const ctx: ShareContext<Job, Item, Fate> = {
     coin: 'btc',
     node: 'n1',
     family: family(opts),
     maxBatch: opts.maxBatch ?? 2048,
+    maxWaitMs: opts.maxWaitMs,
   };
   const s: ShareState<Job, Item> = initShare('btc', 8);
   decide(s, { type: 'job', job: announce('j1', 'p1', true) }, ctx);
@@ -114,6 +117,42 @@ const batchOf = (effects: ShareEffect<Job, Item>[]): number => {
 };
 const fatesOf = (effects: ShareEffect<Job, Item>[]) =>
   effects.flatMap((e) => (e.kind === 'verify' ? [e.items.map((q) => q.checked.fate)] : []));
+
+test('share decide - submits that waited past the limit are answered busy unverified; fresh ones are judged', () => {
+  const p = pool({ maxWaitMs: 5_000 });
+  const at = (sentAtMs: number | undefined, ...shares: ShareSubmission[]) =>
+    p.step({
+      type: 'submits',
+      shares,
+      replyTo: 'c1' as Address,
+      trace: ROOT_CONTEXT,
+      nowMs: 20_000,
+      sentAtMs,
+    });
+  const late = [share(), share()];
+  assert.deepEqual(at(14_999, ...late), [
+    {
+      kind: 'reply',
+      to: 'c1',
+      verdicts: late.map((s) => ({
+        requestId: s.requestId,
+        verdict: 'server-busy',
+        detail: 'node overloaded: waited 5001 ms for verification',
+      })),
+    },
+  ]);
+  assert.equal(p.s.queue.length, 0, 'nothing of theirs goes to the verifier');
+  assert.deepEqual(
+    at(15_000, share()),
+    [{ kind: 'schedule-flush', soon: true }],
+    'at the limit: kept',
+  );
+  assert.deepEqual(at(undefined, share()), [], 'no send time: kept (already flushing)');
+  assert.equal(p.s.queue.length, 2);
+  const stats = shareStats(p.s, p.ctx.family);
+  assert.equal(stats.shed, 2);
+  assert.equal(stats.verdicts['server-busy'], 2);
+});
 
 test('share decide - a lone share on an idle verifier goes at the end of the turn, on the event loop', () => {
   const p = pool({ now: true });
@@ -228,6 +267,7 @@ test('share decide - a block candidate is asked of the Block actor first; its ba
   assert.deepEqual(shareStats(p.s, p.ctx.family), {
     verdicts: { invalid: 1, 'low-difficulty': 1, accepted: 2 },
     candidates: 1,
+    shed: 0,
     jobs: 1,
     batches: 1,
     prime: { workers: [] },
