@@ -484,30 +484,22 @@ function notifyLine(
   payoutScript: string | null,
   ctx: SessionContext,
 ): string {
-  if (payoutScript !== null || localId !== job.jobId)
-    return buildNotify(job, localId, difficulty, clean, payoutScript, ctx);
-  if (last.notify === job.notify && last.difficulty === difficulty && last.clean === clean)
+  const memo = payoutScript === null && localId === job.jobId;
+  if (memo && last.notify === job.notify && last.difficulty === difficulty && last.clean === clean)
     return last.line;
+  const build = (): string =>
+    encodeNotification(
+      'mining.notify',
+      ctx.dialect.notifyParams(job, localId, difficulty, clean, payoutScript),
+    );
+  if (!memo) return build();
   let lines = notifyLines.get(job.notify);
   if (!lines) notifyLines.set(job.notify, (lines = new Map()));
   const key = `${difficulty}|${clean ? 1 : 0}`;
   let line = lines.get(key);
-  if (line === undefined)
-    lines.set(key, (line = buildNotify(job, localId, difficulty, clean, null, ctx)));
+  if (line === undefined) lines.set(key, (line = build()));
   last = { notify: job.notify, difficulty, clean, line };
   return line;
-}
-
-function buildNotify(
-  job: JobAnnouncement,
-  localId: string,
-  difficulty: number,
-  clean: boolean,
-  payoutScript: string | null,
-  ctx: SessionContext,
-): string {
-  const params = ctx.dialect.notifyParams(job, localId, difficulty, clean, payoutScript);
-  return encodeNotification('mining.notify', params);
 }
 
 /** The vardiff difficulty (work units), never above the network's (a share harder than a block is pointless). */
