@@ -163,7 +163,16 @@ describe('load harness (C++ child) against two pool nodes', () => {
     // Shares on the old job would be stale (21): accepted ones are on the new job.
     const s = await submitUntil(500);
     assert.ok(s.accepted >= after.accepted + 500);
-    assert.ok((s.rejects['21'] ?? 0) - (after.rejects['21'] ?? 0) < 50, 'not stale');
+    // The harness was idle when the block came and every connection had its notify before
+    // submitting again: nothing it sends now is on the old job. Only a stray block in this
+    // window (one share in 65,536 is one) brings another job, and stale ones around it.
+    const stale = (s.rejects['21'] ?? 0) - (after.rejects['21'] ?? 0);
+    if (s.notifies === after.notifies) assert.equal(stale, 0, 'nothing stale');
+    else
+      assert.ok(
+        s.notifies - after.notifies >= N,
+        'a stray block brought a job to every connection',
+      );
   });
 
   it('follows client.reconnect when a node drains: its connections move to the other', async () => {
