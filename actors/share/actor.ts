@@ -61,7 +61,8 @@ class ShareBehaviour<J extends FamilyJob, C extends Checked, R> implements Behav
   /** Each batch's span and the context its effects carry, until the batch is answered. */
   readonly #batches = new Map<number, { span: Span; trace: Context }>();
   #drained: (() => void) | null = null;
-  readonly #flush = (): void => this.#outside(undefined, { type: 'flush' });
+  readonly #flush = (): void =>
+    this.#outside(undefined, { type: 'flush', nowMs: this.#ctx.clock.nowMs() });
 
   constructor(cfg: ShareActorConfig<J, C, R>, ctx: ActorContext) {
     this.#cfg = cfg;

@@ -11,7 +11,9 @@
 //                of the turn while nothing is at the verifier (a lone share, often a block
 //                candidate, does not wait), at the next check phase while something is (so a
 //                busy node batches), at once at maxBatch. With two batches per verifier thread
-//                out, what arrives waits for one to come back (a full batch goes regardless).
+//                out, what arrives waits for one to come back, in batches of at most maxBatch;
+//                what waited past maxWaitMs is answered busy unverified (overload is shed at
+//                the head: the node keeps verifying fresh shares at its full rate).
 //   at-verifier  its batch is verified: on the event loop for at most INLINE_MAX shares while
 //                nothing else is (hash shares: microseconds), else in the verifier pool.
 //   at-block     verified, in a batch that held a block candidate: the Block actor is asked to
@@ -62,6 +64,8 @@ export interface Queued<J, C> {
   readonly checked: C;
   /** The submit's trace (Connection → Share): its batch's span and its log record link to it. */
   readonly trace: Context;
+  /** When the Connection sent it (else when the actor took it): what `maxWaitMs` is counted from. */
+  readonly atMs: number;
 }
 
 type Replies = Map<Address, ConnectionVerdict[]>;
@@ -110,7 +114,8 @@ export type ShareEvent<R> =
       /** When the Connection sent them (undefined: unknown, never shed). */
       readonly sentAtMs?: number | undefined;
     }
-  | { readonly type: 'flush' }
+  /** `nowMs`: the time, for shedding what waited too long (absent: nothing is shed). */
+  | { readonly type: 'flush'; readonly nowMs?: number }
   /** `results` null: the verifier failed the whole batch. */
   | {
       readonly type: 'verified';
@@ -187,7 +192,7 @@ export function decide<J extends FamilyJob, C extends Checked, R>(
       break;
     case 'flush':
       s.flushDue = false;
-      flush(s, ctx, out);
+      flush(s, ctx, out, e.nowMs);
       break;
     case 'verified':
       onVerified(s, e, ctx, out);
@@ -232,8 +237,8 @@ function onSubmits<J extends FamilyJob, C extends Checked, R>(
 ): void {
   const waitedMs = e.sentAtMs === undefined ? 0 : e.nowMs - e.sentAtMs;
   if (ctx.maxWaitMs !== undefined && waitedMs > ctx.maxWaitMs) {
-    const why = `node overloaded: waited ${Math.round(waitedMs)} ms for verification`;
     s.shed += e.shares.length;
+    const why = overloaded(waitedMs);
     return reply(
       s,
       out,
@@ -246,7 +251,7 @@ function onSubmits<J extends FamilyJob, C extends Checked, R>(
   for (const share of e.shares) {
     const q = queued(s, share, e, ctx, nowSec);
     if ('refused' in q) (refused ??= []).push(verdictOf(share, q.refused, q.reason));
-    else if (s.queue.push(q) >= ctx.maxBatch) flush(s, ctx, out);
+    else if (s.queue.push(q) >= ctx.maxBatch) flush(s, ctx, out, e.nowMs);
   }
   if (refused !== null) reply(s, out, e.replyTo, refused);
   if (s.queue.length > 0 && !s.flushDue) {
@@ -267,28 +272,59 @@ function queued<J extends FamilyJob, C extends Checked, R>(
   if (job === undefined) return UNKNOWN_JOB;
   const checked = ctx.family.check(job, share, nowSec);
   if ('refused' in checked) return checked;
-  return { share, replyTo: e.replyTo, job, checked, trace: e.trace };
+  return { share, replyTo: e.replyTo, job, checked, trace: e.trace, atMs: e.sentAtMs ?? e.nowMs };
 }
+
+const overloaded = (waitedMs: number): string =>
+  `node overloaded: waited ${Math.round(waitedMs)} ms for verification`;
 
 const UNKNOWN_JOB: Refusal = { refused: 'stale', reason: 'unknown job' };
 
-/** Everything queued becomes one batch, unless the verifier's threads are full (then it waits). */
+/**
+ * What is queued goes in batches of at most maxBatch while the verifier has room (two batches
+ * per thread); the rest waits. First, what waited past `maxWaitMs` at `nowMs` is answered busy.
+ */
 function flush<J extends FamilyJob, C extends Checked, R>(
   s: ShareState<J, C>,
   ctx: ShareContext<J, C, R>,
   out: ShareEffect<J, C>[],
+  nowMs?: number,
 ): void {
-  const n = s.queue.length;
-  if (n === 0) return;
+  if (nowMs !== undefined && ctx.maxWaitMs !== undefined) shed(s, out, nowMs, ctx.maxWaitMs);
   const verifier = ctx.family.verifier;
-  const now = s.atVerifier === 0 && n <= INLINE_MAX && verifier.verifyNow !== undefined;
-  if (!now && s.atVerifier >= 2 * verifier.threads && n < ctx.maxBatch) return;
-  const batch = ++s.lastBatch;
-  const items = s.queue;
-  s.queue = [];
-  s.batches.set(batch, { items, phase: 'at-verifier', blockAsks: 0, settlement: null });
-  s.atVerifier++;
-  out.push({ kind: 'verify', batch, items, now });
+  for (let n = s.queue.length; n > 0; n = s.queue.length) {
+    const now = s.atVerifier === 0 && n <= INLINE_MAX && verifier.verifyNow !== undefined;
+    if (!now && s.atVerifier >= 2 * verifier.threads) return;
+    const batch = ++s.lastBatch;
+    const items = n <= ctx.maxBatch ? s.queue : s.queue.splice(0, ctx.maxBatch);
+    if (items === s.queue) s.queue = [];
+    s.batches.set(batch, { items, phase: 'at-verifier', blockAsks: 0, settlement: null });
+    s.atVerifier++;
+    out.push({ kind: 'verify', batch, items, now });
+  }
+}
+
+/**
+ * Answers busy, unverified, the queued submits that waited more than `maxWaitMs` at `nowMs` (the
+ * queue is in the order they came): under a load past what the node verifies, the queue stays as long as `maxWaitMs`
+ * and every verdict still finds its submit waiting at the Connection.
+ */
+function shed<J extends FamilyJob, C>(
+  s: ShareState<J, C>,
+  out: ShareEffect<J, C>[],
+  nowMs: number,
+  maxWaitMs: number,
+): void {
+  let n = 0;
+  while (n < s.queue.length && nowMs - s.queue[n]!.atMs > maxWaitMs) n++;
+  if (n === 0) return;
+  const replies: Replies = new Map();
+  for (const q of s.queue.splice(0, n)) {
+    const why = overloaded(nowMs - q.atMs);
+    addReply(replies, q.replyTo, verdictOf(q.share, 'server-busy', why));
+  }
+  s.shed += n;
+  for (const [to, verdicts] of replies) reply(s, out, to, verdicts);
 }
 
 const VERIFIER_FAILED: Judged = {
@@ -312,7 +348,7 @@ function onVerified<J extends FamilyJob, C extends Checked, R>(
   const b = s.batches.get(e.batch);
   if (b?.phase !== 'at-verifier') return;
   s.atVerifier--;
-  if (!s.flushDue) flush(s, ctx, out);
+  if (!s.flushDue) flush(s, ctx, out, e.nowMs);
   // Whole milliseconds: log records (a share's atMs, a block's foundAtMs) are integers.
   const atMs = Math.floor(e.nowMs);
   const st: Settlement<J, C> = {

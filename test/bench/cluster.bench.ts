@@ -18,7 +18,8 @@
 //   4. NATS messages and bytes per accepted share (the three servers' /varz), so the cost at
 //      more machines can be computed.
 // COLLIERY_BENCH_CLUSTER_MINERS (default 100,000), COLLIERY_BENCH_CLUSTER_NODES (6),
-// COLLIERY_BENCH_CLUSTER_RATE (shares/s asked of the harness, default 60,000),
+// COLLIERY_BENCH_CLUSTER_RATE (shares/s asked of the harness, default 12,000: a load one node
+// sustains here, so the windows compare scale-out and not overload),
 // COLLIERY_BENCH_CLUSTER_SHARE_MINERS (12,000), COLLIERY_BENCH_CLUSTER_PAIRS (3);
 // COLLIERY_BENCH_ONLY=fanout,shares runs only
 // those parts (default both); COLLIERY_BENCH_PROF=DIR has the pool nodes write --cpu-prof
@@ -55,7 +56,7 @@ const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 const MIN_DIFFICULTY = String(2 ** -32);
 const MINERS = Number(process.env['COLLIERY_BENCH_CLUSTER_MINERS'] ?? 100_000);
 const NODES = Number(process.env['COLLIERY_BENCH_CLUSTER_NODES'] ?? 6);
-const RATE = Number(process.env['COLLIERY_BENCH_CLUSTER_RATE'] ?? 60_000);
+const RATE = Number(process.env['COLLIERY_BENCH_CLUSTER_RATE'] ?? 12_000);
 /** Miners of the shares runs (both of them: one node alone holds them all). */
 const SHARE_MINERS = Number(process.env['COLLIERY_BENCH_CLUSTER_SHARE_MINERS'] ?? 12_000);
 const PER_NODE_CAP = 19_000;
@@ -361,7 +362,15 @@ async function steadyShares(
   rate: number,
   nats: NatsCluster,
   c: Cluster,
-): Promise<{ rate: number; accepted: number; traffic: Varz; rejects: string; cpu: string }> {
+): Promise<{
+  rate: number;
+  accepted: number;
+  traffic: Varz;
+  rejects: string;
+  cpu: string;
+  /** The pool nodes' CPU per accepted share, µs. */
+  nodeUs: number;
+}> {
   await fleet.setRate(rate);
   await sleep(WARMUP_MS);
   const a: HarnessStats = await fleet.stats();
@@ -372,8 +381,10 @@ async function steadyShares(
     ledger: [c.ledger.pid],
     nats: nats.servers.map((x) => x.pid ?? 0).filter((pid) => pid > 0),
   });
+  const nodeCpu = cpuSince({ nodes: c.nodes.map((n) => n.pid) });
   const t = performance.now();
   await sleep(STEADY_MS);
+  const nodeSeconds = nodeCpu()['nodes'] ?? NaN;
   const b: HarnessStats = await fleet.stats();
   const vb = await natsTraffic(nats);
   const seconds = (performance.now() - t) / 1000;
@@ -388,6 +399,7 @@ async function steadyShares(
     accepted,
     rejects,
     cpu: cpu(accepted),
+    nodeUs: (nodeSeconds * 1e6) / accepted,
     traffic: {
       in_msgs: vb.in_msgs - va.in_msgs,
       out_msgs: vb.out_msgs - va.out_msgs,
@@ -476,6 +488,7 @@ try {
       throw err;
     });
     const ratios: number[] = [];
+    const costs: number[] = [];
     let all: Awaited<ReturnType<typeof steadyShares>> | undefined;
     try {
       for (let pair = 1; pair <= SHARE_PAIRS; pair++) {
@@ -484,6 +497,7 @@ try {
         // A window in which one node accepted nothing is no baseline (NaN sorts last: a MISS
         // unless the other pairs carry the median).
         ratios.push(one.rate > 0 ? all.rate / one.rate : NaN);
+        costs.push(all.nodeUs / one.nodeUs);
         row(
           `pair ${pair}: one node · ${NODES} nodes (accepted/s)`,
           `${fmt(one.rate)} · ${fmt(all.rate)} (${(ratios.at(-1)! * 100).toFixed(1)} %)`,
@@ -503,6 +517,15 @@ try {
       `${(median * 100).toFixed(1)} %`,
       '≥ 90 %',
       median >= 0.9,
+    );
+    row(
+      `  pool nodes' CPU per accepted share, ${NODES} nodes / one, median`,
+      `${quantile(
+        costs.filter((c) => Number.isFinite(c)).sort((a, b) => a - b),
+        0.5,
+      ).toFixed(
+        2,
+      )}× (what one more node costs per share; at a rate one node sustains, the accepted ratio shows only that both keep up)`,
     );
     if (ratios.some((r) => Number.isNaN(r)))
       note(

@@ -35,6 +35,9 @@ import type { NodeConfig } from '../config.js';
 import type { CoinParts } from './coin.js';
 import type { NodeLedger } from './ledger.js';
 
+/** Longest a submit waits for verification before it is answered busy (overload). */
+const MAX_SHARE_WAIT_MS = 2_000;
+
 export interface NodeAddresses {
   readonly jobsTopic: Topic;
   /** Full jobs (with transactions), kept by every node's block submitter. */
@@ -129,9 +132,10 @@ export function spawnShare(
     // A batch that held a block candidate waits for the Block actor's answer, which comes once
     // the coin nodes answered submitblock (each call fails after the RPC timeout).
     blockAnswerMs: t.rpcTimeoutSeconds * 1000,
-    // A third of the Connection's verdict timeout: past that a submit is answered busy
-    // unverified, so every verdict the node sends still finds its submit waiting.
-    maxWaitMs: (t.verdictTimeoutSeconds * 1000) / 3,
+    // Past this a submit waiting for the verifier is answered busy unverified: 2 s, or a third
+    // of the Connection's verdict timeout if less, so every verdict the node sends still finds
+    // its submit waiting and the backlog under overload is at most 2 s of submits.
+    maxWaitMs: Math.min(MAX_SHARE_WAIT_MS, (t.verdictTimeoutSeconds * 1000) / 3),
     send: rt,
   };
   const prime = coin.prime;

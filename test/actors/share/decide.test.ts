@@ -187,7 +187,7 @@ test('share decide - a lone share on an idle verifier goes at the end of the tur
   assert.equal(isIdle(p.s), true);
 });
 
-test('share decide - a busy verifier: flush at the next check phase, two batches per thread, a full batch regardless', () => {
+test('share decide - a busy verifier: flush at the next check phase, two batches per thread, then at most maxBatch per freed thread', () => {
   const p = pool({ threads: 1, maxBatch: 3 });
   p.submit('c1', share());
   const b1 = batchOf(p.step({ type: 'flush' }));
@@ -196,15 +196,56 @@ test('share decide - a busy verifier: flush at the next check phase, two batches
   p.submit('c1', share('block'));
   assert.deepEqual(p.step({ type: 'flush' }), [], 'two batches at the one thread: the third waits');
   p.submit('c2', share());
-  const full = p.submit('c2', share('low'));
-  assert.deepEqual(fatesOf(full), [['block', 'accept', 'low']], 'a full batch goes anyway');
+  assert.deepEqual(p.submit('c2', share('low')), [], 'a full batch waits too');
   p.submit('c3', share());
   assert.deepEqual(p.step({ type: 'flush' }), []);
   const first = p.step({ type: 'verified', batch: b1, results: ['accept'], nowMs: 2_000 });
-  assert.deepEqual(fatesOf(first), [], 'two batches still out (one of them the full one)');
+  assert.equal(first[0]?.kind, 'verify', 'what waited goes to the freed thread first');
+  assert.deepEqual(fatesOf(first), [['block', 'accept', 'low']], 'at most maxBatch, oldest first');
   const back = p.step({ type: 'verified', batch: b2, results: ['low'], nowMs: 2_000 });
-  assert.equal(back[0]?.kind, 'verify', 'what waited goes to the freed thread first');
-  assert.deepEqual(fatesOf(back), [['accept']]);
+  assert.deepEqual(fatesOf(back), [['accept']], 'the rest with the next');
+});
+
+test('share decide - under overload what waited past maxWaitMs is answered busy unverified, oldest first', () => {
+  const p = pool({ threads: 1, maxBatch: 2, maxWaitMs: 1_000 });
+  const at = (sentAtMs: number, replyTo: string, ...shares: ShareSubmission[]) =>
+    p.step({
+      type: 'submits',
+      shares,
+      replyTo: replyTo as Address,
+      trace: ROOT_CONTEXT,
+      nowMs: sentAtMs + 1,
+      sentAtMs,
+    });
+  at(10_000, 'c1', share());
+  const b1 = batchOf(p.step({ type: 'flush', nowMs: 10_001 }));
+  at(10_000, 'c1', share());
+  const b2 = batchOf(p.step({ type: 'flush', nowMs: 10_001 }));
+  const [old1, old2, old3, fresh] = [share(), share(), share(), share('low')];
+  at(10_100, 'c1', old1, old2);
+  at(10_140, 'c2', old3);
+  at(10_900, 'c2', fresh);
+  assert.equal(p.s.queue.length, 4, 'the verifier is full: they wait');
+  const busy = (...ss: ShareSubmission[]) =>
+    ss.map((x) => ({ requestId: x.requestId, verdict: 'server-busy' }));
+  p.step({ type: 'verified', batch: b1, results: ['accept'], nowMs: 11_150 });
+  const freed = p.step({ type: 'flush', nowMs: 11_150 }); // the flush the submits scheduled
+  const replies = freed.filter((e) => e.kind === 'reply');
+  assert.deepEqual(
+    replies.map((e) => e.kind === 'reply' && [e.to, e.verdicts.map(({ detail: _, ...v }) => v)]),
+    [
+      ['c1', busy(old1, old2)],
+      ['c2', busy(old3)],
+    ],
+    'the three that waited over a second, none verified',
+  );
+  assert.match(
+    replies[0]?.kind === 'reply' ? (replies[0].verdicts[0]?.detail ?? '') : '',
+    /node overloaded: waited 1050 ms/,
+  );
+  assert.deepEqual(fatesOf(freed), [['low']], 'the fresh one goes to the freed thread');
+  assert.equal(shareStats(p.s, p.ctx.family).shed, 3);
+  p.step({ type: 'verified', batch: b2, results: ['accept'], nowMs: 11_150 });
 });
 
 test('share decide - a block candidate is asked of the Block actor first; its batch waits for the answer', () => {
