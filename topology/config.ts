@@ -197,6 +197,12 @@ export const TUNING = {
     100_000,
     'submits of one connection waiting for their verdict; more are refused busy',
   ],
+  'node-pending-submits': [
+    20_000,
+    1,
+    10_000_000,
+    "submits in flight on the whole node; past it the node stops reading the miners that send more until half are answered (TCP holds the rest in the miners' own buffers)",
+  ],
   'verdict-timeout-seconds': [
     15,
     1,

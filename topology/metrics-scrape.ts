@@ -112,6 +112,24 @@ function nodeFamilies(out: Exposition, st: NodeStatus): void {
   out.gauge('colliery_stratum_connections', 'Open Stratum connections on this node.', [
     [{}, st.connections],
   ]);
+  const load = st.stratum.load;
+  if (load !== null) {
+    out.gauge(
+      'colliery_stratum_pending_submits',
+      'Submits in flight on this node (handed to the Share actor, not yet answered).',
+      [[{}, load.pending]],
+    );
+    out.gauge(
+      'colliery_stratum_unread_connections',
+      'Connections not read now: the node is over --node-pending-submits.',
+      [[{}, load.paused]],
+    );
+    out.counter(
+      'colliery_stratum_overloads_total',
+      'Times the node went over --node-pending-submits and stopped reading miners that send more.',
+      [[{}, load.episodes]],
+    );
+  }
   // The Share and Block actors are asked (status.ts, 2 s limit); what did not answer is left out.
   if (st.shares !== null) {
     out.counter(

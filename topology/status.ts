@@ -151,7 +151,12 @@ function ledgerPosition(
 }
 
 function copyStats(s: StratumStats): StratumStats {
-  return { refused: { ...s.refused }, closed: { ...s.closed }, bans: { ...s.bans } };
+  return {
+    refused: { ...s.refused },
+    closed: { ...s.closed },
+    bans: { ...s.bans },
+    load: s.load === null ? null : { ...s.load },
+  };
 }
 
 /** The status actor's one message. */

@@ -17,6 +17,7 @@ import type {
 } from './messages.js';
 import { SocketOutput, type OutputLimits } from './output.js';
 import type { Rejection } from './errors.js';
+import type { SubmitLoad } from './load.js';
 import type { WorkerName } from './worker-name.js';
 import type { SessionContext, SessionState } from './session.js';
 import { decide, initSession } from './session.js';
@@ -45,6 +46,8 @@ export interface ConnectionHooks {
   readonly reconnectTo?: (tls: boolean) => ReconnectTarget | null;
   /** How long a draining connection keeps serving before it tells its miner to move (paced). */
   readonly drainDelayMs?: () => number;
+  /** The node's submits in flight: over its limit, sockets that add more are not read. */
+  readonly load?: SubmitLoad;
 }
 
 export function connectionActor(
@@ -108,6 +111,8 @@ class ConnectionBehaviour
   #tail: Buffer | null = null;
   /** When the unterminated line started (performance.now(); 0: none). */
   #tailSince = 0;
+  /** This connection's submits in the node's count of submits in flight (hooks.load). */
+  #counted = 0;
 
   constructor(socket: Socket, extranonce1: string, hooks: ConnectionHooks, ctx: ActorContext) {
     super(socket, hooks.output);
@@ -140,6 +145,21 @@ class ConnectionBehaviour
 
   receive(msg: ConnectionMessage, ctx: ActorContext): void {
     if (this.#closed) return;
+    const load = this.#hooks.load;
+    if (load === undefined) return this.#receive(msg, ctx);
+    try {
+      this.#receive(msg, ctx);
+    } finally {
+      // Once closed, #finish has taken what it counted off the node's count.
+      if (!this.#closed) {
+        const now = this.#state.pending.size;
+        load.settle(this.socket, this.#counted, now);
+        this.#counted = now;
+      }
+    }
+  }
+
+  #receive(msg: ConnectionMessage, ctx: ActorContext): void {
     if (msg.type === 'lines') return this.#onLines(msg.lines, ctx);
     const sc = this.#hooks.sessionContext(ctx.clock.nowMs());
     if (msg.type === 'verdicts') {
@@ -258,6 +278,8 @@ class ConnectionBehaviour
   #finish(reason: string, ban: boolean): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#hooks.load?.closed(this.socket, this.#counted);
+    this.#counted = 0;
     this.#over?.();
     if (!this.socket.destroyed) this.socket.destroySoon();
     this.#hooks.onClose(this.socket, this.#state.extranonce1, reason, ban);

@@ -14,6 +14,7 @@ import {
   type Topic,
 } from '../../runtime/index.js';
 import { connectionActor, connectionOf, type ConnectionHooks } from './actor.js';
+import { SubmitLoad, type SubmitLoadStats } from './load.js';
 import { Admission } from './admission.js';
 import type { OutputLimits } from './output.js';
 import {
@@ -32,6 +33,11 @@ export interface StratumServerConfig {
    * several binds the one port, and the kernel spreads new connections over them.
    */
   readonly reusePort?: boolean;
+  /**
+   * Submits in flight on the whole node (handed to the Share actor, not yet answered) past which
+   * sockets that send more are not read until half are answered (load.ts); absent: no limit.
+   */
+  readonly maxNodePendingSubmits?: number;
   /** One byte per node, from the cluster's prefix registry: en1 = prefix ‖ 3-byte counter. */
   readonly extranoncePrefix: number;
   readonly maxConnections: number;
@@ -124,6 +130,8 @@ export interface StratumStats {
   readonly closed: Record<string, number>;
   /** Addresses this node banned, by the reason of the strike that banned them. */
   readonly bans: Record<string, number>;
+  /** The node's submits in flight and the sockets not read for it (load.ts; null: no limit). */
+  readonly load: SubmitLoadStats | null;
 }
 
 const TICK_SLICES = 10;
@@ -157,6 +165,7 @@ interface Stratum {
   readonly live: Map<string, Socket>;
   readonly jobs: LatestJob;
   readonly stats: StratumStats;
+  readonly load: SubmitLoad | undefined;
   /** A socket past the cap: counted, and the cap said once per episode. */
   full(): void;
   /** Set once the node drains: each Connection's wait before it tells its miner to move. */
@@ -196,7 +205,16 @@ export async function startStratumServer(
     }),
     live: new Map(),
     jobs: followJobs(rt, cfg),
-    stats: { refused: {}, closed: {}, bans: {} },
+    stats: { refused: {}, closed: {}, bans: {}, load: null },
+    load:
+      cfg.maxNodePendingSubmits === undefined
+        ? undefined
+        : new SubmitLoad(cfg.maxNodePendingSubmits, () =>
+            s.log.warn(
+              { limit: cfg.maxNodePendingSubmits },
+              'submits in flight over the node limit: not reading the miners that send more until half are answered',
+            ),
+          ),
     drainTurns: null,
     full: () => {
       bump(s.stats.refused, 'full');
@@ -246,7 +264,9 @@ export async function startStratumServer(
       return s.live.size;
     },
     maxConnections: cfg.maxConnections,
-    stats: s.stats,
+    get stats(): StratumStats {
+      return { ...s.stats, load: s.load?.stats() ?? null };
+    },
     ban: (ip, untilMs) => void s.gate.ban(ip, rt.clock.nowMs(), untilMs),
     unban: (ip) => s.gate.unban(ip),
     offer: (job) => {
@@ -342,6 +362,7 @@ function connectionHooks(s: Stratum): ConnectionHooks {
     output: cfg.output,
     toAnnouncement: cfg.toAnnouncement,
     sessionContext: cfg.sessionContext,
+    ...(s.load ? { load: s.load } : {}),
     onClose: (socket, extranonce1, reason, misbehaved) => {
       const label = reasonLabel(reason);
       bump(s.stats.closed, label);

@@ -289,7 +289,7 @@ test('ops kit - the ledger lag, job age, coin nodes and spool limits on /metrics
     health: () => health.health,
     bus: () => health.bus,
     connections: () => 0,
-    stratumStats: () => ({ refused: {}, closed: {}, bans: {} }),
+    stratumStats: () => ({ refused: {}, closed: {}, bans: {}, load: null }),
     shareStats: () => Promise.reject(new Error('not asked')),
     blocks: () => Promise.resolve([]),
     logStats: () => ({

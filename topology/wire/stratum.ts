@@ -126,6 +126,7 @@ export function startStratum(
     host: listenHost(cfg.stratumHost),
     port: cfg.stratumPort,
     reusePort,
+    maxNodePendingSubmits: t.nodePendingSubmits,
     extranoncePrefix: w.prefix,
     maxConnections,
     maxConnectionsPerIp: cfg.maxConnectionsPerIp,

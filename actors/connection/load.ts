@@ -1,0 +1,73 @@
+// The node's submits in flight: every connection's submits handed to the Share actor and not
+// yet answered, summed. Past `limit` the node stops reading the sockets that add more (TCP
+// pushes back on their miners: what they send waits in their own buffers and costs the node
+// nothing) until half have been answered; then it reads them all again. Without it a node
+// asked for several times what it verifies spends its CPU reading, parsing and answering busy
+// the excess (a miner's submits are each answered, never dropped: each waits its turn).
+import type { Socket } from 'node:net';
+
+export interface SubmitLoadStats {
+  /** Submits handed to the Share actor and not yet answered, on every connection. */
+  readonly pending: number;
+  /** Sockets not read now (the node is over its limit). */
+  readonly paused: number;
+  /** Times the node went over its limit. */
+  readonly episodes: number;
+}
+
+export class SubmitLoad {
+  readonly limit: number;
+  /** Submits handed to the Share actor and not yet answered, on every connection. */
+  #pending = 0;
+  /** Sockets not read since the node went over the limit. */
+  readonly #paused = new Set<Socket>();
+  /** Times the node went over the limit. */
+  #episodes = 0;
+
+  readonly #onOver: () => void;
+
+  /** `onOver`: the node just went over the limit (once per episode). */
+  constructor(limit: number, onOver: () => void = () => undefined) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`node pending submits must be a positive integer, got ${limit}`);
+    this.limit = limit;
+    this.#onOver = onOver;
+  }
+
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /** Connections not read now, and how often the node went over the limit. */
+  stats(): SubmitLoadStats {
+    return { pending: this.#pending, paused: this.#paused.size, episodes: this.#episodes };
+  }
+
+  /**
+   * `socket`'s connection had `before` submits waiting and has `after`: over the limit a socket
+   * that added some is no longer read; at half of it, every paused socket is read again.
+   */
+  settle(socket: Socket, before: number, after: number): void {
+    if (before === after) return;
+    this.#pending += after - before;
+    if (after > before && this.#pending > this.limit) {
+      if (this.#paused.size === 0) {
+        this.#episodes++;
+        this.#onOver();
+      }
+      if (!socket.destroyed) {
+        this.#paused.add(socket);
+        socket.pause(); // again if something resumed it meanwhile (its output drained)
+      }
+    } else if (this.#paused.size > 0 && this.#pending <= this.limit / 2) {
+      for (const s of this.#paused) if (!s.destroyed) s.resume();
+      this.#paused.clear();
+    }
+  }
+
+  /** The connection closed with `pending` submits unanswered: they no longer count. */
+  closed(socket: Socket, pending: number): void {
+    this.#paused.delete(socket);
+    this.settle(socket, pending, 0);
+  }
+}
