@@ -1,9 +1,12 @@
 // The node's submits in flight: every connection's submits handed to the Share actor and not
 // yet answered, summed. Past `limit` the node stops reading the sockets that add more (TCP
 // pushes back on their miners: what they send waits in their own buffers and costs the node
-// nothing) until half have been answered; then it reads them all again. Without it a node
-// asked for several times what it verifies spends its CPU reading, parsing and answering busy
-// the excess (a miner's submits are each answered, never dropped: each waits its turn).
+// nothing). As answers free room, paused sockets are read again oldest first, one per `step`
+// of room (`step`: what one connection may have in flight, at most half the limit), so a
+// thousand paused miners do not all come back in one turn and take it far over again; at half
+// the limit, all of them. Without
+// it a node asked for several times what it verifies spends its CPU reading, parsing and
+// answering busy the excess (a miner's submits are each answered, never dropped).
 import type { Socket } from 'node:net';
 
 export interface SubmitLoadStats {
@@ -26,11 +29,18 @@ export class SubmitLoad {
 
   readonly #onOver: () => void;
 
-  /** `onOver`: the node just went over the limit (once per episode). */
-  constructor(limit: number, onOver: () => void = () => undefined) {
+  /** Room that lets one paused socket be read again. */
+  readonly #step: number;
+
+  /**
+   * `perConnection`: the most submits one connection may have in flight; `onOver`: the node just
+   * went over the limit (once per episode).
+   */
+  constructor(limit: number, perConnection: number, onOver: () => void = () => undefined) {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`node pending submits must be a positive integer, got ${limit}`);
     this.limit = limit;
+    this.#step = Math.max(1, Math.min(perConnection, Math.floor(limit / 2)));
     this.#onOver = onOver;
   }
 
@@ -45,7 +55,7 @@ export class SubmitLoad {
 
   /**
    * `socket`'s connection had `before` submits waiting and has `after`: over the limit a socket
-   * that added some is no longer read; at half of it, every paused socket is read again.
+   * that added some is no longer read; with room again, the longest paused are read again.
    */
   settle(socket: Socket, before: number, after: number): void {
     if (before === after) return;
@@ -59,9 +69,17 @@ export class SubmitLoad {
         this.#paused.add(socket);
         socket.pause(); // again if something resumed it meanwhile (its output drained)
       }
-    } else if (this.#paused.size > 0 && this.#pending <= this.limit / 2) {
-      for (const s of this.#paused) if (!s.destroyed) s.resume();
-      this.#paused.clear();
+    } else if (after < before && this.#paused.size > 0) {
+      // At half the limit all are read again: the ones read again meanwhile may have had
+      // nothing to send, and no answer would come to read the rest.
+      let room = this.#pending <= this.limit / 2 ? Infinity : this.limit - this.#pending;
+      for (const s of this.#paused) {
+        if (room < this.#step) break;
+        this.#paused.delete(s);
+        if (s.destroyed) continue;
+        s.resume();
+        room -= this.#step;
+      }
     }
   }
 

@@ -209,11 +209,14 @@ export async function startStratumServer(
     load:
       cfg.maxNodePendingSubmits === undefined
         ? undefined
-        : new SubmitLoad(cfg.maxNodePendingSubmits, () =>
-            s.log.warn(
-              { limit: cfg.maxNodePendingSubmits },
-              'submits in flight over the node limit: not reading the miners that send more until half are answered',
-            ),
+        : new SubmitLoad(
+            cfg.maxNodePendingSubmits,
+            cfg.sessionContext(0).config.maxPendingSubmits,
+            () =>
+              s.log.warn(
+                { limit: cfg.maxNodePendingSubmits },
+                'submits in flight over the node limit: not reading the miners that send more until half are answered',
+              ),
           ),
     drainTurns: null,
     full: () => {

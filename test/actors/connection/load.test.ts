@@ -32,11 +32,12 @@ async function pairs(n: number) {
   return { sockets: accepted, clients, read, close };
 }
 
-test('submit load - over the limit the socket that adds more is not read; at half, all are again', async () => {
+test('submit load - over the limit the socket that adds more is not read; as room frees, the longest paused first', async () => {
   const { sockets, clients, read, close } = await pairs(2);
   const [a, b] = sockets as [Socket, Socket];
   const overs: number[] = [];
-  const load = new SubmitLoad(10, () => overs.push(load.pending));
+  // At most 2 in flight per connection: each 2 of room lets one paused socket be read again.
+  const load = new SubmitLoad(10, 2, () => overs.push(load.pending));
   try {
     load.settle(a, 0, 8);
     assert.equal(a.isPaused(), false, 'under the limit: read');
@@ -48,22 +49,35 @@ test('submit load - over the limit the socket that adds more is not read; at hal
     clients[0]!.write('y'.repeat(10));
     await until('a reads', () => (read[0] === 10 ? true : undefined));
     assert.equal(read[1], 0, 'what b sent waits in the kernel');
-    load.settle(a, 8, 4); // answers: 9 in flight, still over half
+    load.settle(a, 8, 4); // answers: 9 in flight, room for less than one connection
     assert.equal(b.isPaused(), true);
     load.settle(a, 4, 6); // a adds more while over: a is not read either
     assert.deepEqual(load.stats(), { pending: 11, paused: 2, episodes: 1 });
-    load.settle(b, 5, 0); // 6: over half still
-    assert.equal(load.stats().paused, 2);
+    load.settle(b, 5, 3); // 9 in flight: no room for one
+    assert.deepEqual([b.isPaused(), a.isPaused()], [true, true]);
+    load.settle(b, 3, 2); // 8: room for one, the longest paused
+    assert.deepEqual([b.isPaused(), a.isPaused()], [false, true]);
+    await until('b reads what waited', () => (read[1] === 1000 ? true : undefined));
+    load.settle(b, 2, 0); // 6: room for two, but only a waits (over half: still one per step)
+    assert.equal(a.isPaused(), false);
     load.settle(a, 6, 0);
     assert.deepEqual(load.stats(), { pending: 0, paused: 0, episodes: 1 });
-    assert.equal(a.isPaused() || b.isPaused(), false, 'both read again');
-    await until('b reads what waited', () => (read[1] === 1000 ? true : undefined));
+    assert.equal(a.isPaused(), false, 'read again');
     load.settle(a, 0, 11);
     assert.equal(load.stats().episodes, 2, 'a second time over');
     load.closed(a, 11);
     assert.deepEqual(load.stats(), { pending: 0, paused: 0, episodes: 2 }, 'closed: off the count');
     assert.deepEqual(overs, [13, 11]);
-    assert.throws(() => new SubmitLoad(0), /positive integer/);
+    assert.throws(() => new SubmitLoad(0, 4), /positive integer/);
+    // At half the limit every paused socket is read again, whatever the step.
+    const big = new SubmitLoad(10, 100);
+    big.settle(a, 0, 12);
+    big.settle(b, 0, 1);
+    assert.equal(big.stats().paused, 2);
+    big.settle(a, 12, 6); // 7: over half, room 3 < step 5
+    assert.equal(big.stats().paused, 2);
+    big.settle(a, 6, 4); // 5: half
+    assert.deepEqual(big.stats(), { pending: 5, paused: 0, episodes: 1 });
   } finally {
     close();
   }
