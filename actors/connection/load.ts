@@ -8,6 +8,7 @@
 // it a node asked for several times what it verifies spends its CPU reading, parsing and
 // answering busy the excess (a miner's submits are each answered, never dropped).
 import type { Socket } from 'node:net';
+import { holdReading, NODE_OVER_LIMIT, releaseReading } from './reading.js';
 
 export interface SubmitLoadStats {
   /** Submits handed to the Share actor and not yet answered, on every connection. */
@@ -67,7 +68,7 @@ export class SubmitLoad {
       }
       if (!socket.destroyed) {
         this.#paused.add(socket);
-        socket.pause(); // again if something resumed it meanwhile (its output drained)
+        holdReading(socket, NODE_OVER_LIMIT);
       }
     } else if (after < before && this.#paused.size > 0) {
       // At half the limit all are read again: the ones read again meanwhile may have had
@@ -77,7 +78,7 @@ export class SubmitLoad {
         if (room < this.#step) break;
         this.#paused.delete(s);
         if (s.destroyed) continue;
-        s.resume();
+        releaseReading(s, NODE_OVER_LIMIT); // read again unless its output still holds it
         room -= this.#step;
       }
     }

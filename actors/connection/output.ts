@@ -12,6 +12,7 @@
 // (`outputStalled`). Nothing accumulates for a client that never reads.
 import type { Socket } from 'node:net';
 import { bytesOf, writeAll, type PendingOutput } from './fanout.js';
+import { holdReading, OUTPUT_BACKED_UP, releaseReading } from './reading.js';
 
 /** Connections with output waiting; one nextTick writes them all (one write per socket). */
 let queued: SocketOutput[] = [];
@@ -41,9 +42,9 @@ function fdOf(s: Socket): number {
   return typeof fd === 'number' && fd >= 0 ? fd : -1;
 }
 
-/** Node's stream calls this when its buffer emptied: read the socket again. */
+/** Node's stream calls this when its buffer emptied: its output no longer holds the socket. */
 function resumeReading(this: Socket): void {
-  this.resume();
+  releaseReading(this, OUTPUT_BACKED_UP);
 }
 
 export class SocketOutput implements PendingOutput {
@@ -88,7 +89,7 @@ export class SocketOutput implements PendingOutput {
     if (this.#backedUpAt === 0) return false;
     if (this.socket.writableLength + this.#out.length <= this.#limits.maxBytes / 2) {
       this.#backedUpAt = 0; // drained meanwhile (direct sends leave no 'drain' event)
-      if (this.socket.isPaused()) this.socket.resume();
+      releaseReading(this.socket, OUTPUT_BACKED_UP);
       return false;
     }
     if (this.#backedUpAt === -1) this.#backedUpAt = nowMs;
@@ -97,7 +98,7 @@ export class SocketOutput implements PendingOutput {
 
   #pauseReading(): void {
     this.#backedUpAt = -1;
-    this.socket.pause();
+    holdReading(this.socket, OUTPUT_BACKED_UP);
     this.socket.once('drain', () => {
       this.#backedUpAt = 0;
       resumeReading.call(this.socket);

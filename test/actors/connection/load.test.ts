@@ -1,11 +1,20 @@
 // The node's submits in flight (load.ts) on real loopback sockets: past the limit the socket
-// that adds more is no longer read (its peer's bytes wait in the kernel), at half of it every
-// paused socket is read again, and a connection that closes takes its submits off the count.
+// that adds more is no longer read (its peer's bytes wait in the kernel), as room frees the
+// longest paused are read again, and a connection that closes takes its submits off the count;
+// and the read holds (reading.ts) by which the output's pause and the node's never undo each
+// other.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { SubmitLoad } from '../../../actors/connection/load.js';
+import {
+  heldFor,
+  holdReading,
+  NODE_OVER_LIMIT,
+  OUTPUT_BACKED_UP,
+  releaseReading,
+} from '../../../actors/connection/reading.js';
 import { until } from '../../helpers/until.js';
 
 /** `n` server-side sockets, each counting the bytes it reads, and their clients. */
@@ -78,6 +87,28 @@ test('submit load - over the limit the socket that adds more is not read; as roo
     assert.equal(big.stats().paused, 2);
     big.settle(a, 6, 4); // 5: half
     assert.deepEqual(big.stats(), { pending: 5, paused: 0, episodes: 1 });
+  } finally {
+    close();
+  }
+});
+
+test('reading holds - a socket is read again only once neither its output nor the node holds it', async () => {
+  const { sockets, clients, read, close } = await pairs(1);
+  const [s] = sockets as [Socket];
+  try {
+    holdReading(s, OUTPUT_BACKED_UP);
+    holdReading(s, NODE_OVER_LIMIT);
+    releaseReading(s, NODE_OVER_LIMIT); // the node has room again; the output is still backed up
+    assert.equal(s.isPaused(), true);
+    assert.deepEqual([heldFor(s, OUTPUT_BACKED_UP), heldFor(s, NODE_OVER_LIMIT)], [true, false]);
+    releaseReading(s, NODE_OVER_LIMIT); // not held for it: changes nothing
+    assert.equal(s.isPaused(), true);
+    clients[0]!.write('z'.repeat(100));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(read[0], 0, 'not read while held');
+    releaseReading(s, OUTPUT_BACKED_UP);
+    assert.equal(s.isPaused(), false);
+    await until('read again', () => (read[0] === 100 ? true : undefined));
   } finally {
     close();
   }
