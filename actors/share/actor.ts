@@ -33,7 +33,7 @@ export interface ShareActorConfig<J extends FamilyJob, C extends Checked, R> {
   readonly sink: ShareSink;
   readonly keepJobs: number;
   readonly maxBatch: number;
-  /** Submits that waited longer for the actor are answered busy unverified (overload; undefined: never). */
+  /** Submits waiting longer for the verifier are answered busy unverified (overload; undefined: never). */
   readonly maxWaitMs?: number;
   /** How long a batch that held a block candidate waits for the Block actor's answer, at most. */
   readonly blockAnswerMs: number;

@@ -48,11 +48,10 @@ export interface ShareContext<J extends FamilyJob, C extends Checked, R> {
   readonly family: ShareFamily<J, C, R>;
   readonly maxBatch: number;
   /**
-   * Submits that waited longer than this for the actor are answered busy without being checked
-   * or verified (undefined: never). Under a load past what the node verifies, its mailbox
-   * would grow until every verdict came after the Connection had already answered busy: all
-   * work, no accepted share. Shedding at the head keeps the wait bounded and the node
-   * accepting at its full rate.
+   * Queued submits that waited longer than this since the Connection sent them are answered
+   * busy without being verified (undefined: never). Under a load past what the node verifies,
+   * the queue would grow until every verdict came after the Connection had already answered
+   * busy: all work, no accepted share. Shedding at the head keeps the wait bounded.
    */
   readonly maxWaitMs?: number | undefined;
 }
@@ -114,8 +113,7 @@ export type ShareEvent<R> =
       /** When the Connection sent them (undefined: unknown, never shed). */
       readonly sentAtMs?: number | undefined;
     }
-  /** `nowMs`: the time, for shedding what waited too long (absent: nothing is shed). */
-  | { readonly type: 'flush'; readonly nowMs?: number }
+  | { readonly type: 'flush'; readonly nowMs: number }
   /** `results` null: the verifier failed the whole batch. */
   | {
       readonly type: 'verified';
@@ -235,17 +233,6 @@ function onSubmits<J extends FamilyJob, C extends Checked, R>(
   ctx: ShareContext<J, C, R>,
   out: ShareEffect<J, C>[],
 ): void {
-  const waitedMs = e.sentAtMs === undefined ? 0 : e.nowMs - e.sentAtMs;
-  if (ctx.maxWaitMs !== undefined && waitedMs > ctx.maxWaitMs) {
-    s.shed += e.shares.length;
-    const why = overloaded(waitedMs);
-    return reply(
-      s,
-      out,
-      e.replyTo,
-      e.shares.map((share) => verdictOf(share, 'server-busy', why)),
-    );
-  }
   const nowSec = Math.floor(e.nowMs / 1000);
   let refused: ConnectionVerdict[] | null = null;
   for (const share of e.shares) {
@@ -275,9 +262,6 @@ function queued<J extends FamilyJob, C extends Checked, R>(
   return { share, replyTo: e.replyTo, job, checked, trace: e.trace, atMs: e.sentAtMs ?? e.nowMs };
 }
 
-const overloaded = (waitedMs: number): string =>
-  `node overloaded: waited ${Math.round(waitedMs)} ms for verification`;
-
 const UNKNOWN_JOB: Refusal = { refused: 'stale', reason: 'unknown job' };
 
 /**
@@ -288,9 +272,9 @@ function flush<J extends FamilyJob, C extends Checked, R>(
   s: ShareState<J, C>,
   ctx: ShareContext<J, C, R>,
   out: ShareEffect<J, C>[],
-  nowMs?: number,
+  nowMs: number,
 ): void {
-  if (nowMs !== undefined && ctx.maxWaitMs !== undefined) shed(s, out, nowMs, ctx.maxWaitMs);
+  if (ctx.maxWaitMs !== undefined) shed(s, out, nowMs, ctx.maxWaitMs);
   const verifier = ctx.family.verifier;
   for (let n = s.queue.length; n > 0; n = s.queue.length) {
     const now = s.atVerifier === 0 && n <= INLINE_MAX && verifier.verifyNow !== undefined;
@@ -306,8 +290,9 @@ function flush<J extends FamilyJob, C extends Checked, R>(
 
 /**
  * Answers busy, unverified, the queued submits that waited more than `maxWaitMs` at `nowMs` (the
- * queue is in the order they came): under a load past what the node verifies, the queue stays as long as `maxWaitMs`
- * and every verdict still finds its submit waiting at the Connection.
+ * queue is in the order they came, in the actor's mailbox or its queue): under a load past what
+ * the node verifies, the wait stays within `maxWaitMs` and every verdict still finds its submit
+ * waiting at the Connection.
  */
 function shed<J extends FamilyJob, C>(
   s: ShareState<J, C>,
@@ -320,7 +305,7 @@ function shed<J extends FamilyJob, C>(
   if (n === 0) return;
   const replies: Replies = new Map();
   for (const q of s.queue.splice(0, n)) {
-    const why = overloaded(nowMs - q.atMs);
+    const why = `node overloaded: waited ${Math.round(nowMs - q.atMs)} ms for verification`;
     addReply(replies, q.replyTo, verdictOf(q.share, 'server-busy', why));
   }
   s.shed += n;

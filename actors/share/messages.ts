@@ -32,10 +32,8 @@ export type ShareMessage =
       readonly shares: readonly ShareSubmission[];
       readonly replyTo: Address;
       /**
-       * When the Connection sent them, on the node's clock (the Share actor is local). Submits
-       * that waited in the mailbox longer than the actor's `maxWaitMs` are answered busy
-       * unverified: under overload the node works on fresh shares, not on ones whose miners
-       * have given up on them.
+       * When the Connection sent them, on the node's clock (the Share actor is local): submits
+       * still waiting for the verifier `maxWaitMs` after it are answered busy unverified.
        */
       readonly atMs?: number;
     }

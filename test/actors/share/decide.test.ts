@@ -129,26 +129,27 @@ test('share decide - submits that waited past the limit are answered busy unveri
       nowMs: 20_000,
       sentAtMs,
     });
+  // They sat 5 s in the actor's mailbox (sent at 14,999, taken at 20,000).
   const late = [share(), share()];
-  assert.deepEqual(at(14_999, ...late), [
-    {
-      kind: 'reply',
-      to: 'c1',
-      verdicts: late.map((s) => ({
-        requestId: s.requestId,
-        verdict: 'server-busy',
-        detail: 'node overloaded: waited 5001 ms for verification',
-      })),
-    },
-  ]);
-  assert.equal(p.s.queue.length, 0, 'nothing of theirs goes to the verifier');
+  assert.deepEqual(at(14_999, ...late), [{ kind: 'schedule-flush', soon: true }]);
+  assert.deepEqual(at(15_000, share()), [], 'at the limit: kept (already flushing)');
+  assert.deepEqual(at(undefined, share()), [], 'no send time: kept');
+  const flushed = p.step({ type: 'flush', nowMs: 20_000 });
+  assert.deepEqual(flushed[0], {
+    kind: 'reply',
+    to: 'c1',
+    verdicts: late.map((s) => ({
+      requestId: s.requestId,
+      verdict: 'server-busy',
+      detail: 'node overloaded: waited 5001 ms for verification',
+    })),
+  });
   assert.deepEqual(
-    at(15_000, share()),
-    [{ kind: 'schedule-flush', soon: true }],
-    'at the limit: kept',
+    fatesOf(flushed),
+    [['accept', 'accept']],
+    'nothing of theirs goes to the verifier',
   );
-  assert.deepEqual(at(undefined, share()), [], 'no send time: kept (already flushing)');
-  assert.equal(p.s.queue.length, 2);
+  assert.equal(p.s.queue.length, 0);
   const stats = shareStats(p.s, p.ctx.family);
   assert.equal(stats.shed, 2);
   assert.equal(stats.verdicts['server-busy'], 2);
@@ -157,7 +158,7 @@ test('share decide - submits that waited past the limit are answered busy unveri
 test('share decide - a lone share on an idle verifier goes at the end of the turn, on the event loop', () => {
   const p = pool({ now: true });
   assert.deepEqual(p.submit('c1', share()), [{ kind: 'schedule-flush', soon: true }]);
-  const flushed = p.step({ type: 'flush' });
+  const flushed = p.step({ type: 'flush', nowMs: 1_000.5 });
   assert.deepEqual(kinds(flushed), ['verify']);
   assert.equal(flushed[0]?.kind === 'verify' && flushed[0].now, true);
   const verified = p.step({
@@ -190,15 +191,19 @@ test('share decide - a lone share on an idle verifier goes at the end of the tur
 test('share decide - a busy verifier: flush at the next check phase, two batches per thread, then at most maxBatch per freed thread', () => {
   const p = pool({ threads: 1, maxBatch: 3 });
   p.submit('c1', share());
-  const b1 = batchOf(p.step({ type: 'flush' }));
+  const b1 = batchOf(p.step({ type: 'flush', nowMs: 1_000.5 }));
   assert.deepEqual(p.submit('c1', share('low')), [{ kind: 'schedule-flush', soon: false }]);
-  const b2 = batchOf(p.step({ type: 'flush' }));
+  const b2 = batchOf(p.step({ type: 'flush', nowMs: 1_000.5 }));
   p.submit('c1', share('block'));
-  assert.deepEqual(p.step({ type: 'flush' }), [], 'two batches at the one thread: the third waits');
+  assert.deepEqual(
+    p.step({ type: 'flush', nowMs: 1_000.5 }),
+    [],
+    'two batches at the one thread: the third waits',
+  );
   p.submit('c2', share());
   assert.deepEqual(p.submit('c2', share('low')), [], 'a full batch waits too');
   p.submit('c3', share());
-  assert.deepEqual(p.step({ type: 'flush' }), []);
+  assert.deepEqual(p.step({ type: 'flush', nowMs: 1_000.5 }), []);
   const first = p.step({ type: 'verified', batch: b1, results: ['accept'], nowMs: 2_000 });
   assert.equal(first[0]?.kind, 'verify', 'what waited goes to the freed thread first');
   assert.deepEqual(fatesOf(first), [['block', 'accept', 'low']], 'at most maxBatch, oldest first');
@@ -252,7 +257,7 @@ test('share decide - a block candidate is asked of the Block actor first; its ba
   const p = pool({ now: true });
   p.submit('c1', share('low'), share('block'));
   p.submit('c2', share('accept'), share('bad'));
-  const flushed = p.step({ type: 'flush' });
+  const flushed = p.step({ type: 'flush', nowMs: 1_000.5 });
   const batch = batchOf(flushed);
   const verified = p.step({
     type: 'verified',
@@ -318,7 +323,7 @@ test('share decide - a block candidate is asked of the Block actor first; its ba
 test('share decide - two candidates in a batch: it settles once the Block actor answered for both', () => {
   const p = pool({ now: true });
   p.submit('c1', share('block'), share('block-low'));
-  const batch = batchOf(p.step({ type: 'flush' }));
+  const batch = batchOf(p.step({ type: 'flush', nowMs: 1_000.5 }));
   const verified = p.step({ type: 'verified', batch, results: ['block', 'block-low'], nowMs: 1 });
   assert.deepEqual(kinds(verified), ['candidate', 'candidate'], 'a low share can be a block too');
   assert.deepEqual(p.step({ type: 'block-answered', batch }), []);
@@ -334,7 +339,7 @@ test('share decide - two candidates in a batch: it settles once the Block actor 
 test('share decide - a candidate whose share is not accepted: the Block actor still hears its batch settled', () => {
   const p = pool({ now: true });
   p.submit('c1', share('block-low'));
-  const batch = batchOf(p.step({ type: 'flush' }));
+  const batch = batchOf(p.step({ type: 'flush', nowMs: 1_000.5 }));
   const verified = p.step({ type: 'verified', batch, results: ['block-low'], nowMs: 1 });
   assert.ok(verified[0]?.kind === 'candidate');
   const hash = verified[0].candidate.hash;
@@ -362,7 +367,7 @@ test('share decide - unknown jobs and refused submits are answered at once, one 
 test('share decide - a failed verifier or log answers busy; a share on an older tip is stale', () => {
   const p = pool({ now: true });
   p.submit('c1', share());
-  const b1 = batchOf(p.step({ type: 'flush' }));
+  const b1 = batchOf(p.step({ type: 'flush', nowMs: 1_000.5 }));
   const failed = p.step({ type: 'verified', batch: b1, results: null, nowMs: 1 });
   assert.deepEqual(kinds(failed), ['reply', 'done']);
   assert.ok(failed[0]?.kind === 'reply');
@@ -373,7 +378,7 @@ test('share decide - a failed verifier or log answers busy; a share on an older 
   });
 
   p.submit('c1', share());
-  const b2 = batchOf(p.step({ type: 'flush' }));
+  const b2 = batchOf(p.step({ type: 'flush', nowMs: 1_000.5 }));
   const append = p.step({ type: 'verified', batch: b2, results: ['accept'], nowMs: 1 });
   assert.deepEqual(kinds(append), ['append']);
   const busy = p.step({ type: 'logged', batch: b2, ok: false });
@@ -386,7 +391,7 @@ test('share decide - a failed verifier or log answers busy; a share on an older 
   p.step({ type: 'job', job: announce('j2', 'p2', true) }); // a new tip while j1's share is queued
   p.step({ type: 'job', job: announce('j3', 'p2', false) });
   p.step({ type: 'job', job: announce('x1', 'p9', true, 'other-coin') }); // not this coin's
-  const b3 = batchOf(p.step({ type: 'flush' }));
+  const b3 = batchOf(p.step({ type: 'flush', nowMs: 1_000.5 }));
   const stale = p.step({ type: 'verified', batch: b3, results: ['accept'], nowMs: 1 });
   assert.ok(stale[0]?.kind === 'reply');
   assert.equal(stale[0].verdicts[0]?.verdict, 'stale');
