@@ -42,11 +42,6 @@ function fdOf(s: Socket): number {
   return typeof fd === 'number' && fd >= 0 ? fd : -1;
 }
 
-/** Node's stream calls this when its buffer emptied: its output no longer holds the socket. */
-function resumeReading(this: Socket): void {
-  releaseReading(this, OUTPUT_BACKED_UP);
-}
-
 export class SocketOutput implements PendingOutput {
   protected readonly socket: Socket;
   readonly #limits: OutputLimits;
@@ -99,9 +94,10 @@ export class SocketOutput implements PendingOutput {
   #pauseReading(): void {
     this.#backedUpAt = -1;
     holdReading(this.socket, OUTPUT_BACKED_UP);
+    // Node's stream emptied its buffer: the output no longer holds the socket.
     this.socket.once('drain', () => {
       this.#backedUpAt = 0;
-      resumeReading.call(this.socket);
+      releaseReading(this.socket, OUTPUT_BACKED_UP);
     });
   }
 

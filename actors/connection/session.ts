@@ -448,16 +448,12 @@ function issue(
     // A new array of exactly the right length (push would leave room for 16 more on each session).
     s.jobs = s.jobs.concat(local);
   } else {
-    // Full: the oldest goes and the same array takes the new one in its last slot (no array
-    // per job per miner, and no change of length: that is a slow path of its own).
-    while (s.jobs.length > ctx.config.maxJobs) forgetOldestJob(s, local);
-    if (s.jobs.length === 0) s.jobs = [local];
-    else {
-      const oldest = s.jobs[0]!;
-      s.jobs.copyWithin(0, 1);
-      s.jobs[s.jobs.length - 1] = local;
-      forgotten(s, oldest);
-    }
+    // Full (maxJobs ≥ 1 of them): the oldest goes and the same array takes the new one in its
+    // last slot (no array per job per miner, and no change of length: a slow path of its own).
+    const oldest = s.jobs[0]!;
+    s.jobs.copyWithin(0, 1);
+    s.jobs[s.jobs.length - 1] = local;
+    forgotten(s, oldest);
   }
   out.push({
     kind: 'send',
@@ -525,12 +521,12 @@ function localJob(s: SessionState, localId: string): LocalJob | undefined {
 }
 
 /** Drops the oldest job (in place), and its dedup keys unless a newer entry (or `incoming`) is of that job. */
-function forgetOldestJob(s: SessionState, incoming?: LocalJob): void {
+function forgetOldestJob(s: SessionState): void {
   const local = s.jobs[0];
   if (!local) return;
   s.jobs.copyWithin(0, 1);
   s.jobs.length--;
-  if (incoming?.job.jobId !== local.job.jobId) forgotten(s, local);
+  forgotten(s, local);
 }
 
 /** `local` has left the connection's jobs: its dedup keys go unless another holds its job. */
