@@ -201,7 +201,7 @@ export const TUNING = {
     20_000,
     1,
     10_000_000,
-    "submits in flight on the whole node; past it the node stops reading the miners that send more until half are answered (TCP holds the rest in the miners' own buffers)",
+    "submits in flight on the whole node; past it the node stops reading the miners that send more until answers make room (TCP holds the rest in the miners' own buffers)",
   ],
   'verdict-timeout-seconds': [
     15,

@@ -4,9 +4,9 @@
 // nothing). As answers free room, paused sockets are read again oldest first, one per `step`
 // of room (`step`: what one connection may have in flight, at most half the limit), so a
 // thousand paused miners do not all come back in one turn and take it far over again; at half
-// the limit, all of them. Without
-// it a node asked for several times what it verifies spends its CPU reading, parsing and
-// answering busy the excess (a miner's submits are each answered, never dropped).
+// the limit, all of them. Without it a node asked for several times what it verifies spends
+// its CPU reading, parsing and answering busy the excess (a miner's submits are each answered,
+// never dropped).
 import type { Socket } from 'node:net';
 import { holdReading, NODE_OVER_LIMIT, releaseReading } from './reading.js';
 
@@ -20,7 +20,7 @@ export interface SubmitLoadStats {
 }
 
 export class SubmitLoad {
-  readonly limit: number;
+  readonly #limit: number;
   /** Submits handed to the Share actor and not yet answered, on every connection. */
   #pending = 0;
   /** Sockets not read since the node went over the limit. */
@@ -40,16 +40,12 @@ export class SubmitLoad {
   constructor(limit: number, perConnection: number, onOver: () => void = () => undefined) {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`node pending submits must be a positive integer, got ${limit}`);
-    this.limit = limit;
+    this.#limit = limit;
     this.#step = Math.max(1, Math.min(perConnection, Math.floor(limit / 2)));
     this.#onOver = onOver;
   }
 
-  get pending(): number {
-    return this.#pending;
-  }
-
-  /** Connections not read now, and how often the node went over the limit. */
+  /** Submits in flight, connections not read now, and how often the node went over the limit. */
   stats(): SubmitLoadStats {
     return { pending: this.#pending, paused: this.#paused.size, episodes: this.#episodes };
   }
@@ -61,7 +57,7 @@ export class SubmitLoad {
   settle(socket: Socket, before: number, after: number): void {
     if (before === after) return;
     this.#pending += after - before;
-    if (after > before && this.#pending > this.limit) {
+    if (after > before && this.#pending > this.#limit) {
       if (this.#paused.size === 0) {
         this.#episodes++;
         this.#onOver();
@@ -73,7 +69,7 @@ export class SubmitLoad {
     } else if (after < before && this.#paused.size > 0) {
       // At half the limit all are read again: the ones read again meanwhile may have had
       // nothing to send, and no answer would come to read the rest.
-      let room = this.#pending <= this.limit / 2 ? Infinity : this.limit - this.#pending;
+      let room = this.#pending <= this.#limit / 2 ? Infinity : this.#limit - this.#pending;
       for (const s of this.#paused) {
         if (room < this.#step) break;
         this.#paused.delete(s);

@@ -35,7 +35,7 @@ export interface StratumServerConfig {
   readonly reusePort?: boolean;
   /**
    * Submits in flight on the whole node (handed to the Share actor, not yet answered) past which
-   * sockets that send more are not read until half are answered (load.ts); absent: no limit.
+   * sockets that send more are not read until answers make room (load.ts); absent: no limit.
    */
   readonly maxNodePendingSubmits?: number;
   /** One byte per node, from the cluster's prefix registry: en1 = prefix ‖ 3-byte counter. */
@@ -164,7 +164,8 @@ interface Stratum {
   /** extranonce1 → socket (its Connection hangs off it). */
   readonly live: Map<string, Socket>;
   readonly jobs: LatestJob;
-  readonly stats: StratumStats;
+  /** What the node counts itself; `load` is the SubmitLoad's, asked when stats are read. */
+  readonly stats: Omit<StratumStats, 'load'>;
   readonly load: SubmitLoad | undefined;
   /** A socket past the cap: counted, and the cap said once per episode. */
   full(): void;
@@ -205,7 +206,7 @@ export async function startStratumServer(
     }),
     live: new Map(),
     jobs: followJobs(rt, cfg),
-    stats: { refused: {}, closed: {}, bans: {}, load: null },
+    stats: { refused: {}, closed: {}, bans: {} },
     load:
       cfg.maxNodePendingSubmits === undefined
         ? undefined
@@ -215,7 +216,7 @@ export async function startStratumServer(
             () =>
               s.log.warn(
                 { limit: cfg.maxNodePendingSubmits },
-                'submits in flight over the node limit: not reading the miners that send more until half are answered',
+                'submits in flight over the node limit: not reading the miners that send more until answers make room',
               ),
           ),
     drainTurns: null,
