@@ -99,16 +99,25 @@ async function settledRss(pids: readonly number[]): Promise<number> {
 }
 
 /** CPU spent from now on, by process group, in µs per `per` (notified sockets, shares): who paid. */
-function cpuMeter(parts: Record<string, readonly number[]>): (per: number) => string {
+function cpuMeter(
+  parts: Record<string, readonly number[]>,
+): (per: number) => { text: string; us: Record<string, number> } {
   const since = cpuSince(parts);
   const machine = machineCpuSeconds();
   return (per) => {
     const used = Object.entries(since());
     const all = machineCpuSeconds() - machine;
     const rest = all - used.reduce((t, [, v]) => t + v, 0);
-    return [...used, ['rest', rest] as const, ['all', all] as const]
-      .map(([k, v]) => `${k} ${((v * 1e6) / per).toFixed(1)}`)
+    const us = Object.fromEntries(
+      [...used, ['rest', rest] as const, ['all', all] as const].map(([k, v]) => [
+        k,
+        (v * 1e6) / per,
+      ]),
+    );
+    const text = Object.entries(us)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
       .join(' · ');
+    return { text, us };
   };
 }
 
@@ -260,7 +269,7 @@ async function memoryAndFanOut(
       `${round <= 0 ? `warm-up ${round + WARMUP_ROUNDS} (not counted)` : `round ${round}`}: ${fmt(got.length)} notified, first / p50 / p99 / max (ms)`,
       `${ms(lat[0] ?? NaN)} / ${ms(quantile(lat, 0.5))} / ${ms(quantile(lat, 0.99))} / ${ms(lat.at(-1) ?? NaN)}`,
     );
-    row('  CPU to the last receipt, µs per miner', cpu(got.length));
+    row('  CPU to the last receipt, µs per miner', cpu(got.length).text);
     await sleep(2_000);
   }
   all.sort((a, b) => a - b);
@@ -337,7 +346,7 @@ async function writeLoopFloor(total: number, notifyLine: string): Promise<number
       const t0 = process.hrtime.bigint();
       await Promise.all(servers.map((s) => s.write()));
       const got = (await Promise.all(armed.map((a) => a.receipts))).flat();
-      cpuRows.push(cpu(got.length));
+      cpuRows.push(cpu(got.length).text);
       all.push(...got.map((r) => Number(r - t0) / 1e6));
       await sleep(500);
     }
@@ -381,15 +390,14 @@ async function steadyShares(
     ledger: [c.ledger.pid],
     nats: nats.servers.map((x) => x.pid ?? 0).filter((pid) => pid > 0),
   });
-  const nodeCpu = cpuSince({ nodes: c.nodes.map((n) => n.pid) });
   const t = performance.now();
   await sleep(STEADY_MS);
-  const nodeSeconds = nodeCpu()['nodes'] ?? NaN;
   const b: HarnessStats = await fleet.stats();
   const vb = await natsTraffic(nats);
   const seconds = (performance.now() - t) / 1000;
   await fleet.setRate(0);
   const accepted = b.accepted - a.accepted;
+  const used = cpu(accepted);
   const rejects = Object.entries(b.rejects)
     .map(([code, n]) => `${code}:${n - (a.rejects[code] ?? 0)}`)
     .filter((x) => !x.endsWith(':0'))
@@ -398,8 +406,8 @@ async function steadyShares(
     rate: accepted / seconds,
     accepted,
     rejects,
-    cpu: cpu(accepted),
-    nodeUs: (nodeSeconds * 1e6) / accepted,
+    cpu: used.text,
+    nodeUs: used.us['nodes'] ?? NaN,
     traffic: {
       in_msgs: vb.in_msgs - va.in_msgs,
       out_msgs: vb.out_msgs - va.out_msgs,
