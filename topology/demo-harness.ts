@@ -115,7 +115,8 @@ export async function startDemoNode(cfg: NodeConfig, log: Logger): Promise<NodeH
     if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
     node = await startNode({ ...cfg, stratumPort: 0 }, { hasher: createPoolHasher(1), log });
   }
-  announce(node, cfg);
+  // No accept-queue warning: the demo's few miners make no reconnect storm.
+  announce(node, cfg, null);
   return node;
 }
 

@@ -16,6 +16,6 @@ export type {
 } from './messages.js';
 export { primeDialect } from './prime-dialect.js';
 export type { StratumServer, StratumServerConfig, StratumStats } from './server.js';
-export { startStratumServer } from './server.js';
+export { LISTEN_BACKLOG, startStratumServer } from './server.js';
 export type { SessionConfig } from './session.js';
 export { DEFAULT_VARDIFF } from './vardiff.js';

@@ -138,7 +138,7 @@ const TICK_SLICES = 10;
 /** A TLS client must finish its handshake within this long. */
 const TLS_HANDSHAKE_MS = 10_000;
 /** As deep as the kernel allows (it caps the backlog at net.core.somaxconn: see listen()). */
-const LISTEN_BACKLOG = 65_535;
+export const LISTEN_BACKLOG = 65_535;
 /** A redirected socket (client.reconnect written) is closed after this long at most. */
 const REDIRECT_MS = 2_000;
 /** TCP keepalive: the first probe after this long without a packet (a miner whose machine went). */

@@ -30,6 +30,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
+import { acceptQueueCap } from '../../topology/accept-queue.js';
 import { DEFAULTS } from '../../topology/config.js';
 import { compileCc, quitCc, spawnCc } from '../helpers/cc-child.js';
 import {
@@ -38,6 +39,7 @@ import {
   type HarnessStats,
   type LoadHarness,
 } from '../helpers/load-harness.js';
+import { listenOverflows } from '../helpers/kernel.js';
 import { startNatsCluster, type NatsCluster } from '../helpers/nats-server.js';
 import { startNotifyReader, type NotifyReader } from '../helpers/notify-reader.js';
 import { repoRoot, testDataDir } from '../helpers/paths.js';
@@ -207,6 +209,7 @@ async function memoryAndFanOut(
   // also grows once (V8's young generation widens to its maximum under the first burst, pools
   // fill), which is per node, not per miner; from half to all is what each more miner costs.
   const half = Math.floor(MINERS / 2);
+  const overflows0 = listenOverflows();
   const fleetPart = (n: number, firstIndex: number) =>
     startLoadFleet({
       targets: cluster.nodes.map((x) => ({ host: '127.0.0.1', port: x.port })),
@@ -229,6 +232,11 @@ async function memoryAndFanOut(
   row(
     'time to connect and authorize them (s; each half)',
     `${(readyHalf.ms / 1000).toFixed(1)} + ${((await second.ready()).ms / 1000).toFixed(1)}`,
+  );
+  const overflows1 = listenOverflows();
+  row(
+    `  handshakes dropped from full accept queues (net.core.somaxconn ${acceptQueueCap() ?? '?'})`,
+    overflows0 === null || overflows1 === null ? '?' : fmt(overflows1 - overflows0),
   );
   const after = await settledRss(pids);
   const added = ready.authorized - readyHalf.authorized;

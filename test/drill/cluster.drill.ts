@@ -55,6 +55,8 @@ import { canGiveOpenFiles, cpuSince, openFiles, rssKb } from '../helpers/process
 import { repoRoot } from '../helpers/paths.js';
 import { fdReserve } from '../../topology/fd-limit.js';
 import { until } from '../helpers/until.js';
+import { listenOverflows } from '../helpers/kernel.js';
+import { acceptQueueCap, acceptQueueWanted } from '../../topology/accept-queue.js';
 
 const UNIT_OPEN_FILES = Number(
   /^LimitNOFILE=(\d+)/m.exec(
@@ -189,9 +191,19 @@ interface Row {
   readonly logged: number;
   readonly unanswered: number;
   readonly rejected: string;
+  /** Handshakes the kernel dropped from full accept queues since the row before. */
+  readonly overflows: string;
 }
 
 const rows: Row[] = [];
+let overflowMark = listenOverflows();
+/** ListenOverflows since the last call (every listener of this machine: the cluster's). */
+function overflowsSince(): string {
+  const now = listenOverflows();
+  const d = now === null || overflowMark === null ? null : now - overflowMark;
+  overflowMark = now;
+  return d === null ? '?' : fmt(d);
+}
 const rejectText = (a: HarnessStats | null, b: HarnessStats): string => {
   const out = Object.entries(b.rejects)
     .map(([code, n]) => [code, n - (a?.rejects[code] ?? 0)] as const)
@@ -214,6 +226,7 @@ function printTable(): void {
     'log − heard',
     'unanswered',
     'rejected (code:n)',
+    'accept overflows',
   ];
   const table = rows.map((r) => [
     r.drill,
@@ -228,6 +241,7 @@ function printTable(): void {
     `${r.logged >= r.heard ? '' : 'LOST '}${fmt(r.logged - r.heard)}`,
     fmt(r.unanswered),
     r.rejected,
+    r.overflows,
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
   console.log('');
@@ -242,6 +256,14 @@ console.log(
     `${OPEN_FILES === undefined ? "this machine's open-file limit" : `open-file limit ${fmt(OPEN_FILES)}`}), ` +
     `${fmt(RATE)} shares/s, 3 NATS servers, log replicas 3, a ledger node, --drain-rate ${fmt(DRAIN_RATE)}`,
 );
+const acceptQueue = acceptQueueCap();
+if (acceptQueue !== null && acceptQueue < acceptQueueWanted(PER_PROCESS))
+  note(
+    `net.core.somaxconn is ${fmt(acceptQueue)}: no accept queue holds more, and handshakes past ` +
+      `it in a reconnect storm wait for SYN retransmits (1, 3, 7 s; the "accept overflows" ` +
+      `column). Deployments install deploy/sysctl/90-colliery.conf (as root: ` +
+      `sysctl -p deploy/sysctl/90-colliery.conf)`,
+  );
 if ((NODES - 1) * PER_NODE < MINERS)
   note(
     `${NODES - 1} nodes hold at most ${fmt((NODES - 1) * PER_NODE)}: with one node down, ` +
@@ -364,6 +386,7 @@ try {
   {
     const st = sam.latest();
     rows.push({
+      overflows: overflowsSince(),
       drill: 'steady',
       moved: '—',
       servedAgain: '—',
@@ -418,6 +441,7 @@ try {
     const w = between(sam.samples, t0, back?.t ?? t1);
     const cp = await checkpoint();
     rows.push({
+      overflows: overflowsSince(),
       drill: `A: kill -9 ${victim.id}`,
       moved: fmt(held),
       servedAgain: back ? s1(back.t - t0) : `no: ${fmt(sam.latest().ready)}`,
@@ -461,6 +485,7 @@ try {
     const mid = sam.latest();
     const cp = await checkpoint();
     rows.push({
+      overflows: overflowsSince(),
       drill: `B: rolling restart (${c.nodes.length})`,
       moved: fmt(moved),
       servedAgain: back ? s1(back.t - t0) : 'no',
@@ -497,6 +522,7 @@ try {
       `longest accept gap after ${leader.name} rejoined: ${s1(longestGap(between(sam.samples, t1, t2)))}`,
     );
     rows.push({
+      overflows: overflowsSince(),
       drill: `C: kill -9 NATS ${leader.name} (log leader)`,
       moved: '—',
       servedAgain: '—',
@@ -531,6 +557,7 @@ try {
   );
   if (!v.ok) console.log(JSON.stringify(v.differences.slice(0, 5)));
   rows.push({
+    overflows: overflowsSince(),
     drill: `ledger verify: ${v.ok ? 'passed' : 'FAILED'}`,
     moved: '—',
     servedAgain: '—',

@@ -10,6 +10,7 @@ import { createPoolHasher } from '../verifier.js';
 import { publishSharePaths, startTracing } from '../tracing.js';
 import { backend, shaFeature, nativeUnavailableReason } from '../../native/index.js';
 import { processConfig, processIndex, severalProcesses, superviseProcesses } from '../processes.js';
+import { acceptQueueCap, acceptQueueWanted } from '../accept-queue.js';
 
 export const START_HELP = `usage: colliery start --coin bitcoin|bitcoin-testnet|bitcoin-regtest --rpc URL --pool-address ADDR [options]
 
@@ -122,7 +123,12 @@ function natsShown(cfg: NodeConfig): string[] {
   return authOptions([...cfg.natsUrls]).servers;
 }
 
-export function announce(node: NodeHandle, cfg: NodeConfig): void {
+/** Logs the node's start, and warns of what the host limits (`queue`: net.core.somaxconn). */
+export function announce(
+  node: Pick<NodeHandle, 'log' | 'stratumPort' | 'stratumTlsPort'>,
+  cfg: NodeConfig,
+  queue = acceptQueueCap(),
+): void {
   const limit = openFileLimit();
   node.log.info(
     {
@@ -134,6 +140,7 @@ export function announce(node: NodeHandle, cfg: NodeConfig): void {
       nats: natsShown(cfg),
       verifier: { backend, sha: shaFeature },
       openFileLimit: limit,
+      acceptQueue: queue,
     },
     'node started',
   );
@@ -146,6 +153,13 @@ export function announce(node: NodeHandle, cfg: NodeConfig): void {
     node.log.warn(
       { openFileLimit: limit, maxConnections: cfg.maxConnections },
       `the open-file limit allows about ${Math.max(0, limit - 64)} miners; raise it (ulimit -n ${cfg.maxConnections + 1024}, or LimitNOFILE= in a systemd unit)`,
+    );
+  }
+  const wanted = acceptQueueWanted(cfg.maxConnections);
+  if (queue !== null && queue < wanted) {
+    node.log.warn(
+      { somaxconn: queue, wanted },
+      `the kernel caps the Stratum accept queue at ${queue} (net.core.somaxconn): when more miners than that reconnect at once (a sibling failed or restarted), the rest wait for SYN retransmits (1, 3, 7 s); raise it to ${wanted} (deploy/sysctl/90-colliery.conf)`,
     );
   }
 }
