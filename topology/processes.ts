@@ -70,11 +70,14 @@ export function processConfig(
     ...(cfg.stratumPort === 0 && plain ? { stratumPort: plain } : {}),
     ...(cfg.stratumTls?.port === 0 && tls ? { stratumTls: { ...cfg.stratumTls, port: tls } } : {}),
   };
-  if (k === 0) return { ...cfg, ...ports, verifierThreads };
+  // --drain-rate is the node's pace: each process tells its own miners to move, at its share.
+  const tuning = { ...cfg.tuning, drainRate: cfg.tuning.drainRate / n };
+  if (k === 0) return { ...cfg, ...ports, verifierThreads, tuning };
   return {
     ...cfg,
     ...ports,
     verifierThreads,
+    tuning,
     nodeId: `${cfg.nodeId}-p${k}`,
     ledger: 'off',
     http: null,

@@ -78,13 +78,11 @@ const PER_NODE = PROCESSES * PER_PROCESS;
 const RATE = Number(process.env['COLLIERY_DRILL_RATE'] ?? 5_000);
 const DRAIN_RATE = Number(process.env['COLLIERY_DRILL_DRAIN_RATE'] ?? 500);
 /**
- * A draining process's spread is at most half of this: long enough for its share with one node
- * down (each process of a node drains its own miners at --drain-rate).
+ * A draining node's spread is at most half of this: long enough for the most miners it can hold
+ * at --drain-rate (its processes each drain their own at their share of the rate), since a
+ * rolling restart piles miners onto the nodes restarted last.
  */
-const DRAIN_SECONDS = Math.max(
-  60,
-  Math.ceil((2 * MINERS) / (NODES - 1) / PROCESSES / DRAIN_RATE) + 10,
-);
+const DRAIN_SECONDS = Math.max(60, Math.ceil((2 * Math.min(PER_NODE, MINERS)) / DRAIN_RATE) + 10);
 /** COLLIERY_DRILL_ONLY=A,C: only these drills. */
 const ONLY = new Set((process.env['COLLIERY_DRILL_ONLY'] ?? 'A,B,C').split(','));
 const SOURCES = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`);

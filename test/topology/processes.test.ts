@@ -22,7 +22,7 @@ const BASE = {
 };
 const cfgOf = (flags: string[]) => loadConfig([BASE, parseFlags(flags).raw]);
 
-test('processes - process 0 is the node as configured; process k is <id>-p<k> without ledger or --http, /metrics on port + k', () => {
+test('processes - process 0 is the node as configured; process k is <id>-p<k> without ledger or --http, /metrics on port + k; each drains at its share of the pace', () => {
   const cfg = cfgOf([
     ...['--processes', '3', '--metrics', '127.0.0.1:9464', '--http', '0.0.0.0:8080'],
   ]);
@@ -42,6 +42,15 @@ test('processes - process 0 is the node as configured; process k is <id>-p<k> wi
     assert.equal(c!.dataDir, cfg.dataDir);
     assert.equal(c!.cluster, cfg.cluster);
   }
+  // The node's drain pace is shared: three processes each tell a third of --drain-rate a second.
+  assert.deepEqual(
+    [p0, p1, p2].map((c) => c!.tuning.drainRate * 3),
+    [1, 2, 3].map(() => cfg.tuning.drainRate),
+  );
+  assert.equal(
+    processConfig(cfgOf(['--processes', '2', '--drain-rate', '0']), 1).tuning.drainRate,
+    0,
+  );
   // A random metrics port stays random (each process listens on its own).
   assert.equal(
     processConfig(cfgOf(['--processes', '2', '--metrics', '127.0.0.1:0']), 1).metrics?.port,
