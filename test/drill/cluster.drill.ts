@@ -467,7 +467,7 @@ try {
       const held = sam.latest().byTarget[key(node.target)] ?? 0;
       moved += held;
       const a = performance.now();
-      await node.stop();
+      await node.stop((DRAIN_SECONDS + 30) * 1_000); // its drain, not a SIGKILL at 60 s
       const b = performance.now();
       await node.start();
       const d = performance.now();
