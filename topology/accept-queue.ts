@@ -6,20 +6,15 @@
 // deploy/sysctl/90-colliery.conf raises it. Measured (drill A of `npm run drill -- cluster`,
 // 20,000 miners of a killed node moving to four others): 17.8 s until all were served again
 // at 4,096, 10.2 s at 65,535.
-import { readFileSync } from 'node:fs';
+import { procText } from './proc.js';
 import { LISTEN_BACKLOG } from '../actors/connection/index.js';
 
 export const SOMAXCONN_PATH = '/proc/sys/net/core/somaxconn';
 
 /** net.core.somaxconn as `path` holds it, or null where it cannot be read (not Linux). */
 export function acceptQueueCap(path = SOMAXCONN_PATH): number | null {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-  const n = Number(text.trim());
+  const text = procText(path);
+  const n = text === null ? NaN : Number(text.trim());
   return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 

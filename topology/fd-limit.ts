@@ -2,7 +2,7 @@
 // cannot open anything else (accept fails with EMFILE, /health and /metrics stop answering, a
 // coin-node RPC or a NATS reconnect fails). Miners are capped below the soft RLIMIT_NOFILE,
 // leaving the rest for metrics, health, coin-node RPC, NATS, LMDB and logs.
-import { readFileSync } from 'node:fs';
+import { procText } from './proc.js';
 
 /** Descriptors kept for everything but miners: 5 % of the limit, at least 256. */
 export function fdReserve(limit: number): number {
@@ -11,14 +11,8 @@ export function fdReserve(limit: number): number {
 
 /** The process's soft open-file limit (Linux /proc), or null where it cannot be read. */
 export function openFileLimit(limitsText?: string): number | null {
-  let text = limitsText;
-  if (text === undefined) {
-    try {
-      text = readFileSync('/proc/self/limits', 'utf8');
-    } catch {
-      return null;
-    }
-  }
+  const text = limitsText ?? procText('/proc/self/limits');
+  if (text === null) return null;
   const m = /^Max open files\s+(\S+)/m.exec(text);
   if (!m || m[1] === 'unlimited') return null;
   const n = Number(m[1]);

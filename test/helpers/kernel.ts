@@ -1,21 +1,15 @@
 // What the kernel counts about this machine's network stack, for drills and benches to print
 // beside their results (a reconnect storm's handshakes dropped from full accept queues wait for
 // SYN retransmits: topology/accept-queue.ts).
-import { readFileSync } from 'node:fs';
+import { procText } from '../../topology/proc.js';
 
 /**
  * Connections dropped because a listener's accept queue was full (TcpExt ListenOverflows of
  * /proc/net/netstat: every listener of this network namespace), or null where unreadable.
  */
 export function listenOverflows(netstat?: string): number | null {
-  let text = netstat;
-  if (text === undefined) {
-    try {
-      text = readFileSync('/proc/net/netstat', 'utf8');
-    } catch {
-      return null;
-    }
-  }
+  const text = netstat ?? procText('/proc/net/netstat');
+  if (text === null) return null;
   // Pairs of lines: "TcpExt: Name1 Name2 …" then "TcpExt: 1 2 …".
   const lines = text.split('\n').filter((l) => l.startsWith('TcpExt:'));
   if (lines.length < 2) return null;

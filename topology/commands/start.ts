@@ -11,6 +11,7 @@ import { publishSharePaths, startTracing } from '../tracing.js';
 import { backend, shaFeature, nativeUnavailableReason } from '../../native/index.js';
 import { processConfig, processIndex, severalProcesses, superviseProcesses } from '../processes.js';
 import { acceptQueueCap, acceptQueueWanted } from '../accept-queue.js';
+import { openFileLimit } from '../fd-limit.js';
 
 export const START_HELP = `usage: colliery start --coin bitcoin|bitcoin-testnet|bitcoin-regtest --rpc URL --pool-address ADDR [options]
 
@@ -161,17 +162,6 @@ export function announce(
       { somaxconn: queue, wanted },
       `the kernel caps the Stratum accept queue at ${queue} (net.core.somaxconn): when more miners than that reconnect at once (a sibling failed or restarted), the rest wait for SYN retransmits (1, 3, 7 s); raise it to ${wanted} (deploy/sysctl/90-colliery.conf)`,
     );
-  }
-}
-
-/** The soft RLIMIT_NOFILE of this process (Linux), or null where it cannot be read. */
-export function openFileLimit(): number | null {
-  try {
-    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-    if (!m) return null;
-    return m[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(m[1]);
-  } catch {
-    return null;
   }
 }
 
