@@ -4,8 +4,8 @@
 // while the node has the CPU to take it. The Stratum listener asks for LISTEN_BACKLOG
 // (actors/connection/server.ts); Linux gives at most net.core.somaxconn, 4,096 by default, and
 // deploy/sysctl/90-colliery.conf raises it. Measured (drill A of `npm run drill -- cluster`,
-// 20,000 miners of a killed node moving to four others): 17.8 s until all were served again
-// at 4,096, 10.2 s at 65,535.
+// 20,000 miners of a killed node moving to four others): 14.1 and 17.8 s until all were served
+// again at 4,096, 8.1-11.9 s at 65,535.
 import { procText } from './proc.js';
 import { LISTEN_BACKLOG } from '../actors/connection/index.js';
 
