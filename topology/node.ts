@@ -24,6 +24,7 @@ import type { NodeStatus } from './status.js';
 import { followBans } from './bans.js';
 import { startNodeKeys, type NodeKeys } from './node-keys.js';
 import { AccountBook } from './accounts.js';
+import { untilJetStream } from './jetstream-ready.js';
 import { NodeHealth } from './health.js';
 import { nodeRuntime } from './tracing.js';
 import {
@@ -194,6 +195,7 @@ async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
   // The log has its own NATS connection: it must outlive the runtime's drain (shares answered
   // during the drain are appended after the actors stop; block records are retried to the end).
   const logNc = await connectNats([...cfg.natsUrls], `${cfg.nodeId}-log`, {}, cfg.natsAuth);
+  await untilJetStream(logNc);
   // Every record this node appends is signed; the replica admits only trusted nodes' records.
   const keys = await startNodeKeys(logNc, cfg, log);
   const appender = await openNodeLog(logNc, cfg, log, keys.signer);

@@ -68,7 +68,7 @@ export async function runStart(args: string[]): Promise<number> {
     () =>
       log.warn(
         { nats: shown },
-        `still starting: waiting for NATS at ${shown.join(',')} (or the cluster's leases)`,
+        `still starting: waiting for NATS at ${shown.join(',')} (its JetStream, or the cluster's leases)`,
       ),
     5_000,
   );
