@@ -4,6 +4,7 @@
 // them takes the lease and carries on from what its replica has applied.
 import { pino, type Logger } from 'pino';
 import { connectNats } from '../runtime/index.js';
+import { untilJetStream } from './jetstream-ready.js';
 import { nodeRuntime } from './tracing.js';
 import { addressToScript } from '../actors/shared/address.js';
 import { networkByName } from '../actors/shared/network.js';
@@ -33,6 +34,7 @@ export async function startLedgerNode(
 ): Promise<LedgerNodeHandle> {
   const log = pino({ level: cfg.logLevel, base: { node: cfg.nodeId, role: 'ledger' } });
   const nc = await connectNats([...cfg.natsUrls], cfg.nodeId, {}, cfg.natsAuth);
+  await untilJetStream(nc); // as a pool node: a cluster without a JetStream quorum is waited for
   const rt = nodeRuntime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
   const network = networkByName(COINS[cfg.coin].network);
   const poolScript =
