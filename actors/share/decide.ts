@@ -110,7 +110,7 @@ export type ShareEvent<R> =
       readonly replyTo: Address;
       readonly trace: Context;
       readonly nowMs: number;
-      /** When the Connection sent them (undefined: unknown, never shed). */
+      /** When the Connection sent them (undefined: unknown; their wait counts from nowMs). */
       readonly sentAtMs?: number | undefined;
     }
   | { readonly type: 'flush'; readonly nowMs: number }
