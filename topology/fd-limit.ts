@@ -19,6 +19,13 @@ export function openFileLimit(limitsText?: string): number | null {
   return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
+/** The smallest open-file limit under which a node holds `miners` with its reserve kept free. */
+export function openFilesFor(miners: number): number {
+  let limit = Math.max(miners + 256, Math.ceil(miners / 0.95));
+  while (limit - fdReserve(limit) < miners) limit++;
+  return limit;
+}
+
 /** The miners a node may hold: the configured cap, or less to keep the reserve free. */
 export function minerCap(configured: number, limit: number | null): number {
   if (limit === null) return configured;

@@ -2,7 +2,7 @@
 // back (5 %, at least 256) and the miners a node may hold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fdReserve, minerCap, openFileLimit } from '../../topology/fd-limit.js';
+import { fdReserve, minerCap, openFileLimit, openFilesFor } from '../../topology/fd-limit.js';
 
 test('fd limit - the soft limit from /proc/self/limits text', () => {
   const text = [
@@ -27,4 +27,13 @@ test('fd limit - miners are capped below the limit, leaving the reserve for ever
   assert.equal(minerCap(5_000, 20_000), 5_000, 'a lower configured cap stands');
   assert.equal(minerCap(100_000, null), 100_000, 'no limit known: the configured cap');
   assert.equal(minerCap(100_000, 100), 1, 'never below one');
+});
+
+test('fd limit - the limit a node needs for its miners is the smallest that holds them all', () => {
+  for (const miners of [1_000, 4_864, 19_000, 100_000, 1_000_000]) {
+    const limit = openFilesFor(miners);
+    assert.equal(minerCap(miners, limit), miners, `${miners} fit under ${limit}`);
+    assert.ok(minerCap(miners, limit - 1) < miners, `${miners} do not fit under ${limit - 1}`);
+  }
+  assert.equal(openFilesFor(1_000), 1_256, 'the 256 floor');
 });

@@ -150,12 +150,6 @@ export function announce(
       { reason: nativeUnavailableReason },
       'native core unavailable: shares are verified by the TypeScript twin (slow)',
     );
-  if (limit !== null && limit < cfg.maxConnections + 64) {
-    node.log.warn(
-      { openFileLimit: limit, maxConnections: cfg.maxConnections },
-      `the open-file limit allows about ${Math.max(0, limit - 64)} miners; raise it (ulimit -n ${cfg.maxConnections + 1024}, or LimitNOFILE= in a systemd unit)`,
-    );
-  }
   const wanted = acceptQueueWanted(cfg.maxConnections);
   if (queue !== null && queue < wanted) {
     node.log.warn(

@@ -17,7 +17,7 @@ import type { JobAnnouncement } from '../../actors/job/index.js';
 import { addressToScript } from '../../actors/shared/address.js';
 import { bytesToHex } from '../../actors/shared/hex.js';
 import type { NodeConfig } from '../config.js';
-import { minerCap, openFileLimit } from '../fd-limit.js';
+import { minerCap, openFileLimit, openFilesFor } from '../fd-limit.js';
 import { numericHost, severalProcesses } from '../processes.js';
 import type { CoinParts } from './coin.js';
 import type { NodeAddresses } from './actors.js';
@@ -114,11 +114,13 @@ export function startStratum(
   const t = cfg.tuning;
   const fdLimit = openFileLimit();
   const maxConnections = minerCap(cfg.maxConnections, fdLimit);
-  if (maxConnections < cfg.maxConnections)
+  if (maxConnections < cfg.maxConnections) {
+    const needed = openFilesFor(cfg.maxConnections);
     rt.log.warn(
       { configured: cfg.maxConnections, openFileLimit: fdLimit, maxConnections },
-      'miners capped below the open-file limit (raise it with ulimit -n / LimitNOFILE)',
+      `miners capped at ${maxConnections} below the open-file limit; raise it to ${needed} (ulimit -n ${needed}, or LimitNOFILE= in a systemd unit)`,
     );
+  }
   // A node of several processes: each binds the port with SO_REUSEPORT (topology/processes.ts).
   const reusePort = severalProcesses(cfg);
   const listenHost = (host: string): string => (reusePort ? numericHost(host) : host);
