@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env node
 // The `colliery` command: the operator's entry point. Each subcommand is one entry in
 // COMMANDS; an unknown or missing one prints help (exit 2), never a stack trace.
 import { argv, exit, stderr, stdout } from 'node:process';

@@ -18,7 +18,6 @@ import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { bindReusePort } from '../native/index.js';
 import type { NodeConfig } from './config.js';
-import { withHeapFlags } from './heap-flags.js';
 
 /** The environment variable that tells a forked process its index. */
 export const PROCESS_ENV = 'COLLIERY_PROCESS';
@@ -115,7 +114,7 @@ export async function superviseProcesses(cfg: NodeConfig, log: Logger): Promise<
           [PROCESS_ENV]: String(k),
           [PORTS_ENV]: ports.env,
         },
-        execArgv: withHeapFlags(process.execArgv),
+        execArgv: process.execArgv,
       });
       workers.set(k, { child, startedAtMs: Date.now() });
       child.on('exit', (code, signal) => {

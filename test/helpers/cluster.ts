@@ -38,7 +38,6 @@ import {
   type Child,
 } from './processes.js';
 import { LoadClient, newLoadStats } from './stratum-load.js';
-import { withHeapFlags } from '../../topology/heap-flags.js';
 
 export const CLUSTER_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 const COIN = 'bitcoin-regtest';
@@ -196,7 +195,7 @@ function poolNode(
   const dataDir = testDataDir();
   const d = String(o.shareDifficulty ?? MIN_SHARE_DIFFICULTY);
   const args = [
-    ...withHeapFlags(o.nodeArgs ?? []), // as the `colliery` command runs (its first line)
+    ...(o.nodeArgs ?? []),
     CLI,
     'start',
     ...common,

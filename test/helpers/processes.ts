@@ -9,7 +9,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './nats-server.js';
 import { repoRoot, testDataDir } from './paths.js';
 import { LoadClient, newLoadStats } from './stratum-load.js';
-import { withHeapFlags } from '../../topology/heap-flags.js';
 
 export const CLI = join(repoRoot, 'dist', 'topology', 'cli.js');
 const DEVNET_CHILD = join(repoRoot, 'dist', 'test', 'bench', 'devnet-child.js');
@@ -191,7 +190,7 @@ export interface NodeChildOptions {
 export async function startNodeChild(o: NodeChildOptions): Promise<Child & { port: number }> {
   const port = await freePort();
   const node = spawnChild([
-    ...withHeapFlags(o.nodeFlags ?? []), // as the `colliery` command runs (its first line)
+    ...(o.nodeFlags ?? []),
     CLI,
     'start',
     ...['--coin', 'bitcoin-regtest', '--rpc', o.rpcUrl, '--pool-address', o.poolAddress],
