@@ -27,3 +27,25 @@ export async function untilJetStream(nc: NatsConnection, o: JetStreamWait = {}):
     await new Promise((r) => setTimeout(r, o.retryMs ?? 1_000));
   }
 }
+
+/**
+ * `step` (a start's JetStream setup: a bucket, the log stream), asked again while it fails as
+ * retryable. The wait above can pass in the seconds a server that lost its peers still answers
+ * as leader; the step's first write then times out, and the start waits for JetStream again
+ * instead of failing. `step` must be safe to repeat after such a failure.
+ */
+export async function withJetStream<T>(
+  nc: NatsConnection,
+  step: () => Promise<T>,
+  o: JetStreamWait & { readonly onRetry?: (err: unknown) => void } = {},
+): Promise<T> {
+  for (;;) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!retryable(err) || nc.isClosed()) throw err;
+      o.onRetry?.(err);
+    }
+    await untilJetStream(nc, o);
+  }
+}

@@ -4,7 +4,7 @@
 // them takes the lease and carries on from what its replica has applied.
 import { pino, type Logger } from 'pino';
 import { connectNats } from '../runtime/index.js';
-import { untilJetStream } from './jetstream-ready.js';
+import { untilJetStream, withJetStream } from './jetstream-ready.js';
 import { nodeRuntime } from './tracing.js';
 import { addressToScript } from '../actors/shared/address.js';
 import { networkByName } from '../actors/shared/network.js';
@@ -39,8 +39,12 @@ export async function startLedgerNode(
   const network = networkByName(COINS[cfg.coin].network);
   const poolScript =
     cfg.poolAddress === '' ? new Uint8Array(0) : addressToScript(cfg.poolAddress, network).script;
-  const keys = await startNodeKeys(nc, cfg, log);
-  const appender = await openNodeLog(nc, cfg, log, keys.signer);
+  const jsAway = {
+    onRetry: (err: unknown) =>
+      log.warn({ err }, 'JetStream went away during the start; waiting for it'),
+  };
+  const keys = await withJetStream(nc, () => startNodeKeys(nc, cfg, log), jsAway);
+  const appender = await withJetStream(nc, () => openNodeLog(nc, cfg, log, keys.signer), jsAway);
   const ledger = await startNodeLedger({
     cfg: { ...cfg, ledger: 'on' },
     nc,

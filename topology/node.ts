@@ -24,7 +24,7 @@ import type { NodeStatus } from './status.js';
 import { followBans } from './bans.js';
 import { startNodeKeys, type NodeKeys } from './node-keys.js';
 import { AccountBook } from './accounts.js';
-import { untilJetStream } from './jetstream-ready.js';
+import { untilJetStream, withJetStream } from './jetstream-ready.js';
 import { NodeHealth } from './health.js';
 import { nodeRuntime } from './tracing.js';
 import {
@@ -197,8 +197,16 @@ async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
   const logNc = await connectNats([...cfg.natsUrls], `${cfg.nodeId}-log`, {}, cfg.natsAuth);
   await untilJetStream(logNc);
   // Every record this node appends is signed; the replica admits only trusted nodes' records.
-  const keys = await startNodeKeys(logNc, cfg, log);
-  const appender = await openNodeLog(logNc, cfg, log, keys.signer);
+  const jsAway = {
+    onRetry: (err: unknown) =>
+      log.warn({ err }, 'JetStream went away during the start; waiting for it'),
+  };
+  const keys = await withJetStream(logNc, () => startNodeKeys(logNc, cfg, log), jsAway);
+  const appender = await withJetStream(
+    logNc,
+    () => openNodeLog(logNc, cfg, log, keys.signer),
+    jsAway,
+  );
   // Pooled: the operator's account list, read before anyone may authorize or be paid by name.
   const accounts = cfg.accounts === '' ? null : new AccountBook(cfg.accounts, coin.network, log);
   await accounts?.start(cfg.tuning.accountsPollSeconds * 1000);
