@@ -4,15 +4,13 @@
 // them takes the lease and carries on from what its replica has applied.
 import { pino, type Logger } from 'pino';
 import { connectNats } from '../runtime/index.js';
-import { untilJetStream, withJetStream } from './jetstream-ready.js';
 import { nodeRuntime } from './tracing.js';
 import { addressToScript } from '../actors/shared/address.js';
 import { networkByName } from '../actors/shared/network.js';
 import { COINS, type NodeConfig } from './config.js';
-import { openNodeLog } from '../actors/share/index.js';
 import type { LedgerReplica } from '../actors/ledger/index.js';
 import { startNodeLedger } from './wire/ledger.js';
-import { startNodeKeys } from './node-keys.js';
+import { openSignedLog } from './wire/log.js';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Runtime } from '../runtime/index.js';
 import { CoinRpc } from '../actors/job/index.js';
@@ -34,17 +32,11 @@ export async function startLedgerNode(
 ): Promise<LedgerNodeHandle> {
   const log = pino({ level: cfg.logLevel, base: { node: cfg.nodeId, role: 'ledger' } });
   const nc = await connectNats([...cfg.natsUrls], cfg.nodeId, {}, cfg.natsAuth);
-  await untilJetStream(nc); // as a pool node: a cluster without a JetStream quorum is waited for
   const rt = nodeRuntime({ cluster: cfg.cluster, node: cfg.nodeId, log, nc });
   const network = networkByName(COINS[cfg.coin].network);
   const poolScript =
     cfg.poolAddress === '' ? new Uint8Array(0) : addressToScript(cfg.poolAddress, network).script;
-  const jsAway = {
-    onRetry: (err: unknown) =>
-      log.warn({ err }, 'JetStream went away during the start; waiting for it'),
-  };
-  const keys = await withJetStream(nc, () => startNodeKeys(nc, cfg, log), jsAway);
-  const appender = await withJetStream(nc, () => openNodeLog(nc, cfg, log, keys.signer), jsAway);
+  const { keys, appender } = await openSignedLog(nc, cfg, log); // as a pool node does
   const ledger = await startNodeLedger({
     cfg: { ...cfg, ledger: 'on' },
     nc,

@@ -11,7 +11,6 @@ import type { Effect, StratumServer } from '../actors/connection/index.js';
 import type { CoinNodesListener } from '../actors/job/index.js';
 import type { LedgerReplica } from '../actors/ledger/index.js';
 import {
-  openNodeLog,
   type LogAppender,
   type ShareSink,
   type ShareStats,
@@ -22,9 +21,8 @@ import { claimExtranoncePrefix, type PrefixClaim } from './prefix.js';
 import { NodeRegistry, publicAddresses } from './registry.js';
 import type { NodeStatus } from './status.js';
 import { followBans } from './bans.js';
-import { startNodeKeys, type NodeKeys } from './node-keys.js';
+import type { NodeKeys } from './node-keys.js';
 import { AccountBook } from './accounts.js';
-import { untilJetStream, withJetStream } from './jetstream-ready.js';
 import { NodeHealth } from './health.js';
 import { nodeRuntime } from './tracing.js';
 import {
@@ -37,6 +35,7 @@ import {
 } from './wire/actors.js';
 import { coinParts, type CoinParts } from './wire/coin.js';
 import { startNodeLedger, type NodeLedger } from './wire/ledger.js';
+import { openSignedLog } from './wire/log.js';
 import { serveReports } from './wire/status.js';
 import { localJobs } from './wire/local-jobs.js';
 import { askCurrentJob, readTls, startStratum } from './wire/stratum.js';
@@ -195,18 +194,8 @@ async function startBase(cfg: NodeConfig, deps: NodeDeps): Promise<NodeBase> {
   // The log has its own NATS connection: it must outlive the runtime's drain (shares answered
   // during the drain are appended after the actors stop; block records are retried to the end).
   const logNc = await connectNats([...cfg.natsUrls], `${cfg.nodeId}-log`, {}, cfg.natsAuth);
-  await untilJetStream(logNc);
   // Every record this node appends is signed; the replica admits only trusted nodes' records.
-  const jsAway = {
-    onRetry: (err: unknown) =>
-      log.warn({ err }, 'JetStream went away during the start; waiting for it'),
-  };
-  const keys = await withJetStream(logNc, () => startNodeKeys(logNc, cfg, log), jsAway);
-  const appender = await withJetStream(
-    logNc,
-    () => openNodeLog(logNc, cfg, log, keys.signer),
-    jsAway,
-  );
+  const { keys, appender } = await openSignedLog(logNc, cfg, log);
   // Pooled: the operator's account list, read before anyone may authorize or be paid by name.
   const accounts = cfg.accounts === '' ? null : new AccountBook(cfg.accounts, coin.network, log);
   await accounts?.start(cfg.tuning.accountsPollSeconds * 1000);
