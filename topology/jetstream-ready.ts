@@ -30,9 +30,10 @@ export async function untilJetStream(nc: NatsConnection, o: JetStreamWait = {}):
 
 /**
  * `step` (a start's JetStream setup: a bucket, the log stream), asked again while it fails as
- * retryable. The wait above can pass in the seconds a server that lost its peers still answers
- * as leader; the step's first write then times out, and the start waits for JetStream again
- * instead of failing. `step` must be safe to repeat after such a failure.
+ * retryable. The wait above can pass while a leader that lost its peers still answers (up to
+ * ~20 s in test/integration/jetstream-wait.test.ts); the step's first write then times out, and
+ * the start waits for JetStream again instead of failing. `step` must be safe to repeat after
+ * such a failure.
  */
 export async function withJetStream<T>(
   nc: NatsConnection,

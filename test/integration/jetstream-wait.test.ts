@@ -3,6 +3,7 @@
 // instead of failing its start with "timeout"; once the servers are back it starts and mines.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { bitsFromTarget, shareTargetFromDifficulty } from '../../actors/shared/target.js';
 import { startDevnet } from '../../topology/devnet/index.js';
@@ -28,9 +29,16 @@ test(
     await second!.kill('SIGKILL');
     await third!.kill('SIGKILL');
 
-    // The JetStream API does not answer one server of three.
+    // The JetStream API does not answer one server of three, once it has noticed: a survivor
+    // that was the leader still answers for a while after its peers went (~20 s here).
     const nc = await connect({ servers: first!.url });
     cleanups.push(() => nc.close());
+    await until('the survivor to stop answering for JetStream', () =>
+      jetstreamManager(nc, { timeout: 500 }).then(
+        () => undefined,
+        () => true,
+      ),
+    );
     let ready = false;
     const waiting = untilJetStream(nc, { timeoutMs: 500, retryMs: 100 }).then(() => (ready = true));
     let started: 'pending' | 'started' | Error = 'pending';
