@@ -153,7 +153,7 @@ class ConnectionBehaviour
       // Once closed, #finish has taken what it counted off the node's count.
       if (!this.#closed) {
         const now = this.#state.pending.size;
-        load.settle(this.socket, this.#counted, now);
+        load.settle(this.socket, this.#counted, now, msg.type === 'lines' ? msg.lines.length : 0);
         this.#counted = now;
       }
     }

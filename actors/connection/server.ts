@@ -409,13 +409,16 @@ function socketListeners(s: Stratum): {
   error: (this: Socket, err: Error) => void;
   close: (this: Socket) => void;
 } {
-  const { rt, gate, live, log } = s;
+  const { rt, gate, live, log, load } = s;
   return {
     data(this: Socket, chunk: Buffer): void {
       const c = connectionOf(this);
       if (c === undefined) return;
       const { lines, overflow } = c.frame(chunk);
-      if (lines.length > 0) rt.tell(c.self, { type: 'lines', lines });
+      if (lines.length > 0) {
+        rt.tell(c.self, { type: 'lines', lines });
+        load?.read(this, lines.length);
+      }
       if (overflow) rt.tell(c.self, { type: 'line-too-long' });
     },
     error(this: Socket, err: Error): void {

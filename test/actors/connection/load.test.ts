@@ -113,3 +113,34 @@ test('reading holds - a socket is read again only once neither its output nor th
     close();
   }
 });
+
+test('submit load - lines read and not yet taken count: a read before the turn may hold its socket; taking them makes room', async () => {
+  const { sockets, close } = await pairs(2);
+  const [a, b] = sockets as [Socket, Socket];
+  const load = new SubmitLoad(10, 2);
+  try {
+    load.read(a, 8);
+    assert.equal(a.isPaused(), false, 'under the limit: read on');
+    // b's read takes the node over before any turn counted a submit: b reads no more.
+    load.read(b, 5);
+    assert.deepEqual(load.stats(), { pending: 0, paused: 1, episodes: 1 });
+    assert.equal(b.isPaused(), true);
+    // a's turn: its 8 lines were 8 submits; b's turn: its 5 lines were no submits.
+    load.settle(a, 0, 8, 8);
+    assert.equal(b.isPaused(), true, '8 in flight, 5 lines untaken: over the limit');
+    // Taking lines that were no submits makes room as an answer does (2: one connection's step).
+    load.settle(b, 0, 0, 5);
+    assert.equal(b.isPaused(), false, '8 in flight, nothing untaken: b is read again');
+    load.settle(a, 8, 5);
+    // A connection that closes with lines untaken takes them off the count.
+    load.read(a, 20);
+    assert.equal(a.isPaused(), true);
+    load.closed(a, 5);
+    assert.deepEqual(load.stats(), { pending: 0, paused: 0, episodes: 2 });
+    load.read(a, 50); // what it reads while it ends counts for nothing
+    load.read(b, 10);
+    assert.equal(b.isPaused(), false, 'the closed one left nothing behind');
+  } finally {
+    close();
+  }
+});
