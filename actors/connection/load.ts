@@ -69,7 +69,7 @@ export class SubmitLoad {
     const s = socket as Reading;
     s[UNTAKEN] = (s[UNTAKEN] ?? 0) + lines;
     this.#untaken += lines;
-    if (this.#pending + this.#untaken > this.#limit) this.#hold(socket);
+    if (this.#inFlight() > this.#limit) this.#hold(socket);
   }
 
   /**
