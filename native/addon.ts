@@ -7,6 +7,7 @@ import type {
   ChainWords,
   NativeImpl,
   PowErrorCode,
+  SendBackend,
   ShaFeature,
   SubmitRequest,
   SubmitResult,
@@ -50,6 +51,7 @@ export interface RawAddon {
   selectMontgomery(path: 'adx' | 'portable'): boolean;
   sendToMany(fds: Int32Array, data: Uint8Array, threads: number): Int32Array;
   sendEach(fds: Int32Array, data: Uint8Array, ends: Uint32Array, threads: number): Int32Array;
+  sendBackend(want?: SendBackend): SendBackend;
   bindReusePort(
     host: string,
     port: number,

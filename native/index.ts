@@ -5,7 +5,7 @@ import { isMainThread } from 'node:worker_threads';
 import { NativeError, NativeErrorCode } from './errors.js';
 import { loadAddon } from './loader.js';
 import { twinImpl } from './twin.js';
-import type { BackendName, NativeImpl, ShaFeature } from './types.js';
+import type { BackendName, NativeImpl, SendBackend, ShaFeature } from './types.js';
 
 const load = loadAddon();
 
@@ -68,6 +68,17 @@ export const sendToMany:
 export const sendEach:
   ((fds: Int32Array, data: Uint8Array, ends: Uint32Array, threads: number) => Int32Array) | null =
   load.raw === null ? null : load.raw.sendEach.bind(load.raw);
+
+/**
+ * How sendToMany and sendEach reach the kernel: 'io_uring' (the sends of a batch in one
+ * io_uring_enter, each still non-blocking and answered at once) where the kernel allows it, else
+ * 'send' (one send(2) each; also the choice of COLLIERY_SEND_BACKEND=send). `want` switches
+ * (tests, benchmarks); asking for io_uring where the kernel refuses it leaves 'send'. Null
+ * without the addon.
+ */
+export function sendBackend(want?: SendBackend): SendBackend | null {
+  return load.raw === null ? null : load.raw.sendBackend(want);
+}
 
 /**
  * A TCP socket (its fd, and the port it got) bound to host:port (a numeric address; port 0: any)

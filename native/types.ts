@@ -77,6 +77,9 @@ export type BackendName = 'native' | 'twin';
 /** How SHA-256 runs: x86 SHA extensions, portable C++, or the TypeScript twin. */
 export type ShaFeature = 'sha-ni' | 'portable' | 'typescript';
 
+/** How the addon's socket sends go: a batch per io_uring_enter, or one send(2) each. */
+export type SendBackend = 'io_uring' | 'send';
+
 export interface NativeImpl {
   readonly backend: BackendName;
   /** The SHA-256 implementation in use now (read it again after selectNativeSha). */

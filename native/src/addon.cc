@@ -262,6 +262,18 @@ Napi::Value SendEach(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// sendBackend(want?: "io_uring" | "send"): the way sendToMany and sendEach send now
+Napi::Value SendBackend(const Napi::CallbackInfo& info) {
+  std::string want;
+  if (info.Length() > 0 && !info[0].IsUndefined()) {
+    if (!info[0].IsString()) fail(info.Env(), "NATIVE_BAD_INPUT", "backend must be a string");
+    want = info[0].As<Napi::String>().Utf8Value();
+    if (want != "io_uring" && want != "send")
+      fail(info.Env(), "NATIVE_BAD_INPUT", "backend must be \"io_uring\" or \"send\"");
+  }
+  return Napi::String::New(info.Env(), send_backend(want.empty() ? nullptr : want.c_str()));
+}
+
 // bindReusePort(host: string, port: number, listen: boolean, backlog: number): { fd, port }
 Napi::Value BindReusePort(const Napi::CallbackInfo& info) {
   if (!info[0].IsString()) fail(info.Env(), "NATIVE_BAD_INPUT", "host must be a string");
@@ -290,6 +302,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bindReusePort", Napi::Function::New(env, BindReusePort));
   exports.Set("sendToMany", Napi::Function::New(env, SendToMany));
   exports.Set("sendEach", Napi::Function::New(env, SendEach));
+  exports.Set("sendBackend", Napi::Function::New(env, SendBackend));
   exports.Set("shaFeature", Napi::Function::New(env, ShaFeatureName));
   exports.Set("shaNiSupported", Napi::Boolean::New(env, sha_ni_supported()));
   exports.Set("selectSha", Napi::Function::New(env, SelectSha));

@@ -26,4 +26,12 @@ void send_to_many(const int32_t* fds, int32_t* out, size_t count, const uint8_t*
 void send_each(const int32_t* fds, int32_t* out, size_t count, const uint8_t* data,
                const uint32_t* ends, unsigned threads);
 
+/**
+ * Which way the two calls above send: "io_uring" (a batch per io_uring_enter) or "send" (one
+ * send(2) each). `want` ("io_uring" | "send"; null: no change) switches; asking for io_uring
+ * where the kernel refuses it (old, disabled, seccomp) leaves "send". The environment's
+ * COLLIERY_SEND_BACKEND=send chooses "send" from the start.
+ */
+const char* send_backend(const char* want);
+
 }  // namespace colliery

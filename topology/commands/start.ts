@@ -8,7 +8,7 @@ import { envRaw, fileRaw, loadConfig, optionHelp, parseFlags, type NodeConfig } 
 import { startNode, type NodeHandle } from '../node.js';
 import { createPoolHasher } from '../verifier.js';
 import { publishSharePaths, startTracing } from '../tracing.js';
-import { backend, shaFeature, nativeUnavailableReason } from '../../native/index.js';
+import { backend, nativeUnavailableReason, sendBackend, shaFeature } from '../../native/index.js';
 import { processConfig, processIndex, severalProcesses, superviseProcesses } from '../processes.js';
 import { acceptQueueCap, acceptQueueWanted } from '../accept-queue.js';
 import { openFileLimit } from '../fd-limit.js';
@@ -140,6 +140,7 @@ export function announce(
         : { stratumTls: `${cfg.stratumTls?.host}:${node.stratumTlsPort}` }),
       nats: natsShown(cfg),
       verifier: { backend, sha: shaFeature },
+      socketSends: sendBackend() ?? 'node',
       openFileLimit: limit,
       acceptQueue: queue,
     },
