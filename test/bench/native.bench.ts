@@ -1,17 +1,22 @@
 // Benchmark of the native core's hot paths against its TypeScript twin and node:crypto,
 // measured in one run: SHA256d headers/s, one base-2 Fermat test, prime-chain verifications,
-// and the Piscina verifier pool. Reports PASS/MISS against the issue's targets; never fails.
+// the Piscina verifier pool, and socket sends by io_uring against one send(2) each. Reports PASS/MISS against the issue's targets; never fails.
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { cpus } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   backend,
   createVerifierPool,
   nativeImpl,
+  sendBackend,
+  sendToMany,
   shaFeature,
   twinImpl,
 } from '../../native/index.js';
-import type { NativeImpl, PrimeShareItem, SubmitRequest } from '../../native/index.js';
+import type { NativeImpl, PrimeShareItem, SendBackend, SubmitRequest } from '../../native/index.js';
 import { vectorPath } from '../helpers/paths.js';
 
 /** Runs fn (which does `per` operations) repeatedly for about ms milliseconds; operations/s. */
@@ -205,4 +210,58 @@ for (const which of native ? (['native', 'twin'] as const) : (['twin'] as const)
   );
   line(`pool ${which}: prime shares (real blocks, full check)`, `${fmt(shareRate)}/s`);
   await pool.destroy();
+}
+
+// --- socket sends ---------------------------------------------------------------------------
+// sendToMany on one thread, a 585-byte notify to 2,000 loopback sockets read by this process,
+// by io_uring and by one send(2) each, in alternating rounds (the host drifts): the wall time of
+// the call, which on loopback includes the receiving side's kernel work.
+if (sendToMany !== null && sendBackend() !== null) {
+  const was = sendBackend()!;
+  const uring = sendBackend('io_uring') === 'io_uring';
+  const PAIRS = 2_000;
+  console.log(`\nSocket sends (sendToMany, one thread, ${PAIRS} loopback sockets, 585 bytes each)`);
+  const server = createServer();
+  const accepted: Socket[] = [];
+  server.on('connection', (s) => void accepted.push(s));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const clients: Socket[] = [];
+  let received = 0;
+  for (let i = 0; i < PAIRS; i++) {
+    const c = connect(port, '127.0.0.1');
+    c.on('data', (d: Buffer) => void (received += d.length));
+    clients.push(c);
+    await once(c, 'connect');
+  }
+  while (accepted.length < PAIRS) await sleep(5);
+  const fds = new Int32Array(
+    accepted.map((s) => (s as unknown as { _handle: { fd: number } })._handle.fd),
+  );
+  const notify = Buffer.alloc(585, 0x61);
+  const perSocket: Record<SendBackend, number[]> = { io_uring: [], send: [] };
+  for (let round = 0; round < 8; round++) {
+    for (const b of uring ? (['io_uring', 'send'] as const) : (['send'] as const)) {
+      sendBackend(b);
+      const want = received + PAIRS * notify.length;
+      const t0 = performance.now();
+      sendToMany(fds, notify, 1);
+      perSocket[b].push(((performance.now() - t0) * 1000) / PAIRS);
+      while (received < want) await sleep(1);
+    }
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
+  line('one send(2) each, per socket', `${median(perSocket.send).toFixed(2)} us`, 'baseline');
+  if (uring) {
+    line('io_uring (1,024 per enter), per socket', `${median(perSocket.io_uring).toFixed(2)} us`);
+    line(
+      'ratio send(2) / io_uring',
+      `${(median(perSocket.send) / median(perSocket.io_uring)).toFixed(2)}x`,
+      'medians of 8 alternating rounds',
+    );
+  } else line('io_uring', 'refused by this kernel');
+  sendBackend(was);
+  for (const s of [...accepted, ...clients]) s.destroy();
+  server.close();
 }
