@@ -35,6 +35,14 @@ async function pairs(n: number): Promise<{ server: Server; pairs: [Socket, Socke
   };
 }
 
+function closeAll(server: Server, ps: readonly [Socket, Socket][]): void {
+  for (const [s, c] of ps) {
+    s.destroy();
+    c.destroy();
+  }
+  server.close();
+}
+
 function collect(s: Socket, bytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let got = 0;
@@ -83,11 +91,7 @@ for (const backend of ['io_uring', 'send'] as const satisfies readonly SendBacke
               );
               for (const b of await Promise.all(got)) assert.deepEqual(b, line);
             } finally {
-              for (const [s, c] of ps) {
-                s.destroy();
-                c.destroy();
-              }
-              server.close();
+              closeAll(server, ps);
             }
           }
         });
@@ -172,11 +176,7 @@ for (const backend of ['io_uring', 'send'] as const satisfies readonly SendBacke
               const bytes = await Promise.all(got);
               bytes.forEach((b, i) => assert.equal(b.toString('utf8'), outs[i], `socket ${i}`));
             } finally {
-              for (const [s, c] of ps) {
-                s.destroy();
-                c.destroy();
-              }
-              server.close();
+              closeAll(server, ps);
             }
           }
         });
