@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
 import { acceptQueueCap } from '../../topology/accept-queue.js';
+import { sendBackend } from '../../native/index.js';
 import { DEFAULTS } from '../../topology/config.js';
 import { compileCc, quitCc, spawnCc } from '../helpers/cc-child.js';
 import {
@@ -455,7 +456,8 @@ async function shareCluster(
 // --- main -----------------------------------------------------------------------------------
 console.log(
   `node ${process.version} · ${cpus()[0]?.model ?? 'unknown CPU'} · ${cpus().length} cores · ` +
-    `${fmt(MINERS)} miners over ${NODES} pool nodes, 3 NATS servers (log R3), 1 ledger node`,
+    `${fmt(MINERS)} miners over ${NODES} pool nodes, 3 NATS servers (log R3), 1 ledger node · ` +
+    `nodes' socket sends ${sendBackend() ?? 'node'}`,
 );
 const started = performance.now();
 let nats: NatsCluster | undefined;

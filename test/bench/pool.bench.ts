@@ -20,7 +20,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as natsConnect } from '@nats-io/transport-node';
-import { backend, hashHeaders, shaFeature } from '../../native/index.js';
+import { backend, hashHeaders, sendBackend, shaFeature } from '../../native/index.js';
 import { CoinRpc } from '../../actors/job/rpc-client.js';
 import { hashMeetsTarget, targetFromBits } from '../../actors/shared/target.js';
 import { startDevnet } from '../../topology/devnet/index.js';
@@ -857,7 +857,7 @@ async function candidateToSubmit(nats: NatsServer): Promise<void> {
 // --- main -----------------------------------------------------------------------------------
 console.log(
   `node ${process.version} · ${cpus()[0]?.model ?? 'unknown CPU'} · ${cpus().length} cores · ` +
-    `native backend ${backend} (sha ${shaFeature})`,
+    `native backend ${backend} (sha ${shaFeature}) · socket sends ${sendBackend() ?? 'node'}`,
 );
 const started = performance.now();
 let nats: NatsServer | undefined;
