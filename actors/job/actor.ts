@@ -65,6 +65,11 @@ class JobBehaviour implements Behaviour<JobRequest> {
   #sleeps = 0;
   #stopped = false;
   #lastPrev = '';
+  /**
+   * Whether this leader carried on the jobs miners have (adoptJobs): its first ('start')
+   * template then makes a job only on a new tip.
+   */
+  readonly #carriedOn: boolean;
   readonly #nodes: CoinNodes;
   /** What announce() needs besides the job. */
   readonly #announcing: Parameters<typeof announce>[1];
@@ -77,6 +82,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
     const fresh = initJobState(cfg.idPrefix ?? `${(ctx.lease?.fence ?? 0).toString(16)}x`);
     this.#state = adoptJobs(fresh, cfg.adopt?.() ?? [], cfg.keepJobs);
     const adopted = this.#state.current;
+    this.#carriedOn = adopted !== null;
     // The refresh cadence carries on from the job miners have: an adopted one older than a
     // refresh is replaced by the first template.
     let refreshInMs = cfg.refreshMs;
@@ -154,6 +160,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
         config: this.cfg.job,
         nowMs: ctx.clock.nowMs(),
         force: source === 'refresh',
+        newTipOnly: source === 'start' && this.#carriedOn,
         keepJobs: this.cfg.keepJobs,
       });
     } catch (err) {

@@ -32,6 +32,13 @@ export interface IssueInput {
   readonly nowMs: number;
   /** Issue even when the template did not change (periodic refresh). */
   readonly force: boolean;
+  /**
+   * Issue only for a new tip: a leader's first template after it carried on the jobs miners
+   * have. A change on the same tip (fees, transactions) waits for the refresh, whose cadence
+   * carries on too, as it would have under the old leader: a failover sends no job to every miner
+   * of the cluster while the failed node's miners are reconnecting.
+   */
+  readonly newTipOnly?: boolean;
   readonly keepJobs: number;
 }
 
@@ -51,6 +58,7 @@ export function issueJob(
     prev.coinbaseValueSats !== template.coinbaseValueSats ||
     prev.transactions.length !== template.transactions.length;
   if (!clean && !changed && !input.force) return null;
+  if (!clean && input.newTipOnly === true) return null;
   if (prev !== null && !clean && template.height < prev.height) return null;
   const seq = s.seq + 1;
   const job = buildJob({

@@ -3,7 +3,8 @@
 // from the old leader, so its first template is no new job, miners keep the work they have (no
 // clean job that makes every miner in the cluster drop it, no fan-out to all of them while moved
 // miners wait for their handshakes), and a job lookup for the old leader's job is answered by
-// the new one. (That a new tip still gets a clean job, under the new leader's id prefix, is the
+// the new one. Also when the coin node's mempool changed meanwhile, as a real one's always has:
+// a change on the same tip waits for the refresh (newTipOnly). (That a new tip still gets a clean job, under the new leader's id prefix, is the
 // schedule test's: this devnet finds no block in the test's time.)
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,6 +63,11 @@ test(
     assert.ok(current !== undefined);
     const jobsBefore = jobs.length;
 
+    // Transactions reach the coin node's mempool: a template now has more of them and more fees.
+    const txsOf = () => (devnet.chain.template().transactions as unknown[]).length;
+    const txsBefore = txsOf();
+    devnet.chain.addMempoolTransactions(2);
+    assert.equal(txsOf(), txsBefore + 2);
     // The leader's node stops (a rolling restart); jf2 takes the lease.
     const templatesBefore = templates;
     aStopped = true;

@@ -177,6 +177,26 @@ export class DevChain {
     return out;
   }
 
+  /**
+   * `n` more transactions reach the mempool between blocks, as on a real coin node, whose
+   * template changes with its mempool: the next getblocktemplate on this tip has more
+   * transactions and fees (and a new longpollid).
+   */
+  addMempoolTransactions(n: number): void {
+    this.#mempoolSeq++;
+    const txs = makeSyntheticTxs(
+      n,
+      this.options.seed + this.#mempoolSeq * 7919,
+      this.options.segwit,
+      this.rules.minOutputSats,
+    );
+    for (const t of txs) {
+      const key = bytesToHex(reverseBytes(t.tx.txid));
+      this.#known.set(key, t);
+      this.#mempool.set(key, t);
+    }
+  }
+
   get mempoolSize(): number {
     return this.#mempool.size;
   }
@@ -286,19 +306,7 @@ export class DevChain {
 
   #refillMempool(): void {
     const need = this.options.txsPerBlock - this.#mempool.size;
-    if (need <= 0) return;
-    this.#mempoolSeq++;
-    const txs = makeSyntheticTxs(
-      need,
-      this.options.seed + this.#mempoolSeq * 7919,
-      this.options.segwit,
-      this.rules.minOutputSats,
-    );
-    for (const t of txs) {
-      const key = bytesToHex(reverseBytes(t.tx.txid));
-      this.#known.set(key, t);
-      this.#mempool.set(key, t);
-    }
+    if (need > 0) this.addMempoolTransactions(need);
   }
 
   difficulty(): number {

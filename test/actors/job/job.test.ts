@@ -177,7 +177,7 @@ test('job - SOLO coinb2 pays the finder: same bytes for the pool script, one out
     );
 });
 
-test('schedule - a new leader that adopts the jobs miners have issues nothing on the same tip, a non-clean job on a change, a clean one on a new tip', () => {
+test('schedule - a new leader that adopts the jobs miners have issues nothing on the same tip, a non-clean job on a change (not on its first template), a clean one on a new tip', () => {
   const raw = gbtBcoinRegtest.result;
   const template = parseTemplate(raw);
   const input = {
@@ -235,6 +235,22 @@ test('schedule - a new leader that adopts the jobs miners have issues nothing on
   });
   assert.deepEqual([newTip?.job.id, newTip?.job.cleanJobs], ['2x1', true]);
   assert.equal(adoptJobs(initJobState('2x'), [], 2).current, null, 'nothing heard: a fresh start');
+  // Its first template (newTipOnly): a change on the same tip waits for the refresh; a new tip
+  // does not.
+  const firstMoreFees = issueJob(adopted, {
+    ...input,
+    newTipOnly: true,
+    template: { ...template, coinbaseValueSats: template.coinbaseValueSats + 1n },
+    outputs: [{ ...REGTEST_OUTPUTS[0]!, valueSats: template.coinbaseValueSats + 1n }],
+  });
+  assert.equal(firstMoreFees, null, 'a change on the same tip: no job yet');
+  const firstNewTip = issueJob(adopted, {
+    ...input,
+    newTipOnly: true,
+    template: { ...template, previousBlockHash: '11'.repeat(32), height: template.height + 1 },
+  });
+  assert.deepEqual([firstNewTip?.job.id, firstNewTip?.job.cleanJobs], ['2x1', true]);
+  assert.equal(issueJob(initJobState('2x'), { ...input, newTipOnly: true })?.job.cleanJobs, true);
 
   // What every node hears of an adopted job is what the old leader announced of it.
   const last = issueJob(old, { ...input, force: true });
