@@ -133,6 +133,18 @@ export abstract class MinerClient extends EventEmitter {
     return this.stopSearch();
   }
 
+  /**
+   * Leaves politely: stops searching, waits for the answers to the shares already sent (at most
+   * ANSWERS_WAIT_MS, while connected), then closes as stop() does.
+   */
+  async finish(): Promise<void> {
+    await this.stopSearch();
+    const deadline = Date.now() + ANSWERS_WAIT_MS;
+    while (this.#submitted.size > 0 && this.connected && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await this.stop();
+  }
+
   /** Connected to the pool (authorized or about to be). */
   get connected(): boolean {
     return this.#wire !== null && !this.#wire.closed;
