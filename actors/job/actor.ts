@@ -65,11 +65,6 @@ class JobBehaviour implements Behaviour<JobRequest> {
   #sleeps = 0;
   #stopped = false;
   #lastPrev = '';
-  /**
-   * Whether this leader carried on the jobs miners have (adoptJobs): its first ('start')
-   * template then makes a job only on a new tip.
-   */
-  readonly #carriedOn: boolean;
   readonly #nodes: CoinNodes;
   /** What announce() needs besides the job. */
   readonly #announcing: Parameters<typeof announce>[1];
@@ -82,7 +77,6 @@ class JobBehaviour implements Behaviour<JobRequest> {
     const fresh = initJobState(cfg.idPrefix ?? `${(ctx.lease?.fence ?? 0).toString(16)}x`);
     this.#state = adoptJobs(fresh, cfg.adopt?.() ?? [], cfg.keepJobs);
     const adopted = this.#state.current;
-    this.#carriedOn = adopted !== null;
     // The refresh cadence carries on from the job miners have: an adopted one older than a
     // refresh is replaced by the first template.
     let refreshInMs = cfg.refreshMs;
@@ -96,7 +90,9 @@ class JobBehaviour implements Behaviour<JobRequest> {
     }
     this.#nodes = new CoinNodes(cfg.nodes, ctx.log, Date.now, cfg.onCoinNodes);
     const overdue = refreshInMs <= 0;
-    void this.#fetch(ctx, overdue ? 'refresh' : 'start');
+    // A leader that carried on the jobs miners have makes a job of its first template only on a
+    // new tip ('carry-on', IssueInput.newTipOnly).
+    void this.#fetch(ctx, overdue ? 'refresh' : adopted ? 'carry-on' : 'start');
     this.#every(
       ctx,
       'refresh',
@@ -160,7 +156,7 @@ class JobBehaviour implements Behaviour<JobRequest> {
         config: this.cfg.job,
         nowMs: ctx.clock.nowMs(),
         force: source === 'refresh',
-        newTipOnly: source === 'start' && this.#carriedOn,
+        newTipOnly: source === 'carry-on',
         keepJobs: this.cfg.keepJobs,
       });
     } catch (err) {
