@@ -7,7 +7,7 @@
 // sibling): it submits nothing more there, waits for the answers to what it sent, and connects
 // to the named address after `wait` seconds; when that address cannot be reached it goes back
 // to the one it was started with. Without params it reconnects to the same address.
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hexToBytes } from '../../actors/shared/hex.js';
 import { rejectReason } from './reject-reasons.js';
@@ -134,14 +134,17 @@ export abstract class MinerClient extends EventEmitter {
   }
 
   /**
-   * Leaves politely: stops searching, waits for the answers to the shares already sent (at most
-   * ANSWERS_WAIT_MS, while connected), then closes as stop() does.
+   * Leaves politely, as after a client.reconnect: submits nothing more, closes once the shares
+   * already sent are answered (at most ANSWERS_WAIT_MS), then stops as stop() does.
    */
   async finish(): Promise<void> {
-    await this.stopSearch();
-    const deadline = Date.now() + ANSWERS_WAIT_MS;
-    while (this.#submitted.size > 0 && this.connected && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    this.#running = false; // no reconnect when the connection closes
+    const wire = this.#wire;
+    if (wire !== null && !wire.closed) {
+      const closed = once(wire.socket, 'close');
+      if (wire !== this.#leaving) this.#leave(wire);
+      await closed;
+    }
     await this.stop();
   }
 
@@ -371,8 +374,12 @@ export abstract class MinerClient extends EventEmitter {
     if (moved) this.#at = named;
     this.emit('reconnect-requested', moved ? `${named.host}:${named.port}` : null);
     this.#redirectWaitMs = waitMs;
-    // Shares already sent are answered before the pool closes (a draining node waits for them):
-    // submit nothing more here, and leave once they are answered (or after ANSWERS_WAIT_MS).
+    // Shares already sent are answered before the pool closes (a draining node waits for them).
+    this.#leave(wire);
+  }
+
+  /** Submits nothing more on `wire`; closes it once what was sent is answered (or after ANSWERS_WAIT_MS). */
+  #leave(wire: StratumWire): void {
     this.#leaving = wire;
     if (this.#submitted.size === 0) return wire.destroy();
     setTimeout(() => wire.destroy(), ANSWERS_WAIT_MS).unref();
