@@ -80,6 +80,8 @@ void send_range(const int32_t* fds, int32_t* out, size_t from, size_t to, Slices
 
 /** SQEs per io_uring_enter. */
 constexpr unsigned kRingEntries = 1024;
+/** The user_data of the cancel a ring given up sends (a send's is its index). */
+constexpr uint64_t kCancel = UINT64_MAX;
 
 /**
  * One io_uring for sends, used by one thread at a time. A batch's sends complete at submission
@@ -119,16 +121,13 @@ class SendRing {
           out[i] = -EBADF;
           continue;
         }
-        const unsigned slot = (tail + queued) & sq_mask_;
-        io_uring_sqe* e = &sqes_[slot];
-        memset(e, 0, sizeof *e);
+        io_uring_sqe* e = sqe(tail + queued);
         e->opcode = IORING_OP_SEND;
         e->fd = fds[i];
         e->addr = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(s.data + s.begin(i)));
         e->len = static_cast<uint32_t>(s.end(i) - s.begin(i));
         e->msg_flags = kSendFlags;
         e->user_data = i;
-        sq_array_[slot] = slot;
         queued++;
       }
       if (queued == 0) continue;
@@ -168,15 +167,29 @@ class SendRing {
     return static_cast<int>(syscall(__NR_io_uring_enter, fd_, submit, wait, flags, arg, arg_len));
   }
 
-  /** Completions posted so far go to out (bytes taken; -EAGAIN and -ECANCELED: none). */
+  /** The next free SQE, cleared and queued in the submission array (the caller moves the tail). */
+  io_uring_sqe* sqe(unsigned slot) {
+    slot &= sq_mask_;
+    io_uring_sqe* e = &sqes_[slot];
+    memset(e, 0, sizeof *e);
+    sq_array_[slot] = slot;
+    return e;
+  }
+
+  /**
+   * The sends' completions posted so far go to out (bytes taken; -EAGAIN and -ECANCELED: none);
+   * how many there were. The cancel's own completion is not one.
+   */
   unsigned reap(int32_t* out) {
     unsigned head = *cq_head_;
     const unsigned tail = __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE);
     unsigned n = 0;
-    for (; head != tail; head++, n++) {
+    for (; head != tail; head++) {
       const io_uring_cqe& c = cqes_[head & cq_mask_];
+      if (c.user_data == kCancel) continue;
       const int res = c.res;
       out[c.user_data] = res == -EAGAIN || res == -EWOULDBLOCK || res == -ECANCELED ? 0 : res;
+      n++;
     }
     __atomic_store_n(cq_head_, head, __ATOMIC_RELEASE);
     return n;
@@ -213,27 +226,16 @@ class SendRing {
     if (done == queued) return true;
     broken_ = true;
     const unsigned tail = *sq_tail_;
-    io_uring_sqe* e = &sqes_[tail & sq_mask_];
-    memset(e, 0, sizeof *e);
+    io_uring_sqe* e = sqe(tail);
     e->opcode = IORING_OP_ASYNC_CANCEL;
     e->fd = -1;
     e->cancel_flags = 1u << 1;  // IORING_ASYNC_CANCEL_ANY (5.19): every request of the ring
-    e->user_data = UINT64_MAX;
-    sq_array_[tail & sq_mask_] = tail & sq_mask_;
+    e->user_data = kCancel;
     __atomic_store_n(sq_tail_, tail + 1, __ATOMIC_RELEASE);
     enter(1, 0, 0, nullptr, 0);
-    std::vector<int32_t> scratch;
     while (done < queued) {
       enter(0, 1, IORING_ENTER_GETEVENTS, nullptr, 0);
-      unsigned head = *cq_head_;
-      const unsigned ctail = __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE);
-      for (; head != ctail; head++) {
-        const io_uring_cqe& c = cqes_[head & cq_mask_];
-        if (c.user_data == UINT64_MAX) continue;  // the cancel itself
-        out[c.user_data] = c.res == -EAGAIN || c.res == -ECANCELED ? 0 : c.res;
-        done++;
-      }
-      __atomic_store_n(cq_head_, head, __ATOMIC_RELEASE);
+      done += reap(out);
     }
     return true;
   }
