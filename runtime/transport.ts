@@ -14,6 +14,7 @@ import { decodeReply, encodeMessage } from './envelope.js';
 import { RuntimeCode, fromErrorRecord, runtimeError, type CodedError } from './errors.js';
 import { publishParts } from './parts.js';
 import { TRACE_HEADER } from './tracing.js';
+import { withoutCredentials } from './nats-urls.js';
 
 /**
  * How a process proves itself to NATS, and checks the server (every process that connects
@@ -39,17 +40,10 @@ export function authOptions(
   servers: string | string[],
   auth: NatsAuth = {},
 ): { servers: string[]; options: Partial<NodeConnectionOptions> } {
-  let user = auth.user;
-  let pass = auth.pass;
-  const clean = (Array.isArray(servers) ? servers : [servers]).map((s) => {
-    const m = /^([a-z]+:\/\/)([^@/]*)@(.*)$/i.exec(s);
-    if (!m) return s;
-    const [, scheme, cred, rest] = m as unknown as [string, string, string, string];
-    const colon = cred.indexOf(':');
-    user ??= decodeURIComponent(colon < 0 ? cred : cred.slice(0, colon));
-    if (colon >= 0) pass ??= decodeURIComponent(cred.slice(colon + 1));
-    return `${scheme}${rest}`;
-  });
+  const fromUrls = withoutCredentials(servers);
+  const clean = fromUrls.servers;
+  const user = auth.user ?? fromUrls.user;
+  const pass = auth.pass ?? fromUrls.pass;
   const options: Partial<NodeConnectionOptions> = {};
   const read = (file: string): Uint8Array => {
     try {

@@ -7,7 +7,7 @@
 // 20,000 miners of a killed node moving to four others): 14.1 and 17.8 s until all were served
 // again at 4,096, 8.1-11.9 s at 65,535.
 import { procText } from './proc.js';
-import { LISTEN_BACKLOG } from '../actors/connection/index.js';
+import { LISTEN_BACKLOG } from '../actors/shared/listen-backlog.js';
 
 export const SOMAXCONN_PATH = '/proc/sys/net/core/somaxconn';
 

@@ -1,16 +1,9 @@
 #!/usr/bin/env node
 // The `colliery` command: the operator's entry point. Each subcommand is one entry in
-// COMMANDS; an unknown or missing one prints help (exit 2), never a stack trace.
+// COMMANDS; an unknown or missing one prints help (exit 2), never a stack trace. A command's
+// module is loaded when it runs: a process loads what its command uses, not every command's
+// graph (a node restart on a busy machine waits for the CPU its processes' loading takes).
 import { argv, exit, stderr, stdout } from 'node:process';
-import { runBans } from './commands/bans.js';
-import { runDemo } from './commands/demo.js';
-import { runKeys } from './commands/keys.js';
-import { runDevnet } from './commands/devnet.js';
-import { runLedger } from './commands/ledger.js';
-import { runMiner } from './commands/miner.js';
-import { runStart } from './commands/start.js';
-import { runStatus } from './commands/status.js';
-import { runTrace } from './commands/trace.js';
 
 export interface Command {
   readonly summary: string;
@@ -20,33 +13,39 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   demo: {
     summary: 'the whole pool locally: nats-server, devnet chain, one node, demo miners',
-    run: runDemo,
+    run: async (a) => (await import('./commands/demo.js')).runDemo(a),
   },
-  start: { summary: 'start a pool node (config file, COLLIERY_* variables, flags)', run: runStart },
+  start: {
+    summary: 'start a pool node (config file, COLLIERY_* variables, flags)',
+    run: async (a) => (await import('./commands/start.js')).runStart(a),
+  },
   ledger: {
     summary: 'ledger reports: balances, bill <height|hash>, verify (replay the log, compare)',
-    run: runLedger,
+    run: async (a) => (await import('./commands/ledger.js')).runLedger(a),
   },
-  devnet: { summary: 'run the devnet coin node alone (JSON-RPC, regtest-style)', run: runDevnet },
+  devnet: {
+    summary: 'run the devnet coin node alone (JSON-RPC, regtest-style)',
+    run: async (a) => (await import('./commands/devnet.js')).runDevnet(a),
+  },
   miner: {
     summary: 'mine on a Stratum pool: SHA256d or prime chains, in worker threads',
-    run: runMiner,
+    run: async (a) => (await import('./commands/miner.js')).runMiner(a),
   },
   trace: {
     summary: 'share paths (socket → actors → log → ledger) from nodes run with --trace-paths',
-    run: runTrace,
+    run: async (a) => (await import('./commands/trace.js')).runTrace(a),
   },
   status: {
     summary: 'the cluster: nodes and what each reports, lease holders, the share log',
-    run: runStatus,
+    run: async (a) => (await import('./commands/status.js')).runStatus(a),
   },
   keys: {
     summary: 'the node keys the cluster trusts: list, show, trust NODE KEY, revoke NODE',
-    run: runKeys,
+    run: async (a) => (await import('./commands/keys.js')).runKeys(a),
   },
   bans: {
     summary: "the cluster's ban list: list, add ADDRESS, remove ADDRESS",
-    run: runBans,
+    run: async (a) => (await import('./commands/bans.js')).runBans(a),
   },
 };
 

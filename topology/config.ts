@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { addressToScript } from '../actors/shared/address.js';
 import { networkByName, type NetworkName } from '../actors/shared/network.js';
-import { DEFAULT_APPENDER } from '../actors/shared/log-appender.js';
+import { DEFAULT_APPENDER } from '../actors/shared/log-appender-options.js';
 
 export const COINS = {
   bitcoin: { network: 'mainnet', family: 'hash', maturity: 100, rpcPort: 8332 },

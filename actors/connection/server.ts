@@ -2,6 +2,7 @@
 // and the extranonce1 each gets are admission.ts's), spawns its Connection actor, frames its
 // bytes into lines, remembers the latest job for late sockets and ticks sessions for vardiff
 // and handshake timeouts.
+import { LISTEN_BACKLOG } from '../shared/listen-backlog.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, Server as TlsServer, TLSSocket } from 'node:tls';
 import { once } from 'node:events';
@@ -137,8 +138,6 @@ export interface StratumStats {
 const TICK_SLICES = 10;
 /** A TLS client must finish its handshake within this long. */
 const TLS_HANDSHAKE_MS = 10_000;
-/** As deep as the kernel allows (it caps the backlog at net.core.somaxconn: see listen()). */
-export const LISTEN_BACKLOG = 65_535;
 /** A redirected socket (client.reconnect written) is closed after this long at most. */
 const REDIRECT_MS = 2_000;
 /** TCP keepalive: the first probe after this long without a packet (a miner whose machine went). */

@@ -2,7 +2,7 @@
 // on — never `instanceof`: a class does not survive postMessage or NATS — `retryable` and
 // `cause`), so a code a handler throws reaches the asker with its `retryable` flag.
 
-export { CodedError } from '../../runtime/index.js';
+export { CodedError } from '../../runtime/errors.js';
 
 /** True when `e` carries the given code, whatever its class (it may have crossed a thread). */
 export function hasCode(e: unknown, code: string): boolean {

@@ -1,13 +1,11 @@
 // `colliery start`: one node for real use, configured from a file, COLLIERY_* variables and
 // flags (in that order of precedence, flags last); drains on SIGTERM/SIGINT and exits 0.
 import { readFileSync, statSync } from 'node:fs';
-import { authOptions } from '../../runtime/index.js';
+import { withoutCredentials } from '../../runtime/nats-urls.js';
 import { pino } from 'pino';
 import { stderr, stdout } from 'node:process';
 import { envRaw, fileRaw, loadConfig, optionHelp, parseFlags, type NodeConfig } from '../config.js';
-import { startNode, type NodeHandle } from '../node.js';
-import { createPoolHasher } from '../verifier.js';
-import { publishSharePaths, startTracing } from '../tracing.js';
+import type { NodeHandle } from '../node.js';
 import { backend, nativeUnavailableReason, sendBackend, shaFeature } from '../../native/index.js';
 import { processConfig, processIndex, severalProcesses, superviseProcesses } from '../processes.js';
 import { acceptQueueCap, acceptQueueWanted } from '../accept-queue.js';
@@ -72,6 +70,9 @@ export async function runStart(args: string[]): Promise<number> {
       ),
     5_000,
   );
+  // The node's own modules load here, not in a supervisor, which only forks its processes.
+  const [{ startNode }, { createPoolHasher }, { publishSharePaths, startTracing }] =
+    await Promise.all([import('../node.js'), import('../verifier.js'), import('../tracing.js')]);
   const node = await startNode(cfg, { hasher: createPoolHasher(cfg.verifierThreads), log }).finally(
     () => clearInterval(waiting),
   );
@@ -121,7 +122,7 @@ export function warnIfSecretsShown(file: string, log: { warn(o: object, m: strin
 
 /** The NATS URLs as logs show them: without credentials. */
 function natsShown(cfg: NodeConfig): string[] {
-  return authOptions([...cfg.natsUrls]).servers;
+  return withoutCredentials([...cfg.natsUrls]).servers;
 }
 
 /** Logs the node's start, and warns of what the host limits (`queue`: net.core.somaxconn). */
