@@ -17,6 +17,5 @@ export type {
 export { primeDialect } from './prime-dialect.js';
 export type { StratumServer, StratumServerConfig, StratumStats } from './server.js';
 export { startStratumServer } from './server.js';
-export { LISTEN_BACKLOG } from '../shared/listen-backlog.js';
 export type { SessionConfig } from './session.js';
 export { DEFAULT_VARDIFF } from './vardiff.js';

@@ -2,11 +2,11 @@
 // and the extranonce1 each gets are admission.ts's), spawns its Connection actor, frames its
 // bytes into lines, remembers the latest job for late sockets and ticks sessions for vardiff
 // and handshake timeouts.
-import { LISTEN_BACKLOG } from '../shared/listen-backlog.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, Server as TlsServer, TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import { bindReusePort } from '../../native/index.js';
+import { LISTEN_BACKLOG } from '../shared/listen-backlog.js';
 import {
   freezeBroadcast,
   type ActorOptions,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { LISTEN_BACKLOG } from '../../actors/connection/index.js';
+import { LISTEN_BACKLOG } from '../../actors/shared/listen-backlog.js';
 import { acceptQueueCap, acceptQueueWanted } from '../../topology/accept-queue.js';
 import { announce } from '../../topology/commands/start.js';
 import { loadConfig } from '../../topology/config.js';
