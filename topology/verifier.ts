@@ -6,7 +6,8 @@ import { availableParallelism } from 'node:os';
 import { createVerifierPool, nativeImpl } from '../native/index.js';
 import type { NativeImpl, VerifierPool } from '../native/index.js';
 import type { SubmitHasher } from '../actors/share/index.js';
-import type { HashSubmitInput } from '../actors/shared/submit-hash.js';
+import { writeHex } from '../actors/shared/hex.js';
+import { submitHashInput, type SubmitToHash } from '../actors/shared/submit-hash.js';
 
 export interface PoolHasher extends SubmitHasher {
   readonly pool: VerifierPool;
@@ -22,10 +23,10 @@ export function createPoolHasher(threads: number): PoolHasher {
   return {
     pool,
     threads: pool.threads,
-    hashSubmits: async (inputs) => {
-      const n = inputs.length;
+    hashSubmits: async (items) => {
+      const n = items.length;
       if (n === 0) return [];
-      const out = await pool.hashSubmitsPacked(packSubmits(inputs));
+      const out = await pool.hashSubmitsPacked(packSubmits(items));
       const hashes: (Uint8Array | null)[] = new Array<Uint8Array | null>(n);
       for (let i = 0; i < n; i++)
         hashes[i] = out[i] === 1 ? out.subarray(n + 32 * i, n + 32 * i + 32) : null;
@@ -40,46 +41,50 @@ export function createPoolHasher(threads: number): PoolHasher {
  * hashSubmitsNow: the addon's own hashSubmits on this thread (for a lone share on an idle node,
  * where a worker round trip costs a hundred times the hash). A batch it refuses is all refused.
  */
-function hashNow(addon: NativeImpl): (inputs: readonly HashSubmitInput[]) => (Uint8Array | null)[] {
-  return (inputs) => {
+function hashNow(addon: NativeImpl): (items: readonly SubmitToHash[]) => (Uint8Array | null)[] {
+  return (items) => {
     try {
-      return addon.hashSubmits(inputs).map((r) => r.hash);
+      return addon.hashSubmits(items.map(submitHashInput)).map((r) => r.hash);
     } catch {
-      return inputs.map(() => null);
+      return items.map(() => null);
     }
   };
 }
 
-/** The addon's packed batch form: per item coinbase1|en1|en2|coinbase2|branches|prevHash, 9 u32s of meta. */
-export function packSubmits(inputs: readonly HashSubmitInput[]): {
+/**
+ * The addon's packed batch form: per item coinbase1|en1|en2|coinbase2|branches|prevHash, 9 u32s
+ * of meta. The extranonces are decoded from their hex in place: a batch costs two allocations,
+ * not two buffers and an object per share. An item whose hex does not decode throws HEX_INVALID.
+ */
+export function packSubmits(items: readonly SubmitToHash[]): {
   packed: Uint8Array;
   meta: Uint32Array;
 } {
   let total = 0;
-  for (const r of inputs) {
-    total += r.coinbase1.length + r.extranonce1.length + r.extranonce2.length;
-    total += r.coinbase2.length + r.merkleBranches.length + 32;
+  for (const r of items) {
+    const b = r.bytes;
+    total += b.coinbase1.length + (r.extranonce1.length >> 1) + (r.extranonce2.length >> 1);
+    total += b.coinbase2.length + b.merkleBranches.length + 32;
   }
   const packed = new Uint8Array(total);
-  const meta = new Uint32Array(9 * inputs.length);
+  const meta = new Uint32Array(9 * items.length);
   let at = 0;
   let m = 0;
-  for (const r of inputs) {
-    packed.set(r.coinbase1, at);
-    at += meta[m++] = r.coinbase1.length;
-    packed.set(r.extranonce1, at);
-    at += meta[m++] = r.extranonce1.length;
-    packed.set(r.extranonce2, at);
-    at += meta[m++] = r.extranonce2.length;
-    packed.set(r.coinbase2, at);
-    at += meta[m++] = r.coinbase2.length;
-    packed.set(r.merkleBranches, at);
-    at += meta[m++] = r.merkleBranches.length;
-    packed.set(r.prevHash.subarray(0, 32), at);
+  for (const r of items) {
+    const b = r.bytes;
+    packed.set(b.coinbase1, at);
+    at += meta[m++] = b.coinbase1.length;
+    at += meta[m++] = writeHex(packed, at, r.extranonce1);
+    at += meta[m++] = writeHex(packed, at, r.extranonce2);
+    packed.set(b.coinbase2, at);
+    at += meta[m++] = b.coinbase2.length;
+    packed.set(b.merkleBranches, at);
+    at += meta[m++] = b.merkleBranches.length;
+    packed.set(b.prevHash.subarray(0, 32), at);
     at += 32;
-    meta[m++] = r.version >>> 0;
+    meta[m++] = r.headerVersion >>> 0;
     meta[m++] = r.ntime >>> 0;
-    meta[m++] = r.nbits >>> 0;
+    meta[m++] = b.nbits >>> 0;
     meta[m++] = r.nonce >>> 0;
   }
   return { packed, meta };

@@ -5,22 +5,22 @@
 import type { JobWork } from '../job/index.js';
 import type { LoggedJob } from '../ledger/index.js';
 import { hashNetWeight, hashShareWeight } from '../shared/share-weight.js';
-import type { HashSubmitInput } from '../shared/submit-hash.js';
+import type { SubmitToHash } from '../shared/submit-hash.js';
 import { shareTargetFromDifficulty, targetFromHex } from '../shared/target.js';
 import type { Checked, FamilyJob, Judged, ShareFamily } from './family.js';
-import { bytesForPayout, hashSubmitInput, jobBytes, shareSubmitOf } from './header.js';
+import { bytesForPayout, jobBytes, shareSubmitOf } from './header.js';
 import type { JobBytes, JobWithBytes } from './header.js';
 import { classifyHash, precheckSubmit } from './verdict.js';
 
 /** Hashes submits off the event loop; null for an item the verifier refused. */
 export interface SubmitHasher {
-  hashSubmits(inputs: readonly HashSubmitInput[]): Promise<(Uint8Array | null)[]>;
+  hashSubmits(items: readonly SubmitToHash[]): Promise<(Uint8Array | null)[]>;
   /**
    * The same on this thread, where that is cheap (the native core: microseconds per share).
    * Used only for a few shares while no batch is at the verifier: a worker round trip would
    * cost a hundred times the hash and delay a lone block candidate. Absent: always the pool.
    */
-  hashSubmitsNow?(inputs: readonly HashSubmitInput[]): (Uint8Array | null)[];
+  hashSubmitsNow?(items: readonly SubmitToHash[]): (Uint8Array | null)[];
   /**
    * Threads behind hashSubmits. The actor keeps at most two batches per thread there (one being
    * hashed, one waiting, so no thread waits on the event loop); what arrives meanwhile rides in
@@ -41,7 +41,8 @@ export interface HashJob extends FamilyJob, JobWithBytes {
   readonly networkTarget: bigint;
 }
 
-export interface HashChecked extends Checked {
+/** What the hasher takes (the job's bytes, the miner's fields as numbers and hex) and the checked submit. */
+export interface HashChecked extends Checked, SubmitToHash {
   readonly bytes: JobBytes;
 }
 
@@ -49,8 +50,6 @@ export type HashFamily = ShareFamily<HashJob, HashChecked, Uint8Array | null>;
 
 export function hashFamily(cfg: HashFamilyConfig): HashFamily {
   const { hasher } = cfg;
-  const inputs = (items: readonly HashChecked[]): HashSubmitInput[] =>
-    items.map((c) => hashSubmitInput(c.bytes, c.submit, c.headerVersion));
   const now = hasher.hashSubmitsNow?.bind(hasher);
   return {
     job(work) {
@@ -68,13 +67,20 @@ export function hashFamily(cfg: HashFamilyConfig): HashFamily {
       const submit = shareSubmitOf(share, { versionBits: share.extra ?? undefined });
       const pre = precheckSubmit(job.work, submit, { versionMask: share.versionMask, nowSec });
       if (!pre.ok) return { refused: pre.verdict.kind, reason: pre.verdict.reason };
-      const bytes = bytesForPayout(job, share.payoutScript);
-      return { submit, headerVersion: pre.headerVersion, bytes };
+      return {
+        submit,
+        headerVersion: pre.headerVersion,
+        bytes: bytesForPayout(job, share.payoutScript),
+        extranonce1: share.extranonce1,
+        extranonce2: share.extranonce2,
+        ntime: share.ntime,
+        nonce: share.nonce,
+      };
     },
     verifier: {
       threads: hasher.threads ?? Infinity,
-      verify: (items) => hasher.hashSubmits(inputs(items)),
-      ...(now === undefined ? {} : { verifyNow: (items) => now(inputs(items)) }),
+      verify: (items) => hasher.hashSubmits(items),
+      ...(now === undefined ? {} : { verifyNow: now }),
     },
     judge(job, share, _checked, hash, stale): Judged {
       if (hash === null) return UNHASHED;

@@ -22,6 +22,28 @@ export function hexToBytes(hex: string, byteLength?: number): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
+/**
+ * Decodes even-length hex (either case) into `out` at `at`, for a hot path that has checked it
+ * already; returns the bytes written. Throws HEX_INVALID on a digit that is not hex.
+ */
+export function writeHex(out: Uint8Array, at: number, hex: string): number {
+  const n = hex.length >> 1;
+  if (hex.length !== n * 2) throw new CodedError(HEX_INVALID, `odd-length hex: ${describe(hex)}`);
+  for (let i = 0; i < n; i++) {
+    const hi = nibble(hex.charCodeAt(2 * i));
+    const lo = nibble(hex.charCodeAt(2 * i + 1));
+    if ((hi | lo) < 0) throw new CodedError(HEX_INVALID, `not hex: ${describe(hex)}`);
+    out[at + i] = (hi << 4) | lo;
+  }
+  return n;
+}
+
+function nibble(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20; // A-F -> a-f
+  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
+}
+
 /** Lowercase hex of `bytes`. */
 export function bytesToHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');

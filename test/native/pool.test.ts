@@ -6,6 +6,7 @@ import { createVerifierPool, nativeImpl, twinImpl } from '../../native/index.js'
 import type { PrimeShareItem, SubmitRequest, VerifierPool } from '../../native/index.js';
 import { displayHex, fromHex, readTsv, toHex } from './support.js';
 import { createPoolHasher, packSubmits } from '../../topology/verifier.js';
+import type { SubmitToHash } from '../../actors/shared/submit-hash.js';
 
 const backends =
   process.env.COLLIERY_NATIVE === 'off' ? (['twin'] as const) : (['native', 'twin'] as const);
@@ -42,6 +43,22 @@ const submit = (nonce: number): SubmitRequest => ({
   ntime: 0x504e86ed,
   nbits: 0x1c2ac4af,
   nonce,
+});
+
+/** The same submit as the Share actor hands the hasher: the job's bytes and the miner's hex. */
+const toHash = (r: SubmitRequest): SubmitToHash => ({
+  bytes: {
+    coinbase1: r.coinbase1,
+    coinbase2: r.coinbase2,
+    merkleBranches: r.merkleBranches,
+    prevHash: r.prevHash,
+    nbits: r.nbits,
+  },
+  extranonce1: toHex(r.extranonce1),
+  extranonce2: toHex(r.extranonce2),
+  headerVersion: r.version,
+  ntime: r.ntime,
+  nonce: r.nonce,
 });
 
 for (const backend of backends) {
@@ -90,7 +107,7 @@ for (const backend of backends) {
     it('hashes a packed batch like direct calls and refuses a batch whose lengths do not add up', async () => {
       const pool = open();
       const items = Array.from({ length: 40 }, (_, i) => submit(i));
-      const batch = packSubmits(items);
+      const batch = packSubmits(items.map(toHash));
       const n = items.length;
       const out = await pool.hashSubmitsPacked(batch);
       assert.equal(batch.packed.byteLength, 0, 'the packed bytes were transferred, not copied');
@@ -102,7 +119,7 @@ for (const backend of backends) {
           toHex(twinImpl.hashSubmit(item).hash),
         );
       });
-      const bad = packSubmits(items.slice(0, 2));
+      const bad = packSubmits(items.slice(0, 2).map(toHash));
       const refused = await pool.hashSubmitsPacked({
         packed: bad.packed.subarray(0, bad.packed.length - 1).slice(),
         meta: bad.meta,
@@ -176,15 +193,21 @@ describe('pool hasher (the Share actor’s verifier)', () => {
       const now = hasher.hashSubmitsNow;
       assert.ok(now, 'the addon is loaded, so the hasher offers hashSubmitsNow');
       const items = Array.from({ length: 5 }, (_, i) => submit(1000 + i));
-      const here = now(items);
-      const pooled = await hasher.hashSubmits(items);
+      const here = now(items.map(toHash));
+      const pooled = await hasher.hashSubmits(items.map(toHash));
       items.forEach((item, i) => {
         const want = toHex(twinImpl.hashSubmit(item).hash);
         assert.equal(toHex(here[i]!), want);
         assert.equal(toHex(pooled[i]!), want);
       });
-      const refused = now([submit(1), { ...submit(2), merkleBranches: new Uint8Array(33) }]);
+      const refused = now(
+        [submit(1), { ...submit(2), merkleBranches: new Uint8Array(33) }].map(toHash),
+      );
       assert.deepEqual(refused, [null, null]);
+      // Hex that does not decode fails the pooled batch (the Share actor answers it busy).
+      await assert.rejects(hasher.hashSubmits([{ ...toHash(submit(3)), extranonce2: '0g' }]), {
+        code: 'HEX_INVALID',
+      });
     } finally {
       await hasher.close();
     }

@@ -8,6 +8,7 @@ import {
   reverseHex,
   u32FromHex,
   u32ToHex,
+  writeHex,
   HEX_INVALID,
 } from '../../../actors/shared/hex.js';
 import { hasCode } from '../../../actors/shared/errors.js';
@@ -78,4 +79,20 @@ test('endianness - merkle branch entries are GBT txids byte-reversed', () => {
   const row = bitcoin.endianness.find((r) => 'gbt_txid' in r);
   assert.ok(row && 'gbt_txid' in row);
   assert.equal(reverseHex(row.gbt_txid), row.branch_entry);
+});
+
+test('hex - writeHex decodes either case in place and refuses what is not hex', () => {
+  const out = new Uint8Array(8).fill(0xee);
+  assert.equal(writeHex(out, 1, '00Ff7a'), 3);
+  assert.deepEqual([...out], [0xee, 0x00, 0xff, 0x7a, 0xee, 0xee, 0xee, 0xee]);
+  assert.equal(writeHex(out, 0, ''), 0);
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    const ok = /[0-9a-fA-F]/.test(ch);
+    const probe = new Uint8Array(1);
+    if (ok) assert.equal(writeHex(probe, 0, `0${ch}`), 1);
+    else assert.throws(() => writeHex(probe, 0, `${ch}0`), { code: 'HEX_INVALID' }, ch);
+    if (ok) assert.equal(probe[0], Number.parseInt(ch, 16));
+  }
+  assert.throws(() => writeHex(out, 0, 'abc'), { code: 'HEX_INVALID' });
 });
