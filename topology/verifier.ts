@@ -5,9 +5,8 @@
 import { availableParallelism } from 'node:os';
 import { createVerifierPool, nativeImpl } from '../native/index.js';
 import type { NativeImpl, VerifierPool } from '../native/index.js';
-import type { SubmitHasher } from '../actors/share/index.js';
+import { hashSubmitInput, type HashChecked, type SubmitHasher } from '../actors/share/index.js';
 import { writeHex } from '../actors/shared/hex.js';
-import { submitHashInput, type SubmitToHash } from '../actors/shared/submit-hash.js';
 
 export interface PoolHasher extends SubmitHasher {
   readonly pool: VerifierPool;
@@ -41,10 +40,11 @@ export function createPoolHasher(threads: number): PoolHasher {
  * hashSubmitsNow: the addon's own hashSubmits on this thread (for a lone share on an idle node,
  * where a worker round trip costs a hundred times the hash). A batch it refuses is all refused.
  */
-function hashNow(addon: NativeImpl): (items: readonly SubmitToHash[]) => (Uint8Array | null)[] {
+function hashNow(addon: NativeImpl): (items: readonly HashChecked[]) => (Uint8Array | null)[] {
   return (items) => {
     try {
-      return addon.hashSubmits(items.map(submitHashInput)).map((r) => r.hash);
+      const inputs = items.map((c) => hashSubmitInput(c.bytes, c.submit, c.headerVersion));
+      return addon.hashSubmits(inputs).map((r) => r.hash);
     } catch {
       return items.map(() => null);
     }
@@ -53,39 +53,38 @@ function hashNow(addon: NativeImpl): (items: readonly SubmitToHash[]) => (Uint8A
 
 /**
  * The addon's packed batch form: per item coinbase1|en1|en2|coinbase2|branches|prevHash, 9 u32s
- * of meta. The extranonces are decoded from their hex in place: a batch costs two allocations,
- * not two buffers and an object per share. An item whose hex does not decode throws HEX_INVALID.
+ * of meta. The extranonces are decoded from the submit's hex in place: a batch costs two
+ * allocations, not two buffers and an object per share. An item whose hex does not decode
+ * throws HEX_INVALID.
  */
-export function packSubmits(items: readonly SubmitToHash[]): {
+export function packSubmits(items: readonly HashChecked[]): {
   packed: Uint8Array;
   meta: Uint32Array;
 } {
   let total = 0;
-  for (const r of items) {
-    const b = r.bytes;
-    total += b.coinbase1.length + (r.extranonce1.length >> 1) + (r.extranonce2.length >> 1);
+  for (const { bytes: b, submit: s } of items) {
+    total += b.coinbase1.length + (s.extranonce1.length >> 1) + (s.extranonce2.length >> 1);
     total += b.coinbase2.length + b.merkleBranches.length + 32;
   }
   const packed = new Uint8Array(total);
   const meta = new Uint32Array(9 * items.length);
   let at = 0;
   let m = 0;
-  for (const r of items) {
-    const b = r.bytes;
+  for (const { bytes: b, submit: s, headerVersion } of items) {
     packed.set(b.coinbase1, at);
     at += meta[m++] = b.coinbase1.length;
-    at += meta[m++] = writeHex(packed, at, r.extranonce1);
-    at += meta[m++] = writeHex(packed, at, r.extranonce2);
+    at += meta[m++] = writeHex(packed, at, s.extranonce1);
+    at += meta[m++] = writeHex(packed, at, s.extranonce2);
     packed.set(b.coinbase2, at);
     at += meta[m++] = b.coinbase2.length;
     packed.set(b.merkleBranches, at);
     at += meta[m++] = b.merkleBranches.length;
     packed.set(b.prevHash.subarray(0, 32), at);
     at += 32;
-    meta[m++] = r.headerVersion >>> 0;
-    meta[m++] = r.ntime >>> 0;
+    meta[m++] = headerVersion >>> 0;
+    meta[m++] = Number.parseInt(s.ntime, 16) >>> 0;
     meta[m++] = b.nbits >>> 0;
-    meta[m++] = r.nonce >>> 0;
+    meta[m++] = Number.parseInt(s.nonce, 16) >>> 0;
   }
   return { packed, meta };
 }

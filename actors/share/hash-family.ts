@@ -5,22 +5,26 @@
 import type { JobWork } from '../job/index.js';
 import type { LoggedJob } from '../ledger/index.js';
 import { hashNetWeight, hashShareWeight } from '../shared/share-weight.js';
-import type { SubmitToHash } from '../shared/submit-hash.js';
 import { shareTargetFromDifficulty, targetFromHex } from '../shared/target.js';
 import type { Checked, FamilyJob, Judged, ShareFamily } from './family.js';
 import { bytesForPayout, jobBytes, shareSubmitOf } from './header.js';
 import type { JobBytes, JobWithBytes } from './header.js';
 import { classifyHash, precheckSubmit } from './verdict.js';
 
-/** Hashes submits off the event loop; null for an item the verifier refused. */
+/**
+ * Hashes checked submits off the event loop; null for an item the verifier refused. It takes
+ * them as the family checked them (the job's bytes, the submit's hex fields, the header
+ * version): the node's verifier packs those straight into the batch it hands its threads
+ * (topology/verifier.ts), with no object or buffer of their own per share.
+ */
 export interface SubmitHasher {
-  hashSubmits(items: readonly SubmitToHash[]): Promise<(Uint8Array | null)[]>;
+  hashSubmits(items: readonly HashChecked[]): Promise<(Uint8Array | null)[]>;
   /**
    * The same on this thread, where that is cheap (the native core: microseconds per share).
    * Used only for a few shares while no batch is at the verifier: a worker round trip would
    * cost a hundred times the hash and delay a lone block candidate. Absent: always the pool.
    */
-  hashSubmitsNow?(items: readonly SubmitToHash[]): (Uint8Array | null)[];
+  hashSubmitsNow?(items: readonly HashChecked[]): (Uint8Array | null)[];
   /**
    * Threads behind hashSubmits. The actor keeps at most two batches per thread there (one being
    * hashed, one waiting, so no thread waits on the event loop); what arrives meanwhile rides in
@@ -41,8 +45,7 @@ export interface HashJob extends FamilyJob, JobWithBytes {
   readonly networkTarget: bigint;
 }
 
-/** What the hasher takes (the job's bytes, the miner's fields as numbers and hex) and the checked submit. */
-export interface HashChecked extends Checked, SubmitToHash {
+export interface HashChecked extends Checked {
   readonly bytes: JobBytes;
 }
 
@@ -67,15 +70,8 @@ export function hashFamily(cfg: HashFamilyConfig): HashFamily {
       const submit = shareSubmitOf(share, { versionBits: share.extra ?? undefined });
       const pre = precheckSubmit(job.work, submit, { versionMask: share.versionMask, nowSec });
       if (!pre.ok) return { refused: pre.verdict.kind, reason: pre.verdict.reason };
-      return {
-        submit,
-        headerVersion: pre.headerVersion,
-        bytes: bytesForPayout(job, share.payoutScript),
-        extranonce1: share.extranonce1,
-        extranonce2: share.extranonce2,
-        ntime: share.ntime,
-        nonce: share.nonce,
-      };
+      const bytes = bytesForPayout(job, share.payoutScript);
+      return { submit, headerVersion: pre.headerVersion, bytes };
     },
     verifier: {
       threads: hasher.threads ?? Infinity,

@@ -3,7 +3,7 @@
 // miner's fields to a header hash.
 import { coinb2ForPayout, prevHashFromStratum, type JobWork } from '../job/index.js';
 import { concatBytes, hexToBytes, reverseBytes, u32FromHex } from '../shared/hex.js';
-import { submitHashInput, type HashSubmitInput } from '../shared/submit-hash.js';
+import type { HashSubmitInput } from '../shared/submit-hash.js';
 import type { ShareSubmission } from '../connection/index.js';
 import type { ShareSubmit } from './messages.js';
 
@@ -49,21 +49,26 @@ export function bytesForPayout(job: JobWithBytes, script: string | null): JobByt
 
 /**
  * hashSubmit's input for a submit on a job; `headerVersion` comes from precheckSubmit (BIP310).
- * The submit must have passed precheckSubmit (hex fields of the right sizes).
+ * The submit must have passed precheckSubmit (hex fields of the right sizes): this is the
+ * per-share path, so the hex is decoded without being checked again.
  */
 export function hashSubmitInput(
   bytes: JobBytes,
   submit: ShareSubmit,
   headerVersion: number,
 ): HashSubmitInput {
-  return submitHashInput({
-    bytes,
-    extranonce1: submit.extranonce1,
-    extranonce2: submit.extranonce2,
-    headerVersion,
+  return {
+    coinbase1: bytes.coinbase1,
+    extranonce1: Buffer.from(submit.extranonce1, 'hex'),
+    extranonce2: Buffer.from(submit.extranonce2, 'hex'),
+    coinbase2: bytes.coinbase2,
+    merkleBranches: bytes.merkleBranches,
+    version: headerVersion,
+    prevHash: bytes.prevHash,
     ntime: Number.parseInt(submit.ntime, 16),
+    nbits: bytes.nbits,
     nonce: Number.parseInt(submit.nonce, 16),
-  });
+  };
 }
 
 /** The submit fields of a Connection's share, hex as on the wire; `extra` per PoW family. */

@@ -5,7 +5,7 @@
 // deeper.
 export type { ShareActorConfig } from './actor.js';
 export { shareActor } from './actor.js';
-export type { HashFamily, SubmitHasher } from './hash-family.js';
+export type { HashChecked, HashFamily, SubmitHasher } from './hash-family.js';
 export { hashFamily } from './hash-family.js';
 export type { JobBytes } from './header.js';
 export { hashSubmitInput, jobBytes } from './header.js';

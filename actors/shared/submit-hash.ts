@@ -6,7 +6,7 @@
 //   hash     = sha256d(header)                                          (internal order)
 // The share hot path uses native hashSubmit; this twin serves tests, block assembly and tools.
 import { CodedError } from './errors.js';
-import { concatBytes, hexToBytes } from './hex.js';
+import { concatBytes } from './hex.js';
 import { serializeHeader } from './header.js';
 import { merkleRootFromBranch } from './merkle.js';
 import { sha256d } from './sha256d.js';
@@ -27,46 +27,6 @@ export interface HashSubmitInput {
   readonly ntime: number;
   readonly nbits: number;
   readonly nonce: number;
-}
-
-/**
- * A submit to hash as the Share actor holds it: the job's bytes (shared by every share on the
- * job) and the miner's own fields, the extranonces still hex (checked at the Stratum edge). The
- * node's verifier decodes them straight into the batch it hands its threads
- * (topology/verifier.ts), with no object or buffer per share; submitHashInput gives the object
- * form that the addon's hashSubmits and the twin take.
- */
-export interface SubmitToHash {
-  readonly bytes: {
-    readonly coinbase1: Uint8Array;
-    readonly coinbase2: Uint8Array;
-    readonly merkleBranches: Uint8Array;
-    readonly prevHash: Uint8Array;
-    readonly nbits: number;
-  };
-  /** Even-length hex. */
-  readonly extranonce1: string;
-  /** Even-length hex. */
-  readonly extranonce2: string;
-  /** The header version after rolling. */
-  readonly headerVersion: number;
-  readonly ntime: number;
-  readonly nonce: number;
-}
-
-export function submitHashInput(s: SubmitToHash): HashSubmitInput {
-  return {
-    coinbase1: s.bytes.coinbase1,
-    extranonce1: hexToBytes(s.extranonce1),
-    extranonce2: hexToBytes(s.extranonce2),
-    coinbase2: s.bytes.coinbase2,
-    merkleBranches: s.bytes.merkleBranches,
-    version: s.headerVersion,
-    prevHash: s.bytes.prevHash,
-    ntime: s.ntime,
-    nbits: s.bytes.nbits,
-    nonce: s.nonce,
-  };
 }
 
 export interface SubmitHash {

@@ -6,7 +6,8 @@ import { createVerifierPool, nativeImpl, twinImpl } from '../../native/index.js'
 import type { PrimeShareItem, SubmitRequest, VerifierPool } from '../../native/index.js';
 import { displayHex, fromHex, readTsv, toHex } from './support.js';
 import { createPoolHasher, packSubmits } from '../../topology/verifier.js';
-import type { SubmitToHash } from '../../actors/shared/submit-hash.js';
+import type { HashChecked } from '../../actors/share/index.js';
+import { u32ToHex } from '../../actors/shared/hex.js';
 
 const backends =
   process.env.COLLIERY_NATIVE === 'off' ? (['twin'] as const) : (['native', 'twin'] as const);
@@ -45,8 +46,8 @@ const submit = (nonce: number): SubmitRequest => ({
   nonce,
 });
 
-/** The same submit as the Share actor hands the hasher: the job's bytes and the miner's hex. */
-const toHash = (r: SubmitRequest): SubmitToHash => ({
+/** The same submit as the hash family checked it: the job's bytes and the submit's hex fields. */
+const toHash = (r: SubmitRequest): HashChecked => ({
   bytes: {
     coinbase1: r.coinbase1,
     coinbase2: r.coinbase2,
@@ -54,11 +55,14 @@ const toHash = (r: SubmitRequest): SubmitToHash => ({
     prevHash: r.prevHash,
     nbits: r.nbits,
   },
-  extranonce1: toHex(r.extranonce1),
-  extranonce2: toHex(r.extranonce2),
+  submit: {
+    jobId: '1',
+    extranonce1: toHex(r.extranonce1),
+    extranonce2: toHex(r.extranonce2),
+    ntime: u32ToHex(r.ntime),
+    nonce: u32ToHex(r.nonce),
+  },
   headerVersion: r.version,
-  ntime: r.ntime,
-  nonce: r.nonce,
 });
 
 for (const backend of backends) {
@@ -204,10 +208,14 @@ describe('pool hasher (the Share actor’s verifier)', () => {
         [submit(1), { ...submit(2), merkleBranches: new Uint8Array(33) }].map(toHash),
       );
       assert.deepEqual(refused, [null, null]);
+      const bad = toHash(submit(3));
       // Hex that does not decode fails the pooled batch (the Share actor answers it busy).
-      await assert.rejects(hasher.hashSubmits([{ ...toHash(submit(3)), extranonce2: '0g' }]), {
-        code: 'HEX_INVALID',
-      });
+      await assert.rejects(
+        hasher.hashSubmits([{ ...bad, submit: { ...bad.submit, extranonce2: '0g' } }]),
+        {
+          code: 'HEX_INVALID',
+        },
+      );
     } finally {
       await hasher.close();
     }
