@@ -9,13 +9,10 @@ export type { HashChecked, HashFamily, SubmitHasher } from './hash-family.js';
 export { hashFamily } from './hash-family.js';
 export type { JobBytes } from './header.js';
 export { hashSubmitInput, jobBytes } from './header.js';
-export type {
-  AcceptedShare,
-  AppenderOptions,
-  LogAppenderStats,
-  ShareSink,
-} from '../shared/log-appender.js';
-export { DEFAULT_APPENDER, LogAppender, openNodeLog } from '../shared/log-appender.js';
+export type { AcceptedShare, LogAppenderStats, ShareSink } from '../shared/log-appender.js';
+export { LogAppender, openNodeLog } from '../shared/log-appender.js';
+export type { AppenderOptions } from '../shared/log-appender-options.js';
+export { DEFAULT_APPENDER } from '../shared/log-appender-options.js';
 export type {
   BlockCandidate,
   ShareMessage,

@@ -81,8 +81,6 @@ function* shareTraces(batch: readonly Pending[]): Generator<SpanContext | undefi
   }
 }
 
-export { DEFAULT_APPENDER, type AppenderOptions };
-
 interface Pending {
   readonly shares: readonly AcceptedShare[];
   readonly resolve: () => void;

@@ -16,7 +16,8 @@ import { pino } from 'pino';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { connectNats } from '../../runtime/index.js';
-import { LogAppender, DEFAULT_APPENDER } from '../../actors/shared/log-appender.js';
+import { LogAppender } from '../../actors/shared/log-appender.js';
+import { DEFAULT_APPENDER } from '../../actors/shared/log-appender-options.js';
 import {
   DEFAULT_LOG_OPTIONS,
   ensureLogStream,

@@ -11,7 +11,8 @@ import type { LogEntry, LogRecord } from '../../../actors/shared/log-records.js'
 import { applyEntries } from '../../../actors/ledger/apply.js';
 import { createState } from '../../../actors/ledger/state.js';
 import { validateLogEntry } from '../../../actors/ledger/validate.js';
-import { LogAppender, DEFAULT_APPENDER } from '../../../actors/shared/log-appender.js';
+import { LogAppender } from '../../../actors/shared/log-appender.js';
+import { DEFAULT_APPENDER } from '../../../actors/shared/log-appender-options.js';
 import { BlockLog, blockRecord, openBlocks } from '../../../actors/block/log.js';
 import { readLog } from '../../../actors/shared/log-reader.js';
 import { ensureLogStream, DEFAULT_LOG_OPTIONS } from '../../../actors/shared/log-stream.js';

@@ -9,7 +9,8 @@ import { pino } from 'pino';
 import { startNatsServer } from '../../helpers/nats-server.js';
 import { until } from '../../helpers/until.js';
 import { connect } from '@nats-io/transport-node';
-import { LogAppender, DEFAULT_APPENDER } from '../../../actors/shared/log-appender.js';
+import { LogAppender } from '../../../actors/shared/log-appender.js';
+import { DEFAULT_APPENDER } from '../../../actors/shared/log-appender-options.js';
 import {
   DEFAULT_LOG_OPTIONS,
   ensureLogStream,

@@ -12,11 +12,8 @@ import { pino } from 'pino';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startNatsServer, type NatsServer } from '../../helpers/nats-server.js';
 import { until } from '../../helpers/until.js';
-import {
-  LogAppender,
-  DEFAULT_APPENDER,
-  type AcceptedShare,
-} from '../../../actors/shared/log-appender.js';
+import { LogAppender, type AcceptedShare } from '../../../actors/shared/log-appender.js';
+import { DEFAULT_APPENDER } from '../../../actors/shared/log-appender-options.js';
 import { LogSpool, SHARE_SPOOL_FULL } from '../../../actors/shared/log-spool.js';
 import { retryable } from '../../../actors/shared/log-retry.js';
 import { readLog, type RawEntry } from '../../../actors/shared/log-reader.js';

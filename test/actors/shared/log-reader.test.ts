@@ -9,11 +9,8 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startNatsServer, type NatsServer } from '../../helpers/nats-server.js';
-import {
-  LogAppender,
-  DEFAULT_APPENDER,
-  type AcceptedShare,
-} from '../../../actors/shared/log-appender.js';
+import { LogAppender, type AcceptedShare } from '../../../actors/shared/log-appender.js';
+import { DEFAULT_APPENDER } from '../../../actors/shared/log-appender-options.js';
 import {
   readLog,
   DEFAULT_IN_FLIGHT_BYTES,

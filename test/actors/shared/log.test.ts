@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startNatsServer, type NatsServer } from '../../helpers/nats-server.js';
-import { LogAppender, DEFAULT_APPENDER } from '../../../actors/shared/log-appender.js';
+import { LogAppender } from '../../../actors/shared/log-appender.js';
+import { DEFAULT_APPENDER } from '../../../actors/shared/log-appender-options.js';
 import { readLog, type RawEntry } from '../../../actors/shared/log-reader.js';
 import {
   ensureLogStream,
