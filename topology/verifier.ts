@@ -79,7 +79,8 @@ export function packSubmits(items: readonly HashChecked[]): {
     at += meta[m++] = b.coinbase2.length;
     packed.set(b.merkleBranches, at);
     at += meta[m++] = b.merkleBranches.length;
-    packed.set(b.prevHash.subarray(0, 32), at);
+    if (b.prevHash.length !== 32) throw new RangeError('a previous block hash is 32 bytes');
+    packed.set(b.prevHash, at);
     at += 32;
     meta[m++] = headerVersion >>> 0;
     meta[m++] = Number.parseInt(s.ntime, 16) >>> 0;

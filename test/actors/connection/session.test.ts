@@ -162,6 +162,29 @@ test('session - submit before subscribe is 25, before authorize 24, unknown job 
   assert.ok(h.line(submit(8)).some((e) => e.kind === 'verify'));
 });
 
+test('session - duplicates are exact: the same nonce under other fields is new, each repeat is 22', () => {
+  const h = harness('aabbccdd', { maxPendingSubmits: 100 });
+  ready(h);
+  let id = 10;
+  const submit = (en2: string, ntime: string, nonce: string) =>
+    h.line({ id: id++, method: 'mining.submit', params: ['acct', 'a', en2, ntime, nonce] });
+  const verified = (e: Effect[]) => e.some((x) => x.kind === 'verify');
+  const code = (e: Effect[]) => h.sent(e)[0]?.error?.[0];
+  // A miner rolling nonces under one extranonce2 and ntime, then the same nonces elsewhere.
+  for (let n = 0; n < 3; n++) assert.ok(verified(submit('00000001', '5cb6dd9e', `0000000${n}`)));
+  assert.ok(verified(submit('00000002', '5cb6dd9e', '00000001')), 'another extranonce2');
+  assert.ok(verified(submit('00000001', '5cb6dd9f', '00000001')), 'another ntime');
+  assert.ok(verified(submit('00000003', '5cb6dd9e', '00000001')), 'a third under one nonce');
+  assert.equal(code(submit('00000001', '5cb6dd9e', '00000001')), 22);
+  assert.equal(code(submit('00000002', '5cb6dd9e', '00000001')), 22);
+  assert.equal(code(submit('00000001', '5cb6dd9f', '00000001')), 22);
+  assert.equal(code(submit('00000003', '5cb6dd9e', '00000001')), 22);
+  assert.equal(code(submit('00000001', '5cb6dd9e', '00000002')), 22, 'back to the first fields');
+  assert.ok(verified(submit('00000001', '5cb6dd9e', 'ffffffff')), 'a nonce past int32');
+  assert.equal(code(submit('00000001', '5cb6dd9e', 'ffffffff')), 22);
+  assert.equal(h.state.dedupEntries, 7);
+});
+
 test('session - a clean job makes older jobs stale and frees their dedup keys', () => {
   const h = harness('aabbccdd');
   ready(h);
@@ -225,7 +248,7 @@ test('session - a full job list drops its oldest in place; a re-issue of that jo
     list.map((j) => j.localId),
     ['c', 'd'],
   );
-  assert.equal(h.state.dedup.has('b'), false, "job b's keys go with its last entry");
+  assert.equal(h.state.dedup.byJob.has('b'), false, "job b's keys go with its last entry");
 });
 
 test('session - garbage closes the connection after an error reply; malformed JSON requests are tolerated up to a limit', () => {
