@@ -101,11 +101,13 @@ export function classifyHash(hash: Uint8Array, t: HashTargets): HashVerdict {
   return { kind: 'accepted', blockCandidate, hash: hex };
 }
 
+/** Where displayHex reverses a hash (it runs for every hashed share: no Buffer each). */
+const reversed = Buffer.alloc(32);
+
 /** A 32-byte hash in internal order as display-order (reversed) lowercase hex. */
 function displayHex(internal: Uint8Array): string {
-  const out = Buffer.allocUnsafe(32);
-  for (let i = 0; i < 32; i++) out[i] = internal[31 - i]!;
-  return out.toString('hex');
+  for (let i = 0; i < 32; i++) reversed[i] = internal[31 - i]!;
+  return reversed.toString('hex');
 }
 
 const HASH_SPACE = 1n << 256n;
