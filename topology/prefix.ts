@@ -4,10 +4,12 @@
 // nodes never share an extranonce1 and never do the same work.
 //
 // Keep-alive: an update every ttl/3. One that fails for want of NATS (a server restart, a blip)
-// is retried every second. The claim is suspended when the key was changed or removed under us
-// (refused), or when no renewal has succeeded for 90 % of the TTL (a timer of its own): after
-// that the server may expire the key and another node take it, so the node stops handing the
-// prefix to new miners. A suspended claim keeps trying to get a prefix back, every second:
+// is retried every second. One refused whose key still names this node was ours after all (an
+// update that timed out here but was stored): the claim goes on at the key's revision. The
+// claim is suspended when the key was changed or removed under us (refused), or when no
+// renewal has succeeded for 90 % of the TTL, counted from when the last stored one was sent (a
+// timer of its own): after that the server may expire the key and another node take it, so the
+// node stops handing the prefix to new miners. A suspended claim keeps trying to get a prefix back, every second:
 // its own key if it is free or still ours (resumed, not moved: nothing changes for miners), or
 // else the lowest free prefix (resumed, moved: sessions on the old prefix must move).
 import { jetstream } from '@nats-io/jetstream';
@@ -67,6 +69,8 @@ class PrefixKeeper implements PrefixClaim {
   #lastError = '';
   #timer: NodeJS.Timeout | undefined;
   #fence: NodeJS.Timeout | undefined;
+  /** When the first renewal sent since the last confirmed one left (null: none waits). */
+  #unconfirmedSince: number | null = null;
   readonly #every: number;
   /** Suspended a little before the TTL (the server counts it from when it stored the update). */
   readonly #giveUpMs: number;
@@ -113,15 +117,16 @@ class PrefixKeeper implements PrefixClaim {
 
   /** A renewal (or recovery) succeeded: re-arm the fence (a timer of its own, so a renewal
    * still waiting for its answer cannot delay it) and schedule the next renewal. */
-  #held(revision: number): void {
+  #held(revision: number, sentAtMs = performance.now()): void {
     this.#revision = revision;
+    this.#unconfirmedSince = null;
     clearTimeout(this.#fence);
     this.#fence = this.#schedule(
       () =>
         this.#suspend(
           `extranonce prefix ${this.#prefix} keep-alive failed for ${this.#giveUpMs / 1000} s: ${this.#lastError}`,
         ),
-      this.#giveUpMs,
+      Math.max(0, this.#giveUpMs - (performance.now() - sentAtMs)),
     );
     if (this.#delayed) this.events.delayed?.(`extranonce prefix ${this.#prefix} renewed again`);
     this.#delayed = false;
@@ -129,16 +134,17 @@ class PrefixKeeper implements PrefixClaim {
   }
 
   #renew(): void {
+    const sentAtMs = performance.now();
+    this.#unconfirmedSince ??= sentAtMs;
     this.kv.update(`p${this.#prefix}`, this.nodeId, this.#revision).then(
       (r) => {
-        if (!this.#stopped && !this.#suspended) this.#held(r);
+        if (!this.#stopped && !this.#suspended) this.#held(r, sentAtMs);
       },
       (err: unknown) => {
         if (this.#stopped || this.#suspended) return;
         this.#lastError = (err as Error).message;
         const p = this.#prefix;
-        if (refused(err))
-          return this.#suspend(`extranonce prefix ${p} keep-alive refused: ${this.#lastError}`);
+        if (refused(err)) return this.#refused(p);
         if (!this.#delayed)
           this.events.delayed?.(
             `extranonce prefix ${p} keep-alive failed: ${this.#lastError}; retrying`,
@@ -146,6 +152,27 @@ class PrefixKeeper implements PrefixClaim {
         this.#delayed = true;
         this.#timer = this.#schedule(() => this.#renew(), RETRY_MS);
       },
+    );
+  }
+
+  /**
+   * A renewal was refused: the key's revision is not the one last seen. When the key still names
+   * this node, the update that moved it was ours (a renewal that timed out here on a busy event
+   * loop, yet was stored): keep the key at its revision, no suspension. Else it was taken.
+   */
+  #refused(p: number): void {
+    const why = `extranonce prefix ${p} keep-alive refused: ${this.#lastError}`;
+    this.kv.get(`p${p}`).then(
+      (entry) => {
+        if (this.#stopped || this.#suspended || p !== this.#prefix) return;
+        if (entry?.operation === 'PUT' && entry.string() === this.nodeId) {
+          this.events.delayed?.(`${why}; the key is still ours (revision ${entry.revision})`);
+          // Stored no earlier than the first renewal sent since the last one confirmed.
+          return this.#held(entry.revision, this.#unconfirmedSince ?? performance.now());
+        }
+        this.#suspend(why);
+      },
+      () => this.#suspend(why),
     );
   }
 

@@ -98,6 +98,22 @@ const s1 = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const note = (text: string): void => console.log(`  · ${text}`);
 
+/**
+ * The nodes' warnings about their extranonce prefix (suspended, moved, keep-alive late) since
+ * each last started: a moved prefix sends its node's miners elsewhere, which the drill's lost
+ * work then counts, so it is named where it happened.
+ */
+function notePrefixEvents(c: PoolCluster): void {
+  for (const node of c.nodes) {
+    const lines = node
+      .log()
+      .split('\n')
+      .filter((l) => l.includes('extranonce prefix'));
+    for (const l of lines.slice(-6))
+      note(`${node.id} (${lines.length} prefix warnings): ${l.slice(0, 300)}`);
+  }
+}
+
 interface Sample {
   readonly t: number; // performance.now()
   readonly s: HarnessStats;
@@ -436,6 +452,7 @@ try {
         `99.9 % after ${firstAt(0.999)}, all after ${back ? s1(back.t - t0) : 'never (120 s)'}; ` +
         `restarted on its port in ${s1(performance.now() - restart0)}`,
     );
+    notePrefixEvents(c);
     const w = between(sam.samples, t0, back?.t ?? t1);
     const cp = await checkpoint();
     rows.push({
@@ -499,6 +516,7 @@ try {
     note(
       `reconnects followed: ${fmt(mid.reconnects - before.reconnects)}, drops ${fmt(mid.drops - before.drops)}`,
     );
+    notePrefixEvents(c);
     lastCheck = cp.s;
   }
 

@@ -1,5 +1,6 @@
 // Extranonce-prefix claims on a real nats-server: unique per live node, freed by release;
-// suspended when the key is changed under the holder or NATS stays away past the TTL, and
+// kept when a renewal is refused by an update of the holder's own; suspended when the key is
+// changed under the holder or NATS stays away past the TTL, and
 // then resumed by itself: on its own prefix when that is free or still its own, else on
 // another (moved). A shorter outage is ridden out: test/integration/nats-restart.test.ts.
 import { test, after, before } from 'node:test';
@@ -62,6 +63,33 @@ test('prefix - a key taken from under the holder: suspended, then resumed on ano
   assert.equal((await kv.get(`p${first}`))?.string(), 'intruder', 'the old one is left alone');
   await claim.release();
   await nc.close();
+});
+
+test('prefix - a renewal refused by an update of its own (timed out here, stored there) goes on, not suspended', async () => {
+  const nc = await connectNats([server.url], 'p-test4');
+  const ev = recorder();
+  // TTL 3 s: a renewal every second.
+  const claim = await claimExtranoncePrefix(nc, 'pfx4', 'a', 3_000, ev);
+  try {
+    const first = claim.prefix;
+    const kv = await new Kvm(nc).open(prefixBucket('pfx4'));
+    // What a renewal that timed out on a stalled event loop leaves: the key, ours, one revision on.
+    const moved = await kv.put(`p${first}`, 'a');
+    await until('the refusal to be seen', () =>
+      ev.delays.some((d) => d.includes('still ours')) ? true : undefined,
+    );
+    // Renewed from the key's revision on: three more renewals, and the key's revision moves.
+    await new Promise((r) => setTimeout(r, 3_500));
+    const entry = await kv.get(`p${first}`);
+    assert.equal(entry?.string(), 'a');
+    assert.ok((entry?.revision ?? 0) > moved, 'renewed after the refusal');
+    assert.deepEqual(ev.suspensions, [], 'never suspended');
+    assert.deepEqual(ev.resumptions, []);
+    assert.equal(claim.prefix, first);
+  } finally {
+    await claim.release();
+    await nc.close();
+  }
 });
 
 test('prefix - NATS gone past the TTL: suspended; back: resumed on the same prefix', async () => {
