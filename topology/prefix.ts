@@ -233,14 +233,18 @@ async function reacquire(
   nodeId: string,
 ): Promise<{ prefix: number; revision: number } | null> {
   const key = `p${prefix}`;
-  const entry = await kv.get(key);
-  try {
-    if (entry === null || entry.operation !== 'PUT')
-      return { prefix, revision: await kv.create(key, nodeId) };
-    if (entry.string() === nodeId)
+  // Read again after a refusal: a late update of this node's own may land between the read and
+  // the write, and the key is still ours then; another node's name sends us further.
+  for (let tries = 0; tries < 3; tries++) {
+    const entry = await kv.get(key);
+    try {
+      if (entry === null || entry.operation !== 'PUT')
+        return { prefix, revision: await kv.create(key, nodeId) };
+      if (entry.string() !== nodeId) break;
       return { prefix, revision: await kv.update(key, nodeId, entry.revision) };
-  } catch (err) {
-    if (!refused(err)) throw err; // NATS away; else someone was quicker: look further
+    } catch (err) {
+      if (!refused(err)) throw err; // NATS away; else someone was quicker: read it again
+    }
   }
   return claimFree(kv, nodeId);
 }
