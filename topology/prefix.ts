@@ -4,14 +4,15 @@
 // nodes never share an extranonce1 and never do the same work.
 //
 // Keep-alive: an update every ttl/3. One that fails for want of NATS (a server restart, a blip)
-// is retried every second. One refused whose key still names this node was ours after all (an
-// update that timed out here but was stored): the claim goes on at the key's revision. The
-// claim is suspended when the key was changed or removed under us (refused), or when no
-// renewal has succeeded for 90 % of the TTL, counted from when the last stored one was sent (a
-// timer of its own): after that the server may expire the key and another node take it, so the
-// node stops handing the prefix to new miners. A suspended claim keeps trying to get a prefix back, every second:
-// its own key if it is free or still ours (resumed, not moved: nothing changes for miners), or
-// else the lowest free prefix (resumed, moved: sessions on the old prefix must move).
+// is retried every second. One refused (the key's revision is not the one last seen) is
+// reclaimed at once when the key is free or still names this node (an update of its own that
+// timed out here but was stored): the claim goes on, nothing is suspended. The claim is
+// suspended when the key was taken under us, or when no renewal has succeeded for 90 % of the
+// TTL, counted from when the last stored one was sent (a timer of its own): after that the
+// server may expire the key and another node take it, so the node stops handing the prefix to
+// new miners. A suspended claim keeps trying to get a prefix back, every second: its own key if
+// it is free or still ours (resumed, not moved: nothing changes for miners), or else the lowest
+// free prefix (resumed, moved: sessions on the old prefix must move).
 import { jetstream } from '@nats-io/jetstream';
 import { isConflict as refused } from '../runtime/index.js';
 import { Kvm, type KV } from '@nats-io/kv';
@@ -69,8 +70,6 @@ class PrefixKeeper implements PrefixClaim {
   #lastError = '';
   #timer: NodeJS.Timeout | undefined;
   #fence: NodeJS.Timeout | undefined;
-  /** When the first renewal sent since the last confirmed one left (null: none waits). */
-  #unconfirmedSince: number | null = null;
   readonly #every: number;
   /** Suspended a little before the TTL (the server counts it from when it stored the update). */
   readonly #giveUpMs: number;
@@ -119,7 +118,6 @@ class PrefixKeeper implements PrefixClaim {
    * still waiting for its answer cannot delay it) and schedule the next renewal. */
   #held(revision: number, sentAtMs = performance.now()): void {
     this.#revision = revision;
-    this.#unconfirmedSince = null;
     clearTimeout(this.#fence);
     this.#fence = this.#schedule(
       () =>
@@ -135,7 +133,6 @@ class PrefixKeeper implements PrefixClaim {
 
   #renew(): void {
     const sentAtMs = performance.now();
-    this.#unconfirmedSince ??= sentAtMs;
     this.kv.update(`p${this.#prefix}`, this.nodeId, this.#revision).then(
       (r) => {
         if (!this.#stopped && !this.#suspended) this.#held(r, sentAtMs);
@@ -156,21 +153,21 @@ class PrefixKeeper implements PrefixClaim {
   }
 
   /**
-   * A renewal was refused: the key's revision is not the one last seen. When the key still names
-   * this node, the update that moved it was ours (a renewal that timed out here on a busy event
-   * loop, yet was stored): keep the key at its revision, no suspension. Else it was taken.
+   * A renewal was refused. A key still naming this node was moved by an update of its own (one
+   * that timed out here on a busy event loop, yet was stored): it is reclaimed, as a suspended
+   * claim's recovery would, without suspending the claim. Else it was taken.
    */
   #refused(p: number): void {
     const why = `extranonce prefix ${p} keep-alive refused: ${this.#lastError}`;
-    this.kv.get(`p${p}`).then(
-      (entry) => {
+    const sentAtMs = performance.now();
+    reclaimOwn(this.kv, p, this.nodeId).then(
+      (got) => {
         if (this.#stopped || this.#suspended || p !== this.#prefix) return;
-        if (entry?.operation === 'PUT' && entry.string() === this.nodeId) {
-          this.events.delayed?.(`${why}; the key is still ours (revision ${entry.revision})`);
-          // Stored no earlier than the first renewal sent since the last one confirmed.
-          return this.#held(entry.revision, this.#unconfirmedSince ?? performance.now());
-        }
-        this.#suspend(why);
+        if (got === null) return this.#suspend(why);
+        this.events.delayed?.(
+          `${why}; the key is free or still ours: reclaimed (revision ${got.revision})`,
+        );
+        this.#held(got.revision, sentAtMs);
       },
       () => this.#suspend(why),
     );
@@ -232,19 +229,30 @@ async function reacquire(
   prefix: number,
   nodeId: string,
 ): Promise<{ prefix: number; revision: number } | null> {
+  return (await reclaimOwn(kv, prefix, nodeId)) ?? claimFree(kv, nodeId);
+}
+
+/**
+ * `prefix` again when its key is free (created) or still names `nodeId` (updated); null once
+ * another node holds it. A refused write reads the key again: a late update of this node's own
+ * may land between the read and the write, and the key is still ours then.
+ */
+async function reclaimOwn(
+  kv: KV,
+  prefix: number,
+  nodeId: string,
+): Promise<{ prefix: number; revision: number } | null> {
   const key = `p${prefix}`;
-  // Read again after a refusal: a late update of this node's own may land between the read and
-  // the write, and the key is still ours then; another node's name sends us further.
   for (let tries = 0; tries < 3; tries++) {
     const entry = await kv.get(key);
     try {
       if (entry === null || entry.operation !== 'PUT')
         return { prefix, revision: await kv.create(key, nodeId) };
-      if (entry.string() !== nodeId) break;
+      if (entry.string() !== nodeId) return null;
       return { prefix, revision: await kv.update(key, nodeId, entry.revision) };
     } catch (err) {
       if (!refused(err)) throw err; // NATS away; else someone was quicker: read it again
     }
   }
-  return claimFree(kv, nodeId);
+  return null;
 }

@@ -175,13 +175,14 @@ export interface Dedup {
  * Idle connections share these empty tables (a node holds up to 100k sessions, most idle); a
  * session gets its own on its first submit. Never written: every write site checks first.
  */
-const NO_DEDUP: Dedup = {
+const newDedup = (): Dedup => ({
   byJob: new Map(),
   lastEn2: '',
   lastNtime: -1,
   lastExtra: null,
   lastKey: '',
-};
+});
+const NO_DEDUP = newDedup();
 const NO_PENDING: SessionState['pending'] = new Map();
 const NO_RECENT: boolean[] = [];
 
@@ -588,10 +589,7 @@ function submit(
   if (shape) return reject(s, ctx, out, id, shape.rejection, shape.detail, true, worker);
   if (s.pending.size >= config.maxPendingSubmits)
     return reject(s, ctx, out, id, 'too-many-pending', '', false);
-  let d = s.dedup;
-  if (d === NO_DEDUP) {
-    d = s.dedup = { byJob: new Map(), lastEn2: '', lastNtime: -1, lastExtra: null, lastKey: '' };
-  }
+  const d = s.dedup === NO_DEDUP ? (s.dedup = newDedup()) : s.dedup;
   if (p.extranonce2 !== d.lastEn2 || p.ntime !== d.lastNtime || p.extra !== d.lastExtra) {
     d.lastKey = flatCopy(`${p.extranonce2}:${p.ntime}:${p.extra ?? ''}`);
     d.lastEn2 = p.extranonce2;
